@@ -1,0 +1,89 @@
+// Package runtime turns an OCI runtime-spec bundle into an isolated process
+// and manages it through the OCI lifecycle: create, start, state, kill and
+// delete, plus run (create, start and wait) and exec (a second process in
+// a running container).
+//
+// Each container has a state directory under Runtime.Root holding
+// state.json and, until the container is started, the exec fifo. Processes
+// are started by re-executing a sealed copy of our own binary; see
+// init_linux.go for the protocol between the parent and the init stage.
+package runtime
+
+import (
+	"os"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Status is the OCI status of a container.
+type Status string
+
+// The statuses of the OCI runtime specification.
+const (
+	StatusCreating Status = "creating"
+	StatusCreated  Status = "created"
+	StatusRunning  Status = "running"
+	StatusStopped  Status = "stopped"
+)
+
+// State is what `state` prints, in runc's shape so that containerd's
+// go-runc and dockerd parse it unchanged.
+type State struct {
+	OCIVersion  string            `json:"ociVersion"`
+	ID          string            `json:"id"`
+	Pid         int               `json:"pid"`
+	Status      Status            `json:"status"`
+	Bundle      string            `json:"bundle"`
+	Rootfs      string            `json:"rootfs"`
+	Created     time.Time         `json:"created"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Owner       string            `json:"owner"`
+}
+
+// Stdio is the standard input, output and error handed to a container
+// process when it has no terminal. Nil members are /dev/null.
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+}
+
+// CreateOptions tune Create.
+type CreateOptions struct {
+	// Bundle is the directory holding config.json; rootfs is relative to it.
+	Bundle string
+	// PidFile, when set, receives the init process's host PID.
+	PidFile string
+	// ConsoleSocket is the path of a UNIX socket that receives the pty
+	// master (SCM_RIGHTS) when the process asks for a terminal.
+	ConsoleSocket string
+	// Stdio is used when the process has no terminal.
+	Stdio Stdio
+	// Init runs a minimal init as PID 1 that reaps zombies and forwards
+	// signals to the target process.
+	Init bool
+	// Spec, when non-nil, is used instead of reading Bundle/config.json.
+	Spec *specs.Spec
+}
+
+// ExecOptions tune Exec.
+type ExecOptions struct {
+	PidFile       string
+	ConsoleSocket string
+	Stdio         Stdio
+}
+
+// ExitStatus is how a process ended.
+type ExitStatus struct {
+	// Code is the exit code, or 128+signal when the process was killed.
+	Code int `json:"code"`
+	// Signal is the signal that killed the process, 0 if it exited.
+	Signal int `json:"signal,omitempty"`
+	// OOMKilled is true when the container's cgroup recorded an OOM kill.
+	OOMKilled bool `json:"oomKilled,omitempty"`
+}
+
+// Runtime manages the containers whose state lives under Root.
+type Runtime struct {
+	// Root is the state directory, e.g. /run/container-runtime-oci.
+	Root string
+}
