@@ -3,60 +3,241 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
-)
 
-var errTODO = errors.New("not implemented yet")
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+)
 
 // Process is a process started by Create or Exec.
 type Process struct {
 	// Pid is the host PID.
 	Pid int
+
+	cgroup cgroup.Manager
 }
 
 // Wait waits for the process to end. It works only in the process that
-// created it (the process is its child).
-func (p *Process) Wait() (ExitStatus, error) { return ExitStatus{}, errTODO }
-
-// New returns a Runtime keeping state under root, creating it if needed.
-func New(root string) (*Runtime, error) { return &Runtime{Root: root}, nil }
-
-// Create sets up the container id from opts.Bundle: namespaces, cgroup
-// and mounts are ready and the init process waits for Start.
-func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (*Process, error) {
-	return nil, errTODO
+// called Create or Exec: the container process is its child.
+func (p *Process) Wait() (ExitStatus, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(p.Pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return ExitStatus{}, fmt.Errorf("waiting for %d: %w", p.Pid, err)
+		}
+		break
+	}
+	st := ExitStatus{Code: exitCode(ws)}
+	if ws.Signaled() {
+		st.Signal = int(ws.Signal())
+	}
+	if p.cgroup != nil {
+		if n, err := p.cgroup.OOMKillCount(); err == nil && n > 0 {
+			st.OOMKilled = true
+		}
+	}
+	return st, nil
 }
 
-// Start lets a created container's init process execute the user process.
-func (r *Runtime) Start(ctx context.Context, id string) error { return errTODO }
-
-// State reports the container's state.
-func (r *Runtime) State(ctx context.Context, id string) (*State, error) { return nil, errTODO }
-
-// List reports the state of every container under Root.
-func (r *Runtime) List(ctx context.Context) ([]State, error) { return nil, errTODO }
+// Start lets a created container's init process execute the user process,
+// then runs the poststart hooks. A failing poststart hook kills the
+// container, as runc does, and is returned.
+func (r *Runtime) Start(ctx context.Context, id string) error {
+	rec, err := r.load(id)
+	if err != nil {
+		return err
+	}
+	if st := r.status(rec); st != StatusCreated {
+		return fmt.Errorf("container %q is %s, not created: %w", id, st, errdefs.ErrConflict)
+	}
+	path := filepath.Join(r.dir(id), fifoFile)
+	// Non-blocking, so a dead init cannot hang us: we poll for its byte
+	// and check that it is alive between polls.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening exec fifo of %q: %w", id, err)
+	}
+	defer unix.Close(fd)
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, 100)
+		if err != nil && err != unix.EINTR {
+			return fmt.Errorf("waiting on exec fifo of %q: %w", id, err)
+		}
+		if n > 0 {
+			var b [1]byte
+			if m, _ := unix.Read(fd, b[:]); m == 1 {
+				break
+			}
+		}
+		if !rec.alive() {
+			return fmt.Errorf("container %q: init process exited before start", id)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("removing exec fifo of %q: %w", id, err)
+	}
+	if rec.Config.Hooks != nil && len(rec.Config.Hooks.Poststart) > 0 {
+		if err := runHooks(ctx, "poststart", rec.Config.Hooks.Poststart, r.hookState(rec, StatusRunning)); err != nil {
+			unix.Kill(rec.Pid, unix.SIGKILL)
+			return fmt.Errorf("starting container %q: %w", id, err)
+		}
+	}
+	return nil
+}
 
 // Kill sends sig to the init process, or to every process of the
 // container when all is true.
 func (r *Runtime) Kill(ctx context.Context, id string, sig unix.Signal, all bool) error {
-	return errTODO
+	rec, err := r.load(id)
+	if err != nil {
+		return err
+	}
+	if all {
+		return r.killAll(rec, sig)
+	}
+	if !rec.alive() {
+		return fmt.Errorf("container %q is not running: %w", id, errdefs.ErrConflict)
+	}
+	if err := unix.Kill(rec.Pid, sig); err != nil {
+		return fmt.Errorf("sending %v to %q (pid %d): %w", sig, id, rec.Pid, err)
+	}
+	return nil
+}
+
+// killAll signals every process in the container's cgroup. The cgroup is
+// frozen meanwhile so that no process forks away from the signal.
+func (r *Runtime) killAll(rec *record, sig unix.Signal) error {
+	cg, err := rec.cgroupOf()
+	if err != nil {
+		return err
+	}
+	if cg == nil {
+		if rec.alive() {
+			return unix.Kill(rec.Pid, sig)
+		}
+		return nil
+	}
+	frozen := cg.Freeze() == nil
+	pids, err := cg.Pids()
+	for _, pid := range pids {
+		unix.Kill(pid, sig)
+	}
+	if frozen {
+		cg.Thaw()
+	}
+	if err != nil {
+		return fmt.Errorf("listing processes of %q: %w", rec.ID, err)
+	}
+	return nil
 }
 
 // Delete removes a stopped container (any container when force is true,
-// killing it first) and everything it left: cgroup, state directory.
-func (r *Runtime) Delete(ctx context.Context, id string, force bool) error { return errTODO }
-
-// Run creates and starts the container, waits for it and deletes it.
-func (r *Runtime) Run(ctx context.Context, id string, opts CreateOptions) (ExitStatus, error) {
-	return ExitStatus{}, errTODO
+// killing it first) and everything it left: processes, cgroup and state
+// directory. The container's mounts live in its mount namespace, which the
+// kernel tears down with its last process. Poststop hooks run last; their
+// failure is logged, as the OCI spec asks, and does not undo the delete.
+func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
+	rec, err := r.load(id)
+	if err != nil {
+		if errors.Is(err, errdefs.ErrNotFound) && ValidateID(id) == nil {
+			// A create that crashed before writing state.json.
+			if _, serr := os.Stat(r.dir(id)); serr == nil {
+				return os.RemoveAll(r.dir(id))
+			}
+		}
+		return err
+	}
+	st := r.status(rec)
+	if st != StatusStopped && st != StatusCreated && !force {
+		return fmt.Errorf("container %q is %s: stop it first or delete with force: %w", id, st, errdefs.ErrConflict)
+	}
+	if st != StatusStopped {
+		r.killAll(rec, unix.SIGKILL)
+		if rec.alive() {
+			unix.Kill(rec.Pid, unix.SIGKILL)
+		}
+	}
+	if err := r.waitGone(ctx, rec); err != nil {
+		return err
+	}
+	cg, err := rec.cgroupOf()
+	if err != nil {
+		return err
+	}
+	if cg != nil {
+		if err := cg.Destroy(); err != nil {
+			return fmt.Errorf("removing cgroup of %q: %w", id, err)
+		}
+	}
+	if err := os.RemoveAll(r.dir(id)); err != nil {
+		return fmt.Errorf("removing state of %q: %w", id, err)
+	}
+	if rec.Config.Hooks != nil && len(rec.Config.Hooks.Poststop) > 0 {
+		if err := runHooks(ctx, "poststop", rec.Config.Hooks.Poststop, r.hookState(rec, StatusStopped)); err != nil {
+			logctx.From(ctx).Warn("poststop hook failed", "container", id, "error", err)
+		}
+	}
+	return nil
 }
 
-// Exec starts p inside the running container id.
-func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	return nil, errTODO
+// waitGone waits until the container's processes are gone: the init
+// process and, when there is a cgroup, everything in it.
+func (r *Runtime) waitGone(ctx context.Context, rec *record) error {
+	cg, _ := rec.cgroupOf()
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 100 * time.Microsecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		busy := rec.alive()
+		if !busy && cg != nil {
+			if pids, err := cg.Pids(); err == nil && len(pids) > 0 {
+				busy = true
+				for _, pid := range pids {
+					unix.Kill(pid, unix.SIGKILL)
+				}
+			}
+		}
+		if !busy {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("container %q: processes still running after SIGKILL", rec.ID)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 // Pids lists the host PIDs of the container's processes.
-func (r *Runtime) Pids(ctx context.Context, id string) ([]int, error) { return nil, errTODO }
+func (r *Runtime) Pids(ctx context.Context, id string) ([]int, error) {
+	rec, err := r.load(id)
+	if err != nil {
+		return nil, err
+	}
+	cg, err := rec.cgroupOf()
+	if err != nil {
+		return nil, err
+	}
+	if cg == nil {
+		if rec.alive() {
+			return []int{rec.Pid}, nil
+		}
+		return nil, nil
+	}
+	return cg.Pids()
+}

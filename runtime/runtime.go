@@ -86,4 +86,6 @@ type ExitStatus struct {
 type Runtime struct {
 	// Root is the state directory, e.g. /run/container-runtime-oci.
 	Root string
+
+	exe sealedExe
 }

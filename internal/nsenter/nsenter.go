@@ -1,0 +1,17 @@
+// Package nsenter holds the C constructor that places container processes
+// into their namespaces before the Go runtime starts (see nsenter.c for the
+// protocol). Importing it for its side effect links the constructor into a
+// binary; it does nothing unless the runtime package's parent sets
+// _CRT_STAGE in the environment of a re-executed copy of that binary.
+package nsenter
+
+// #cgo CFLAGS: -Wall -Werror -std=gnu99
+import "C"
+
+// Environment variables read by the constructor.
+const (
+	EnvStage  = "_CRT_STAGE"
+	EnvSyncFD = "_CRT_SYNCFD"
+	EnvJoin   = "_CRT_JOIN"
+	EnvClone  = "_CRT_CLONE"
+)

@@ -1,0 +1,218 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+)
+
+// New returns a Runtime keeping state under root, creating it if needed.
+func New(root string) (*Runtime, error) {
+	if err := os.MkdirAll(root, 0o711); err != nil {
+		return nil, fmt.Errorf("creating runtime root %s: %w", root, err)
+	}
+	return &Runtime{Root: root}, nil
+}
+
+// Create sets up the container id from opts.Bundle: namespaces, cgroup
+// and mounts are ready and the init process waits for Start. The init
+// process is a child of the caller, which may wait for it (Process.Wait).
+// On failure nothing is left: no process, cgroup or state directory.
+func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ *Process, retErr error) {
+	log := logctx.From(ctx).With("container", id)
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	bundle, err := filepath.Abs(opts.Bundle)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %q: %w", opts.Bundle, err)
+	}
+	spec := opts.Spec
+	if spec == nil {
+		if spec, err = LoadBundle(bundle); err != nil {
+			return nil, err
+		}
+	}
+	if err := Validate(spec, bundle); err != nil {
+		return nil, err
+	}
+	if !hasNamespace(spec, specs.MountNamespace) {
+		return nil, fmt.Errorf("linux.namespaces: a mount namespace is required: %w", errdefs.ErrInvalidArgument)
+	}
+	plan, err := planNamespaces(spec.Linux.Namespaces)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
+	}
+	rootfs := spec.Root.Path
+	if !filepath.IsAbs(rootfs) {
+		rootfs = filepath.Join(bundle, rootfs)
+	}
+
+	if err := os.MkdirAll(r.Root, 0o711); err != nil {
+		return nil, fmt.Errorf("creating runtime root %s: %w", r.Root, err)
+	}
+	dir := r.dir(id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("container %q: %w", id, errdefs.ErrAlreadyExists)
+		}
+		return nil, fmt.Errorf("creating state directory: %w", err)
+	}
+	var undo []func()
+	defer func() {
+		if retErr != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
+	undo = append(undo, func() { os.RemoveAll(dir) })
+
+	fifo, err := makeExecFifo(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer fifo.Close()
+
+	var console *os.File
+	if spec.Process.Terminal {
+		if opts.ConsoleSocket == "" {
+			return nil, fmt.Errorf("process.terminal is set: a console socket is required: %w", errdefs.ErrInvalidArgument)
+		}
+		if console, err = dialConsole(opts.ConsoleSocket); err != nil {
+			return nil, err
+		}
+		defer console.Close()
+	}
+
+	cg, err := cgroup.New(id, spec.Linux.CgroupsPath, spec.Linux.Resources)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
+	}
+	undo = append(undo, func() {
+		if err := cg.Destroy(); err != nil {
+			log.Warn("removing cgroup after failed create", "error", err)
+		}
+	})
+	cfg := initConfig{
+		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: spec, Init: opts.Init,
+		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
+	}
+	proc, err := r.spawn(ctx, spawnRequest{
+		stage: stageInit, plan: plan,
+		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
+		fifo: fifo, console: console, stdio: opts.Stdio, cgroup: cgResources{cg, spec.Linux.Resources},
+		config: cfg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating container %q: %w", id, err)
+	}
+	defer proc.close()
+	undo = append(undo, func() { killAndReap(proc.pid) })
+
+	start, _, err := procStat(proc.pid)
+	if err != nil {
+		return nil, fmt.Errorf("reading start time of %d: %w", proc.pid, err)
+	}
+	rec := &record{
+		ID: id, Bundle: bundle, Rootfs: rootfs, Pid: proc.pid, StartTime: start,
+		Created: time.Now().UTC(), Owner: owner(), CgroupPaths: cg.Paths(), Config: spec,
+	}
+
+	if _, err := proc.conn.expect(msgHooks); err != nil {
+		return nil, fmt.Errorf("creating container %q: %w", id, err)
+	}
+	st := r.hookState(rec, StatusCreating)
+	if spec.Hooks != nil {
+		err = runHooks(ctx, "prestart", spec.Hooks.Prestart, st) //nolint:staticcheck // still part of the spec
+		if err == nil {
+			err = runHooks(ctx, "createRuntime", spec.Hooks.CreateRuntime, st)
+		}
+		if err != nil {
+			proc.conn.send(syncMsg{Type: msgError, Message: err.Error()})
+			return nil, fmt.Errorf("creating container %q: %w", id, err)
+		}
+	}
+	if err := proc.conn.send(syncMsg{Type: msgHooksDone, Pid: proc.pid}); err != nil {
+		return nil, err
+	}
+	if _, err := proc.conn.expect(msgReady); err != nil {
+		return nil, fmt.Errorf("creating container %q: %w", id, err)
+	}
+	if err := r.save(rec); err != nil {
+		return nil, err
+	}
+	if opts.PidFile != "" {
+		if err := writeFileAtomic(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	log.Debug("created", "pid", proc.pid)
+	return &Process{Pid: proc.pid, cgroup: cg}, nil
+}
+
+// cgResources applies the limits right after placing the process, before
+// it runs anything.
+type cgResources struct {
+	cgroup.Manager
+	res *specs.LinuxResources
+}
+
+func (c cgResources) Apply(pid int) error {
+	if err := c.Manager.Apply(pid); err != nil {
+		return err
+	}
+	if err := c.Manager.Set(c.res); err != nil {
+		return fmt.Errorf("setting cgroup limits: %w", err)
+	}
+	return nil
+}
+
+// makeExecFifo creates the fifo that holds the init process between create
+// and start, and returns an O_PATH handle the init process reopens for
+// writing (so it never resolves a path after pivot_root).
+func makeExecFifo(dir string) (*os.File, error) {
+	path := filepath.Join(dir, fifoFile)
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		return nil, fmt.Errorf("creating exec fifo %s: %w", path, err)
+	}
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening exec fifo %s: %w", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// dialConsole connects to the caller's console socket; the init process
+// sends the pty master over it.
+func dialConsole(path string) (*os.File, error) {
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to console socket %s: %w", path, err)
+	}
+	defer c.Close()
+	f, err := c.(*net.UnixConn).File()
+	if err != nil {
+		return nil, fmt.Errorf("console socket %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func owner() string {
+	if os.Geteuid() == 0 {
+		return "root"
+	}
+	return strconv.Itoa(os.Geteuid())
+}

@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// Exec starts p inside the running container id: in all of its namespaces,
+// its cgroup, with p's own user, capabilities, environment, working
+// directory and terminal, under the container's seccomp filter. It
+// returns once p has been executed; the process is a child of the caller.
+func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
+	rec, err := r.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if st := r.status(rec); st != StatusRunning {
+		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
+	}
+	if p == nil || len(p.Args) == 0 {
+		return nil, fmt.Errorf("process.args must not be empty: %w", errdefs.ErrInvalidArgument)
+	}
+	if p.Cwd == "" {
+		p.Cwd = "/"
+	}
+	var console *os.File
+	if p.Terminal {
+		if opts.ConsoleSocket == "" {
+			return nil, fmt.Errorf("process.terminal is set: a console socket is required: %w", errdefs.ErrInvalidArgument)
+		}
+		if console, err = dialConsole(opts.ConsoleSocket); err != nil {
+			return nil, err
+		}
+		defer console.Close()
+	}
+	cg, err := rec.cgroupOf()
+	if err != nil {
+		return nil, err
+	}
+	req := spawnRequest{
+		stage:   stageExec,
+		plan:    nsPlan{join: execJoins(rec.Pid, rec.Config)},
+		console: console,
+		stdio:   opts.Stdio,
+		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p},
+	}
+	if cg != nil {
+		req.cgroup = cg
+	}
+	proc, err := r.spawn(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("exec in %q: %w", id, err)
+	}
+	defer proc.close()
+	// The socket is close-on-exec: EOF means the target was executed.
+	m, err := proc.conn.recv()
+	if err != io.EOF {
+		killAndReap(proc.pid)
+		if err == nil && m.Type == msgError {
+			return nil, fmt.Errorf("exec in %q: %s", id, m.Message)
+		}
+		return nil, fmt.Errorf("exec in %q: protocol: %v %q", id, err, m.Type)
+	}
+	if opts.PidFile != "" {
+		if err := writeFileAtomic(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return &Process{Pid: proc.pid}, nil
+}

@@ -1,0 +1,105 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/capabilities"
+	"github.com/container-runtime/container-runtime/internal/seccomp"
+)
+
+// finalizeAndExec drops to the process's identity and privileges, then
+// executes target (through the minimal init when withInit is set).
+//
+// Preconditions: the OS thread is locked; capabilities, no_new_privs and
+// the seccomp filter are set on this thread, which then calls execve.
+//
+// The order matters. Without no_new_privs, loading a seccomp filter needs
+// CAP_SYS_ADMIN, so the filter goes in while we still have it; with
+// no_new_privs it goes in last, so the syscalls we make here need not be
+// allowed by it. The bounding set is dropped while we are still root;
+// PR_SET_KEEPCAPS keeps the permitted set across setresuid so the final
+// sets can be applied exactly after it.
+func finalizeAndExec(p *specs.Process, sc *specs.LinuxSeccomp, target string, withInit bool) error {
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("setting no_new_privs: %w", err)
+		}
+	}
+	if sc != nil && !p.NoNewPrivileges {
+		if err := seccomp.Load(sc); err != nil {
+			return fmt.Errorf("loading seccomp filter: %w", err)
+		}
+	}
+	if p.Capabilities != nil {
+		if err := capabilities.ApplyBounding(p.Capabilities); err != nil {
+			return fmt.Errorf("dropping bounding capabilities: %w", err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("setting keepcaps: %w", err)
+	}
+	if err := setUser(p.User); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("clearing keepcaps: %w", err)
+	}
+	if p.Capabilities != nil {
+		if err := capabilities.Apply(p.Capabilities); err != nil {
+			return fmt.Errorf("setting capabilities: %w", err)
+		}
+	}
+	if p.User.Umask != nil {
+		unix.Umask(int(*p.User.Umask))
+	}
+	if p.Cwd != "" {
+		if err := unix.Chdir(p.Cwd); err != nil {
+			return fmt.Errorf("process.cwd %q: %w", p.Cwd, err)
+		}
+	}
+	if err := closeExtraFDs(); err != nil {
+		return fmt.Errorf("closing descriptors: %w", err)
+	}
+	args, env := p.Args, p.Env
+	if withInit {
+		// The reaper is our own binary; its child is the target.
+		env = append(append([]string{}, env...), envReaper+"=1")
+		args = append([]string{"container-runtime-init", target}, args...)
+		target = "/proc/self/exe"
+	}
+	if sc != nil && p.NoNewPrivileges {
+		if err := seccomp.Load(sc); err != nil {
+			return fmt.Errorf("loading seccomp filter: %w", err)
+		}
+	}
+	err := syscall.Exec(target, args, env)
+	return fmt.Errorf("executing %s: %w", target, err)
+}
+
+// setUser switches to the process's uid, gid and supplementary groups.
+// syscall.Setresuid and friends apply to every thread of the Go runtime.
+func setUser(u specs.User) error {
+	groups := make([]int, len(u.AdditionalGids))
+	for i, g := range u.AdditionalGids {
+		groups[i] = int(g)
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		// setgroups is denied in a user namespace whose setgroups file says
+		// deny; an empty list is then what we have anyway.
+		if len(groups) > 0 || !os.IsPermission(err) {
+			return fmt.Errorf("process.user.additionalGids %v: setgroups: %w", u.AdditionalGids, err)
+		}
+	}
+	if err := syscall.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+		return fmt.Errorf("process.user.gid %d: setresgid: %w", u.GID, err)
+	}
+	if err := syscall.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+		return fmt.Errorf("process.user.uid %d: setresuid: %w", u.UID, err)
+	}
+	return nil
+}

@@ -1,0 +1,361 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/nsenter"
+	"github.com/container-runtime/container-runtime/internal/rootfs"
+)
+
+// init dispatches re-executed copies of our binary to the container
+// process stages. This is the only init() of the project (STYLE.md): a
+// container process must not run the command's main.
+func init() {
+	if stage := os.Getenv(nsenter.EnvStage); stage != "" {
+		containerStage(stage)
+	}
+	if os.Getenv(envReaper) != "" {
+		reaperMain()
+	}
+}
+
+// containerStage runs in the child cloned by the C stage, already in the
+// container's namespaces, and never returns: it executes the user process
+// or exits 1 after reporting why it could not.
+func containerStage(stage string) {
+	// Capabilities, no_new_privs and seccomp are per thread; execve runs
+	// on this one, so everything is set up on it.
+	goruntime.LockOSThread()
+	sock := os.NewFile(3, "sync")
+	conn := newSyncConn(sock)
+	env := stageEnv{
+		fifoFD:    envFD(envFifoFD),
+		consoleFD: envFD(envConsoleFD),
+	}
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, envFifoFD, envConsoleFD} {
+		os.Unsetenv(k)
+	}
+	var err error
+	if stage == stageExec {
+		err = execStage(conn, env)
+	} else {
+		err = initStage(conn, env)
+	}
+	// Only failures get here.
+	if conn.send(syncMsg{Type: msgError, Message: err.Error()}) != nil || env.detached {
+		fmt.Fprintf(os.Stderr, "container-runtime: %v\n", err)
+	}
+	os.Exit(1)
+}
+
+// stageEnv is what the parent passed besides the config.
+type stageEnv struct {
+	fifoFD, consoleFD int
+	// detached is set once the parent stopped listening (after ready).
+	detached bool
+}
+
+func envFD(name string) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return -1
+	}
+	fd, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+// initStage sets up a new container and waits on the exec fifo; see the
+// protocol in sync.go.
+func initStage(conn *syncConn, env stageEnv) error {
+	m, err := conn.expect(msgConfig)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	spec := cfg.Spec
+	if _, err := unix.Setsid(); err != nil {
+		return fmt.Errorf("setsid: %w", err)
+	}
+	if cfg.NewNetwork {
+		if err := loopbackUp(); err != nil {
+			return err
+		}
+	}
+	if err := rootfs.Prepare(spec, cfg.Rootfs); err != nil {
+		return fmt.Errorf("preparing rootfs: %w", err)
+	}
+	if err := conn.send(syncMsg{Type: msgHooks}); err != nil {
+		return err
+	}
+	done, err := conn.expect(msgHooksDone)
+	if err != nil {
+		return err
+	}
+	if spec.Hooks != nil && len(spec.Hooks.CreateContainer) > 0 {
+		if err := runHooks(context.Background(), "createContainer", spec.Hooks.CreateContainer, hookStateIn(cfg, done.Pid, StatusCreated)); err != nil {
+			return err
+		}
+	}
+	// The exec fifo is reopened through our host /proc after pivot_root,
+	// so no path inside the container is trusted for it.
+	procFD, err := unix.Open("/proc/self/fd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening /proc/self/fd: %w", err)
+	}
+	if err := rootfs.PivotRoot(cfg.Rootfs); err != nil {
+		return fmt.Errorf("pivot_root to %s: %w", cfg.Rootfs, err)
+	}
+	if err := setHostname(spec); err != nil {
+		return err
+	}
+	if err := writeSysctls(spec.Linux.Sysctl); err != nil {
+		return err
+	}
+	p := spec.Process
+	if p.Terminal {
+		if err := setupConsole(env.consoleFD, p.ConsoleSize); err != nil {
+			return err
+		}
+	}
+	if err := rootfs.Finish(spec); err != nil {
+		return fmt.Errorf("finishing rootfs: %w", err)
+	}
+	if err := setProcessLimits(p); err != nil {
+		return err
+	}
+	if err := ensureCwd(p.Cwd); err != nil {
+		return err
+	}
+	target, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := conn.send(syncMsg{Type: msgReady}); err != nil {
+		return err
+	}
+	env.detached = true
+	fifo, err := unix.Openat(procFD, strconv.Itoa(env.fifoFD), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("reopening the exec fifo: %w", err)
+	}
+	if _, err := unix.Write(fifo, []byte{0}); err != nil {
+		return fmt.Errorf("writing the exec fifo: %w", err)
+	}
+	unix.Close(fifo)
+	unix.Close(procFD)
+	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
+		if err := runHooks(context.Background(), "startContainer", spec.Hooks.StartContainer, hookStateIn(cfg, done.Pid, StatusRunning)); err != nil {
+			return err
+		}
+	}
+	return finalizeAndExec(p, seccompOf(spec), target, cfg.Init)
+}
+
+// execStage runs a process inside a running container: the C stage has
+// already entered every namespace, the mount namespace included.
+func execStage(conn *syncConn, env stageEnv) error {
+	m, err := conn.expect(msgConfig)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	p := cfg.Process
+	if p.Terminal {
+		if _, err := unix.Setsid(); err != nil {
+			return fmt.Errorf("setsid: %w", err)
+		}
+		if err := setupConsole(env.consoleFD, p.ConsoleSize); err != nil {
+			return err
+		}
+	}
+	if err := setProcessLimits(p); err != nil {
+		return err
+	}
+	target, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	return finalizeAndExec(p, seccompOf(cfg.Spec), target, false)
+}
+
+func hookStateIn(cfg *initConfig, pid int, status Status) specs.State {
+	st := specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.ContainerState(status), Pid: pid, Bundle: cfg.Bundle}
+	st.Annotations = cfg.Spec.Annotations
+	return st
+}
+
+func seccompOf(spec *specs.Spec) *specs.LinuxSeccomp {
+	if spec == nil || spec.Linux == nil {
+		return nil
+	}
+	return spec.Linux.Seccomp
+}
+
+func setHostname(spec *specs.Spec) error {
+	if spec.Hostname != "" {
+		if err := unix.Sethostname([]byte(spec.Hostname)); err != nil {
+			return fmt.Errorf("sethostname %q: %w", spec.Hostname, err)
+		}
+	}
+	if spec.Domainname != "" {
+		if err := unix.Setdomainname([]byte(spec.Domainname)); err != nil {
+			return fmt.Errorf("setdomainname %q: %w", spec.Domainname, err)
+		}
+	}
+	return nil
+}
+
+// writeSysctls writes each key under the container's /proc/sys.
+func writeSysctls(sysctls map[string]string) error {
+	for k, v := range sysctls {
+		if strings.Contains(k, "..") || strings.ContainsRune(k, '/') && strings.Contains(k, ".") {
+			return fmt.Errorf("linux.sysctl: key %q is not valid", k)
+		}
+		path := filepath.Join("/proc/sys", strings.ReplaceAll(k, ".", "/"))
+		if err := os.WriteFile(path, []byte(v), 0); err != nil {
+			return fmt.Errorf("linux.sysctl: writing %s=%s: %w", k, v, err)
+		}
+	}
+	return nil
+}
+
+// setProcessLimits applies oom_score_adj and rlimits. An rlimit above the
+// current hard limit needs CAP_SYS_RESOURCE, which hosts like ours lack:
+// the error then says so instead of a bare EPERM.
+func setProcessLimits(p *specs.Process) error {
+	if p.OOMScoreAdj != nil {
+		v := strconv.Itoa(*p.OOMScoreAdj)
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(v), 0); err != nil {
+			return fmt.Errorf("process.oomScoreAdj: writing %s: %w", v, err)
+		}
+	}
+	for _, rl := range p.Rlimits {
+		res, ok := rlimitResources[rl.Type]
+		if !ok {
+			return fmt.Errorf("process.rlimits: unknown type %q", rl.Type)
+		}
+		lim := unix.Rlimit{Cur: rl.Soft, Max: rl.Hard}
+		if err := unix.Setrlimit(res, &lim); err != nil {
+			var cur unix.Rlimit
+			unix.Getrlimit(res, &cur)
+			if errors.Is(err, unix.EPERM) && rl.Hard > cur.Max {
+				return fmt.Errorf("process.rlimits: %s hard limit %d is above the current %d and raising it needs CAP_SYS_RESOURCE: %w", rl.Type, rl.Hard, cur.Max, err)
+			}
+			return fmt.Errorf("process.rlimits: setting %s to %d/%d: %w", rl.Type, rl.Soft, rl.Hard, err)
+		}
+	}
+	return nil
+}
+
+var rlimitResources = map[string]int{
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_CPU": unix.RLIMIT_CPU,
+	"RLIMIT_DATA": unix.RLIMIT_DATA, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS,
+	"RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK, "RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE,
+	"RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO, "RLIMIT_RTTIME": unix.RLIMIT_RTTIME, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_STACK": unix.RLIMIT_STACK,
+}
+
+// ensureCwd creates the working directory if it is missing. We are past
+// pivot_root, so the path cannot resolve outside the container's root.
+func ensureCwd(cwd string) error {
+	if cwd == "" {
+		return nil
+	}
+	if err := os.MkdirAll(cwd, 0o755); err != nil {
+		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+	}
+	return nil
+}
+
+// lookPath finds file in the PATH of the container's environment.
+func lookPath(file string, env []string) (string, error) {
+	if strings.Contains(file, "/") {
+		if err := executable(file); err != nil {
+			return "", fmt.Errorf("process.args[0] %q: %w", file, err)
+		}
+		return file, nil
+	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if executable(p) == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("process.args[0] %q: executable file not found in $PATH", file)
+}
+
+func executable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("is a directory")
+	}
+	if fi.Mode()&0o111 == 0 {
+		return fmt.Errorf("permission denied")
+	}
+	return nil
+}
+
+// loopbackUp brings up lo in a new network namespace.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("socket for lo: %w", err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("reading flags of lo: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("bringing lo up: %w", err)
+	}
+	return nil
+}
+
+// closeExtraFDs marks every descriptor above stderr close-on-exec, so no
+// descriptor of ours reaches the container process.
+func closeExtraFDs() error {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		// Without /proc, fall back to the range call.
+		return unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	}
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd < 3 {
+			continue
+		}
+		unix.CloseOnExec(fd)
+	}
+	return nil
+}

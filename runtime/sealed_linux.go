@@ -1,0 +1,55 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// sealedExe is a copy of our own binary in a sealed memfd, from which every
+// container process is started. A container that reaches one of our
+// processes through /proc/PID/exe (CVE-2019-5736) then finds a memfd whose
+// seals forbid writing, never the binary on the host's disk.
+//
+// The copy is made once per Runtime and reused: the daemon starts many
+// containers from one copy.
+type sealedExe struct {
+	once sync.Once
+	f    *os.File
+	err  error
+}
+
+func (s *sealedExe) get() (*os.File, error) {
+	s.once.Do(func() { s.f, s.err = sealSelf() })
+	return s.f, s.err
+}
+
+func sealSelf() (*os.File, error) {
+	src, err := os.Open("/proc/self/exe")
+	if err != nil {
+		return nil, fmt.Errorf("opening our own binary: %w", err)
+	}
+	defer src.Close()
+	fd, err := unix.MemfdCreate("container-runtime", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING|unix.MFD_EXEC)
+	if err == unix.EINVAL {
+		// Kernels before 6.3 do not know MFD_EXEC; their memfds are executable.
+		fd, err = unix.MemfdCreate("container-runtime", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create for the sealed binary: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "container-runtime (sealed)")
+	if _, err := io.Copy(f, src); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("copying our binary into a memfd: %w", err)
+	}
+	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sealing the memfd copy of our binary: %w", err)
+	}
+	return f, nil
+}

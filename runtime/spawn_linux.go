@@ -1,0 +1,176 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/cgroup"
+	"github.com/container-runtime/container-runtime/internal/nsenter"
+)
+
+// Environment variables read by the Go stage (init_linux.go).
+const (
+	envFifoFD    = "_CRT_FIFOFD"
+	envConsoleFD = "_CRT_CONSOLEFD"
+	envReaper    = "_CRT_REAPER"
+)
+
+const (
+	stageInit = "init"
+	stageExec = "exec"
+)
+
+// spawnRequest describes one container process to start.
+type spawnRequest struct {
+	stage  string
+	plan   nsPlan
+	uidMap []specs.LinuxIDMapping
+	gidMap []specs.LinuxIDMapping
+	// fifo is the exec fifo (create) and console the console socket; both
+	// optional.
+	fifo, console *os.File
+	stdio         Stdio
+	// cgroup receives the process before it may unshare a cgroup namespace.
+	cgroup cgroup.Manager
+	config initConfig
+}
+
+// spawned is a container process that reported its PID.
+type spawned struct {
+	pid  int
+	conn *syncConn
+	sock *os.File
+}
+
+func (s *spawned) close() { s.sock.Close() }
+
+// spawn starts the sealed binary in the C stage, follows the protocol of
+// sync.go up to the PID, and hands the Go stage its config.
+func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error) {
+	exe, err := r.exe.get()
+	if err != nil {
+		return nil, err
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair for the container's sync channel: %w", err)
+	}
+	parent := os.NewFile(uintptr(fds[0]), "sync-parent")
+	child := os.NewFile(uintptr(fds[1]), "sync-child")
+	defer child.Close()
+
+	cmd := &exec.Cmd{
+		Path: "/proc/self/fd/" + strconv.Itoa(int(exe.Fd())),
+		Args: []string{"container-runtime-" + req.stage},
+		Env: []string{
+			nsenter.EnvStage + "=" + req.stage,
+			nsenter.EnvSyncFD + "=3",
+			nsenter.EnvClone + "=" + strconv.Itoa(req.plan.clone),
+			nsenter.EnvJoin + "=" + strings.Join(req.plan.join, "\n"),
+		},
+		ExtraFiles: []*os.File{child},
+	}
+	// A nil *os.File in an io.Reader is not a nil Reader: assign only the
+	// files we have, so exec.Cmd gives /dev/null for the others.
+	if req.stdio.Stdin != nil {
+		cmd.Stdin = req.stdio.Stdin
+	}
+	if req.stdio.Stdout != nil {
+		cmd.Stdout = req.stdio.Stdout
+	}
+	if req.stdio.Stderr != nil {
+		cmd.Stderr = req.stdio.Stderr
+	}
+	if req.fifo != nil {
+		cmd.Env = append(cmd.Env, envFifoFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, req.fifo)
+	}
+	if req.console != nil {
+		cmd.Env = append(cmd.Env, envConsoleFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, req.console)
+	}
+	if err := cmd.Start(); err != nil {
+		parent.Close()
+		return nil, fmt.Errorf("starting the container process: %w", err)
+	}
+	child.Close()
+	s := &spawned{conn: newSyncConn(parent), sock: parent}
+	pid, err := r.stageToPid(req, cmd, s.conn)
+	// The stage exits right after reporting the PID (or failing).
+	if werr := cmd.Wait(); err == nil && werr != nil {
+		err = fmt.Errorf("namespace stage: %w", werr)
+	}
+	if err != nil {
+		if pid > 0 {
+			killAndReap(pid)
+		}
+		parent.Close()
+		return nil, err
+	}
+	s.pid = pid
+	cfg := req.config
+	if err := s.conn.send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
+		killAndReap(pid)
+		parent.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// stageToPid runs the parent's half of the C stage's protocol.
+func (r *Runtime) stageToPid(req spawnRequest, cmd *exec.Cmd, conn *syncConn) (int, error) {
+	if req.cgroup != nil {
+		if err := req.cgroup.Apply(cmd.Process.Pid); err != nil {
+			cmd.Process.Kill()
+			return 0, fmt.Errorf("placing the container process in its cgroup: %w", err)
+		}
+	}
+	if err := conn.send(syncMsg{Type: msgGo}); err != nil {
+		cmd.Process.Kill()
+		return 0, err
+	}
+	for {
+		m, err := conn.recv()
+		if err != nil {
+			cmd.Process.Kill()
+			return 0, fmt.Errorf("namespace stage exited early: %w", err)
+		}
+		switch m.Type {
+		case msgUsermap:
+			if err := writeIDMaps(cmd.Process.Pid, req.uidMap, req.gidMap); err != nil {
+				cmd.Process.Kill()
+				return 0, err
+			}
+			if err := conn.send(syncMsg{Type: msgUsermapAck}); err != nil {
+				cmd.Process.Kill()
+				return 0, err
+			}
+		case msgPid:
+			return m.Pid, nil
+		case msgError:
+			return 0, &processError{msg: m.Message}
+		default:
+			cmd.Process.Kill()
+			return 0, fmt.Errorf("protocol: unexpected %q from the namespace stage", m.Type)
+		}
+	}
+}
+
+// killAndReap kills a process that is our child and waits for it.
+func killAndReap(pid int) {
+	unix.Kill(pid, unix.SIGKILL)
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err != unix.EINTR {
+			return
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package runtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// The parent (Create or Exec) and the container process talk over one
+// socketpair, one JSON object per line. The first messages are exchanged
+// with the C stage (internal/nsenter/nsenter.c); the rest with the Go init
+// stage (init_linux.go) that runs in the cloned child:
+//
+//	who     sends            when
+//	parent  go               the stage is in the container's cgroup
+//	stage   usermap          new user namespace made; parent writes maps
+//	parent  usermap-ack      maps written
+//	stage   pid              the container process exists (then stage exits)
+//	parent  config           initConfig: what to set up
+//	init    hooks            mounts are prepared (create only); parent runs
+//	                         prestart and createRuntime hooks
+//	parent  hooks-done       hooks succeeded (or error: init exits)
+//	init    ready            set up and waiting on the exec fifo (create only)
+//	either  error            what failed; the other side gives up
+//
+// For exec there is no "ready": the socket is close-on-exec, so the parent
+// reads EOF once the process has been executed, or an error before that.
+const (
+	msgGo         = "go"
+	msgUsermap    = "usermap"
+	msgUsermapAck = "usermap-ack"
+	msgPid        = "pid"
+	msgConfig     = "config"
+	msgHooks      = "hooks"
+	msgHooksDone  = "hooks-done"
+	msgReady      = "ready"
+	msgError      = "error"
+)
+
+// syncMsg is one line of the protocol.
+type syncMsg struct {
+	Type    string      `json:"type"`
+	Pid     int         `json:"pid,omitempty"`
+	Message string      `json:"message,omitempty"`
+	Config  *initConfig `json:"config,omitempty"`
+}
+
+// initConfig is what the Go stage needs to set up the process.
+type initConfig struct {
+	ID     string      `json:"id"`
+	Bundle string      `json:"bundle"`
+	Rootfs string      `json:"rootfs"`
+	Spec   *specs.Spec `json:"spec"`
+	// Exec is true for a process joining a running container.
+	Exec bool `json:"exec,omitempty"`
+	// Process replaces Spec.Process (exec).
+	Process *specs.Process `json:"process,omitempty"`
+	// Init runs the minimal reaper as PID 1.
+	Init bool `json:"init,omitempty"`
+	// NewNetwork is true when the container has a new network namespace
+	// whose loopback the init stage brings up.
+	NewNetwork bool `json:"newNetwork,omitempty"`
+}
+
+// syncConn reads and writes protocol messages.
+type syncConn struct {
+	dec *json.Decoder
+	enc *json.Encoder
+}
+
+func newSyncConn(rw io.ReadWriter) *syncConn {
+	return &syncConn{dec: json.NewDecoder(rw), enc: json.NewEncoder(rw)}
+}
+
+func (c *syncConn) send(m syncMsg) error {
+	if err := c.enc.Encode(m); err != nil {
+		return fmt.Errorf("sending %q: %w", m.Type, err)
+	}
+	return nil
+}
+
+// recv reads the next message; io.EOF when the other side closed.
+func (c *syncConn) recv() (syncMsg, error) {
+	var m syncMsg
+	if err := c.dec.Decode(&m); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// expect reads the next message and fails unless it has type want. An
+// error message from the other side becomes the returned error.
+func (c *syncConn) expect(want string) (syncMsg, error) {
+	m, err := c.recv()
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return m, fmt.Errorf("container process exited before %q", want)
+	}
+	if err != nil {
+		return m, fmt.Errorf("waiting for %q: %w", want, err)
+	}
+	if m.Type == msgError {
+		return m, &processError{msg: m.Message}
+	}
+	if m.Type != want {
+		return m, fmt.Errorf("protocol: got %q, want %q", m.Type, want)
+	}
+	return m, nil
+}
+
+// processError is a failure reported by the container process itself.
+type processError struct{ msg string }
+
+func (e *processError) Error() string { return e.msg }
