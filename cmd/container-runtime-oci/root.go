@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+// version and gitCommit are set at link time:
+//
+//	go build -ldflags "-X main.version=1.2.3 -X main.gitCommit=$(git rev-parse HEAD)"
+var (
+	version   = "0.1.0-dev"
+	gitCommit = ""
+)
+
+// app holds the global flags and what main builds from them. It lives for
+// one command line.
+type app struct {
+	root          string
+	logPath       string
+	logFormat     string
+	debug         bool
+	systemdCgroup bool
+	rootless      string
+	criu          string
+
+	stdout, stderr io.Writer
+	logFile        *os.File
+	log            *slog.Logger
+}
+
+// newRootCommand builds the command tree. Global flags keep runc's
+// spellings, since go-runc passes them verbatim.
+func newRootCommand(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           progName,
+		Short:         "Run OCI containers; a drop-in replacement for runc",
+		Version:       version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.check(); err != nil {
+				return err
+			}
+			l := a.logger()
+			if a.systemdCgroup {
+				l.Debug("--systemd-cgroup: systemd is not asked for units; cgroupfs is used with systemd's paths")
+			}
+			cmd.SetContext(logctx.With(cmd.Context(), l))
+			return nil
+		},
+	}
+	// go-runc's Version() wants "<name> version X", "commit: Y" and
+	// "spec: Z" on exactly three lines; dockerd's `info` splits the first
+	// on "version".
+	root.SetVersionTemplate(fmt.Sprintf("%s version {{.Version}}\ncommit: %s\nspec: %s\n",
+		progName, commit(), specs.Version))
+	root.CompletionOptions.DisableDefaultCmd = true
+
+	f := root.PersistentFlags()
+	f.StringVar(&a.root, "root", "/run/container-runtime-oci", "directory for the containers' state (tmpfs)")
+	f.StringVar(&a.logPath, "log", "", "write the log to this file instead of stderr")
+	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
+	f.BoolVar(&a.debug, "debug", false, "log debug messages")
+	f.BoolVar(&a.systemdCgroup, "systemd-cgroup", false,
+		"accept systemd cgroupsPath (slice:prefix:name); the cgroup is made with cgroupfs at the path systemd would use")
+	f.StringVar(&a.rootless, "rootless", "auto", "accepted for compatibility: auto, true or false")
+	f.StringVar(&a.criu, "criu", "criu", "accepted for compatibility; checkpoint/restore are not supported")
+
+	root.AddCommand(
+		newCreateCommand(a), newStartCommand(a), newRunCommand(a),
+		newStateCommand(a), newListCommand(a), newPsCommand(a),
+		newKillCommand(a), newDeleteCommand(a), newExecCommand(a),
+		newSpecCommand(), newFeaturesCommand(),
+		newPauseCommand(a), newResumeCommand(a), newUpdateCommand(a),
+		newUnsupportedCommand("events", "Display container events and statistics"),
+		newUnsupportedCommand("checkpoint", "Checkpoint a running container"),
+		newUnsupportedCommand("restore", "Restore a container from a checkpoint"),
+	)
+	return root
+}
+
+// commit is the VCS revision given at link time, or the one the Go
+// toolchain recorded, or "unknown".
+func commit() string {
+	if gitCommit != "" {
+		return gitCommit
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
+}
+
+// check validates the global flags.
+func (a *app) check() error {
+	switch a.logFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: want text or json: %w", a.logFormat, errdefs.ErrInvalidArgument)
+	}
+	switch a.rootless {
+	case "auto", "true", "false":
+	default:
+		return fmt.Errorf("--rootless %q: want auto, true or false: %w", a.rootless, errdefs.ErrInvalidArgument)
+	}
+	abs, err := filepath.Abs(a.root)
+	if err != nil {
+		return fmt.Errorf("--root %q: %w", a.root, err)
+	}
+	a.root = abs
+	return nil
+}
+
+// logger returns the logger chosen by --log, --log-format and --debug,
+// making it on first use. Level names are lower case, as logrus writes
+// them in runc's log, because containerd looks for "level":"error".
+func (a *app) logger() *slog.Logger {
+	if a.log != nil {
+		return a.log
+	}
+	var w io.Writer = a.stderr
+	if a.logPath != "" {
+		f, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "%s: opening --log %s: %v; logging to stderr\n", progName, a.logPath, err)
+		} else {
+			a.logFile, w = f, f
+		}
+	}
+	level := slog.LevelInfo
+	if a.debug {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: logrusLevels}
+	if a.logFormat == "json" {
+		a.log = slog.New(slog.NewJSONHandler(w, opts))
+	} else {
+		a.log = slog.New(slog.NewTextHandler(w, opts))
+	}
+	return a.log
+}
+
+// logrusLevels writes levels as logrus does: "debug", "info", "warning",
+// "error".
+func logrusLevels(groups []string, attr slog.Attr) slog.Attr {
+	if len(groups) > 0 || attr.Key != slog.LevelKey {
+		return attr
+	}
+	level, _ := attr.Value.Any().(slog.Level)
+	name := strings.ToLower(level.String())
+	if level == slog.LevelWarn {
+		name = "warning"
+	}
+	return slog.String(slog.LevelKey, name)
+}
+
+func (a *app) close() {
+	if a.logFile != nil {
+		a.logFile.Close()
+	}
+}
+
+// runtime opens the state root. Call it only after the arguments have
+// been validated: it creates the root directory.
+func (a *app) runtime() (*runtime.Runtime, error) {
+	return runtime.New(a.root)
+}
+
+// exactArgs requires the named positional arguments.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == len(names) {
+			return nil
+		}
+		return fmt.Errorf("%q needs %d argument(s) (%s), got %d: %w",
+			cmd.Name(), len(names), strings.Join(names, " "), len(args), errdefs.ErrInvalidArgument)
+	}
+}
+
+// minArgs requires at least the named positional arguments.
+func minArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) >= len(names) {
+			return nil
+		}
+		return fmt.Errorf("%q needs at least %d argument(s) (%s), got %d: %w",
+			cmd.Name(), len(names), strings.Join(names, " "), len(args), errdefs.ErrInvalidArgument)
+	}
+}
+
+// containerError adds the words containerd's runc shim looks for in
+// runc's messages: "does not exist" (a missing container is not an error
+// for delete) and "container not running" (kill of a stopped one).
+func containerError(id string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errdefs.ErrNotFound) && !strings.Contains(err.Error(), "does not exist"):
+		return fmt.Errorf("container %q does not exist: %w", id, err)
+	default:
+		return err
+	}
+}

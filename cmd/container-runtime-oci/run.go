@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+func newRunCommand(a *app) *cobra.Command {
+	var (
+		o      createFlags
+		detach bool
+		keep   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run [flags] ID",
+		Short: "Create and start a container; wait for it and exit with its code unless --detach",
+		Args:  exactArgs("ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			spec, bundle, err := a.loadSpec(id, o.bundle)
+			if err != nil {
+				return err
+			}
+			opts, err := o.options(spec, bundle, detach)
+			if err != nil {
+				return err
+			}
+			o.logIgnored(cmd)
+			r, err := a.runtime()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			switch {
+			case detach:
+				return createAndStart(ctx, r, id, opts)
+			case keep:
+				return runKept(ctx, r, id, opts)
+			default:
+				// Run relays a terminal and our signals, and deletes
+				// the container when it ends.
+				st, err := r.Run(ctx, id, opts)
+				if err != nil {
+					return err
+				}
+				return statusError(st)
+			}
+		},
+	}
+	o.register(cmd)
+	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "return once the container has started")
+	cmd.Flags().BoolVar(&keep, "keep", false, "do not delete the container after it exits")
+	return cmd
+}
+
+// createAndStart is run --detach: the container outlives us.
+func createAndStart(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) error {
+	if _, err := r.Create(ctx, id, opts); err != nil {
+		return err
+	}
+	if err := r.Start(ctx, id); err != nil {
+		// As runc does: a container that failed to start is destroyed.
+		_ = r.Delete(context.WithoutCancel(ctx), id, true)
+		return err
+	}
+	return nil
+}
+
+// runKept is run --keep: like Run, but the stopped container stays for
+// state and delete.
+func runKept(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) error {
+	fg, err := newForeground(opts.Spec.Process.Terminal && opts.ConsoleSocket == "")
+	if err != nil {
+		return err
+	}
+	defer fg.close()
+	if s := fg.consoleSocket(); s != "" {
+		opts.ConsoleSocket = s
+	}
+	p, err := r.Create(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	if err := r.Start(ctx, id); err != nil {
+		_ = r.Delete(context.WithoutCancel(ctx), id, true)
+		return err
+	}
+	st, err := fg.wait(p)
+	if err != nil {
+		return err
+	}
+	return statusError(st)
+}
+
+// statusError turns a process's status into our exit: nothing for 0,
+// its code otherwise (128+signal when it was killed).
+func statusError(st runtime.ExitStatus) error {
+	if st.Code == 0 {
+		return nil
+	}
+	return exitCode(st.Code)
+}

@@ -1,0 +1,59 @@
+package cgroup
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+func TestNewRejects(t *testing.T) {
+	tests := []struct {
+		name, path string
+		r          *specs.LinuxResources
+		want       string
+	}{
+		{"bad resources", "", &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr[int64](-5)}},
+			"linux.resources.memory.limit: -5 is negative"},
+		{"root cgroup", "/", nil, "names the root cgroup"},
+		{"bad slice", "nope:p:n", nil, "invalid slice name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New("c1", tt.path, tt.r)
+			if !errors.Is(err, errdefs.ErrInvalidArgument) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New: %v; want ErrInvalidArgument containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A limit the kernel refuses fails Apply before the process joins, and
+// leaves no cgroup behind.
+func TestApplyRollsBack(t *testing.T) {
+	requireRoot(t)
+	if Mode() == Unified {
+		t.Skip("uses the v1 cpuset controller")
+	}
+	cpu := strconv.Itoa(runtime.NumCPU() + 5) // valid syntax, no such CPU
+	m := newManager(t, testID(t), withDefaultDevices(&specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: cpu}}))
+	c := startChild(t, "exec sleep 30")
+	err := m.Apply(c.pid())
+	if !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Fatalf("Apply with cpuset %s = %v; want the kernel's EINVAL as ErrInvalidArgument", cpu, err)
+	}
+	for key, p := range m.Paths() {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("cgroup %q dir %s left after a failed Apply (stat: %v)", key, p, err)
+		}
+	}
+	if err := m.Apply(0); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("Apply(0) = %v; want ErrInvalidArgument", err)
+	}
+}
