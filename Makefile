@@ -11,7 +11,7 @@ PREFIX   ?= /opt/container-runtime
 BINDIR   ?= /usr/local/bin
 GOFLAGS  ?= -buildvcs=false
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X github.com/container-runtime/container-runtime/internal/version.Version=$(VERSION)
+LDFLAGS  := -s -w -X github.com/container-runtime/container-runtime/internal/version.Version=$(VERSION)
 BINARIES := container-runtime container-runtimed container-runtime-oci
 
 export GOFLAGS

@@ -45,7 +45,9 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 			return nil, err
 		}
 	}
-	if err := Validate(spec, bundle); err != nil {
+	// The seccomp filter is checked by compiling it below (cached), not
+	// twice.
+	if err := Validate(withoutSeccomp(spec), bundle); err != nil {
 		return nil, err
 	}
 	if !hasNamespace(spec, specs.MountNamespace) {
@@ -97,7 +99,8 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		defer console.Close()
 	}
 
-	cg, err := cgroup.New(id, spec.Linux.CgroupsPath, spec.Linux.Resources)
+	res := withDeviceAccess(spec.Linux.Resources, spec.Linux.Devices)
+	cg, err := cgroup.New(id, spec.Linux.CgroupsPath, res)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
 	}
@@ -106,14 +109,18 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 			log.Warn("removing cgroup after failed create", "error", err)
 		}
 	})
-	cfg := initConfig{
+	prog, err := r.seccompProgram(spec.Linux.Seccomp)
+	if err != nil {
+		return nil, err
+	}
+	cfg := initConfig{Seccomp: prog,
 		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: spec, Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawn(ctx, spawnRequest{
-		stage: stageInit, plan: plan,
+		stage: stageInit, plan: plan, dir: bundle,
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
-		fifo: fifo, console: console, stdio: opts.Stdio, cgroup: cgResources{cg, spec.Linux.Resources},
+		fifo: fifo, console: console, stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
 		config: cfg,
 	})
 	if err != nil {
@@ -163,23 +170,6 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	return &Process{Pid: proc.pid, cgroup: cg}, nil
 }
 
-// cgResources applies the limits right after placing the process, before
-// it runs anything.
-type cgResources struct {
-	cgroup.Manager
-	res *specs.LinuxResources
-}
-
-func (c cgResources) Apply(pid int) error {
-	if err := c.Manager.Apply(pid); err != nil {
-		return err
-	}
-	if err := c.Manager.Set(c.res); err != nil {
-		return fmt.Errorf("setting cgroup limits: %w", err)
-	}
-	return nil
-}
-
 // makeExecFifo creates the fifo that holds the init process between create
 // and start, and returns an O_PATH handle the init process reopens for
 // writing (so it never resolves a path after pivot_root).
@@ -215,4 +205,15 @@ func owner() string {
 		return "root"
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// withoutSeccomp returns a shallow copy of spec without linux.seccomp.
+func withoutSeccomp(spec *specs.Spec) *specs.Spec {
+	if spec.Linux == nil || spec.Linux.Seccomp == nil {
+		return spec
+	}
+	s, l := *spec, *spec.Linux
+	l.Seccomp = nil
+	s.Linux = &l
+	return &s
 }

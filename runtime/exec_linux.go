@@ -44,12 +44,17 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 	if err != nil {
 		return nil, err
 	}
+	prog, err := r.seccompProgram(rec.Config.Linux.Seccomp)
+	if err != nil {
+		return nil, err
+	}
 	req := spawnRequest{
 		stage:   stageExec,
 		plan:    nsPlan{join: execJoins(rec.Pid, rec.Config)},
 		console: console,
 		stdio:   opts.Stdio,
-		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p},
+		extra:   opts.ExtraFiles,
+		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p, Seccomp: prog},
 	}
 	if cg != nil {
 		req.cgroup = cg

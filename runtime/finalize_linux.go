@@ -9,7 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/internal/capabilities"
-	"github.com/container-runtime/container-runtime/internal/seccomp"
 )
 
 // finalizeAndExec drops to the process's identity and privileges, then
@@ -24,14 +23,14 @@ import (
 // allowed by it. The bounding set is dropped while we are still root;
 // PR_SET_KEEPCAPS keeps the permitted set across setresuid so the final
 // sets can be applied exactly after it.
-func finalizeAndExec(p *specs.Process, sc *specs.LinuxSeccomp, target string, withInit bool) error {
+func finalizeAndExec(p *specs.Process, sc []byte, target string, withInit bool, preserve int) error {
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("setting no_new_privs: %w", err)
 		}
 	}
 	if sc != nil && !p.NoNewPrivileges {
-		if err := seccomp.Load(sc); err != nil {
+		if err := loadSeccompProgram(sc); err != nil {
 			return fmt.Errorf("loading seccomp filter: %w", err)
 		}
 	}
@@ -62,7 +61,7 @@ func finalizeAndExec(p *specs.Process, sc *specs.LinuxSeccomp, target string, wi
 			return fmt.Errorf("process.cwd %q: %w", p.Cwd, err)
 		}
 	}
-	if err := closeExtraFDs(); err != nil {
+	if err := closeExtraFDs(preserve); err != nil {
 		return fmt.Errorf("closing descriptors: %w", err)
 	}
 	args, env := p.Args, p.Env
@@ -73,7 +72,7 @@ func finalizeAndExec(p *specs.Process, sc *specs.LinuxSeccomp, target string, wi
 		target = "/proc/self/exe"
 	}
 	if sc != nil && p.NoNewPrivileges {
-		if err := seccomp.Load(sc); err != nil {
+		if err := loadSeccompProgram(sc); err != nil {
 			return fmt.Errorf("loading seccomp filter: %w", err)
 		}
 	}

@@ -36,13 +36,14 @@ func containerStage(stage string) {
 	// Capabilities, no_new_privs and seccomp are per thread; execve runs
 	// on this one, so everything is set up on it.
 	goruntime.LockOSThread()
-	sock := os.NewFile(3, "sync")
+	sock := os.NewFile(uintptr(envFD(nsenter.EnvSyncFD)), "sync")
 	conn := newSyncConn(sock)
 	env := stageEnv{
 		fifoFD:    envFD(envFifoFD),
 		consoleFD: envFD(envConsoleFD),
+		preserve:  max(envFD(envPreserve), 0),
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, envFifoFD, envConsoleFD} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, envFifoFD, envConsoleFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	var err error
@@ -61,6 +62,8 @@ func containerStage(stage string) {
 // stageEnv is what the parent passed besides the config.
 type stageEnv struct {
 	fifoFD, consoleFD int
+	// preserve is how many descriptors from 3 on belong to the process.
+	preserve int
 	// detached is set once the parent stopped listening (after ready).
 	detached bool
 }
@@ -161,7 +164,7 @@ func initStage(conn *syncConn, env stageEnv) error {
 			return err
 		}
 	}
-	return finalizeAndExec(p, seccompOf(spec), target, cfg.Init)
+	return finalizeAndExec(p, cfg.Seccomp, target, cfg.Init, env.preserve)
 }
 
 // execStage runs a process inside a running container: the C stage has
@@ -188,20 +191,13 @@ func execStage(conn *syncConn, env stageEnv) error {
 	if err != nil {
 		return err
 	}
-	return finalizeAndExec(p, seccompOf(cfg.Spec), target, false)
+	return finalizeAndExec(p, cfg.Seccomp, target, false, env.preserve)
 }
 
 func hookStateIn(cfg *initConfig, pid int, status Status) specs.State {
 	st := specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.ContainerState(status), Pid: pid, Bundle: cfg.Bundle}
 	st.Annotations = cfg.Spec.Annotations
 	return st
-}
-
-func seccompOf(spec *specs.Spec) *specs.LinuxSeccomp {
-	if spec == nil || spec.Linux == nil {
-		return nil
-	}
-	return spec.Linux.Seccomp
 }
 
 func setHostname(spec *specs.Spec) error {
@@ -342,17 +338,18 @@ func loopbackUp() error {
 	return nil
 }
 
-// closeExtraFDs marks every descriptor above stderr close-on-exec, so no
-// descriptor of ours reaches the container process.
-func closeExtraFDs() error {
+// closeExtraFDs marks every descriptor above stderr and the preserved ones
+// close-on-exec, so no descriptor of ours reaches the container process.
+func closeExtraFDs(preserve int) error {
+	first := 3 + preserve
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		// Without /proc, fall back to the range call.
-		return unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+		return unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	}
 	for _, e := range entries {
 		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd < 3 {
+		if err != nil || fd < first {
 			continue
 		}
 		unix.CloseOnExec(fd)

@@ -241,3 +241,52 @@ func (r *Runtime) Pids(ctx context.Context, id string) ([]int, error) {
 	}
 	return cg.Pids()
 }
+
+// Pause freezes every process of a running container.
+func (r *Runtime) Pause(ctx context.Context, id string) error {
+	cg, err := r.runningCgroup(id)
+	if err != nil {
+		return err
+	}
+	if err := cg.Freeze(); err != nil {
+		return fmt.Errorf("pausing %q: %w", id, err)
+	}
+	return nil
+}
+
+// Resume thaws a paused container.
+func (r *Runtime) Resume(ctx context.Context, id string) error {
+	rec, err := r.load(id)
+	if err != nil {
+		return err
+	}
+	if st := r.status(rec); st != StatusPaused {
+		return fmt.Errorf("container %q is %s, not paused: %w", id, st, errdefs.ErrConflict)
+	}
+	cg, err := rec.cgroupOf()
+	if err != nil || cg == nil {
+		return fmt.Errorf("container %q has no cgroup to thaw: %v", id, err)
+	}
+	if err := cg.Thaw(); err != nil {
+		return fmt.Errorf("resuming %q: %w", id, err)
+	}
+	return nil
+}
+
+func (r *Runtime) runningCgroup(id string) (cgroup.Manager, error) {
+	rec, err := r.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if st := r.status(rec); st != StatusRunning {
+		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
+	}
+	cg, err := rec.cgroupOf()
+	if err != nil {
+		return nil, err
+	}
+	if cg == nil {
+		return nil, fmt.Errorf("container %q has no cgroup: %w", id, errdefs.ErrConflict)
+	}
+	return cg, nil
+}

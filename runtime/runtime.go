@@ -25,6 +25,8 @@ const (
 	StatusCreated  Status = "created"
 	StatusRunning  Status = "running"
 	StatusStopped  Status = "stopped"
+	// StatusPaused is runc's addition: the cgroup is frozen.
+	StatusPaused Status = "paused"
 )
 
 // State is what `state` prints, in runc's shape so that containerd's
@@ -58,6 +60,9 @@ type CreateOptions struct {
 	ConsoleSocket string
 	// Stdio is used when the process has no terminal.
 	Stdio Stdio
+	// ExtraFiles are passed to the process as descriptors 3, 4, ... (runc's
+	// --preserve-fds: socket activation and the like).
+	ExtraFiles []*os.File
 	// Init runs a minimal init as PID 1 that reaps zombies and forwards
 	// signals to the target process.
 	Init bool
@@ -70,6 +75,8 @@ type ExecOptions struct {
 	PidFile       string
 	ConsoleSocket string
 	Stdio         Stdio
+	// ExtraFiles are passed as descriptors 3, 4, ...
+	ExtraFiles []*os.File
 }
 
 // ExitStatus is how a process ended.
@@ -87,5 +94,6 @@ type Runtime struct {
 	// Root is the state directory, e.g. /run/container-runtime-oci.
 	Root string
 
-	exe sealedExe
+	exe     sealedExe
+	seccomp seccompCache
 }

@@ -20,6 +20,7 @@ const (
 	envFifoFD    = "_CRT_FIFOFD"
 	envConsoleFD = "_CRT_CONSOLEFD"
 	envReaper    = "_CRT_REAPER"
+	envPreserve  = "_CRT_PRESERVE"
 )
 
 const (
@@ -29,14 +30,19 @@ const (
 
 // spawnRequest describes one container process to start.
 type spawnRequest struct {
-	stage  string
-	plan   nsPlan
+	stage string
+	plan  nsPlan
+	// dir is the working directory of the init stage: relative bind
+	// mount sources resolve from the bundle, as with runc.
+	dir    string
 	uidMap []specs.LinuxIDMapping
 	gidMap []specs.LinuxIDMapping
 	// fifo is the exec fifo (create) and console the console socket; both
 	// optional.
 	fifo, console *os.File
 	stdio         Stdio
+	// extra are the caller's descriptors for the process, at 3, 4, ...
+	extra []*os.File
 	// cgroup receives the process before it may unshare a cgroup namespace.
 	cgroup cgroup.Manager
 	config initConfig
@@ -66,16 +72,21 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	child := os.NewFile(uintptr(fds[1]), "sync-child")
 	defer child.Close()
 
+	// The caller's extra descriptors come first, at 3, 4, ...; ours
+	// follow and are closed before the target runs.
+	files := append(append([]*os.File{}, req.extra...), child)
 	cmd := &exec.Cmd{
 		Path: "/proc/self/fd/" + strconv.Itoa(int(exe.Fd())),
 		Args: []string{"container-runtime-" + req.stage},
 		Env: []string{
 			nsenter.EnvStage + "=" + req.stage,
-			nsenter.EnvSyncFD + "=3",
+			nsenter.EnvSyncFD + "=" + strconv.Itoa(2+len(files)),
 			nsenter.EnvClone + "=" + strconv.Itoa(req.plan.clone),
 			nsenter.EnvJoin + "=" + strings.Join(req.plan.join, "\n"),
+			envPreserve + "=" + strconv.Itoa(len(req.extra)),
 		},
-		ExtraFiles: []*os.File{child},
+		ExtraFiles: files,
+		Dir:        req.dir,
 	}
 	// A nil *os.File in an io.Reader is not a nil Reader: assign only the
 	// files we have, so exec.Cmd gives /dev/null for the others.

@@ -24,10 +24,10 @@ const (
 
 // record is what state.json holds for one container.
 type record struct {
-	ID      string `json:"id"`
-	Bundle  string `json:"bundle"`
-	Rootfs  string `json:"rootfs"`
-	Pid     int    `json:"pid"`
+	ID     string `json:"id"`
+	Bundle string `json:"bundle"`
+	Rootfs string `json:"rootfs"`
+	Pid    int    `json:"pid"`
 	// StartTime is field 22 of /proc/PID/stat, to tell our process from a
 	// later one that got the same PID.
 	StartTime   uint64            `json:"startTime"`
@@ -88,7 +88,7 @@ func (r *Runtime) status(rec *record) Status {
 		return StatusCreated
 	}
 	if paused(rec) {
-		return "paused"
+		return StatusPaused
 	}
 	return StatusRunning
 }
@@ -209,4 +209,3 @@ func (r *Runtime) hookState(rec *record, status Status) specs.State {
 	}
 	return st
 }
-

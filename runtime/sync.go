@@ -57,6 +57,8 @@ type initConfig struct {
 	Exec bool `json:"exec,omitempty"`
 	// Process replaces Spec.Process (exec).
 	Process *specs.Process `json:"process,omitempty"`
+	// Seccomp is the compiled filter (seccomp.Filter's binary form).
+	Seccomp []byte `json:"seccomp,omitempty"`
 	// Init runs the minimal reaper as PID 1.
 	Init bool `json:"init,omitempty"`
 	// NewNetwork is true when the container has a new network namespace

@@ -111,6 +111,8 @@ func makeBundle() string {
 	spec.Process.Terminal = false
 	spec.Process.Args = []string{"/bin/true"}
 	spec.Root.Readonly = true
+	// crun 1.8 refuses ociVersions newer than it knows.
+	spec.Version = "1.0.2-dev"
 	b, err := json.MarshalIndent(spec, "", "  ")
 	check(err)
 	check(os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644))

@@ -1,12 +1,14 @@
 // Command probe runs inside test containers (built static, copied into a
 // busybox rootfs) and reports what the container's process can do. Each
 // subcommand prints one line and exits 0 when the probed call succeeded,
-// or prints the errno name and exits 1.
+// or prints the errno name and exits 1. "fds" prints its descriptors
+// first; "alloc" touches the given number of MiB.
 package main
 
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -14,7 +16,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|sleep")
+		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|alloc MIB")
 		os.Exit(2)
 	}
 	var err error
@@ -41,6 +43,10 @@ func main() {
 			names = append(names, e.Name())
 		}
 		fmt.Println(strings.Join(names, " "))
+	case "alloc":
+		// Allocate and touch MIB mebibytes, one page at a time, so that
+		// every page is charged to the memory cgroup.
+		err = alloc(os.Args[2])
 	default:
 		fmt.Fprintf(os.Stderr, "unknown probe %q\n", os.Args[1])
 		os.Exit(2)
@@ -60,4 +66,22 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("ok")
+}
+
+// alloc keeps mib MiB of touched memory alive until it returns.
+func alloc(mib string) error {
+	n, err := strconv.Atoi(mib)
+	if err != nil {
+		return err
+	}
+	chunks := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		c := make([]byte, 1<<20)
+		for j := 0; j < len(c); j += 4096 {
+			c[j] = 1
+		}
+		chunks = append(chunks, c)
+	}
+	fmt.Fprintf(os.Stderr, "allocated %d MiB\n", len(chunks))
+	return nil
 }
