@@ -37,16 +37,8 @@ func newRunCommand(a *app) *cobra.Command {
 			switch {
 			case detach:
 				return createAndStart(ctx, r, id, opts)
-			case keep:
-				return runKept(ctx, r, id, opts)
 			default:
-				// Run relays a terminal and our signals, and deletes
-				// the container when it ends.
-				st, err := r.Run(ctx, id, opts)
-				if err != nil {
-					return err
-				}
-				return statusError(st)
+				return runForeground(ctx, r, id, opts, keep)
 			}
 		},
 	}
@@ -69,9 +61,10 @@ func createAndStart(ctx context.Context, r *runtime.Runtime, id string, opts run
 	return nil
 }
 
-// runKept is run --keep: like Run, but the stopped container stays for
-// state and delete.
-func runKept(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) error {
+// runForeground creates and starts the container, relays the terminal
+// and our signals while it runs, and deletes it when it ends unless keep
+// (run --keep: the stopped container stays for state and delete).
+func runForeground(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions, keep bool) error {
 	fg, err := newForeground(opts.Spec.Process.Terminal && opts.ConsoleSocket == "")
 	if err != nil {
 		return err
@@ -89,6 +82,11 @@ func runKept(ctx context.Context, r *runtime.Runtime, id string, opts runtime.Cr
 		return err
 	}
 	st, err := fg.wait(p)
+	if !keep {
+		if derr := r.Delete(context.WithoutCancel(ctx), id, true); err == nil {
+			err = derr
+		}
+	}
 	if err != nil {
 		return err
 	}
