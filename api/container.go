@@ -1,0 +1,193 @@
+package api
+
+import "time"
+
+// ContainerCreate is the body of POST /v1/containers.
+type ContainerCreate struct {
+	Name  string `json:"name,omitempty"`
+	Image string `json:"image"`
+	// Cmd replaces the image's Cmd; Entrypoint replaces the image's OCI
+	// Entrypoint (pulled images). Images we build keep their startup
+	// commands whatever Cmd is.
+	Cmd        []string `json:"cmd,omitempty"`
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	Env        []string `json:"env,omitempty"`
+	WorkingDir string   `json:"workingDir,omitempty"`
+	User       string   `json:"user,omitempty"`
+	Hostname   string   `json:"hostname,omitempty"`
+	// Network is "host", "none" (the seed's) or, later, a network name.
+	Network string            `json:"network,omitempty"`
+	Labels  map[string]string `json:"labels,omitempty"`
+
+	Tty       bool `json:"tty,omitempty"`
+	OpenStdin bool `json:"openStdin,omitempty"`
+
+	Resources Resources `json:"resources,omitempty"`
+	Mounts    []Mount   `json:"mounts,omitempty"`
+	ReadOnly  bool      `json:"readOnly,omitempty"`
+
+	CapAdd      []string `json:"capAdd,omitempty"`
+	CapDrop     []string `json:"capDrop,omitempty"`
+	SecurityOpt []string `json:"securityOpt,omitempty"`
+	Privileged  bool     `json:"privileged,omitempty"`
+	// Init runs a minimal init as PID 1 that reaps zombies.
+	Init bool `json:"init,omitempty"`
+	// Userns is "" (host) or "private" (a user namespace mapping the
+	// container's root to an unprivileged host range).
+	Userns string `json:"userns,omitempty"`
+
+	RestartPolicy RestartPolicy `json:"restartPolicy,omitempty"`
+	// AutoRemove removes the container when it exits (--rm).
+	AutoRemove bool `json:"autoRemove,omitempty"`
+	// StopSignal and StopTimeout override the image's and the default
+	// (SIGTERM, 10 s).
+	StopSignal  string `json:"stopSignal,omitempty"`
+	StopTimeout *int   `json:"stopTimeout,omitempty"`
+
+	// Hooks are OCI hooks run at start and exit with the container state.
+	Hooks []Hook  `json:"hooks,omitempty"`
+	Log   LogOpts `json:"log,omitempty"`
+}
+
+// Resources are the cgroup limits of a container.
+type Resources struct {
+	// Memory is the limit in bytes (0: none).
+	Memory int64 `json:"memory,omitempty"`
+	// NanoCPUs is CPUs × 1e9 (--cpus 1.5 → 1500000000).
+	NanoCPUs   int64  `json:"nanoCpus,omitempty"`
+	PidsLimit  int64  `json:"pidsLimit,omitempty"`
+	CPUShares  int64  `json:"cpuShares,omitempty"`
+	CpusetCpus string `json:"cpusetCpus,omitempty"`
+}
+
+// Mount is a bind mount or tmpfs (-v, --mount, --tmpfs).
+type Mount struct {
+	// Type is "bind" or "tmpfs".
+	Type        string   `json:"type"`
+	Source      string   `json:"source,omitempty"`
+	Destination string   `json:"destination"`
+	ReadOnly    bool     `json:"readOnly,omitempty"`
+	Options     []string `json:"options,omitempty"`
+}
+
+// RestartPolicy: Name is "no", "on-failure", "always" or "unless-stopped".
+type RestartPolicy struct {
+	Name              string `json:"name,omitempty"`
+	MaximumRetryCount int    `json:"maximumRetryCount,omitempty"`
+}
+
+// Hook is an OCI hook; Stage is "start" (poststart) or "exit" (poststop),
+// or any OCI hook name.
+type Hook struct {
+	Stage   string   `json:"stage"`
+	Path    string   `json:"path"`
+	Args    []string `json:"args,omitempty"`
+	Env     []string `json:"env,omitempty"`
+	Timeout *int     `json:"timeout,omitempty"`
+}
+
+// LogOpts bound a container's log files.
+type LogOpts struct {
+	// MaxSize is the size in bytes at which a log file rotates (default
+	// 10 MiB); MaxFiles how many files are kept (default 3).
+	MaxSize  int64 `json:"maxSize,omitempty"`
+	MaxFiles int   `json:"maxFiles,omitempty"`
+}
+
+// ContainerCreated answers POST /v1/containers.
+type ContainerCreated struct {
+	ID       string   `json:"id"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ContainerSummary is one entry of GET /v1/containers.
+type ContainerSummary struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Image   string    `json:"image"`
+	Command []string  `json:"command"`
+	Created time.Time `json:"created"`
+	// State is created, running, paused, restarting, exited or dead.
+	State  string `json:"state"`
+	Status string `json:"status"`
+	Pid    int    `json:"pid,omitempty"`
+	// Network is the network mode or name.
+	Network string            `json:"network"`
+	Labels  map[string]string `json:"labels,omitempty"`
+}
+
+// ContainerInspect answers GET /v1/containers/{id}.
+type ContainerInspect struct {
+	ContainerSummary
+	ImageID      string          `json:"imageId"`
+	Config       ContainerCreate `json:"config"`
+	StateDetail  ContainerState  `json:"stateDetail"`
+	RestartCount int             `json:"restartCount"`
+	// StartupCommands are the results of the last start's startup
+	// commands, in order.
+	StartupCommands []StartupResult `json:"startupCommands,omitempty"`
+	// StartPhases is how long each phase of the last start took.
+	StartPhases []Phase `json:"startPhases,omitempty"`
+	Rootfs      string  `json:"rootfs"`
+	LogPath     string  `json:"logPath"`
+}
+
+// ContainerState is the detailed state of a container.
+type ContainerState struct {
+	Status     string    `json:"status"`
+	Running    bool      `json:"running"`
+	Paused     bool      `json:"paused"`
+	Restarting bool      `json:"restarting"`
+	OOMKilled  bool      `json:"oomKilled"`
+	Pid        int       `json:"pid"`
+	ExitCode   int       `json:"exitCode"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+}
+
+// StartupResult is how one startup command ended.
+type StartupResult struct {
+	Args     []string      `json:"args"`
+	ExitCode int           `json:"exitCode"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Phase is one timed phase of a container start.
+type Phase struct {
+	// Name: rootfs, namespaces, cgroups, network, startup-commands, exec.
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration"`
+}
+
+// WaitResult answers POST /v1/containers/{id}/wait.
+type WaitResult struct {
+	StatusCode int    `json:"statusCode"`
+	OOMKilled  bool   `json:"oomKilled,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// ExecCreate is the body of POST /v1/containers/{id}/exec.
+type ExecCreate struct {
+	Cmd        []string `json:"cmd"`
+	Env        []string `json:"env,omitempty"`
+	WorkingDir string   `json:"workingDir,omitempty"`
+	User       string   `json:"user,omitempty"`
+	Tty        bool     `json:"tty,omitempty"`
+	Stdin      bool     `json:"stdin,omitempty"`
+	Privileged bool     `json:"privileged,omitempty"`
+}
+
+// ExecCreated answers POST /v1/containers/{id}/exec.
+type ExecCreated struct {
+	ID string `json:"id"`
+}
+
+// ExecInspect answers GET /v1/exec/{id}.
+type ExecInspect struct {
+	ID          string `json:"id"`
+	ContainerID string `json:"containerId"`
+	Running     bool   `json:"running"`
+	ExitCode    *int   `json:"exitCode,omitempty"`
+	Pid         int    `json:"pid,omitempty"`
+}

@@ -1,0 +1,87 @@
+package api
+
+import "time"
+
+// ImageSummary is one entry of GET /v1/images.
+type ImageSummary struct {
+	ID      string    `json:"id"`
+	Names   []string  `json:"names"`
+	Size    int64     `json:"size"`
+	Created time.Time `json:"created"`
+}
+
+// ImageInspect answers GET /v1/images/{ref}.
+type ImageInspect struct {
+	ImageSummary
+	Layers []string `json:"layers"`
+	// Config is the OCI image config's "config" member (Env, Cmd,
+	// Entrypoint, WorkingDir, User, Labels, ExposedPorts, StopSignal,
+	// Volumes).
+	Config ImageConfig `json:"config"`
+	// StartupCommands run before the target at every container start, in
+	// order (the seed's ENTRYPOINT meaning; images we build).
+	StartupCommands [][]string `json:"startupCommands,omitempty"`
+	OS              string     `json:"os"`
+	Architecture    string     `json:"architecture"`
+}
+
+// ImageConfig mirrors the OCI image config's execution parameters.
+type ImageConfig struct {
+	User         string              `json:"user,omitempty"`
+	Env          []string            `json:"env,omitempty"`
+	Entrypoint   []string            `json:"entrypoint,omitempty"`
+	Cmd          []string            `json:"cmd,omitempty"`
+	WorkingDir   string              `json:"workingDir,omitempty"`
+	Labels       map[string]string   `json:"labels,omitempty"`
+	ExposedPorts map[string]struct{} `json:"exposedPorts,omitempty"`
+	Volumes      map[string]struct{} `json:"volumes,omitempty"`
+	StopSignal   string              `json:"stopSignal,omitempty"`
+}
+
+// HistoryEntry is one entry of GET /v1/images/{ref}/history.
+type HistoryEntry struct {
+	Created    time.Time `json:"created"`
+	CreatedBy  string    `json:"createdBy"`
+	Comment    string    `json:"comment,omitempty"`
+	EmptyLayer bool      `json:"emptyLayer,omitempty"`
+}
+
+// TagRequest is the body of POST /v1/images/{ref}/tag.
+type TagRequest struct {
+	Name string `json:"name"`
+}
+
+// BuildRequest is the body of POST /v1/build. The context directory and
+// Dockerfile are paths on the daemon's machine (the seed's build takes a
+// path; a client on another machine is not supported for build yet).
+type BuildRequest struct {
+	Tags       []string          `json:"tags"`
+	Dockerfile string            `json:"dockerfile"`
+	ContextDir string            `json:"contextDir,omitempty"`
+	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
+	NoCache    bool              `json:"noCache,omitempty"`
+	Target     string            `json:"target,omitempty"`
+	Network    string            `json:"network,omitempty"`
+}
+
+// BootstrapRequest is the body of POST /v1/images/bootstrap.
+type BootstrapRequest struct {
+	Name    string `json:"name,omitempty"`
+	Suite   string `json:"suite,omitempty"`
+	Variant string `json:"variant,omitempty"`
+	Mirror  string `json:"mirror,omitempty"`
+}
+
+// Progress is one line of a build, bootstrap or import stream. The last
+// line carries ID (success) or Error.
+type Progress struct {
+	// Stream is human output (build steps, RUN output, debootstrap lines).
+	Stream string `json:"stream,omitempty"`
+	// Step and Steps number build steps; Cached marks a cache hit.
+	Step   int  `json:"step,omitempty"`
+	Steps  int  `json:"steps,omitempty"`
+	Cached bool `json:"cached,omitempty"`
+	// ID is the resulting image id, on the last line.
+	ID    string `json:"id,omitempty"`
+	Error *Error `json:"error,omitempty"`
+}

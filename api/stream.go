@@ -1,0 +1,69 @@
+package api
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Streams of a frame.
+const (
+	Stdin  byte = 0
+	Stdout byte = 1
+	Stderr byte = 2
+	// Resize carries two big-endian uint16: rows, then columns
+	// (client to daemon, on attach and exec).
+	Resize byte = 3
+	// CloseStdin closes the process's stdin (client to daemon).
+	CloseStdin byte = 4
+	// Exit carries the process's exit code as a big-endian int32, as the
+	// last frame of an attach or exec stream (daemon to client).
+	Exit byte = 5
+)
+
+// Frame headers are 8 bytes: the stream, three zero bytes, and the
+// payload size as a big-endian uint32 (Docker's multiplexed stream format,
+// extended with the control streams above). Logs, attach and exec without
+// a terminal use frames in both directions; with a terminal, stdout
+// carries the terminal's raw output but is still framed, so that resize
+// and exit frames can travel on the same connection.
+const frameHeader = 8
+
+// MaxFrame is the largest payload a frame may carry.
+const MaxFrame = 1 << 20
+
+// WriteFrame writes one frame.
+func WriteFrame(w io.Writer, stream byte, p []byte) error {
+	if len(p) > MaxFrame {
+		return fmt.Errorf("frame of %d bytes exceeds %d", len(p), MaxFrame)
+	}
+	var h [frameHeader]byte
+	h[0] = stream
+	binary.BigEndian.PutUint32(h[4:], uint32(len(p)))
+	if _, err := w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := w.Write(p)
+	return err
+}
+
+// ReadFrame reads one frame into buf (grown as needed) and returns its
+// stream and payload.
+func ReadFrame(r io.Reader, buf []byte) (byte, []byte, error) {
+	var h [frameHeader]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(h[4:])
+	if n > MaxFrame {
+		return 0, nil, fmt.Errorf("frame of %d bytes exceeds %d", n, MaxFrame)
+	}
+	if cap(buf) < int(n) {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return 0, nil, err
+	}
+	return h[0], buf, nil
+}

@@ -1,0 +1,67 @@
+package api
+
+import "time"
+
+// VersionInfo answers GET /v1/version.
+type VersionInfo struct {
+	Version    string `json:"version"`
+	APIVersion string `json:"apiVersion"`
+	GoVersion  string `json:"goVersion"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	// RuntimeSpec is the OCI runtime-spec version implemented.
+	RuntimeSpec string `json:"runtimeSpec"`
+}
+
+// Info answers GET /v1/info.
+type Info struct {
+	Containers        int    `json:"containers"`
+	ContainersRunning int    `json:"containersRunning"`
+	ContainersStopped int    `json:"containersStopped"`
+	Images            int    `json:"images"`
+	Root              string `json:"root"`
+	CgroupLayout      string `json:"cgroupLayout"`
+	Kernel            string `json:"kernel"`
+	// DaemonPid and DaemonRSS describe the daemon process itself.
+	DaemonPid int   `json:"daemonPid"`
+	DaemonRSS int64 `json:"daemonRss"`
+}
+
+// DiskUsage answers GET /v1/system/df.
+type DiskUsage struct {
+	ImagesSize     int64 `json:"imagesSize"`
+	LayersSize     int64 `json:"layersSize"`
+	ContainersSize int64 `json:"containersSize"`
+	LogsSize       int64 `json:"logsSize"`
+	BuildCache     int64 `json:"buildCacheSize"`
+}
+
+// PruneReport answers the prune routes.
+type PruneReport struct {
+	Deleted        []string `json:"deleted,omitempty"`
+	SpaceReclaimed int64    `json:"spaceReclaimed"`
+}
+
+// Event is one line of GET /v1/events (NDJSON). These are the seed's start
+// and exit hooks, and more.
+type Event struct {
+	Time time.Time `json:"time"`
+	// Type is "container" or "image".
+	Type string `json:"type"`
+	// Action: create, start, startup-command, exit, oom, stop, kill,
+	// restart, destroy, pause, unpause (containers); build, tag, delete,
+	// import, bootstrap (images).
+	Action string `json:"action"`
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Image  string `json:"image,omitempty"`
+	// Pid is set on start.
+	Pid int `json:"pid,omitempty"`
+	// ExitCode is set on exit and startup-command.
+	ExitCode *int `json:"exitCode,omitempty"`
+	// OOMKilled is set on exit.
+	OOMKilled bool `json:"oomKilled,omitempty"`
+	// StartupCommand is set on startup-command.
+	StartupCommand *StartupResult    `json:"startupCommand,omitempty"`
+	Attributes     map[string]string `json:"attributes,omitempty"`
+}
