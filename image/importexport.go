@@ -1,0 +1,65 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/container-runtime/container-runtime/internal/archive"
+)
+
+// DefaultPath is the PATH images made here (bootstrap, import) start with.
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// Import makes a one-layer image of a root filesystem tarball (gzip, bzip2 or
+// plain) and names it name (no name: a dangling image). The config has only
+// PATH set, as the tarball says nothing about how to run it.
+func (s *Store) Import(ctx context.Context, r io.Reader, name string) (Image, error) {
+	ctx, release := s.WithLease(ctx)
+	defer release()
+	layer, err := s.ApplyTar(ctx, r)
+	if err != nil {
+		return Image{}, fmt.Errorf("importing root filesystem: %w", err)
+	}
+	now := time.Now().UTC()
+	img := Image{
+		Layers:  []digest.Digest{layer.DiffID},
+		Created: now,
+		Config: ocispec.Image{
+			Config:  ocispec.ImageConfig{Env: []string{"PATH=" + DefaultPath}},
+			History: []ocispec.History{{Created: &now, CreatedBy: "container-runtime import", Comment: "imported from a root filesystem tarball"}},
+		},
+	}
+	var names []string
+	if name != "" {
+		names = append(names, name)
+	}
+	return s.CreateImage(ctx, img, names...)
+}
+
+// Export writes the image's flattened root filesystem to w as a tar: its
+// layers merged as OverlayFS would show them, whiteouts applied, streamed
+// from the layer directories without copying them. The layers are leased
+// for the duration, so a concurrent remove and GC cannot pull them away.
+func (s *Store) Export(ctx context.Context, ref string, w io.Writer) error {
+	ctx, release := s.WithLease(ctx)
+	defer release()
+	img, err := s.Image(ctx, ref)
+	if err != nil {
+		return fmt.Errorf("exporting image: %w", err)
+	}
+	s.Lease(ctx, img.Layers...)
+	// The image may have been removed (and its layers collected) between
+	// the lookup and the lease: look again now that the lease holds.
+	if _, err := s.Image(ctx, img.ID.String()); err != nil {
+		return fmt.Errorf("exporting image: %w", err)
+	}
+	if err := archive.WriteMerged(ctx, w, s.LowerDirs(img.Layers)); err != nil {
+		return fmt.Errorf("exporting image %s: %w", img.ID, err)
+	}
+	return nil
+}
