@@ -82,7 +82,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	}()
 	undo = append(undo, func() { os.RemoveAll(dir) })
 
-	fifo, err := makeExecFifo(dir)
+	fifo, err := makeExecFifo(dir, hostRootID(spec.Linux.UIDMappings), hostRootID(spec.Linux.GIDMappings))
 	if err != nil {
 		return nil, err
 	}
@@ -172,11 +172,17 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 
 // makeExecFifo creates the fifo that holds the init process between create
 // and start, and returns an O_PATH handle the init process reopens for
-// writing (so it never resolves a path after pivot_root).
-func makeExecFifo(dir string) (*os.File, error) {
+// writing (so it never resolves a path after pivot_root). The fifo belongs
+// to uid:gid, the host ids of the container's root: in a user namespace
+// the init process is not host root when it reopens the fifo, and the
+// reopen checks the fifo's permissions.
+func makeExecFifo(dir string, uid, gid int) (*os.File, error) {
 	path := filepath.Join(dir, fifoFile)
 	if err := unix.Mkfifo(path, 0o600); err != nil {
 		return nil, fmt.Errorf("creating exec fifo %s: %w", path, err)
+	}
+	if err := os.Chown(path, uid, gid); err != nil {
+		return nil, fmt.Errorf("chown %d:%d exec fifo %s: %w", uid, gid, path, err)
 	}
 	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -198,6 +204,17 @@ func dialConsole(path string) (*os.File, error) {
 		return nil, fmt.Errorf("console socket %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// hostRootID returns the host id that id 0 of the container maps to, or
+// -1 (chown: leave as is) without a mapping.
+func hostRootID(mappings []specs.LinuxIDMapping) int {
+	for _, m := range mappings {
+		if m.ContainerID == 0 && m.Size > 0 {
+			return int(m.HostID)
+		}
+	}
+	return -1
 }
 
 func owner() string {

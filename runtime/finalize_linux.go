@@ -12,7 +12,7 @@ import (
 )
 
 // finalizeAndExec drops to the process's identity and privileges, then
-// executes target (through the minimal init when withInit is set).
+// executes target.
 //
 // Preconditions: the OS thread is locked; capabilities, no_new_privs and
 // the seccomp filter are set on this thread, which then calls execve.
@@ -23,7 +23,7 @@ import (
 // allowed by it. The bounding set is dropped while we are still root;
 // PR_SET_KEEPCAPS keeps the permitted set across setresuid so the final
 // sets can be applied exactly after it.
-func finalizeAndExec(p *specs.Process, sc []byte, target string, withInit bool, preserve int) error {
+func finalizeAndExec(p *specs.Process, sc []byte, target string, preserve int) error {
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("setting no_new_privs: %w", err)
@@ -64,19 +64,12 @@ func finalizeAndExec(p *specs.Process, sc []byte, target string, withInit bool, 
 	if err := closeExtraFDs(preserve); err != nil {
 		return fmt.Errorf("closing descriptors: %w", err)
 	}
-	args, env := p.Args, p.Env
-	if withInit {
-		// The reaper is our own binary; its child is the target.
-		env = append(append([]string{}, env...), envReaper+"=1")
-		args = append([]string{"container-runtime-init", target}, args...)
-		target = "/proc/self/exe"
-	}
 	if sc != nil && p.NoNewPrivileges {
 		if err := loadSeccompProgram(sc); err != nil {
 			return fmt.Errorf("loading seccomp filter: %w", err)
 		}
 	}
-	err := syscall.Exec(target, args, env)
+	err := syscall.Exec(target, p.Args, p.Env)
 	return fmt.Errorf("executing %s: %w", target, err)
 }
 

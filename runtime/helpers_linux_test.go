@@ -26,6 +26,15 @@ var probeOnce struct {
 	err  error
 }
 
+// TestMain removes the probe built for this test binary.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if probeOnce.path != "" {
+		os.RemoveAll(filepath.Dir(probeOnce.path))
+	}
+	os.Exit(code)
+}
+
 // probeBinary builds testdata/probe statically, once per test binary.
 func probeBinary(t testing.TB) string {
 	t.Helper()

@@ -24,9 +24,6 @@ func init() {
 	if stage := os.Getenv(nsenter.EnvStage); stage != "" {
 		containerStage(stage)
 	}
-	if os.Getenv(envReaper) != "" {
-		reaperMain()
-	}
 }
 
 // containerStage runs in the child cloned by the C stage, already in the
@@ -43,7 +40,7 @@ func containerStage(stage string) {
 		consoleFD: envFD(envConsoleFD),
 		preserve:  max(envFD(envPreserve), 0),
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, envFifoFD, envConsoleFD, envPreserve} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, envFifoFD, envConsoleFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	var err error
@@ -108,7 +105,7 @@ func initStage(conn *syncConn, env stageEnv) error {
 		return err
 	}
 	if spec.Hooks != nil && len(spec.Hooks.CreateContainer) > 0 {
-		if err := runHooks(context.Background(), "createContainer", spec.Hooks.CreateContainer, hookStateIn(cfg, done.Pid, StatusCreated)); err != nil {
+		if err := runHooks(context.Background(), "createContainer", spec.Hooks.CreateContainer, hookStateIn(cfg, done.Pid, StatusCreating)); err != nil {
 			return err
 		}
 	}
@@ -157,14 +154,16 @@ func initStage(conn *syncConn, env stageEnv) error {
 	if _, err := unix.Write(fifo, []byte{0}); err != nil {
 		return fmt.Errorf("writing the exec fifo: %w", err)
 	}
-	unix.Close(fifo)
+	// fifo stays open: it is close-on-exec, so Start reads EOF once the
+	// program runs (after the startContainer hooks), and only then runs
+	// the poststart hooks and returns.
 	unix.Close(procFD)
 	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
-		if err := runHooks(context.Background(), "startContainer", spec.Hooks.StartContainer, hookStateIn(cfg, done.Pid, StatusRunning)); err != nil {
+		if err := runHooks(context.Background(), "startContainer", spec.Hooks.StartContainer, hookStateIn(cfg, done.Pid, StatusCreated)); err != nil {
 			return err
 		}
 	}
-	return finalizeAndExec(p, cfg.Seccomp, target, cfg.Init, env.preserve)
+	return finalizeAndExec(p, cfg.Seccomp, target, env.preserve)
 }
 
 // execStage runs a process inside a running container: the C stage has
@@ -191,7 +190,7 @@ func execStage(conn *syncConn, env stageEnv) error {
 	if err != nil {
 		return err
 	}
-	return finalizeAndExec(p, cfg.Seccomp, target, false, env.preserve)
+	return finalizeAndExec(p, cfg.Seccomp, target, env.preserve)
 }
 
 func hookStateIn(cfg *initConfig, pid int, status Status) specs.State {

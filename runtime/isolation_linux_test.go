@@ -153,6 +153,23 @@ func TestNetworkNamespace(t *testing.T) {
 	}
 }
 
+// withUserNamespace gives b's container a user namespace mapping ids
+// 0..size-1 to hostID..: the rootfs is chowned to hostID, and the
+// directories above it are opened up so that the container's root, an
+// unprivileged host uid, can reach it.
+func (b *testBundle) withUserNamespace(t testing.TB, hostID, size uint32) {
+	t.Helper()
+	b.spec.Linux.Namespaces = append(b.spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	b.spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: hostID, Size: size}}
+	b.spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: hostID, Size: size}}
+	chownTree(t, b.rootfs, int(hostID), int(hostID))
+	for _, d := range []string{b.dir, filepath.Dir(b.dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // chownTree gives every file under dir to uid:gid, symlinks included.
 func chownTree(t testing.TB, dir string, uid, gid int) {
 	t.Helper()
@@ -170,16 +187,7 @@ func chownTree(t testing.TB, dir string, uid, gid int) {
 func TestUserNamespace(t *testing.T) {
 	const hostID, size = 100000, 65536
 	b := newTestBundle(t, "/bin/sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u; echo ready; exec sleep 60")
-	b.spec.Linux.Namespaces = append(b.spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-	b.spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: hostID, Size: size}}
-	b.spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: hostID, Size: size}}
-	chownTree(t, b.rootfs, hostID, hostID)
-	// The container's root must be able to walk down to its rootfs.
-	for _, d := range []string{b.dir, filepath.Dir(b.dir)} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b.withUserNamespace(t, hostID, size)
 	id := testID(t)
 	watchLeaks(t, b, id)
 	c := b.create(t, id, CreateOptions{})

@@ -62,13 +62,16 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	}
 	path := filepath.Join(r.dir(id), fifoFile)
 	// Non-blocking, so a dead init cannot hang us: we poll for its byte
-	// and check that it is alive between polls.
+	// and check that it is alive between polls. After the byte, the init
+	// runs the startContainer hooks and executes the program; its end of
+	// the fifo is close-on-exec, so EOF says the program runs (or the init
+	// died) and the poststart hooks may run.
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("opening exec fifo of %q: %w", id, err)
 	}
 	defer unix.Close(fd)
-	for {
+	for got := false; ; {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(pfd, 100)
 		if err != nil && err != unix.EINTR {
@@ -76,11 +79,19 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		}
 		if n > 0 {
 			var b [1]byte
-			if m, _ := unix.Read(fd, b[:]); m == 1 {
+			m, _ := unix.Read(fd, b[:])
+			if m == 1 {
+				got = true
+				continue
+			}
+			if m == 0 && got {
 				break
 			}
 		}
 		if !rec.alive() {
+			if got {
+				break
+			}
 			return fmt.Errorf("container %q: init process exited before start", id)
 		}
 		if err := ctx.Err(); err != nil {

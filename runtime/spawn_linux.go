@@ -19,7 +19,6 @@ import (
 const (
 	envFifoFD    = "_CRT_FIFOFD"
 	envConsoleFD = "_CRT_CONSOLEFD"
-	envReaper    = "_CRT_REAPER"
 	envPreserve  = "_CRT_PRESERVE"
 )
 
@@ -98,6 +97,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	}
 	if req.stdio.Stderr != nil {
 		cmd.Stderr = req.stdio.Stderr
+	}
+	if req.config.Init {
+		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1")
 	}
 	if req.fifo != nil {
 		cmd.Env = append(cmd.Env, envFifoFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))

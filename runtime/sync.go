@@ -25,6 +25,9 @@ import (
 //	init    ready            set up and waiting on the exec fifo (create only)
 //	either  error            what failed; the other side gives up
 //
+// With CreateOptions.Init the cloned child stays in the C stage as the
+// minimal init: "pid" is its PID and the Go init stage runs in its child.
+//
 // For exec there is no "ready": the socket is close-on-exec, so the parent
 // reads EOF once the process has been executed, or an error before that.
 const (
@@ -59,7 +62,8 @@ type initConfig struct {
 	Process *specs.Process `json:"process,omitempty"`
 	// Seccomp is the compiled filter (seccomp.Filter's binary form).
 	Seccomp []byte `json:"seccomp,omitempty"`
-	// Init runs the minimal reaper as PID 1.
+	// Init runs the minimal init (nsenter.c) as PID 1; the C stage reads
+	// it from the environment, the Go stage does not use it.
 	Init bool `json:"init,omitempty"`
 	// NewNetwork is true when the container has a new network namespace
 	// whose loopback the init stage brings up.

@@ -20,6 +20,10 @@
 // our parent (which can wait for it) and, with a new PID namespace, is its
 // PID 1. The stage reports the child's PID and exits; the child returns
 // from this constructor into the Go runtime, which runs the init stage.
+//
+// With _CRT_INIT=1 the child stays here as the container's minimal init
+// (see reaper below) and forks the process that returns into the Go
+// runtime; the reported PID is the init's.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_JOIN 16
@@ -163,10 +170,93 @@ static void become_root(void)
 		fail("setresuid(0) in the user namespace");
 }
 
+// reap_forever is the minimal init (like tini): it forwards every signal
+// it gets to target, reaps every process reparented to it, and exits with
+// target's status (128+n when target was killed by signal n). Every
+// signal is already blocked (see start_init) and read with sigwaitinfo.
+//
+// It is C, not our Go binary re-executed, because the container's root
+// usually has neither the dynamic loader nor the libraries our binary
+// needs: an execve there fails with ENOENT.
+static void __attribute__((noreturn)) reap_forever(pid_t target, sigset_t *all)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2];
+
+	// Nothing of ours stays open in the container; stdio is the target's.
+	syncfd = -1;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+#endif
+		for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
+			close((int)fd);
+	// pivot_root, done later by the init stage, moves the root and working
+	// directory of every process of the mount namespace that point at the
+	// old root, and only those: a cwd elsewhere on the host would stay a
+	// way out of the container.
+	if (chdir("/") < 0)
+		fail("init: chdir /");
+	// Orphans of a container without its own PID namespace come to us too.
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	// The init keeps only CAP_KILL, to forward signals to a target that
+	// changed its uid.
+	for (int c = 0; c <= 63; c++)
+		if (c != CAP_KILL)
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+	memset(caps, 0, sizeof(caps));
+	caps[0].permitted = caps[0].effective = 1u << CAP_KILL;
+	if (syscall(SYS_capset, &hdr, caps) < 0)
+		fail("init: capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail("init: no_new_privs");
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(all, &si);
+
+		if (sig < 0)
+			continue; // EINTR
+		if (sig != SIGCHLD) {
+			kill(target, sig);
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t pid = waitpid(-1, &status, WNOHANG);
+
+			if (pid <= 0)
+				break;
+			if (pid == target)
+				_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+		}
+	}
+}
+
+// start_init makes us the minimal init and returns in its child, the
+// container process. Signals are blocked before the fork so that no
+// SIGCHLD of the child is lost; the child unblocks them.
+static void start_init(void)
+{
+	sigset_t all, old;
+	pid_t target;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_BLOCK, &all, &old) < 0)
+		fail("init: sigprocmask");
+	target = fork();
+	if (target < 0)
+		fail("init: fork");
+	if (target == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return;
+	}
+	reap_forever(target, &all);
+}
+
 __attribute__((constructor)) static void nsenter(void)
 {
 	const char *stage = getenv("_CRT_STAGE");
-	const char *fdstr, *joinstr, *clonestr;
+	const char *fdstr, *joinstr, *clonestr, *initstr;
 	int flags = 0, in_user = 0;
 	pid_t child;
 
@@ -215,8 +305,12 @@ __attribute__((constructor)) static void nsenter(void)
 	child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 	if (child < 0)
 		fail("clone(CLONE_PARENT)");
-	if (child == 0)
+	if (child == 0) {
+		initstr = getenv("_CRT_INIT");
+		if (initstr != NULL && strcmp(initstr, "1") == 0)
+			start_init();
 		return; // into the Go runtime, which runs the init or exec stage
+	}
 	dprintf(syncfd, "{\"type\":\"pid\",\"pid\":%d}\n", child);
 	_exit(0);
 }

@@ -14,4 +14,7 @@ const (
 	EnvSyncFD = "_CRT_SYNCFD"
 	EnvJoin   = "_CRT_JOIN"
 	EnvClone  = "_CRT_CLONE"
+	// EnvInit set to "1" makes the cloned process the container's minimal
+	// init, which forks the container process (see reap_forever).
+	EnvInit = "_CRT_INIT"
 )

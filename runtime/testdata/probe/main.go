@@ -3,6 +3,12 @@
 // subcommand prints one line and exits 0 when the probed call succeeded,
 // or prints the errno name and exits 1. "fds" prints its descriptors
 // first; "alloc" touches the given number of MiB.
+
+// The Go runtime would otherwise keep the cgroup's cpu.cfs_* files open
+// to follow the CPU limit, and "fds" would list them.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
@@ -35,13 +41,11 @@ func main() {
 			f.Close()
 		}
 	case "fds":
-		// List our own descriptors other than the one reading the dir.
-		var ents []os.DirEntry
-		ents, err = os.ReadDir("/proc/self/fd")
+		// List our descriptors, the one reading the directory included.
+		// Raw syscalls: os.ReadDir would start the Go netpoller, whose
+		// epoll and eventfd descriptors are not the container's.
 		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
+		names, err = fds()
 		fmt.Println(strings.Join(names, " "))
 	case "alloc":
 		// Allocate and touch MIB mebibytes, one page at a time, so that
@@ -84,4 +88,25 @@ func alloc(mib string) error {
 	}
 	fmt.Fprintf(os.Stderr, "allocated %d MiB\n", len(chunks))
 	return nil
+}
+
+// fds lists the names in /proc/self/fd.
+func fds() ([]string, error) {
+	fd, err := unix.Open("/proc/self/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := unix.ReadDirent(fd, buf)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	}
 }

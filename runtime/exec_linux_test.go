@@ -1,0 +1,118 @@
+package runtime
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+func TestExec(t *testing.T) {
+	b := newTestBundle(t, "/bin/sh", "-c", "echo from-init > /tmp/marker; echo ready; exec sleep 60")
+	b.spec.Root.Readonly = false
+	b.spec.Hostname = "exec-host"
+	id := testID(t)
+	watchLeaks(t, b, id)
+	c := b.create(t, id, CreateOptions{})
+	c.start(t)
+	c.out.waitFor(t, "ready")
+
+	p := &specs.Process{
+		Args: []string{"/bin/sh", "-c", `
+			ps -o pid,comm
+			cat /tmp/marker
+			id -u; id -g; pwd; hostname
+			echo "FOO=$FOO"
+			grep ^CapEff /proc/self/status
+			[ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && echo same-cgroup
+			exit 5`},
+		Env:  []string{"PATH=/bin", "FOO=bar"},
+		Cwd:  "/tmp",
+		User: specs.User{UID: 1000, GID: 1000},
+	}
+	out, st := c.execIn(t, p)
+	if st != (ExitStatus{Code: 5}) {
+		t.Errorf("exec exit status %+v, want code 5", st)
+	}
+	lines := strings.Split(out, "\n")
+	// ps: a header, then the container's PID 1 (sleep), the shell and ps.
+	var sawSleep bool
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "1" {
+			sawSleep = f[1] == "sleep"
+		}
+	}
+	if !sawSleep {
+		t.Errorf("ps in the exec'd process does not show sleep as PID 1:\n%s", out)
+	}
+	for _, want := range []string{"from-init", "1000\n1000\n/tmp\nexec-host", "FOO=bar", "CapEff:\t0000000000000000", "same-cgroup"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exec output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// The container's own process is undisturbed.
+	if st := c.state(t); st.Status != StatusRunning {
+		t.Errorf("container after exec: %+v", st)
+	}
+	if err := b.rt.Kill(t.Context(), id, unix.SIGKILL, false); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(t)
+	if _, err := b.rt.Exec(t.Context(), id, processSpec("true"), ExecOptions{}); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("exec into a stopped container: %v, want ErrConflict", err)
+	}
+}
+
+func TestExecFailures(t *testing.T) {
+	b := newTestBundle(t, "/bin/sleep", "60")
+	id := testID(t)
+	watchLeaks(t, b, id)
+	c := b.create(t, id, CreateOptions{})
+	if _, err := b.rt.Exec(t.Context(), id, processSpec("true"), ExecOptions{}); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("exec into a created container: %v, want ErrConflict", err)
+	}
+	c.start(t)
+	tests := []struct {
+		name string
+		p    *specs.Process
+		want string
+	}{
+		{"no args", &specs.Process{Cwd: "/"}, "args"},
+		{"missing binary", processSpec("/no/such/binary"), "/no/such/binary"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := b.rt.Exec(t.Context(), id, tt.p, ExecOptions{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("exec: %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+	// A failed exec leaves the container running.
+	if st := c.state(t); st.Status != StatusRunning {
+		t.Errorf("container after failed execs: %+v", st)
+	}
+}
+
+func TestExecWithInit(t *testing.T) {
+	b := newTestBundle(t, "/bin/sleep", "60")
+	id := testID(t)
+	watchLeaks(t, b, id)
+	c := b.create(t, id, CreateOptions{Init: true})
+	c.start(t)
+	out, st := c.execIn(t, processSpec("/bin/sh", "-c", "cat /proc/2/comm; exit 4"))
+	if out != "sleep" || st.Code != 4 {
+		t.Errorf("exec under the minimal init: %q %+v, want sleep as PID 2 and code 4", out, st)
+	}
+	if err := b.rt.Kill(t.Context(), id, unix.SIGKILL, true); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.wait(t); st.Signal != 9 {
+		t.Errorf("init after SIGKILL: %+v", st)
+	}
+}
