@@ -113,14 +113,15 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, err
 	}
-	cfg := initConfig{Seccomp: prog,
+	cfg := initConfig{Seccomp: prog, StartupCommands: opts.StartupCommands,
 		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: spec, Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawn(ctx, spawnRequest{
 		stage: stageInit, plan: plan, dir: bundle,
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
-		fifo: fifo, console: console, stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
+		fifo: fifo, console: console, report: opts.StartupReport, launcher: opts.Launcher,
+		stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
 		config: cfg,
 	})
 	if err != nil {
@@ -178,8 +179,12 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 // reopen checks the fifo's permissions.
 func makeExecFifo(dir string, uid, gid int) (*os.File, error) {
 	path := filepath.Join(dir, fifoFile)
-	if err := unix.Mkfifo(path, 0o600); err != nil {
+	// 0622: the process user, who may not be root, opens it for writing.
+	if err := unix.Mkfifo(path, 0o622); err != nil {
 		return nil, fmt.Errorf("creating exec fifo %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o622); err != nil { // past the umask
+		return nil, fmt.Errorf("chmod exec fifo %s: %w", path, err)
 	}
 	if err := os.Chown(path, uid, gid); err != nil {
 		return nil, fmt.Errorf("chown %d:%d exec fifo %s: %w", uid, gid, path, err)

@@ -11,19 +11,20 @@ import (
 	"github.com/container-runtime/container-runtime/internal/capabilities"
 )
 
-// finalizeAndExec drops to the process's identity and privileges, then
-// executes target.
+// dropPrivileges switches to the process's identity and privileges: no_new_privs,
+// the seccomp filter when no_new_privs is off, the bounding set, user and
+// groups, the final capability sets, umask and working directory.
 //
 // Preconditions: the OS thread is locked; capabilities, no_new_privs and
-// the seccomp filter are set on this thread, which then calls execve.
+// the seccomp filter are per thread, and this thread later calls execve.
 //
 // The order matters. Without no_new_privs, loading a seccomp filter needs
 // CAP_SYS_ADMIN, so the filter goes in while we still have it; with
-// no_new_privs it goes in last, so the syscalls we make here need not be
-// allowed by it. The bounding set is dropped while we are still root;
-// PR_SET_KEEPCAPS keeps the permitted set across setresuid so the final
-// sets can be applied exactly after it.
-func finalizeAndExec(p *specs.Process, sc []byte, target string, preserve int) error {
+// no_new_privs, execProgram loads it as late as possible, so the syscalls
+// we make until then need not be allowed by it. The bounding set is
+// dropped while we are still root; PR_SET_KEEPCAPS keeps the permitted set
+// across setresuid so the final sets can be applied exactly after it.
+func dropPrivileges(p *specs.Process, sc []byte) error {
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("setting no_new_privs: %w", err)
@@ -61,13 +62,30 @@ func finalizeAndExec(p *specs.Process, sc []byte, target string, preserve int) e
 			return fmt.Errorf("process.cwd %q: %w", p.Cwd, err)
 		}
 	}
+	return nil
+}
+
+// loadLateSeccomp loads the filter that dropPrivileges left for later
+// (with no_new_privs). It is idempotent: the filter goes in once.
+func loadLateSeccomp(p *specs.Process, sc []byte, loaded *bool) error {
+	if sc == nil || !p.NoNewPrivileges || *loaded {
+		return nil
+	}
+	if err := loadSeccompProgram(sc); err != nil {
+		return fmt.Errorf("loading seccomp filter: %w", err)
+	}
+	*loaded = true
+	return nil
+}
+
+// execProgram closes our descriptors and executes target. It returns
+// only on failure.
+func execProgram(p *specs.Process, sc []byte, target string, preserve int, seccompLoaded bool) error {
 	if err := closeExtraFDs(preserve); err != nil {
 		return fmt.Errorf("closing descriptors: %w", err)
 	}
-	if sc != nil && p.NoNewPrivileges {
-		if err := loadSeccompProgram(sc); err != nil {
-			return fmt.Errorf("loading seccomp filter: %w", err)
-		}
+	if err := loadLateSeccomp(p, sc, &seccompLoaded); err != nil {
+		return err
 	}
 	err := syscall.Exec(target, p.Args, p.Env)
 	return fmt.Errorf("executing %s: %w", target, err)

@@ -35,12 +35,14 @@ func containerStage(stage string) {
 	goruntime.LockOSThread()
 	sock := os.NewFile(uintptr(envFD(nsenter.EnvSyncFD)), "sync")
 	conn := newSyncConn(sock)
-	env := stageEnv{
+	env := &stageEnv{
 		fifoFD:    envFD(envFifoFD),
 		consoleFD: envFD(envConsoleFD),
+		reportFD:  envFD(envReportFD),
 		preserve:  max(envFD(envPreserve), 0),
+		fifo:      -1,
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, envFifoFD, envConsoleFD, envPreserve} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, envFifoFD, envConsoleFD, envReportFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	var err error
@@ -50,7 +52,12 @@ func containerStage(stage string) {
 		err = initStage(conn, env)
 	}
 	// Only failures get here.
-	if conn.send(syncMsg{Type: msgError, Message: err.Error()}) != nil || env.detached {
+	if env.fifo >= 0 {
+		// Started: Start reads the reason from the fifo; the program's
+		// stderr gets it too.
+		unix.Write(env.fifo, []byte(err.Error()))
+		fmt.Fprintf(os.Stderr, "container-runtime: %v\n", err)
+	} else if conn.send(syncMsg{Type: msgError, Message: err.Error()}) != nil {
 		fmt.Fprintf(os.Stderr, "container-runtime: %v\n", err)
 	}
 	os.Exit(1)
@@ -58,11 +65,12 @@ func containerStage(stage string) {
 
 // stageEnv is what the parent passed besides the config.
 type stageEnv struct {
-	fifoFD, consoleFD int
+	fifoFD, consoleFD, reportFD int
+	// fifo is the exec fifo opened for writing, once Start was called:
+	// from then on failures are written there (-1 before).
+	fifo int
 	// preserve is how many descriptors from 3 on belong to the process.
 	preserve int
-	// detached is set once the parent stopped listening (after ready).
-	detached bool
 }
 
 func envFD(name string) int {
@@ -79,7 +87,7 @@ func envFD(name string) int {
 
 // initStage sets up a new container and waits on the exec fifo; see the
 // protocol in sync.go.
-func initStage(conn *syncConn, env stageEnv) error {
+func initStage(conn *syncConn, env *stageEnv) error {
 	m, err := conn.expect(msgConfig)
 	if err != nil {
 		return err
@@ -143,32 +151,50 @@ func initStage(conn *syncConn, env stageEnv) error {
 	if err != nil {
 		return err
 	}
+	// Identity, capabilities and working directory are set before we
+	// report ready, so that a bad user or cwd fails Create, not Start.
+	if err := dropPrivileges(p, cfg.Seccomp); err != nil {
+		return err
+	}
 	if err := conn.send(syncMsg{Type: msgReady}); err != nil {
 		return err
 	}
-	env.detached = true
+	// The fifo is reopened through the handle on our host /proc/self/fd:
+	// no path inside the container is trusted for it. The fifo is 0622 so
+	// that a non-root process user may open it; a process may always look
+	// up its own /proc/self/fd entries.
 	fifo, err := unix.Openat(procFD, strconv.Itoa(env.fifoFD), unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("reopening the exec fifo: %w", err)
 	}
+	unix.Close(procFD)
 	if _, err := unix.Write(fifo, []byte{0}); err != nil {
 		return fmt.Errorf("writing the exec fifo: %w", err)
 	}
-	// fifo stays open: it is close-on-exec, so Start reads EOF once the
-	// program runs (after the startContainer hooks), and only then runs
-	// the poststart hooks and returns.
-	unix.Close(procFD)
+	// The fifo stays open: it is close-on-exec, so Start reads EOF once
+	// the program runs, or the reason it could not run before EOF.
+	env.fifo = fifo
 	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
 		if err := runHooks(context.Background(), "startContainer", spec.Hooks.StartContainer, hookStateIn(cfg, done.Pid, StatusCreated)); err != nil {
 			return err
 		}
 	}
-	return finalizeAndExec(p, cfg.Seccomp, target, env.preserve)
+	seccompLoaded := false
+	if len(cfg.StartupCommands) > 0 {
+		// Startup commands run under the same filter as the program.
+		if err := loadLateSeccomp(p, cfg.Seccomp, &seccompLoaded); err != nil {
+			return err
+		}
+		if err := runStartupCommands(cfg.StartupCommands, p, env.reportFD); err != nil {
+			return err
+		}
+	}
+	return execProgram(p, cfg.Seccomp, target, env.preserve, seccompLoaded)
 }
 
 // execStage runs a process inside a running container: the C stage has
 // already entered every namespace, the mount namespace included.
-func execStage(conn *syncConn, env stageEnv) error {
+func execStage(conn *syncConn, env *stageEnv) error {
 	m, err := conn.expect(msgConfig)
 	if err != nil {
 		return err
@@ -190,7 +216,10 @@ func execStage(conn *syncConn, env stageEnv) error {
 	if err != nil {
 		return err
 	}
-	return finalizeAndExec(p, cfg.Seccomp, target, env.preserve)
+	if err := dropPrivileges(p, cfg.Seccomp); err != nil {
+		return err
+	}
+	return execProgram(p, cfg.Seccomp, target, env.preserve, false)
 }
 
 func hookStateIn(cfg *initConfig, pid int, status Status) specs.State {

@@ -61,42 +61,9 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 		return fmt.Errorf("container %q is %s, not created: %w", id, st, errdefs.ErrConflict)
 	}
 	path := filepath.Join(r.dir(id), fifoFile)
-	// Non-blocking, so a dead init cannot hang us: we poll for its byte
-	// and check that it is alive between polls. After the byte, the init
-	// runs the startContainer hooks and executes the program; its end of
-	// the fifo is close-on-exec, so EOF says the program runs (or the init
-	// died) and the poststart hooks may run.
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("opening exec fifo of %q: %w", id, err)
-	}
-	defer unix.Close(fd)
-	for got := false; ; {
-		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(pfd, 100)
-		if err != nil && err != unix.EINTR {
-			return fmt.Errorf("waiting on exec fifo of %q: %w", id, err)
-		}
-		if n > 0 {
-			var b [1]byte
-			m, _ := unix.Read(fd, b[:])
-			if m == 1 {
-				got = true
-				continue
-			}
-			if m == 0 && got {
-				break
-			}
-		}
-		if !rec.alive() {
-			if got {
-				break
-			}
-			return fmt.Errorf("container %q: init process exited before start", id)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if err := waitExecuted(ctx, rec, path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("starting container %q: %w", id, err)
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("removing exec fifo of %q: %w", id, err)
@@ -300,4 +267,61 @@ func (r *Runtime) runningCgroup(id string) (cgroup.Manager, error) {
 		return nil, fmt.Errorf("container %q has no cgroup: %w", id, errdefs.ErrConflict)
 	}
 	return cg, nil
+}
+
+// waitExecuted opens the exec fifo, which lets the init process go on,
+// and waits until the program was executed. The protocol after the init's
+// reopen: one zero byte (start acknowledged); then, if the program cannot
+// run (a startContainer hook or a startup command failed, the execve
+// failed), the reason as text; then EOF, since the init's end of the fifo
+// is close-on-exec. The fifo is read without blocking, so a dead init
+// cannot hang us: we poll and check that it is alive between polls.
+func waitExecuted(ctx context.Context, rec *record, path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening exec fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	var msg []byte
+	acked := false
+	buf := make([]byte, 4096)
+	for {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, 100)
+		if err != nil && err != unix.EINTR {
+			return fmt.Errorf("waiting on exec fifo: %w", err)
+		}
+		if n > 0 {
+			m, _ := unix.Read(fd, buf)
+			switch {
+			case m > 0 && !acked:
+				acked = true
+				msg = append(msg, buf[1:m]...)
+				continue
+			case m > 0:
+				if len(msg) < 64<<10 {
+					msg = append(msg, buf[:m]...)
+				}
+				continue
+			case m == 0 && acked:
+				// EOF: executed, or failed with msg.
+				if len(msg) > 0 {
+					return errors.New(string(msg))
+				}
+				return nil
+			}
+		}
+		if !rec.alive() {
+			if len(msg) > 0 {
+				return errors.New(string(msg))
+			}
+			if acked {
+				return nil
+			}
+			return fmt.Errorf("init process exited before start")
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 }

@@ -63,6 +63,17 @@ type CreateOptions struct {
 	// ExtraFiles are passed to the process as descriptors 3, 4, ... (runc's
 	// --preserve-fds: socket activation and the like).
 	ExtraFiles []*os.File
+	// StartupCommands run in order inside the container, each to
+	// completion, before the program at every start: the seed's ENTRYPOINT
+	// meaning. A failing one stops the start (Start returns its error).
+	StartupCommands [][]string
+	// StartupReport, when set, receives one JSON line (StartupResult) per
+	// startup command that ran.
+	StartupReport *os.File
+	// Launcher, when set, starts the container's first process instead of
+	// the runtime itself (the daemon's monitor does, so that the container
+	// becomes the monitor's child).
+	Launcher Launcher
 	// Init runs a minimal init as PID 1 that reaps zombies and forwards
 	// signals to the target process.
 	Init bool
@@ -96,4 +107,13 @@ type Runtime struct {
 
 	exe     sealedExe
 	seccomp seccompCache
+}
+
+// Launcher starts a process on the runtime's behalf: exe (an open handle of
+// the binary) with args and env, files at descriptors 3, 4, ... in order,
+// in directory dir, and stdio of the launcher's choosing. It returns the
+// PID; the launcher reaps the process, and whatever that process clones
+// with CLONE_PARENT becomes the launcher's child too.
+type Launcher interface {
+	Launch(exe *os.File, args, env []string, files []*os.File, dir string) (pid int, err error)
 }

@@ -20,6 +20,7 @@ const (
 	envFifoFD    = "_CRT_FIFOFD"
 	envConsoleFD = "_CRT_CONSOLEFD"
 	envPreserve  = "_CRT_PRESERVE"
+	envReportFD  = "_CRT_REPORTFD"
 )
 
 const (
@@ -39,7 +40,10 @@ type spawnRequest struct {
 	// fifo is the exec fifo (create) and console the console socket; both
 	// optional.
 	fifo, console *os.File
-	stdio         Stdio
+	// report receives the startup commands' results (create only).
+	report   *os.File
+	launcher Launcher
+	stdio    Stdio
 	// extra are the caller's descriptors for the process, at 3, 4, ...
 	extra []*os.File
 	// cgroup receives the process before it may unshare a cgroup namespace.
@@ -109,15 +113,20 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		cmd.Env = append(cmd.Env, envConsoleFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, req.console)
 	}
-	if err := cmd.Start(); err != nil {
+	if req.report != nil {
+		cmd.Env = append(cmd.Env, envReportFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, req.report)
+	}
+	stage, err := startStage(cmd, exe, req.launcher)
+	if err != nil {
 		parent.Close()
 		return nil, fmt.Errorf("starting the container process: %w", err)
 	}
 	child.Close()
 	s := &spawned{conn: newSyncConn(parent), sock: parent}
-	pid, err := r.stageToPid(req, cmd, s.conn)
+	pid, err := r.stageToPid(req, stage, s.conn)
 	// The stage exits right after reporting the PID (or failing).
-	if werr := cmd.Wait(); err == nil && werr != nil {
+	if werr := stage.wait(); err == nil && werr != nil {
 		err = fmt.Errorf("namespace stage: %w", werr)
 	}
 	if err != nil {
@@ -138,31 +147,31 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 }
 
 // stageToPid runs the parent's half of the C stage's protocol.
-func (r *Runtime) stageToPid(req spawnRequest, cmd *exec.Cmd, conn *syncConn) (int, error) {
+func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn) (int, error) {
 	if req.cgroup != nil {
-		if err := req.cgroup.Apply(cmd.Process.Pid); err != nil {
-			cmd.Process.Kill()
+		if err := req.cgroup.Apply(st.pid); err != nil {
+			st.kill()
 			return 0, fmt.Errorf("placing the container process in its cgroup: %w", err)
 		}
 	}
 	if err := conn.send(syncMsg{Type: msgGo}); err != nil {
-		cmd.Process.Kill()
+		st.kill()
 		return 0, err
 	}
 	for {
 		m, err := conn.recv()
 		if err != nil {
-			cmd.Process.Kill()
+			st.kill()
 			return 0, fmt.Errorf("namespace stage exited early: %w", err)
 		}
 		switch m.Type {
 		case msgUsermap:
-			if err := writeIDMaps(cmd.Process.Pid, req.uidMap, req.gidMap); err != nil {
-				cmd.Process.Kill()
+			if err := writeIDMaps(st.pid, req.uidMap, req.gidMap); err != nil {
+				st.kill()
 				return 0, err
 			}
 			if err := conn.send(syncMsg{Type: msgUsermapAck}); err != nil {
-				cmd.Process.Kill()
+				st.kill()
 				return 0, err
 			}
 		case msgPid:
@@ -170,7 +179,7 @@ func (r *Runtime) stageToPid(req spawnRequest, cmd *exec.Cmd, conn *syncConn) (i
 		case msgError:
 			return 0, &processError{msg: m.Message}
 		default:
-			cmd.Process.Kill()
+			st.kill()
 			return 0, fmt.Errorf("protocol: unexpected %q from the namespace stage", m.Type)
 		}
 	}
@@ -186,4 +195,36 @@ func killAndReap(pid int) {
 			return
 		}
 	}
+}
+
+// stageProcess is the namespace stage: our child (exec.Cmd), or the
+// launcher's.
+type stageProcess struct {
+	pid int
+	cmd *exec.Cmd
+}
+
+func startStage(cmd *exec.Cmd, exe *os.File, l Launcher) (*stageProcess, error) {
+	if l == nil {
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		return &stageProcess{pid: cmd.Process.Pid, cmd: cmd}, nil
+	}
+	// The launcher supplies stdio; it gets exactly our extra files.
+	pid, err := l.Launch(exe, cmd.Args, cmd.Env, cmd.ExtraFiles, cmd.Dir)
+	if err != nil {
+		return nil, err
+	}
+	return &stageProcess{pid: pid}, nil
+}
+
+func (s *stageProcess) kill() { unix.Kill(s.pid, unix.SIGKILL) }
+
+// wait reaps our own stage; a launcher reaps its own.
+func (s *stageProcess) wait() error {
+	if s.cmd == nil {
+		return nil
+	}
+	return s.cmd.Wait()
 }

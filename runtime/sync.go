@@ -62,6 +62,8 @@ type initConfig struct {
 	Process *specs.Process `json:"process,omitempty"`
 	// Seccomp is the compiled filter (seccomp.Filter's binary form).
 	Seccomp []byte `json:"seccomp,omitempty"`
+	// StartupCommands run before the program (create only).
+	StartupCommands [][]string `json:"startupCommands,omitempty"`
 	// Init runs the minimal init (nsenter.c) as PID 1; the C stage reads
 	// it from the environment, the Go stage does not use it.
 	Init bool `json:"init,omitempty"`
