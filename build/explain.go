@@ -1,0 +1,149 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The reasons a step missed the cache that do not come from comparing
+// inputs.
+const (
+	reasonNoCache       = "--no-cache"
+	reasonNoEarlier     = "no earlier build"
+	reasonParentRebuilt = "parent step was rebuilt"
+)
+
+// explainMiss says why the step with inputs in, after the step with key
+// parent, has no cache entry: it compares in with the inputs of the
+// entries earlier builds made after the same parent.
+func (r *buildRun) explainMiss(ctx context.Context, parent string, in stepInputs) (string, error) {
+	children, err := r.b.Store.CacheChildren(ctx, parent)
+	if err != nil {
+		return "", fmt.Errorf("listing cache entries after %s: %w", parent, err)
+	}
+	type earlier struct {
+		in      stepInputs
+		created int64
+	}
+	var all []earlier
+	for _, c := range children {
+		var v cacheValue
+		if json.Unmarshal(c.Value, &v) == nil {
+			all = append(all, earlier{in: v.Inputs, created: c.Created.UnixNano()})
+		}
+	}
+	if len(all) == 0 {
+		return reasonNoEarlier, nil
+	}
+	// Most recent first: the build a user compares with is the last one.
+	slices.SortStableFunc(all, func(a, b earlier) int { return int(sign(b.created - a.created)) })
+	for _, e := range all {
+		if e.in.Instruction == in.Instruction {
+			return explainSameInstruction(e.in, in), nil
+		}
+	}
+	was := all[0].in.Instruction
+	for _, e := range all {
+		if commandWord(e.in.Instruction) == commandWord(in.Instruction) {
+			was = e.in.Instruction
+			break
+		}
+	}
+	return fmt.Sprintf("instruction changed (was: %s)", was), nil
+}
+
+// explainSameInstruction says which input of the same instruction changed.
+func explainSameInstruction(was, now stepInputs) string {
+	if s := diffFiles(was.Files, now.Files); s != "" {
+		return s
+	}
+	for _, k := range sortedKeys(unionKeys(was.Args, now.Args)) {
+		a, inWas := was.Args[k]
+		b, inNow := now.Args[k]
+		if a != b || inWas != inNow {
+			return fmt.Sprintf("build arg %s changed", k)
+		}
+	}
+	if was.Source != now.Source {
+		name := now.SourceName
+		if name == "" {
+			name = "source"
+		}
+		if strings.HasPrefix(name, "stage ") {
+			return name + " was rebuilt"
+		}
+		return name + " changed"
+	}
+	if was.Detail != now.Detail {
+		return "command line changed"
+	}
+	return "inputs changed"
+}
+
+// diffFiles names the first changed, added or removed file, or "".
+func diffFiles(was, now map[string]string) string {
+	var changed, added, removed []string
+	for _, k := range sortedKeys(now) {
+		h, ok := was[k]
+		switch {
+		case !ok:
+			added = append(added, k)
+		case h != now[k]:
+			changed = append(changed, k)
+		}
+	}
+	for _, k := range sortedKeys(was) {
+		if _, ok := now[k]; !ok {
+			removed = append(removed, k)
+		}
+	}
+	n := len(changed) + len(added) + len(removed)
+	if n == 0 {
+		return ""
+	}
+	var s string
+	switch {
+	case len(changed) > 0:
+		s = fmt.Sprintf("file %s changed", changed[0])
+	case len(added) > 0:
+		s = fmt.Sprintf("file %s added", added[0])
+	default:
+		s = fmt.Sprintf("file %s removed", removed[0])
+	}
+	if n > 1 {
+		s += fmt.Sprintf(" (and %d more)", n-1)
+	}
+	return s
+}
+
+// commandWord returns the instruction's name ("RUN" of "RUN make").
+func commandWord(instruction string) string {
+	w, _, _ := strings.Cut(instruction, " ")
+	return w
+}
+
+// unionKeys returns a map with the keys of a and b.
+func unionKeys(a, b map[string]string) map[string]struct{} {
+	u := map[string]struct{}{}
+	for k := range a {
+		u[k] = struct{}{}
+	}
+	for k := range b {
+		u[k] = struct{}{}
+	}
+	return u
+}
+
+// sign returns -1, 0 or 1.
+func sign(x int64) int64 {
+	switch {
+	case x < 0:
+		return -1
+	case x > 0:
+		return 1
+	}
+	return 0
+}

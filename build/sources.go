@@ -1,0 +1,282 @@
+package build
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/moby/patternmatcher"
+)
+
+// errOutside marks a source path that leads out of the build context.
+var errOutside = errors.New("points outside the build context")
+
+// sourceTree is a directory COPY and ADD read sources from: the build
+// context, or the mounted root filesystem of a stage or image
+// (COPY --from).
+type sourceTree struct {
+	// root is the tree's absolute host path, symlinks resolved.
+	root string
+	// context is true for the build context: a source whose path or
+	// symlinks lead out of it is an error, and .dockerignore applies. In
+	// an image, "/" is the root and symlinks resolve inside it.
+	context bool
+	ignore  *patternmatcher.PatternMatcher
+}
+
+// sourceFile is a file of a source tree.
+type sourceFile struct {
+	// rel is the file's path relative to the tree root, symlinks resolved
+	// ("." for the root).
+	rel  string
+	host string
+	info fs.FileInfo
+}
+
+// source is one COPY/ADD source: a file, or a directory and its contents.
+type source struct {
+	// name is the base name the source was given or matched with; a file
+	// copied into a directory keeps it.
+	name string
+	top  sourceFile
+	// children are a directory's contents in walk order, rel relative to
+	// the directory.
+	children []sourceFile
+}
+
+// collect resolves the sources of a COPY or ADD (already expanded):
+// wildcards, symlinks, .dockerignore.
+func (t *sourceTree) collect(kind string, srcs []string) ([]source, error) {
+	var out []source
+	for _, src := range srcs {
+		c := path.Clean(src)
+		c = strings.TrimPrefix(c, "/")
+		if t.context && (c == ".." || strings.HasPrefix(c, "../")) {
+			return nil, fmt.Errorf("%s source %q is outside the build context: %w", kind, src, errdefs.ErrInvalidArgument)
+		}
+		if c == "" {
+			c = "."
+		}
+		matches := []string{c}
+		if hasWildcard(c) {
+			var err error
+			if matches, err = t.glob(c); err != nil {
+				return nil, fmt.Errorf("%s source %q: %w", kind, src, withKind(err, errdefs.ErrInvalidArgument))
+			}
+			if len(matches) == 0 {
+				return nil, fmt.Errorf("%s source %q: no file matches: %w", kind, src, errdefs.ErrNotFound)
+			}
+		}
+		for _, m := range matches {
+			s, err := t.source(m)
+			switch {
+			case errors.Is(err, errOutside):
+				return nil, fmt.Errorf("%s source %q: a symlink %w: %w", kind, src, err, errdefs.ErrInvalidArgument)
+			case errors.Is(err, fs.ErrNotExist) && t.context:
+				return nil, fmt.Errorf("%s source %q: not found in the build context: %w", kind, src, errdefs.ErrNotFound)
+			case errors.Is(err, fs.ErrNotExist):
+				return nil, fmt.Errorf("%s source %q: not found: %w", kind, src, errdefs.ErrNotFound)
+			case errors.Is(err, errExcluded) && hasWildcard(c):
+				continue
+			case errors.Is(err, errExcluded):
+				return nil, fmt.Errorf("%s source %q: excluded by .dockerignore: %w", kind, src, errdefs.ErrNotFound)
+			case err != nil:
+				return nil, fmt.Errorf("%s source %q: %w", kind, src, err)
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// errExcluded marks a source .dockerignore excludes.
+var errExcluded = errors.New("excluded by .dockerignore")
+
+// source resolves one source path (no wildcards) and, for a directory,
+// walks its contents.
+func (t *sourceTree) source(rel string) (source, error) {
+	resolved, err := t.resolve(rel)
+	if err != nil {
+		return source{}, err
+	}
+	if t.excluded(resolved) {
+		return source{}, errExcluded
+	}
+	host := filepath.Join(t.root, resolved)
+	fi, err := os.Lstat(host)
+	if err != nil {
+		return source{}, err
+	}
+	name := path.Base(rel)
+	if rel == "." {
+		name = ""
+	}
+	s := source{name: name, top: sourceFile{rel: resolved, host: host, info: fi}}
+	if !fi.IsDir() {
+		return s, nil
+	}
+	err = filepath.WalkDir(host, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == host {
+			return nil
+		}
+		inside, err := filepath.Rel(host, p)
+		if err != nil {
+			return err
+		}
+		inside = filepath.ToSlash(inside)
+		if t.excluded(path.Join(resolved, inside)) {
+			if d.IsDir() && !t.ignore.Exclusions() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSocket != 0 {
+			// Sockets cannot be copied (tar skips them too).
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		s.children = append(s.children, sourceFile{rel: inside, host: p, info: info})
+		return nil
+	})
+	if err != nil {
+		return source{}, fmt.Errorf("walking %s: %w", rel, err)
+	}
+	return s, nil
+}
+
+// excluded reports whether .dockerignore excludes rel.
+func (t *sourceTree) excluded(rel string) bool {
+	if !t.context || t.ignore == nil || rel == "." {
+		return false
+	}
+	ok, err := t.ignore.MatchesOrParentMatches(rel)
+	return err == nil && ok
+}
+
+// resolve follows the symlinks of rel in the tree. In the context a path
+// that leads out of it is errOutside; in an image the root clamps ".."
+// and absolute targets resolve from it.
+func (t *sourceTree) resolve(rel string) (string, error) {
+	parts := splitPath(rel)
+	resolved := "."
+	links := 0
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			if resolved == "." {
+				if t.context {
+					return "", errOutside
+				}
+				continue
+			}
+			resolved = path.Dir(resolved)
+			continue
+		}
+		next := path.Join(resolved, part)
+		host := filepath.Join(t.root, next)
+		fi, err := os.Lstat(host)
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		if links++; links > maxSymlinks {
+			return "", fmt.Errorf("%s: too many symlinks", rel)
+		}
+		target, err := os.Readlink(host)
+		if err != nil {
+			return "", err
+		}
+		if path.IsAbs(target) {
+			if t.context {
+				inside, ok := within(t.root, filepath.Clean(target))
+				if !ok {
+					return "", errOutside
+				}
+				target = inside
+			}
+			resolved = "."
+		}
+		parts = append(splitPath(target), parts...)
+	}
+	return resolved, nil
+}
+
+// glob returns the paths of the tree that match pattern, component by
+// component as filepath.Match does, sorted, without excluded ones.
+func (t *sourceTree) glob(pattern string) ([]string, error) {
+	matches := []string{"."}
+	for _, part := range splitPath(pattern) {
+		var next []string
+		for _, m := range matches {
+			if !hasWildcard(part) {
+				next = append(next, path.Join(m, part))
+				continue
+			}
+			if _, err := path.Match(part, ""); err != nil {
+				return nil, err
+			}
+			dir, err := t.resolve(m)
+			if err != nil {
+				continue
+			}
+			entries, err := os.ReadDir(filepath.Join(t.root, dir))
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if ok, _ := path.Match(part, e.Name()); ok {
+					next = append(next, path.Join(m, e.Name()))
+				}
+			}
+		}
+		matches = next
+	}
+	out := matches[:0]
+	for _, m := range matches {
+		resolved, err := t.resolve(m)
+		switch {
+		case errors.Is(err, errOutside):
+			// Kept, so that collect reports the escape.
+		case err != nil, t.excluded(resolved):
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// within returns p relative to root when p is root or inside it.
+func within(root, p string) (string, bool) {
+	if p == root {
+		return ".", true
+	}
+	if rest, ok := strings.CutPrefix(p, root+string(filepath.Separator)); ok {
+		return filepath.ToSlash(rest), true
+	}
+	return "", false
+}
+
+// hasWildcard reports whether a source path is a pattern.
+func hasWildcard(p string) bool {
+	return strings.ContainsAny(p, "*?[")
+}
