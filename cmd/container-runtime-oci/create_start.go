@@ -101,6 +101,7 @@ func (a *app) loadSpec(id, bundle string) (*specs.Spec, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	dropUnraisableAmbient(spec.Process, a.logger())
 	if a.systemdCgroup && spec.Linux != nil {
 		p, err := systemdCgroupsPath(spec.Linux.CgroupsPath)
 		if err != nil {

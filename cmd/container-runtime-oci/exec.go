@@ -84,6 +84,7 @@ func (o *execFlags) run(cmd *cobra.Command, a *app, id string, args []string) er
 	if err != nil {
 		return err
 	}
+	dropUnraisableAmbient(p, a.logger())
 	if err := checkConsole(p.Terminal, o.consoleSocket, o.detach); err != nil {
 		return err
 	}

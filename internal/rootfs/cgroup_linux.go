@@ -138,6 +138,18 @@ func (p *preparer) mountCgroup(dest string, opts mountOptions) error {
 		return err
 	}
 	for _, h := range p.cgroups.hierarchies {
+		if !p.cgroupNS {
+			// Without a cgroup namespace a fresh mount would show the
+			// host's whole hierarchy: bind the container's own cgroup
+			// directory instead, as runc does, so that for instance
+			// /sys/fs/cgroup/memory/memory.limit_in_bytes is the
+			// container's limit (dockerd on cgroup v1 asks for no
+			// cgroup namespace).
+			if err := p.bindOwnCgroup(path.Join(dest, h.name), h, opts); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := p.mountHierarchy(path.Join(dest, h.name), h, opts); err != nil {
 			return err
 		}
@@ -187,6 +199,17 @@ func (p *preparer) mountHierarchy(dest string, h cgroupHierarchy, opts mountOpti
 		return "", fmt.Errorf("%w (and finding the bind fallback: %w)", err, serr)
 	}
 	return hostPath, p.bindMount(source, dest, mountOptions{flags: flags | unix.MS_BIND | unix.MS_REC})
+}
+
+// bindOwnCgroup binds this process's cgroup directory of h (the
+// container's: the process is already in its cgroup) at dest.
+func (p *preparer) bindOwnCgroup(dest string, h cgroupHierarchy, opts mountOptions) error {
+	source, err := ownCgroupDir(h)
+	if err != nil {
+		return fmt.Errorf("finding the container's cgroup in %s: %w", h.hostPath, err)
+	}
+	flags := opts.flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
+	return p.bindMount(source, dest, mountOptions{flags: flags | unix.MS_BIND | unix.MS_REC})
 }
 
 // ownCgroupDir returns the host directory of this process's cgroup in h.

@@ -17,6 +17,10 @@ type preparer struct {
 	root *root
 	// cgroups is the host's cgroup layout, for "cgroup" mounts.
 	cgroups cgroupLayout
+	// cgroupNS is true when the container has a cgroup namespace of its
+	// own (new or joined), where a fresh cgroup mount shows only its
+	// own cgroup.
+	cgroupNS bool
 }
 
 // userNSFallback is where the host has the filesystem of a type that a

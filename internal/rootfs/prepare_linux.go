@@ -46,7 +46,7 @@ func Prepare(spec *specs.Spec, rootfs string) error {
 	if err != nil {
 		return fmt.Errorf("reading the mount table: %w", err)
 	}
-	p := &preparer{root: r, cgroups: cgroupLayoutOf(hostMounts)}
+	p := &preparer{root: r, cgroups: cgroupLayoutOf(hostMounts), cgroupNS: hasCgroupNS(spec)}
 	for _, m := range spec.Mounts {
 		if err := p.mount(m); err != nil {
 			return fmt.Errorf("mounting %s at %q: %w", m.Type, m.Destination, err)
@@ -56,6 +56,20 @@ func Prepare(spec *specs.Spec, rootfs string) error {
 		return fmt.Errorf("setting up /dev: %w", err)
 	}
 	return nil
+}
+
+// hasCgroupNS reports whether spec puts the container in a cgroup
+// namespace (a new one or one joined by path).
+func hasCgroupNS(spec *specs.Spec) bool {
+	if spec.Linux == nil {
+		return false
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.CgroupNamespace {
+			return true
+		}
+	}
+	return false
 }
 
 // rootPropagation returns the propagation "/" gets: spec's, or rslave.
