@@ -37,13 +37,13 @@ func WriteFrame(w io.Writer, stream byte, p []byte) error {
 	if len(p) > MaxFrame {
 		return fmt.Errorf("frame of %d bytes exceeds %d", len(p), MaxFrame)
 	}
-	var h [frameHeader]byte
-	h[0] = stream
-	binary.BigEndian.PutUint32(h[4:], uint32(len(p)))
-	if _, err := w.Write(h[:]); err != nil {
-		return err
-	}
-	_, err := w.Write(p)
+	// One write per frame: a frame is never split between writers, and a
+	// peer that closed sees one failed write, not half a frame.
+	b := make([]byte, frameHeader+len(p))
+	b[0] = stream
+	binary.BigEndian.PutUint32(b[4:frameHeader], uint32(len(p)))
+	copy(b[frameHeader:], p)
+	_, err := w.Write(b)
 	return err
 }
 
