@@ -1,13 +1,54 @@
-// Command container-runtimed is a placeholder until the client/daemon issue lands: it
-// says so and exits non-zero, so no script mistakes it for the product.
+// Command container-runtimed is the container engine's daemon: it serves
+// the HTTP API of docs/API.md on a UNIX socket (and, with client
+// certificates, on TLS) and runs the containers, images and builds behind
+// it.
+//
+// Configuration comes from flags, then the environment, then the seed's
+// `.env` files (./.env, then /etc/container-runtime/.env), read when the
+// daemon starts:
+//
+//	--root        INSTALL_PATH               images, containers, databases (/var/lib/container-runtime)
+//	--exec-root                               sockets and runtime state (/run/container-runtime)
+//	--socket      CONTAINER_RUNTIME_SOCKET   the API socket (<exec-root>/container-runtimed.sock)
+//	--log-level   CONTAINER_RUNTIME_LOG_LEVEL debug, info, warn or error (info)
+//
+// Logs go to stderr as slog text (journald keeps them under systemd).
+// SIGTERM or SIGINT stop it gracefully: no new connections, running
+// requests get --shutdown-timeout to finish, the stores are closed.
+// Containers keep running: their monitors are separate processes, and the
+// next daemon adopts them again.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "container-runtimed: not implemented yet; the low-level runtime is container-runtime-oci")
-	os.Exit(125)
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the daemon's whole life; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, os.Getenv, []string{".env", systemEnvFile}, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "container-runtimed: %v\n", err)
+		return 2
+	}
+	if cfg.showVersion {
+		printVersion(stdout)
+		return 0
+	}
+	if err := serve(ctx, cfg, stderr); err != nil {
+		fmt.Fprintf(stderr, "container-runtimed: %v\n", err)
+		return 1
+	}
+	return 0
 }

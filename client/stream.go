@@ -1,0 +1,121 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+// Stream is an upgraded attach or exec connection. It carries api frames
+// both ways: the process's output and finally its exit code from the
+// daemon; stdin, resizes and the close of stdin to it.
+//
+// ReadFrame and Copy are for one reader goroutine; WriteStdin, Resize and
+// CloseStdin may be called from others. Close ends the connection; the
+// process keeps running (this is how a client detaches).
+type Stream struct {
+	conn io.ReadWriteCloser
+	stop func() bool // unregisters the close on ctx cancellation
+
+	buf []byte
+
+	wmu  sync.Mutex   // serializes frames written
+	wbuf bytes.Buffer // one frame, written with one call
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// newStream wraps the body of a 101 answer. Cancelling ctx closes the
+// stream.
+func newStream(ctx context.Context, resp *http.Response) (*Stream, error) {
+	conn, ok := resp.Body.(io.ReadWriteCloser)
+	if !ok {
+		resp.Body.Close()
+		return nil, errors.New("the upgraded connection is not writable")
+	}
+	s := &Stream{conn: conn}
+	s.stop = context.AfterFunc(ctx, func() { s.Close() })
+	return s, nil
+}
+
+// ReadFrame returns the next frame from the daemon. The payload is valid
+// until the next call. It returns io.EOF when the daemon closed the stream.
+func (s *Stream) ReadFrame() (stream byte, payload []byte, err error) {
+	stream, payload, err = api.ReadFrame(s.conn, s.buf)
+	if err == nil {
+		s.buf = payload
+	}
+	return stream, payload, err
+}
+
+// Copy writes the process's output to stdout and stderr (either may be
+// nil to discard) until the Exit frame, whose code it returns with exited
+// true, or the end of the stream (exited false).
+func (s *Stream) Copy(stdout, stderr io.Writer) (code int, exited bool, err error) {
+	return demux(s.conn, stdout, stderr)
+}
+
+// WriteStdin sends p to the process's stdin.
+func (s *Stream) WriteStdin(p []byte) error {
+	for len(p) > 0 {
+		n := min(len(p), api.MaxFrame)
+		if err := s.writeFrame(api.Stdin, p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// Resize sets the size of the process's terminal.
+func (s *Stream) Resize(rows, cols uint16) error {
+	var p [4]byte
+	binary.BigEndian.PutUint16(p[0:], rows)
+	binary.BigEndian.PutUint16(p[2:], cols)
+	return s.writeFrame(api.Resize, p[:])
+}
+
+// CloseStdin closes the process's stdin (it reads EOF); output keeps
+// coming.
+func (s *Stream) CloseStdin() error { return s.writeFrame(api.CloseStdin, nil) }
+
+// Close ends the connection. The process is not signalled.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		s.stop()
+		s.closeErr = s.conn.Close()
+	})
+	return s.closeErr
+}
+
+// writeFrame sends one frame in one write: the daemon may close the
+// connection as soon as it has read a frame (a close-stdin after which it
+// exits), and a separate write of an empty payload would then fail.
+func (s *Stream) writeFrame(stream byte, p []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.wbuf.Reset()
+	if err := api.WriteFrame(&s.wbuf, stream, p); err != nil {
+		return fmt.Errorf("writing to the daemon's stream: %w", err)
+	}
+	if _, err := s.conn.Write(s.wbuf.Bytes()); err != nil {
+		return fmt.Errorf("writing to the daemon's stream: %w", err)
+	}
+	return nil
+}
+
+// exitCode decodes the payload of an Exit frame.
+func exitCode(p []byte) (int, error) {
+	if len(p) != 4 {
+		return 0, fmt.Errorf("exit frame of %d bytes, want 4", len(p))
+	}
+	return int(int32(binary.BigEndian.Uint32(p))), nil
+}

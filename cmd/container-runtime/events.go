@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/client"
+)
+
+// eventsCommand is Docker's events.
+func (c *cli) eventsCommand() *cobra.Command {
+	var (
+		o       client.EventsOptions
+		format  string
+		filters []string
+	)
+	cmd := &cobra.Command{
+		Use:   "events [--since TIME] [--until TIME] [--filter type=container|image] [--filter container=NAME] [--format json]",
+		Short: "Stream the daemon's events: create, start (pid), startup commands, exit (code), destroy...",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out, err := parseOutput(format)
+			if err != nil {
+				return err
+			}
+			for _, f := range filters {
+				k, v, ok := strings.Cut(f, "=")
+				switch {
+				case !ok:
+					return fmt.Errorf("invalid --filter %q: want KEY=VALUE", f)
+				case k == "type":
+					o.Type = v
+				case k == "container" || k == "image" || k == "id":
+					o.ID = v
+				default:
+					return fmt.Errorf("invalid --filter %q: keys are type, container, image and id", f)
+				}
+			}
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			o.Since, o.Until = timeArg(o.Since, now), timeArg(o.Until, now)
+			ctx := cmd.Context()
+			events, errs := cl.Events(ctx, o)
+			for e := range events {
+				if out.isTable() {
+					err = printEvent(c.out, e)
+				} else {
+					err = out.item(c.out, e)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			err = <-errs
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Since, "since", "", "replay events since a time (RFC 3339, unix seconds, or a duration such as 10m)")
+	fs.StringVar(&o.Until, "until", "", "stop at a time (same forms as --since)")
+	fs.StringArrayVarP(&filters, "filter", "f", nil, "type=container|image, container=NAME, image=NAME")
+	fs.StringVar(&format, "format", "", "text (default), json (one object per line) or a Go template")
+	return cmd
+}
+
+// printEvent prints an event as Docker does:
+// TIME TYPE ACTION ID (key=value, ...).
+func printEvent(w io.Writer, e api.Event) error {
+	attrs := map[string]string{}
+	maps.Copy(attrs, e.Attributes)
+	if e.Name != "" {
+		attrs["name"] = e.Name
+	}
+	if e.Image != "" {
+		attrs["image"] = e.Image
+	}
+	if e.Pid > 0 {
+		attrs["pid"] = fmt.Sprint(e.Pid)
+	}
+	if e.ExitCode != nil {
+		attrs["exitCode"] = fmt.Sprint(*e.ExitCode)
+	}
+	if e.OOMKilled {
+		attrs["oomKilled"] = "true"
+	}
+	if s := e.StartupCommand; s != nil {
+		attrs["command"] = strings.Join(s.Args, " ")
+		attrs["duration"] = s.Duration.String()
+	}
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		kv = append(kv, k+"="+attrs[k])
+	}
+	line := fmt.Sprintf("%s %s %s %s", e.Time.Format(time.RFC3339Nano), e.Type, e.Action, e.ID)
+	if len(kv) > 0 {
+		line += " (" + strings.Join(kv, ", ") + ")"
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}

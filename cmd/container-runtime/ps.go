@@ -1,0 +1,166 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+// listFlags are the flags of ps and list.
+type listFlags struct {
+	all     bool
+	quiet   bool
+	noTrunc bool
+	format  string
+}
+
+func (f *listFlags) add(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.BoolVarP(&f.all, "all", "a", false, "show stopped containers too")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only container ids")
+	fs.BoolVar(&f.noTrunc, "no-trunc", false, "do not shorten ids and commands")
+	fs.StringVar(&f.format, "format", "", "table (default), json (one object per line) or a Go template")
+}
+
+// psCommand is Docker's ps.
+func (c *cli) psCommand() *cobra.Command {
+	var f listFlags
+	cmd := &cobra.Command{
+		Use:   "ps [-a] [-q] [--format json]",
+		Short: "List containers (running ones unless -a)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.listContainers(cmd, f, psTable)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+// listCommand is the seed's list: the running containers.
+func (c *cli) listCommand() *cobra.Command {
+	var f listFlags
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List running containers (the seed's list; -a for all)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.listContainers(cmd, f, seedTable)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+// listContainers prints the containers with table for people.
+func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writer, []api.ContainerSummary, bool) error) error {
+	out, err := parseOutput(f.format)
+	if err != nil {
+		return err
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	list, err := cl.ContainerList(cmd.Context(), f.all)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.quiet:
+		for _, s := range list {
+			if f.noTrunc {
+				fmt.Fprintln(c.out, s.ID)
+			} else {
+				fmt.Fprintln(c.out, shortID(s.ID))
+			}
+		}
+	case out.isTable():
+		return table(c.out, list, !f.noTrunc)
+	default:
+		for _, s := range list {
+			if err := out.item(c.out, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// psTable is Docker's ps layout, with the network in place of ports.
+func psTable(w io.Writer, list []api.ContainerSummary, trunc bool) error {
+	now := time.Now()
+	t := newTable(w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NETWORK", "NAMES")
+	for _, s := range list {
+		id := s.ID
+		if trunc {
+			id = shortID(id)
+		}
+		t.row(id, s.Image, quoteCommand(s.Command, trunc), ago(now, s.Created), status(s), s.Network, s.Name)
+	}
+	return t.flush()
+}
+
+// seedTable is the seed's list: names first, with the pid and network
+// given to start.
+func seedTable(w io.Writer, list []api.ContainerSummary, trunc bool) error {
+	t := newTable(w, "NAME", "IMAGE", "NETWORK", "PID", "STATUS", "COMMAND")
+	for _, s := range list {
+		pid := "-"
+		if s.Pid > 0 {
+			pid = fmt.Sprint(s.Pid)
+		}
+		t.row(s.Name, s.Image, s.Network, pid, status(s), quoteCommand(s.Command, trunc))
+	}
+	return t.flush()
+}
+
+// status is the human status, or the state when the daemon gave none.
+func status(s api.ContainerSummary) string {
+	if s.Status != "" {
+		return s.Status
+	}
+	return s.State
+}
+
+// containerCommand holds Docker's container subcommands that have no
+// top-level twin here: ls (ps) and prune.
+func (c *cli) containerCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "container",
+		Short: "List containers and remove the stopped ones",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	ls := c.psCommand()
+	ls.Use = "ls [-a] [-q] [--format json]"
+	ls.Aliases = []string{"list", "ps"}
+	var force bool
+	prune := &cobra.Command{
+		Use:   "prune [-f]",
+		Short: "Remove every stopped container",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force && !c.confirm("WARNING! This will remove all stopped containers.") {
+				return nil
+			}
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			r, err := cl.ContainerPrune(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c.printPrune(r)
+			return nil
+		},
+	}
+	prune.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	cmd.AddCommand(ls, prune)
+	return cmd
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+func intp(v int) *int { return &v }
+
+// TestRunFlags checks that run's flags become the create request, and
+// that flags stop at the image.
+func TestRunFlags(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "env")
+	if err := os.WriteFile(envFile, []byte("# comment\nFROMFILE=1\n\nHOME_COPY\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cwd, _ := os.Getwd()
+	cases := []struct {
+		name string
+		args []string
+		want api.ContainerCreate
+	}{
+		{"minimal", []string{"base"}, api.ContainerCreate{Image: "base", RestartPolicy: api.RestartPolicy{Name: "no"}}},
+		{"flags stop at the image", []string{"--name", "n", "base", "ls", "-l", "--rm"},
+			api.ContainerCreate{Name: "n", Image: "base", Cmd: []string{"ls", "-l", "--rm"}, RestartPolicy: api.RestartPolicy{Name: "no"}}},
+		{"everything", []string{
+			"--rm", "-i", "-t", "-e", "A=1", "-e", "HOME_COPY", "-e", "UNSET", "--env-file", envFile,
+			"-w", "/w", "-u", "1000:1000", "-h", "box", "--network", "none", "-l", "k=v",
+			"--memory", "512m", "--cpus", "1.5", "--pids-limit", "100", "-c", "512", "--cpuset-cpus", "0-1",
+			"-v", "/src:/dst:ro", "-v", "./rel:/rel", "--mount", "type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777",
+			"--mount", "type=bind,source=/a,target=/b,readonly", "--tmpfs", "/run:size=64k,noexec",
+			"--read-only", "--cap-add", "NET_ADMIN,SYS_TIME", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+			"--privileged", "--init", "--userns", "private", "--stop-signal", "SIGINT", "--stop-timeout", "0",
+			"--hook", "start:/bin/hook", "--log-opt", "max-size=10m,max-file=3", "--entrypoint", "",
+			"base", "sh"},
+			api.ContainerCreate{
+				Image: "base", Cmd: []string{"sh"}, Entrypoint: []string{""},
+				Env:        []string{"FROMFILE=1", "HOME_COPY=/home/me", "A=1", "HOME_COPY=/home/me"},
+				WorkingDir: "/w", User: "1000:1000", Hostname: "box", Network: "none",
+				Labels: map[string]string{"k": "v"}, Tty: true, OpenStdin: true,
+				Resources: api.Resources{Memory: 512 << 20, NanoCPUs: 1_500_000_000, PidsLimit: 100, CPUShares: 512, CpusetCpus: "0-1"},
+				Mounts: []api.Mount{
+					{Type: "bind", Source: "/src", Destination: "/dst", ReadOnly: true},
+					{Type: "bind", Source: filepath.Join(cwd, "rel"), Destination: "/rel"},
+					{Type: "tmpfs", Destination: "/t", Options: []string{"size=1048576", "mode=1777"}},
+					{Type: "bind", Source: "/a", Destination: "/b", ReadOnly: true},
+					{Type: "tmpfs", Destination: "/run", Options: []string{"size=64k", "noexec"}},
+				},
+				ReadOnly: true, CapAdd: []string{"NET_ADMIN", "SYS_TIME"}, CapDrop: []string{"ALL"},
+				SecurityOpt: []string{"no-new-privileges"}, Privileged: true, Init: true, Userns: "private",
+				RestartPolicy: api.RestartPolicy{Name: "no"}, AutoRemove: true,
+				StopSignal: "SIGINT", StopTimeout: intp(0),
+				Hooks: []api.Hook{{Stage: "start", Path: "/bin/hook", Args: []string{"/bin/hook"}}},
+				Log:   api.LogOpts{MaxSize: 10 << 20, MaxFiles: 3},
+			}},
+		{"restart on-failure", []string{"--restart", "on-failure:3", "base"},
+			api.ContainerCreate{Image: "base", RestartPolicy: api.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newFakeDaemon(t)
+			var got api.ContainerCreate
+			d.handle("POST /v1/containers", func(w http.ResponseWriter, r *http.Request) {
+				decode(t, r, &got)
+				answerJSON(w, 201, api.ContainerCreated{ID: "c1", Warnings: []string{"careful"}})
+			})
+			env := map[string]string{"CONTAINER_RUNTIME_HOST": d.host, "HOME_COPY": "/home/me"}
+			r := runCLI(t, env, "", append([]string{"create"}, tc.args...)...)
+			if r.code != 0 || r.stdout != "c1\n" || r.stderr != "WARNING: careful\n" {
+				t.Fatalf("got %+v", r)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("create\n%+v\nwant\n%+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunFlagErrors checks that bad flags fail with 125 before any call.
+func TestRunFlagErrors(t *testing.T) {
+	cases := [][]string{
+		{"--memory", "lots", "base"},
+		{"--restart", "sometimes", "base"},
+		{"--restart", "always:3", "base"},
+		{"--rm", "--restart", "always", "base"},
+		{"-v", "named:/data", "base"},
+		{"-v", "/a", "base"},
+		{"--mount", "type=volume,target=/x", "base"},
+		{"--mount", "type=bind,target=/x", "base"},
+		{"--tmpfs", "rel", "base"},
+		{"--hook", "start", "base"},
+		{"--log-opt", "max-files=3", "base"},
+		{"--detach-keys", "ctrl-1", "base"},
+		{"--no-such-flag", "base"},
+		{},
+	}
+	d := newFakeDaemon(t)
+	for _, args := range cases {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := d.run("", append([]string{"run"}, args...)...)
+			if r.code != 125 || !strings.HasPrefix(r.stderr, "container-runtime: ") {
+				t.Errorf("got %+v, want code 125 and a message", r)
+			}
+		})
+	}
+	if calls := d.called(); len(calls) != 0 {
+		t.Errorf("the daemon was called: %q", calls)
+	}
+}
+
+// TestRunExitCodes checks Docker's exit codes for run.
+func TestRunExitCodes(t *testing.T) {
+	cases := []struct {
+		name      string
+		createErr string // a JSON api.Error answered to create
+		startErr  string // a JSON api.Error answered to start
+		exit      *int32
+		code      int
+		stderr    string
+	}{
+		{name: "container code", exit: code(42), code: 42},
+		{name: "success", exit: code(0), code: 0},
+		{name: "image not found", createErr: `{"kind":"not_found","message":"no such image: nope"}`, code: 125,
+			stderr: "container-runtime: no such image: nope\n"},
+		{name: "command not found", startErr: `{"kind":"invalid_argument","message":"starting container c1: process.args[0] \"nope\": executable file not found in $PATH"}`,
+			code: 127, stderr: "container-runtime: starting container c1: process.args[0] \"nope\": executable file not found in $PATH\n"},
+		{name: "no such file", startErr: `{"kind":"invalid_argument","message":"process.args[0] \"/x\": stat /x: no such file or directory"}`, code: 127},
+		{name: "cannot invoke", startErr: `{"kind":"invalid_argument","message":"process.args[0] \"/etc\": permission denied"}`, code: 126},
+		{name: "engine failure", startErr: `{"kind":"internal","message":"mounting rootfs: device busy"}`, code: 125},
+		{name: "startup command failed", startErr: `{"kind":"conflict","message":"startup command [\"false\"] failed with exit code 1"}`, code: 125},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newFakeDaemon(t)
+			started := make(chan struct{})
+			if tc.createErr != "" {
+				d.answer("POST /v1/containers", 404, tc.createErr)
+			} else {
+				d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+			}
+			d.handle("POST /v1/containers/c1/attach", attachScript{started: started, exit: tc.exit}.serve(t))
+			d.handle("POST /v1/containers/c1/start", func(w http.ResponseWriter, r *http.Request) {
+				if tc.startErr != "" {
+					w.WriteHeader(400)
+					w.Write([]byte(tc.startErr))
+					return
+				}
+				w.WriteHeader(204)
+				close(started)
+			})
+			d.answer("DELETE /v1/containers/c1", 204, "")
+			d.answer("POST /v1/containers/c1/wait", 200, `{"statusCode":0}`)
+			r := d.run("", "run", "--rm", "base", "nope")
+			if r.code != tc.code {
+				t.Errorf("code %d, want %d (stderr %q)", r.code, tc.code, r.stderr)
+			}
+			if tc.stderr != "" && r.stderr != tc.stderr {
+				t.Errorf("stderr %q, want %q", r.stderr, tc.stderr)
+			}
+			if tc.startErr != "" && !contains(d.called(), "DELETE /v1/containers/c1?force=1") {
+				t.Errorf("a --rm container that failed to start was not removed: %q", d.called())
+			}
+		})
+	}
+}
+
+// TestRunDetached checks run -d: start, print the id, no attach.
+func TestRunDetached(t *testing.T) {
+	d := newFakeDaemon(t)
+	d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+	d.answer("POST /v1/containers/c1/start", 204, "")
+	r := d.run("", "run", "-d", "--name", "web", "base", "sleep", "1")
+	if r.code != 0 || r.stdout != "c1\n" {
+		t.Errorf("got %+v", r)
+	}
+	if want := []string{"POST /v1/containers", "POST /v1/containers/c1/start"}; !reflect.DeepEqual(d.called(), want) {
+		t.Errorf("calls %q, want %q", d.called(), want)
+	}
+}
+
+// TestRunInteractive forwards stdin (-i without a terminal) and closes it
+// at EOF.
+func TestRunInteractive(t *testing.T) {
+	d := newFakeDaemon(t)
+	gotStdin := make(chan string, 1)
+	d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+	d.handle("POST /v1/containers/c1/attach", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("stdin") != "1" {
+			t.Errorf("attach without stdin: %q", r.URL.RawQuery)
+		}
+		attachScript{readStdin: true, gotStdin: gotStdin, frames: [][2]string{{"1", "HELLO\n"}}, exit: code(0)}.serve(t)(w, r)
+	})
+	d.answer("POST /v1/containers/c1/start", 204, "")
+	r := d.run("hello\nworld\n", "run", "-i", "base", "tr", "a-z", "A-Z")
+	if r.code != 0 || r.stdout != "HELLO\n" {
+		t.Errorf("got %+v", r)
+	}
+	if got := <-gotStdin; got != "hello\nworld\n" {
+		t.Errorf("stdin %q", got)
+	}
+}
+
+// TestRunStreamLost: a stream that ends without an exit frame takes the
+// code from wait.
+func TestRunStreamLost(t *testing.T) {
+	d := newFakeDaemon(t)
+	d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+	d.handle("POST /v1/containers/c1/attach", attachScript{}.serve(t))
+	d.answer("POST /v1/containers/c1/start", 204, "")
+	d.answer("POST /v1/containers/c1/wait", 200, `{"statusCode":9}`)
+	if r := d.run("", "run", "base"); r.code != 9 {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/version"
+)
+
+// versionString is the client's version.
+func versionString() string { return version.Version }
+
+// systemCommand groups Docker's system subcommands.
+func (c *cli) systemCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "system",
+		Short: "Show daemon information and disk usage, and reclaim space",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(c.infoCommand(), c.dfCommand(), c.systemPruneCommand())
+	return cmd
+}
+
+// infoCommand is Docker's info (and system info).
+func (c *cli) infoCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "info [--format json]",
+		Short: "Show facts about the daemon and its host",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out, err := parseOutput(format)
+			if err != nil {
+				return err
+			}
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			info, err := cl.Info(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if !out.isTable() {
+				return out.item(c.out, info)
+			}
+			t := newTable(c.out)
+			t.row("Containers:", info.Containers)
+			t.row(" Running:", info.ContainersRunning)
+			t.row(" Stopped:", info.ContainersStopped)
+			t.row("Images:", info.Images)
+			t.row("Root:", info.Root)
+			t.row("Cgroups:", info.CgroupLayout)
+			t.row("Kernel:", info.Kernel)
+			t.row("Daemon pid:", info.DaemonPid)
+			t.row("Daemon memory (RSS):", humanSize(info.DaemonRSS))
+			return t.flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "text (default), json or a Go template")
+	return cmd
+}
+
+func (c *cli) dfCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "df [--format json]",
+		Short: "Show the disk space used by images, containers, logs and the build cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out, err := parseOutput(format)
+			if err != nil {
+				return err
+			}
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			du, err := cl.DiskUsage(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if !out.isTable() {
+				return out.item(c.out, du)
+			}
+			t := newTable(c.out, "TYPE", "SIZE")
+			t.row("Images", humanSize(du.ImagesSize))
+			t.row("Layers", humanSize(du.LayersSize))
+			t.row("Containers", humanSize(du.ContainersSize))
+			t.row("Logs", humanSize(du.LogsSize))
+			t.row("Build cache", humanSize(du.BuildCache))
+			return t.flush()
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "table (default), json or a Go template")
+	return cmd
+}
+
+func (c *cli) systemPruneCommand() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [-f]",
+		Short: "Remove stopped containers, dangling images, unused layers and the build cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force && !c.confirm("WARNING! This will remove all stopped containers, dangling images, unused layers and the build cache.") {
+				return nil
+			}
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			r, err := cl.SystemPrune(cmd.Context())
+			if err != nil {
+				return err
+			}
+			c.printPrune(r)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	return cmd
+}
+
+// confirm asks a yes/no question on stdin; anything but y/yes is no.
+func (c *cli) confirm(warning string) bool {
+	fmt.Fprintf(c.out, "%s\nAre you sure you want to continue? [y/N] ", warning)
+	line, _ := bufio.NewReader(c.in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+func (c *cli) printPrune(r api.PruneReport) {
+	if len(r.Deleted) > 0 {
+		fmt.Fprintln(c.out, "Deleted:")
+		for _, d := range r.Deleted {
+			fmt.Fprintln(c.out, d)
+		}
+		fmt.Fprintln(c.out)
+	}
+	fmt.Fprintf(c.out, "Total reclaimed space: %s\n", humanSize(r.SpaceReclaimed))
+}
+
+// versionCommand prints the client's and the daemon's versions.
+func (c *cli) versionCommand() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "version [--format json]",
+		Short: "Show the client's and the daemon's versions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out, err := parseOutput(format)
+			if err != nil {
+				return err
+			}
+			local := api.VersionInfo{
+				Version: version.Version, APIVersion: api.Version, GoVersion: runtime.Version(),
+				OS: runtime.GOOS, Arch: runtime.GOARCH, RuntimeSpec: version.Spec,
+			}
+			var server *api.VersionInfo
+			cl, err := c.client()
+			if err == nil {
+				var v api.VersionInfo
+				if v, err = cl.Version(cmd.Context()); err == nil {
+					server = &v
+				}
+			}
+			if !out.isTable() {
+				if perr := out.item(c.out, struct {
+					Client api.VersionInfo  `json:"client"`
+					Server *api.VersionInfo `json:"server"`
+				}{local, server}); perr != nil {
+					return perr
+				}
+				return err
+			}
+			printVersion(c, "Client", local)
+			if server != nil {
+				fmt.Fprintln(c.out)
+				printVersion(c, "Server", *server)
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "text (default), json or a Go template")
+	return cmd
+}
+
+func printVersion(c *cli, title string, v api.VersionInfo) {
+	fmt.Fprintf(c.out, "%s:\n", title)
+	row := func(k, v string) { fmt.Fprintf(c.out, " %-18s %s\n", k+":", v) }
+	row("Version", v.Version)
+	row("API version", v.APIVersion)
+	row("Go version", v.GoVersion)
+	row("OS/Arch", v.OS+"/"+v.Arch)
+	if v.RuntimeSpec != "" {
+		row("OCI runtime-spec", v.RuntimeSpec)
+	}
+}

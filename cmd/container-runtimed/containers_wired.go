@@ -1,0 +1,37 @@
+//go:build withcontainers
+
+package main
+
+import (
+	"context"
+
+	"github.com/container-runtime/container-runtime/container"
+	"github.com/container-runtime/container-runtime/daemon"
+	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/events"
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+// containerDeps is what the container service is built from.
+type containerDeps struct {
+	root, execRoot string
+	store          *image.Store
+	runtime        *runtime.Runtime
+	bus            *events.Bus
+}
+
+// newContainerService opens the container service, which re-adopts the
+// containers that kept running while no daemon was up.
+func newContainerService(ctx context.Context, deps containerDeps) (daemon.ContainerService, func() error, error) {
+	svc, err := container.New(ctx, container.Config{
+		Root:     deps.root,
+		ExecRoot: deps.execRoot,
+		Images:   deps.store,
+		Runtime:  deps.runtime,
+		Events:   deps.bus,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, svc.Close, nil
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/daemon"
+	"github.com/container-runtime/container-runtime/daemon/imageservice"
+	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/events"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/version"
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+// serve runs the daemon until SIGTERM or SIGINT.
+func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.level}))
+	ctx = logctx.With(ctx, log)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	// The exec root holds sockets other users must reach through (0711),
+	// never list.
+	if err := os.MkdirAll(cfg.execRoot, 0o711); err != nil {
+		return fmt.Errorf("creating %s: %w", cfg.execRoot, err)
+	}
+	if err := os.Chmod(cfg.execRoot, 0o711); err != nil {
+		return fmt.Errorf("setting the mode of %s: %w", cfg.execRoot, err)
+	}
+
+	// The socket first: a second daemon must stop here, before it
+	// touches the stores the first one has open.
+	unixL, err := daemon.ListenUnix(cfg.socket)
+	if err != nil {
+		return err
+	}
+	listeners := []net.Listener{unixL}
+	defer func() {
+		for _, l := range listeners {
+			l.Close() // after Shutdown: already closed, harmless
+		}
+	}()
+	if cfg.tlsListen != "" {
+		tl, err := daemon.ListenTLS(cfg.tlsListen, daemon.TLSFiles{Cert: cfg.tlsCert, Key: cfg.tlsKey, CA: cfg.tlsCA})
+		if err != nil {
+			return err
+		}
+		listeners = append(listeners, tl)
+	}
+
+	eng, err := openEngine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := eng.close(); err != nil && retErr == nil {
+			retErr = err
+		}
+	}()
+
+	if cfg.pidfile != "" {
+		if err := writePidfile(cfg.pidfile); err != nil {
+			return err
+		}
+		defer os.Remove(cfg.pidfile)
+	}
+
+	srv := daemon.New(daemon.Config{
+		Containers: eng.containers,
+		Images:     eng.images,
+		Events:     eng.bus,
+		Root:       cfg.root,
+		Logger:     log,
+	})
+	failed := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { failed <- srv.Serve(l) }()
+	}
+	log.Info("container-runtimed started", "version", version.Version, "pid", os.Getpid(),
+		"root", cfg.root, "exec-root", cfg.execRoot, "socket", cfg.socket, "tls", cfg.tlsListen)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.shutdownTimeout)
+	case serveErr = <-failed:
+		log.Error("serving failed; shutting down", "err", serveErr)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("requests cut at shutdown", "err", err)
+	}
+	log.Info("stopped")
+	if serveErr != nil {
+		return fmt.Errorf("serving: %w", serveErr)
+	}
+	return nil
+}
+
+// engine holds the services the daemon serves and what closes them.
+type engine struct {
+	store      *image.Store
+	bus        *events.Bus
+	containers daemon.ContainerService
+	images     *imageservice.Service
+	closers    []func() error
+}
+
+// openEngine wires the services: image store, low-level runtime, event
+// bus, container service, builder.
+func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
+	eng := &engine{bus: events.New()}
+	defer func() {
+		if retErr != nil {
+			eng.close()
+		}
+	}()
+	store, err := image.Open(ctx, cfg.root)
+	if err != nil {
+		return nil, err
+	}
+	eng.store = store
+	eng.closers = append(eng.closers, store.Close)
+
+	rt, err := runtime.New(filepath.Join(cfg.execRoot, "runtime"))
+	if err != nil {
+		return nil, err
+	}
+	containers, closeContainers, err := newContainerService(ctx, containerDeps{
+		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the container service: %w", err)
+	}
+	// The container service closes before the store it reads.
+	eng.closers = append([]func() error{closeContainers}, eng.closers...)
+	eng.containers = containers
+	// Set before the store is shared: image removal asks it.
+	store.InUse = containers.ImageInUse
+
+	eng.images = &imageservice.Service{
+		Store:   store,
+		Builder: &build.Builder{Store: store, Runner: build.RuntimeRunner{Runtime: rt}},
+		Events:  eng.bus,
+	}
+	return eng, nil
+}
+
+// close closes the services, the container service first.
+func (e *engine) close() error {
+	var errs []error
+	for _, c := range e.closers {
+		errs = append(errs, c())
+	}
+	e.closers = nil
+	return errors.Join(errs...)
+}
+
+// writePidfile writes the PID atomically (temp file, rename).
+func writePidfile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing the pidfile: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644); err != nil {
+		return fmt.Errorf("writing the pidfile: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing the pidfile: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+)
+
+// statusOf maps an error to its HTTP status and api kind: the only place
+// in the engine where that happens. Order matters when an error carries
+// several kinds (errors.Join): the more specific client mistake wins.
+func statusOf(err error) (int, api.ErrorKind) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, api.KindInvalidArgument
+	case errors.Is(err, errdefs.ErrInvalidArgument):
+		return http.StatusBadRequest, api.KindInvalidArgument
+	case errors.Is(err, errdefs.ErrNotFound):
+		return http.StatusNotFound, api.KindNotFound
+	case errors.Is(err, errdefs.ErrAlreadyExists):
+		return http.StatusConflict, api.KindAlreadyExists
+	case errors.Is(err, errdefs.ErrConflict):
+		return http.StatusConflict, api.KindConflict
+	case errors.Is(err, errdefs.ErrUnavailable):
+		return http.StatusServiceUnavailable, api.KindUnavailable
+	}
+	return http.StatusInternalServerError, api.KindInternal
+}
+
+// writeError answers a failed request with its status and api.Error body.
+// When the answer has already begun (a stream failed midway) it can only
+// be logged; the client sees the stream end.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	log := logctx.From(r.Context())
+	if started(w) {
+		if !errors.Is(err, context.Canceled) {
+			log.Warn("stream ended with an error", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		return
+	}
+	if r.Context().Err() != nil {
+		// The client left: nobody reads the answer.
+		log.Debug("request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		// The request's own context is live, so what ended was the
+		// stream context: the daemon is shutting down.
+		err = kindf(errdefs.ErrUnavailable, "the daemon is shutting down: %w", err)
+	}
+	status, kind := statusOf(err)
+	if status == http.StatusInternalServerError {
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, api.Error{Kind: kind, Message: err.Error()})
+}
+
+// kindError is an error of an errdefs kind whose message is only its own
+// (fmt.Errorf("%w: ...") would prefix the kind's text to what the user
+// reads).
+type kindError struct {
+	err  error
+	kind error
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
+
+// kindf returns an error of kind with the formatted message; %w in format
+// wraps as fmt.Errorf does.
+func kindf(kind error, format string, args ...any) error {
+	return &kindError{err: fmt.Errorf(format, args...), kind: kind}
+}

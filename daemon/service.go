@@ -1,0 +1,147 @@
+package daemon
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+// ContainerService is what the container routes call; package container
+// implements it. {id} in a route is passed through unchanged: a full id,
+// a unique id prefix or a name, which the service resolves. Errors are
+// tagged with errdefs kinds; the daemon turns them into statuses.
+type ContainerService interface {
+	Create(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error)
+	Start(ctx context.Context, id string) error
+	// Stop sends the stop signal, then SIGKILL after timeout seconds (nil:
+	// the container's or the default).
+	Stop(ctx context.Context, id string, timeout *int) error
+	// Kill sends signal ("" means SIGKILL), by name ("TERM", "SIGTERM") or
+	// number.
+	Kill(ctx context.Context, id string, signal string) error
+	Restart(ctx context.Context, id string, timeout *int) error
+	Pause(ctx context.Context, id string) error
+	Unpause(ctx context.Context, id string) error
+	// Wait blocks until condition ("not-running", "next-exit" or
+	// "removed"; validated by the daemon) holds, or ctx ends.
+	Wait(ctx context.Context, id string, condition string) (api.WaitResult, error)
+	Remove(ctx context.Context, id string, force bool) error
+	Inspect(ctx context.Context, id string) (api.ContainerInspect, error)
+	List(ctx context.Context, all bool) ([]api.ContainerSummary, error)
+
+	// Logs writes the container's log as frames (api.Stdout, api.Stderr)
+	// to w. With opts.Follow it keeps writing until the container exits or
+	// ctx ends. An error returned before the first frame becomes the
+	// answer's status.
+	Logs(ctx context.Context, id string, opts LogsOptions, w FrameWriter) error
+	// Attach carries frames both ways on conn (see api.WriteFrame) until
+	// the client detaches (detach keys, or conn's read side ends) or the
+	// container exits, in which case the last frame written is api.Exit.
+	// conn is the hijacked connection: an error returned before conn is
+	// first read or written becomes the answer's status; after that the
+	// daemon can only close the connection.
+	Attach(ctx context.Context, id string, opts AttachOptions, conn io.ReadWriter) error
+	Resize(ctx context.Context, id string, height, width uint16) error
+
+	// ExecCreate prepares a process in the running container id and
+	// returns the exec id.
+	ExecCreate(ctx context.Context, id string, req api.ExecCreate) (string, error)
+	// ExecStart runs the exec'd process and relays its stdio as frames on
+	// conn, as Attach does, ending with an api.Exit frame.
+	ExecStart(ctx context.Context, execID string, conn io.ReadWriter) error
+	ExecResize(ctx context.Context, execID string, height, width uint16) error
+	ExecInspect(ctx context.Context, execID string) (api.ExecInspect, error)
+
+	// Trace runs strace on the container's processes and copies its
+	// output to w until ctx ends or the container exits. ErrUnavailable
+	// when strace is missing (returned before writing).
+	Trace(ctx context.Context, id string, w io.Writer) error
+	// Prune removes the stopped containers.
+	Prune(ctx context.Context) (api.PruneReport, error)
+	// Counts tells how many containers there are, for GET /v1/info.
+	Counts(ctx context.Context) (ContainerCounts, error)
+	// ImageInUse reports whether a container uses the image; main sets it
+	// as image.Store.InUse.
+	ImageInUse(id digest.Digest) bool
+}
+
+// ContainerCounts are the numbers of containers by state.
+type ContainerCounts struct {
+	Total   int
+	Running int // running, paused and restarting
+	Stopped int // created, exited and dead
+}
+
+// LogsOptions are the query of GET /v1/containers/{id}/logs.
+type LogsOptions struct {
+	Follow     bool
+	Stdout     bool
+	Stderr     bool
+	Timestamps bool
+	// Tail is how many lines to send from the end of the log; -1 is all.
+	Tail int
+	// Since and Until bound the entries by time; zero means unbounded.
+	Since time.Time
+	Until time.Time
+}
+
+// AttachOptions are the query of POST /v1/containers/{id}/attach.
+type AttachOptions struct {
+	Stdin  bool
+	Stdout bool
+	Stderr bool
+	// Logs sends the log so far before the live output.
+	Logs bool
+	// DetachKeys is the key sequence that detaches, in Docker's notation
+	// ("ctrl-p,ctrl-q", the default when empty).
+	DetachKeys string
+}
+
+// FrameWriter receives the frames of a stream. Each call writes one
+// frame to the client and flushes it.
+type FrameWriter interface {
+	WriteFrame(stream byte, p []byte) error
+}
+
+// ImageService is what the image routes call; imageservice.Service
+// implements it over the image store and the builder.
+type ImageService interface {
+	List(ctx context.Context) ([]api.ImageSummary, error)
+	Inspect(ctx context.Context, ref string) (api.ImageInspect, error)
+	History(ctx context.Context, ref string) ([]api.HistoryEntry, error)
+	Tag(ctx context.Context, ref, name string) error
+	// Remove untags or deletes, and reports what it did, as docker rmi.
+	Remove(ctx context.Context, ref string, force bool) ([]string, error)
+	// Prune removes dangling images (all: every image no container uses)
+	// and the layers nothing references any more.
+	Prune(ctx context.Context, all bool) (api.PruneReport, error)
+	// PruneBuildCache forgets the build cache and frees the layers only it
+	// kept.
+	PruneBuildCache(ctx context.Context) (api.PruneReport, error)
+	// Import, Bootstrap and Build write human-readable progress to
+	// progress and return the new image's id.
+	Import(ctx context.Context, r io.Reader, name string, progress io.Writer) (string, error)
+	Bootstrap(ctx context.Context, req api.BootstrapRequest, progress io.Writer) (string, error)
+	Build(ctx context.Context, req api.BuildRequest, progress io.Writer) (string, error)
+	// Export writes the flattened root filesystem as a tar. An error
+	// returned before the first write becomes the answer's status.
+	Export(ctx context.Context, ref string, w io.Writer) error
+	// DiskUsage fills the image, layer and build cache sizes.
+	DiskUsage(ctx context.Context) (api.DiskUsage, error)
+}
+
+// EventSource is the event bus (*events.Bus).
+type EventSource interface {
+	// Subscribe returns the events published from now on; the channel is
+	// closed when ctx ends or the subscriber falls behind.
+	Subscribe(ctx context.Context) <-chan api.Event
+}
+
+// EventPublisher is the publishing side of the event bus.
+type EventPublisher interface {
+	Publish(e api.Event)
+}
