@@ -199,7 +199,18 @@ func makeExecFifo(dir string, uid, gid int) (*os.File, error) {
 // dialConsole connects to the caller's console socket; the init process
 // sends the pty master over it.
 func dialConsole(path string) (*os.File, error) {
-	c, err := net.Dial("unix", path)
+	addr := path
+	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
+		// Longer than sun_path: reach it through a handle on its
+		// directory, whose /proc/self/fd path is short.
+		dir, err := os.OpenFile(filepath.Dir(path), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, fmt.Errorf("console socket %s: %w", path, err)
+		}
+		defer dir.Close()
+		addr = "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/" + filepath.Base(path)
+	}
+	c, err := net.Dial("unix", addr)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to console socket %s: %w", path, err)
 	}
