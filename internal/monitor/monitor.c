@@ -176,7 +176,7 @@ static void setup(struct mon *m)
 	sigset_t chld;
 
 	no_huge_pages(m, sizeof(*m));
-	m->ctl = m->sigfd = m->attach = m->console = m->in_w = -1;
+	m->ctl = m->sigfd = m->attach = m->console = m->console_conn = m->in_w = -1;
 	m->out[0].fd = m->out[1].fd = m->log.fd = -1;
 	for (int i = 0; i < 3; i++)
 		m->child_fd[i] = -1;
@@ -365,9 +365,24 @@ out:
 		munmap(buf, CTL_BUF + CTL_PTRS);
 }
 
-// console_recv takes the pty master from a connection on console.sock
-// (runtime.setupConsole sends it with SCM_RIGHTS, the slave's name as
-// the message, as runc does).
+// console_accept takes a connection on console.sock. The runtime connects
+// when it creates the container but sends the master only once the root
+// file system is set up, so the connection joins the poll set and
+// console_recv reads it when it is readable: nothing here blocks.
+static void console_accept(struct mon *m)
+{
+	int conn;
+
+	if (m->console < 0 || (conn = accept4(m->console, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0)
+		return;
+	if (m->console_conn >= 0)
+		close(m->console_conn); // a newer sender replaces an older one
+	m->console_conn = conn;
+}
+
+// console_recv takes the pty master from the console connection
+// (runtime.setupConsole sends it with SCM_RIGHTS, the slave's name as the
+// message, as runc does).
 static void console_recv(struct mon *m)
 {
 	union {
@@ -379,18 +394,19 @@ static void console_recv(struct mon *m)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
 			      .msg_controllen = sizeof(cbuf.b) };
 	struct cmsghdr *c;
-	int conn, master = -1;
+	int master = -1;
+	ssize_t n;
 
-	if (m->console < 0 || (conn = accept4(m->console, NULL, NULL, SOCK_CLOEXEC)) < 0)
+	if (m->console_conn < 0)
 		return;
-	// The sender writes right after connecting; a connection that has
-	// not is given a short time, not the whole monitor.
-	struct timeval tv = { 0, 200000 };
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) >= 0 && (c = CMSG_FIRSTHDR(&msg)) != NULL &&
-	    c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+	n = recvmsg(m->console_conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n >= 0 && (c = CMSG_FIRSTHDR(&msg)) != NULL && c->cmsg_level == SOL_SOCKET &&
+	    c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&master, CMSG_DATA(c), sizeof(int));
-	close(conn);
+	close(m->console_conn);
+	m->console_conn = -1;
 	if (master < 0)
 		return;
 	close(m->console);
@@ -539,7 +555,7 @@ static int poll_timeout(struct mon *m)
 	return (int)t;
 }
 
-enum { P_SIG, P_CTL, P_ATTACH, P_CONSOLE, P_OUT, P_ERR, P_STDIN, P_CLIENTS };
+enum { P_SIG, P_CTL, P_ATTACH, P_CONSOLE, P_CONSOLE_CONN, P_OUT, P_ERR, P_STDIN, P_CLIENTS };
 
 static void __attribute__((noreturn)) run(struct mon *m)
 {
@@ -553,6 +569,7 @@ static void __attribute__((noreturn)) run(struct mon *m)
 			struct timespec now;
 
 			// Anything sent to console.sock before the exit is queued.
+			console_accept(m);
 			console_recv(m);
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if ((m->out[0].fd < 0 && m->out[1].fd < 0) || ms_until(&m->drain_by, &now) <= 0)
@@ -565,6 +582,7 @@ static void __attribute__((noreturn)) run(struct mon *m)
 		pfd[P_CTL] = (struct pollfd){ m->ctl, POLLIN, 0 };
 		pfd[P_ATTACH] = (struct pollfd){ m->attach, POLLIN, 0 };
 		pfd[P_CONSOLE] = (struct pollfd){ m->console, POLLIN, 0 };
+		pfd[P_CONSOLE_CONN] = (struct pollfd){ m->console_conn, POLLIN, 0 };
 		pfd[P_OUT] = (struct pollfd){ m->out[0].fd, POLLIN, 0 };
 		pfd[P_ERR] = (struct pollfd){ m->out[1].fd, POLLIN, 0 };
 		pfd[P_STDIN] = (struct pollfd){ m->inlen > 0 ? m->in_w : -1, POLLOUT, 0 };
@@ -587,6 +605,8 @@ static void __attribute__((noreturn)) run(struct mon *m)
 		if (pfd[P_ATTACH].revents)
 			mon_accept(m);
 		if (pfd[P_CONSOLE].revents)
+			console_accept(m);
+		if (pfd[P_CONSOLE_CONN].revents)
 			console_recv(m);
 		for (int k = 0; k < 2; k++)
 			if (pfd[P_OUT + k].revents)

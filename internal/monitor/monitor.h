@@ -73,6 +73,7 @@ struct mon {
 	int sigfd;             // signalfd for SIGCHLD
 	int attach;            // listening attach.sock
 	int console;           // listening console.sock (tty only); -1 once used
+	int console_conn;      // accepted console.sock connection awaiting the master, or -1
 	int tty;
 	int in_w;              // stdin pipe write end or a dup of the pty master; -1
 	int child_fd[3];       // the child's stdio pipe ends; -1 for /dev/null

@@ -1,5 +1,3 @@
-//go:build withcontainers
-
 package main
 
 import (
@@ -19,6 +17,9 @@ type containerDeps struct {
 	runtime        *runtime.Runtime
 	bus            *events.Bus
 }
+
+// The container service is what the daemon's container routes call.
+var _ daemon.ContainerService = (*container.Service)(nil)
 
 // newContainerService opens the container service, which re-adopts the
 // containers that kept running while no daemon was up.

@@ -1,0 +1,338 @@
+package container
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/monitor"
+)
+
+// attacher is a client waiting, on a created (or restarting) container,
+// for the monitor of its next start.
+type attacher struct {
+	// ready receives the monitor's directory.
+	ready chan string
+	// connected is closed once the client connected (or gave up).
+	connected chan struct{}
+	once      sync.Once
+}
+
+// done tells the start that this client no longer needs waiting for.
+func (a *attacher) done() { a.once.Do(func() { close(a.connected) }) }
+
+// releaseAttachers hands the new monitor to the clients waiting for the
+// start, and waits (bounded) until they connected: the container writes
+// nothing before the start continues, so they miss nothing.
+func (s *Service) releaseAttachers(e *entry, dir string) {
+	e.mu.Lock()
+	waiting := e.attachers
+	e.attachers = nil
+	e.mu.Unlock()
+	deadline := time.After(attachWait)
+	for _, a := range waiting {
+		a.ready <- dir
+	}
+	for _, a := range waiting {
+		select {
+		case <-a.connected:
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// failAttachers ends the wait of the clients attached to a container
+// whose start failed before it had a monitor.
+func (s *Service) failAttachers(e *entry) {
+	e.mu.Lock()
+	waiting := e.attachers
+	e.attachers = nil
+	e.mu.Unlock()
+	for _, a := range waiting {
+		a.ready <- ""
+	}
+}
+
+// clientFrame is one frame from an attached client.
+type clientFrame struct {
+	stream byte
+	p      []byte
+}
+
+// readFrames reads a client's frames into ch until the client stops
+// sending (then ch is closed) or done is closed.
+func readFrames(conn io.Reader, ch chan<- clientFrame, done <-chan struct{}) {
+	defer close(ch)
+	for {
+		stream, p, err := api.ReadFrame(conn, nil)
+		if err != nil {
+			return
+		}
+		select {
+		case ch <- clientFrame{stream, p}:
+		case <-done:
+			return
+		}
+	}
+}
+
+// maxEarlyInput bounds the stdin a client may send before the container
+// starts; it is held and delivered once the container runs.
+const maxEarlyInput = 1 << 20
+
+// Attach relays the container's live output to conn (frames of the
+// streams opts selects) and, with opts.Stdin and a container created with
+// OpenStdin, the client's stdin frames to it, plus resizes. It ends when
+// the container exits (after an api.Exit frame), when the client types
+// the detach keys, or when the client can no longer be written to. On a
+// created container it waits for the start and misses no output; with
+// opts.Logs the log so far is sent first. A stopped container can only be
+// attached with opts.Logs: its log and last exit code are sent.
+func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, conn io.ReadWriter) error {
+	e, err := s.lookup(id)
+	if err != nil {
+		return err
+	}
+	keys, err := parseDetachKeys(opts.DetachKeys)
+	if err != nil {
+		return err
+	}
+	if !opts.Stdout && !opts.Stderr && !opts.Stdin {
+		opts.Stdout, opts.Stderr = true, true
+	}
+	r := e.snapshot()
+	dir := s.monitorDir(r.ID)
+	var ac *monitor.AttachConn
+	var wait *attacher
+	switch r.State.Status {
+	case StateRunning, StatePaused:
+		// Errors until conn is first used become the answer's status.
+		if ac, err = monitor.Attach(ctx, dir); err != nil {
+			if errors.Is(err, errdefs.ErrNotFound) {
+				return fmt.Errorf("container %s is not running: %w", r.Name, errdefs.ErrConflict)
+			}
+			return err
+		}
+	case StateCreated, StateRestarting:
+		wait = &attacher{ready: make(chan string, 1), connected: make(chan struct{})}
+		e.mu.Lock()
+		e.attachers = append(e.attachers, wait)
+		e.mu.Unlock()
+		defer func() {
+			wait.done()
+			e.mu.Lock()
+			for i, a := range e.attachers {
+				if a == wait {
+					e.attachers = append(e.attachers[:i], e.attachers[i+1:]...)
+					break
+				}
+			}
+			e.mu.Unlock()
+		}()
+	default:
+		if !opts.Logs {
+			return fmt.Errorf("you cannot attach to a stopped container, start it first: %w", errdefs.ErrConflict)
+		}
+	}
+	fc := &frameConn{w: conn}
+	if ac != nil {
+		defer ac.Close()
+	}
+	if opts.Logs {
+		lw := &logWriter{w: fcWriter{fc}, opts: LogsOptions{Stdout: opts.Stdout, Stderr: opts.Stderr, Tail: -1}, bol: map[byte]bool{api.Stdout: true, api.Stderr: true}}
+		if err := monitor.ReadLogs(ctx, s.logPath(r.ID), monitor.LogOptions{Tail: -1}, lw.entry); err != nil && fc.dead {
+			return nil
+		}
+	}
+	if ac == nil && wait == nil {
+		fc.exit(r.State.ExitCode)
+		return nil
+	}
+
+	frames := make(chan clientFrame, 64)
+	stop := make(chan struct{})
+	defer close(stop)
+	go readFrames(conn, frames, stop)
+	// Frames sent before the start (stdin piped in at once, the first
+	// terminal size) are held for the container.
+	var early []clientFrame
+	earlySize := 0
+	if wait != nil {
+		// Wait for the start, the removal of the container, or the
+		// client leaving.
+		_, _, _, changed := e.observe()
+		for ac == nil {
+			select {
+			case d := <-wait.ready:
+				if d == "" {
+					return nil // the start failed; its caller got the error
+				}
+				ac, err = monitor.Attach(ctx, d)
+				wait.done()
+				if err != nil {
+					return nil
+				}
+				defer ac.Close()
+			case f, ok := <-frames:
+				if !ok {
+					return nil
+				}
+				if earlySize += len(f.p); earlySize <= maxEarlyInput {
+					early = append(early, f)
+				}
+			case <-changed:
+				var removed bool
+				_, _, removed, changed = e.observe()
+				if removed {
+					return nil
+				}
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+	return s.relay(ac, fc, early, frames, opts, keys, r.Config.OpenStdin)
+}
+
+// relay carries frames between the monitor and the client until the
+// container exits, the client detaches or cannot be written to.
+func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFrame, frames <-chan clientFrame, opts AttachOptions, keys []byte, openStdin bool) error {
+	detached := make(chan struct{})
+	go func() {
+		det := &detacher{keys: keys}
+		stdin := opts.Stdin && openStdin
+		next := func() (clientFrame, bool) {
+			if len(early) > 0 {
+				f := early[0]
+				early = early[1:]
+				return f, true
+			}
+			f, ok := <-frames
+			return f, ok
+		}
+		for f, ok := next(); ok; f, ok = next() {
+			switch f.stream {
+			case api.Stdin:
+				if !opts.Stdin {
+					continue
+				}
+				p, done := det.feed(f.p)
+				if stdin && len(p) > 0 {
+					if ac.WriteStdin(p) != nil {
+						return
+					}
+				}
+				if done {
+					close(detached)
+					return
+				}
+			case api.CloseStdin:
+				if stdin {
+					ac.CloseStdin()
+				}
+			case api.Resize:
+				if len(f.p) == 4 {
+					ac.Resize(binary.BigEndian.Uint16(f.p[0:2]), binary.BigEndian.Uint16(f.p[2:4]))
+				}
+			}
+		}
+	}()
+	go func() {
+		// On detach, the frames sent so far (a resize) must reach the
+		// monitor before we hang up; see lingerClose.
+		<-detached
+		lingerClose(ac)
+	}()
+	for {
+		stream, p, err := ac.ReadFrame()
+		if err != nil {
+			// The monitor went away without an exit frame (it dropped a
+			// slow client, or we detached).
+			return nil
+		}
+		switch stream {
+		case api.Stdout, api.Stderr:
+			if (stream == api.Stdout && !opts.Stdout) || (stream == api.Stderr && !opts.Stderr) {
+				continue
+			}
+			select {
+			case <-detached:
+				continue // lingering: nothing more for the client
+			default:
+			}
+			if fc.write(stream, p) != nil {
+				return nil
+			}
+		case api.Exit:
+			code, err := monitor.ExitCode(p)
+			if err != nil {
+				code = exitUnknown
+			}
+			select {
+			case <-detached:
+			default:
+				fc.exit(code)
+			}
+			return nil
+		}
+	}
+}
+
+// fcWriter adapts a frameConn to FrameWriter.
+type fcWriter struct{ fc *frameConn }
+
+func (w fcWriter) WriteFrame(stream byte, p []byte) error { return w.fc.write(stream, p) }
+
+// Resize sets the terminal size of a running container with a tty (a
+// container without one ignores it).
+func (s *Service) Resize(ctx context.Context, id string, height, width uint16) error {
+	e, err := s.lookup(id)
+	if err != nil {
+		return err
+	}
+	r := e.snapshot()
+	if r.State.Status != StateRunning && r.State.Status != StatePaused {
+		return errNotRunning(r)
+	}
+	if !r.Config.Tty {
+		return nil
+	}
+	ac, err := monitor.Attach(ctx, s.monitorDir(r.ID))
+	if err != nil {
+		return fmt.Errorf("resizing the terminal of %s: %w", r.Name, err)
+	}
+	if err := ac.Resize(height, width); err != nil {
+		ac.Close()
+		return err
+	}
+	go func() {
+		for {
+			if _, _, err := ac.ReadFrame(); err != nil {
+				return
+			}
+		}
+	}()
+	lingerClose(ac)
+	return nil
+}
+
+// lingerTime is how long a client that is done writing keeps reading
+// before it hangs up.
+const lingerTime = 100 * time.Millisecond
+
+// lingerClose closes ac after lingerTime, during which someone keeps
+// reading it. The monitor drops a client it cannot send output to, and
+// discards the frames it has not read from it yet: a resize written just
+// before a hang-up would be lost if output came in between. Reading on
+// for a moment lets the monitor take our frames first.
+func lingerClose(ac *monitor.AttachConn) {
+	time.Sleep(lingerTime)
+	ac.Close()
+}

@@ -1,0 +1,121 @@
+package container
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// TestAttachBeforeStart: a client attached to a created container gets
+// all of its output, its stdin reaches the container, and the session
+// ends with the exit code.
+func TestAttachBeforeStart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", OpenStdin: true,
+		Cmd: []string{"sh", "-c", "echo first; read x; echo got $x >&2; exit 4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdin: true, Stdout: true, Stderr: true}, conn)
+	})
+	if err := f.svc.Start(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.until(t, "first\n")
+	s.send(t, api.Stdin, []byte("abc\n"))
+	out, code := s.collect(t)
+	if out != "got abc\n" || code != 4 {
+		t.Errorf("output %q code %d", out, code)
+	}
+}
+
+func TestAttachTtyDetach(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.run(t, api.ContainerCreate{Tty: true, OpenStdin: true, Cmd: []string{"sh"}})
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, id, AttachOptions{Stdin: true, Stdout: true, Stderr: true}, conn)
+	})
+	s.send(t, api.Stdin, []byte("tty; echo $((6*7))\n"))
+	if out := s.until(t, "42"); !strings.Contains(out, "/dev/pts/") {
+		t.Errorf("output %q: no pty", out)
+	}
+	var size [4]byte
+	binary.BigEndian.PutUint16(size[0:], 10)
+	binary.BigEndian.PutUint16(size[2:], 20)
+	s.send(t, api.Resize, size[:])
+	s.send(t, api.Stdin, []byte{16, 17}) // ctrl-p ctrl-q
+	<-s.done
+	select {
+	case code := <-s.exit:
+		t.Errorf("exit frame %d after a detach", code)
+	default:
+	}
+	if in, _ := f.svc.Inspect(ctx, id); in.State != StateRunning {
+		t.Fatalf("state %s after detach", in.State)
+	}
+	// A second client finds the shell, with the new size.
+	s2 := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, id, AttachOptions{Stdin: true, Stdout: true}, conn)
+	})
+	s2.send(t, api.Stdin, []byte("stty size; exit 6\n"))
+	out, code := s2.collect(t)
+	if code != 6 || !strings.Contains(out, "10 20") {
+		t.Errorf("second attach: output %q code %d", out, code)
+	}
+}
+
+func TestAttachStopped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.run(t, api.ContainerCreate{Cmd: []string{"sh", "-c", "echo bye; exit 2"}})
+	f.wait(t, id)
+	if err := f.svc.Attach(ctx, id, AttachOptions{Stdout: true}, nil); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("attach to a stopped container: %v", err)
+	}
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, id, AttachOptions{Stdout: true, Logs: true}, conn)
+	})
+	if out, code := s.collect(t); out != "bye\n" || code != 2 {
+		t.Errorf("attach with logs: %q %d", out, code)
+	}
+}
+
+func TestResize(t *testing.T) {
+	f := newFixture(t)
+	id := f.run(t, api.ContainerCreate{Tty: true, Cmd: []string{"sh", "-c", "while :; do stty size; sleep 0.1; done"}})
+	if err := f.svc.Resize(context.Background(), id, 12, 34); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, f, id, "12 34")
+}
+
+// TestAttachEarlyInput: stdin sent before the start (echo x | run -i cat)
+// reaches the container, and closing it ends cat.
+func TestAttachEarlyInput(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", OpenStdin: true, Cmd: []string{"cat"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdin: true, Stdout: true, Stderr: true}, conn)
+	})
+	s.send(t, api.Stdin, []byte("piped\n"))
+	s.send(t, api.CloseStdin, nil)
+	if err := f.svc.Start(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := s.collect(t); out != "piped\n" || code != 0 {
+		t.Errorf("output %q code %d", out, code)
+	}
+}

@@ -1,0 +1,171 @@
+package container
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+)
+
+// Create registers a container from req: it resolves the image, builds
+// the OCI spec, prepares the container's directory (overlay upper and
+// work directories, /etc files) and records it as "created". The name
+// is reserved atomically: of concurrent creates with one name exactly
+// one succeeds, the others fail with ErrAlreadyExists.
+func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.ContainerCreated, retErr error) {
+	if req.Image == "" {
+		return api.ContainerCreated{}, fmt.Errorf("no image given: %w", errdefs.ErrInvalidArgument)
+	}
+	name := req.Name
+	if name == "" {
+		name = randomName()
+	} else if err := checkName(name); err != nil {
+		return api.ContainerCreated{}, err
+	}
+	if _, err := parseRestartPolicy(req.RestartPolicy); err != nil {
+		return api.ContainerCreated{}, err
+	}
+	if req.RestartPolicy.Name != "" && req.RestartPolicy.Name != "no" && req.AutoRemove {
+		return api.ContainerCreated{}, fmt.Errorf("a restart policy and --rm exclude each other: %w", errdefs.ErrInvalidArgument)
+	}
+	if req.StopSignal != "" {
+		if _, err := parseSignal(req.StopSignal); err != nil {
+			return api.ContainerCreated{}, fmt.Errorf("stop signal: %w", err)
+		}
+	}
+	if req.StopTimeout != nil && *req.StopTimeout < -1 {
+		return api.ContainerCreated{}, fmt.Errorf("stop timeout %d: %w", *req.StopTimeout, errdefs.ErrInvalidArgument)
+	}
+	if req.Log.MaxSize < 0 || req.Log.MaxFiles < 0 {
+		return api.ContainerCreated{}, fmt.Errorf("log max size and max files must not be negative: %w", errdefs.ErrInvalidArgument)
+	}
+	if req.Network == "" {
+		req.Network = DefaultNetwork
+	}
+	nw, err := s.network(req.Network)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	img, err := s.images.Image(ctx, req.Image)
+	if err != nil {
+		if errors.Is(err, errdefs.ErrNotFound) {
+			return api.ContainerCreated{}, fmt.Errorf("no such image: %s: %w", req.Image, errdefs.ErrNotFound)
+		}
+		return api.ContainerCreated{}, fmt.Errorf("image %s: %w", req.Image, err)
+	}
+	args, err := targetArgs(req, img.Config.Config)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	stopSignal := req.StopSignal
+	if stopSignal == "" {
+		stopSignal = img.Config.Config.StopSignal
+	}
+	if stopSignal == "" {
+		stopSignal = "SIGTERM"
+	} else if _, err := parseSignal(stopSignal); err != nil {
+		return api.ContainerCreated{}, fmt.Errorf("the image's stop signal: %w", err)
+	}
+
+	id, err := newID()
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	hostname := req.Hostname
+	if hostname == "" {
+		hostname = id[:12]
+	}
+	dir := s.containerDir(id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
+	}
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	for _, d := range []string{"upper", "work", "rootfs"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
+		}
+	}
+	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network}
+	spec, err := buildSpec(req, specInput{
+		id: id, rootfs: s.rootfsDir(id), hostname: hostname, image: img, args: args,
+		etcFiles: etcPaths(dir),
+	})
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	files, err := nw.Configure(ctx, nc, spec)
+	if err != nil {
+		return api.ContainerCreated{}, fmt.Errorf("configuring network %s: %w", req.Network, err)
+	}
+	if err := writeEtcFiles(dir, hostname, files); err != nil {
+		return api.ContainerCreated{}, err
+	}
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return api.ContainerCreated{}, fmt.Errorf("encoding the container's spec: %w", err)
+	}
+	if err := writeFileAtomic(s.specPath(id), b, 0o600); err != nil {
+		return api.ContainerCreated{}, err
+	}
+	if req.Userns == "private" {
+		// The container's root must own its writable layer.
+		for _, d := range []string{"upper", "work"} {
+			if err := os.Chown(filepath.Join(dir, d), usernsHostID, usernsHostID); err != nil {
+				return api.ContainerCreated{}, fmt.Errorf("chown of the container's %s directory: %w", d, err)
+			}
+		}
+	}
+
+	rec := &record{
+		ID: id, Name: name, Created: time.Now().UTC(), Config: req,
+		ImageID: img.ID, Layers: img.Layers, Command: args,
+		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network,
+		State: runState{Status: StateCreated},
+	}
+	// One transaction checks and takes the name.
+	if err := s.db.insert(rec); err != nil {
+		return api.ContainerCreated{}, err
+	}
+	s.mu.Lock()
+	s.containers[id] = newEntry(rec)
+	s.mu.Unlock()
+	logctx.From(ctx).Info("container created", "container", id, "name", name, "image", req.Image)
+	s.publish(rec, "create", nil)
+	return api.ContainerCreated{ID: id}, nil
+}
+
+// writeFileAtomic writes path through a temporary file and a rename: a
+// crash leaves the old content or the new, never a mix.
+func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", tmp, err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

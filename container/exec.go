@@ -1,0 +1,411 @@
+package container
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/creack/pty"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+// maxFinishedExecs bounds how many ended exec sessions are kept for
+// ExecInspect.
+const maxFinishedExecs = 256
+
+// drainWait bounds how long output is still relayed after an exec'd
+// process exited: a process it left in the background may hold the pipe.
+const drainWait = 2 * time.Second
+
+// execSession is one `exec`: created, then started once.
+type execSession struct {
+	id, containerID string
+	req             api.ExecCreate
+	created         time.Time
+
+	mu       sync.Mutex
+	started  bool
+	running  bool
+	pid      int
+	exitCode *int
+	ended    time.Time
+	// console is the pty master of a running tty session (resize).
+	console *os.File
+}
+
+// ExecCreate prepares req to run in the running container id and returns
+// the exec id for ExecStart.
+func (s *Service) ExecCreate(ctx context.Context, id string, req api.ExecCreate) (string, error) {
+	e, err := s.lookup(id)
+	if err != nil {
+		return "", err
+	}
+	if len(req.Cmd) == 0 {
+		return "", fmt.Errorf("exec: no command: %w", errdefs.ErrInvalidArgument)
+	}
+	r := e.snapshot()
+	if r.State.Status != StateRunning {
+		return "", errNotRunning(r)
+	}
+	if _, err := mergeEnv(nil, req.Env); err != nil {
+		return "", err
+	}
+	execID, err := newID()
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneExecsLocked()
+	s.execs[execID] = &execSession{id: execID, containerID: r.ID, req: req, created: time.Now()}
+	return execID, nil
+}
+
+// pruneExecsLocked forgets the oldest ended sessions beyond
+// maxFinishedExecs. The caller holds s.mu.
+func (s *Service) pruneExecsLocked() {
+	var ended []*execSession
+	for _, x := range s.execs {
+		x.mu.Lock()
+		if x.exitCode != nil {
+			ended = append(ended, x)
+		}
+		x.mu.Unlock()
+	}
+	if len(ended) <= maxFinishedExecs {
+		return
+	}
+	slices.SortFunc(ended, func(a, b *execSession) int { return a.ended.Compare(b.ended) })
+	for _, x := range ended[:len(ended)-maxFinishedExecs] {
+		delete(s.execs, x.id)
+	}
+}
+
+func (s *Service) execSession(execID string) (*execSession, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, ok := s.execs[execID]
+	if !ok {
+		return nil, fmt.Errorf("no such exec instance: %s: %w", execID, errdefs.ErrNotFound)
+	}
+	return x, nil
+}
+
+// ExecInspect describes an exec session.
+func (s *Service) ExecInspect(ctx context.Context, execID string) (api.ExecInspect, error) {
+	x, err := s.execSession(execID)
+	if err != nil {
+		return api.ExecInspect{}, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := api.ExecInspect{ID: x.id, ContainerID: x.containerID, Running: x.running, Pid: x.pid}
+	if x.exitCode != nil {
+		c := *x.exitCode
+		out.ExitCode = &c
+	}
+	return out, nil
+}
+
+// ExecResize sets the terminal size of a running tty exec session.
+func (s *Service) ExecResize(ctx context.Context, execID string, height, width uint16) error {
+	x, err := s.execSession(execID)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.console == nil {
+		return fmt.Errorf("exec %s has no running terminal: %w", execID, errdefs.ErrConflict)
+	}
+	return resizePty(x.console, height, width)
+}
+
+func resizePty(f *os.File, height, width uint16) error {
+	if err := pty.Setsize(f, &pty.Winsize{Rows: height, Cols: width}); err != nil {
+		return fmt.Errorf("resizing the terminal: %w", err)
+	}
+	return nil
+}
+
+// ExecStart runs the session's process and relays its stdio as frames on
+// conn until it exits; the last frame is api.Exit with its code. The
+// process is the daemon's child (runtime.Exec); a client that goes away
+// closes the process's stdin but does not kill it.
+func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWriter) error {
+	x, err := s.execSession(execID)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	if x.started {
+		x.mu.Unlock()
+		return fmt.Errorf("exec %s was already started: %w", execID, errdefs.ErrConflict)
+	}
+	x.started = true
+	x.mu.Unlock()
+	e, err := s.lookup(x.containerID)
+	if err != nil {
+		return err
+	}
+	r := e.snapshot()
+	if r.State.Status != StateRunning {
+		return errNotRunning(r)
+	}
+	proc, err := s.execProcess(r, x.req)
+	if err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
+	if x.req.Tty {
+		return s.execTty(ctx, x, proc, conn)
+	}
+	return s.execPipes(ctx, x, proc, conn)
+}
+
+// execProcess is the OCI process of an exec: the container's, with the
+// request's command, user, environment, directory and terminal.
+func (s *Service) execProcess(r *record, req api.ExecCreate) (*specs.Process, error) {
+	spec, err := s.loadSpec(r.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := *spec.Process
+	p.Args = req.Cmd
+	p.Terminal = req.Tty
+	p.ConsoleSize = nil
+	if p.Env, err = mergeEnv(spec.Process.Env, req.Env); err != nil {
+		return nil, err
+	}
+	if req.WorkingDir != "" {
+		p.Cwd = req.WorkingDir
+	}
+	if req.User != "" {
+		u, err := resolveUser(s.rootfsDir(r.ID), req.User)
+		if err != nil {
+			return nil, err
+		}
+		p.User = u.User
+		if !envHas(req.Env, "HOME") {
+			p.Env = slices.DeleteFunc(p.Env, func(kv string) bool { return len(kv) >= 5 && kv[:5] == "HOME=" })
+			p.Env = append(p.Env, "HOME="+u.Home)
+		}
+	}
+	if req.Privileged {
+		caps, err := allCapabilities()
+		if err != nil {
+			return nil, err
+		}
+		setCapabilities(&p, caps)
+	}
+	return &p, nil
+}
+
+// execPipes runs a session without a terminal: stdio through pipes.
+func (s *Service) execPipes(ctx context.Context, x *execSession, p *specs.Process, conn io.ReadWriter) error {
+	var closers []*os.File
+	defer func() {
+		for _, f := range closers {
+			f.Close()
+		}
+	}()
+	pipe := func() (*os.File, *os.File, error) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nil, nil, fmt.Errorf("exec: making a pipe: %w", err)
+		}
+		closers = append(closers, r, w)
+		return r, w, nil
+	}
+	var stdio runtime.Stdio
+	var stdinW *os.File
+	if x.req.Stdin {
+		r, w, err := pipe()
+		if err != nil {
+			return err
+		}
+		stdio.Stdin, stdinW = r, w
+	}
+	outR, outW, err := pipe()
+	if err != nil {
+		return err
+	}
+	errR, errW, err := pipe()
+	if err != nil {
+		return err
+	}
+	stdio.Stdout, stdio.Stderr = outW, errW
+	proc, err := s.rt.Exec(ctx, x.containerID, p, runtime.ExecOptions{Stdio: stdio})
+	if err != nil {
+		return fmt.Errorf("exec in container: %w", err)
+	}
+	// Our copies of the process's ends go, so EOF means it closed them.
+	for _, f := range []*os.File{stdio.Stdin, outW, errW} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	s.execStarted(x, proc.Pid, nil)
+	fc := &frameConn{w: conn}
+	var wg sync.WaitGroup
+	for _, o := range []struct {
+		stream byte
+		r      *os.File
+	}{{api.Stdout, outR}, {api.Stderr, errR}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			copyFrames(fc, o.stream, o.r)
+		}()
+	}
+	var stdin io.WriteCloser
+	if stdinW != nil {
+		stdin = stdinW
+	}
+	go s.readClient(conn, stdin, nil)
+	st, werr := proc.Wait()
+	drained := make(chan struct{})
+	go func() { wg.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(drainWait):
+		// A background process holds the pipes: stop relaying.
+		outR.Close()
+		errR.Close()
+	}
+	return s.execEnded(ctx, x, fc, st, werr)
+}
+
+// execTty runs a session with a terminal: the pty master comes back over
+// a console socket of ours.
+func (s *Service) execTty(ctx context.Context, x *execSession, p *specs.Process, conn io.ReadWriter) error {
+	dir, err := os.Open(s.monitorDir(x.containerID))
+	if err != nil {
+		return fmt.Errorf("exec: opening the container's run directory: %w", err)
+	}
+	defer dir.Close()
+	// Through /proc/self/fd the socket path stays short whatever the
+	// directory's length (sun_path holds 108 bytes).
+	sock := "/proc/self/fd/" + strconv.Itoa(int(dir.Fd())) + "/exec-" + x.id[:16] + ".sock"
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		return fmt.Errorf("exec: console socket: %w", err)
+	}
+	l.SetUnlinkOnClose(true)
+	defer l.Close()
+	type recv struct {
+		f   *os.File
+		err error
+	}
+	got := make(chan recv, 1)
+	go func() {
+		f, err := runtime.RecvConsole(l)
+		got <- recv{f, err}
+	}()
+	proc, err := s.rt.Exec(ctx, x.containerID, p, runtime.ExecOptions{ConsoleSocket: sock})
+	if err != nil {
+		l.Close()
+		if rc := <-got; rc.f != nil {
+			rc.f.Close()
+		}
+		return fmt.Errorf("exec in container: %w", err)
+	}
+	rc := <-got
+	if rc.err != nil {
+		unix.Kill(proc.Pid, unix.SIGKILL)
+		proc.Wait()
+		return fmt.Errorf("exec: receiving the terminal: %w", rc.err)
+	}
+	master := rc.f
+	defer master.Close()
+	s.execStarted(x, proc.Pid, master)
+	fc := &frameConn{w: conn}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		// EIO once the last holder of the slave closed it.
+		copyFrames(fc, api.Stdout, master)
+	}()
+	go s.readClient(conn, master, master)
+	st, werr := proc.Wait()
+	select {
+	case <-copied:
+	case <-time.After(drainWait):
+	}
+	x.mu.Lock()
+	x.console = nil
+	x.mu.Unlock()
+	return s.execEnded(ctx, x, fc, st, werr)
+}
+
+func (s *Service) execStarted(x *execSession, pid int, console *os.File) {
+	x.mu.Lock()
+	x.running, x.pid, x.console = true, pid, console
+	x.mu.Unlock()
+}
+
+func (s *Service) execEnded(ctx context.Context, x *execSession, fc *frameConn, st runtime.ExitStatus, werr error) error {
+	code := st.Code
+	if werr != nil {
+		logctx.From(ctx).Warn("waiting for exec'd process", "exec", x.id, "error", werr)
+		code = 255
+	}
+	x.mu.Lock()
+	x.running, x.exitCode, x.ended = false, &code, time.Now()
+	x.mu.Unlock()
+	fc.exit(code)
+	return nil
+}
+
+// readClient reads the client's frames: stdin goes to stdin (closed at
+// CloseStdin or when the client stops sending), resizes to the terminal.
+// Unknown streams are ignored.
+func (s *Service) readClient(conn io.Reader, stdin io.WriteCloser, term *os.File) {
+	closeStdin := func() {
+		// A terminal's input is the master itself: it is not closed here
+		// (the output side still needs it); EOF is ^D.
+		if stdin != nil && term == nil {
+			stdin.Close()
+		}
+	}
+	defer closeStdin()
+	var buf []byte
+	for {
+		stream, p, err := api.ReadFrame(conn, buf)
+		if err != nil {
+			return
+		}
+		buf = p[:0]
+		switch stream {
+		case api.Stdin:
+			if stdin != nil {
+				if _, err := stdin.Write(p); err != nil && !errors.Is(err, os.ErrClosed) {
+					stdin = nil
+				}
+			}
+		case api.CloseStdin:
+			closeStdin()
+			if term != nil {
+				term.Write([]byte{4}) // ^D
+			}
+		case api.Resize:
+			if term != nil && len(p) == 4 {
+				resizePty(term, binary.BigEndian.Uint16(p[0:2]), binary.BigEndian.Uint16(p[2:4]))
+			}
+		}
+	}
+}

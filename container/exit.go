@@ -1,0 +1,140 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/monitor"
+)
+
+// exitUnknown is the exit code recorded when a container's monitor ended
+// without recording the exit (it was killed, or the machine rebooted).
+const exitUnknown = 255
+
+// watch waits, in the background, for the exit of the run whose monitor
+// is monPid, and records it.
+func (s *Service) watch(e *entry, monPid int) {
+	ctx, cancel := context.WithCancel(s.bg)
+	e.mu.Lock()
+	if e.stopWatch != nil {
+		e.stopWatch()
+	}
+	e.stopWatch = cancel
+	e.mu.Unlock()
+	dir := s.monitorDir(e.id)
+	s.goBg(func(context.Context) {
+		defer cancel()
+		ex, err := monitor.WaitExit(ctx, dir, monPid)
+		if ctx.Err() != nil {
+			return // the Service closes: a later one re-adopts the run
+		}
+		s.handleExit(s.bg, e, monPid, ex, err)
+	})
+}
+
+// handleExit records the end of a run: the exit code and OOM kill, the
+// run's cleanup (runtime state, cgroup, network, mounts), the "exit"
+// event, then the restart policy or --rm.
+func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *monitor.Exit, werr error) {
+	log := logctx.From(ctx).With("container", e.id)
+	e.op.Lock()
+	defer e.op.Unlock()
+	r := e.snapshot()
+	if e.isRemoved() || (r.State.Status != StateRunning && r.State.Status != StatePaused) || r.State.MonitorPid != monPid {
+		return // an old run's watcher
+	}
+	code, finished, msg := exitUnknown, time.Now().UTC(), ""
+	if ex != nil {
+		code, finished = ex.ExitCode, ex.Time.UTC()
+	} else {
+		msg = fmt.Sprintf("the container's exit status was lost: %v", werr)
+		log.Warn("exit status lost", "error", werr)
+	}
+	oom := s.oomKilled(r.ID)
+	if err := s.cleanupRun(ctx, r); err != nil {
+		log.Warn("cleaning up after exit", "error", err)
+	}
+	policy, _ := parseRestartPolicy(r.Config.RestartPolicy)
+	restart := policy.shouldRestart(code, r.RestartCount, r.StoppedByUser)
+	e.mu.Lock()
+	r.State = runState{Status: StateExited, ExitCode: code, OOMKilled: oom, Error: msg, StartedAt: r.State.StartedAt, FinishedAt: finished}
+	if restart {
+		r.State.Status = StateRestarting
+	}
+	e.rec.State = r.State
+	e.exits++
+	e.notifyLocked()
+	e.mu.Unlock()
+	if err := s.save(e); err != nil {
+		log.Warn("saving the exit", "error", err)
+	}
+	log.Info("container exited", "exitCode", code, "oomKilled", oom)
+	s.publish(r, "exit", func(ev *api.Event) {
+		ev.ExitCode = &code
+		ev.OOMKilled = oom
+	})
+	if oom {
+		s.publish(r, "oom", nil)
+	}
+	switch {
+	case restart:
+		delay := restartDelay(r.RestartCount)
+		if finished.Sub(r.State.StartedAt) >= resetAfter {
+			delay = backoffMin
+		}
+		s.scheduleRestart(e, delay)
+	case r.Config.AutoRemove:
+		if err := s.removeLocked(ctx, e); err != nil {
+			log.Warn("removing the container (--rm)", "error", err)
+		}
+	}
+}
+
+// cleanupRun removes what a run leaves besides its log: the runtime's
+// state and cgroup, the network attachment and the root file system
+// mount. It is idempotent.
+func (s *Service) cleanupRun(ctx context.Context, r *record) error {
+	var errs []error
+	if err := s.rt.Delete(ctx, r.ID, true); err != nil && !isNotFound(err) {
+		errs = append(errs, err)
+	}
+	if nw, err := s.network(r.Network); err == nil {
+		if err := nw.Detach(ctx, NetworkContainer{ID: r.ID, Name: r.Name, Network: r.Network}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.unmountRootfs(r.ID); err != nil {
+		errs = append(errs, err)
+	}
+	// The monitor's directory stays until the next start or the removal:
+	// its exit.json tells log followers that the run is over.
+	return errors.Join(errs...)
+}
+
+// scheduleRestart restarts the container after delay, unless the user
+// stopped, started or removed it meanwhile.
+func (s *Service) scheduleRestart(e *entry, delay time.Duration) {
+	s.goBg(func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			return // the next daemon restarts it (state "restarting")
+		case <-time.After(delay):
+		}
+		e.op.Lock()
+		defer e.op.Unlock()
+		if e.isRemoved() || e.snapshot().State.Status != StateRestarting {
+			return
+		}
+		e.update(func(r *record) { r.RestartCount++ })
+		r := e.snapshot()
+		if err := s.startLocked(ctx, e); err != nil {
+			logctx.From(ctx).Warn("restart by policy failed", "container", e.id, "error", err)
+			return
+		}
+		s.publish(r, "restart", nil)
+	})
+}

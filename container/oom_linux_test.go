@@ -1,0 +1,31 @@
+package container
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+func TestOOMKilled(t *testing.T) {
+	if b, _ := os.ReadFile("/proc/swaps"); strings.Count(string(b), "\n") > 1 {
+		t.Skip("swap is on: a memory limit alone does not OOM")
+	}
+	f := newFixture(t)
+	// The shell's variable grows past the 16 MiB limit.
+	id := f.run(t, api.ContainerCreate{Resources: api.Resources{Memory: 16 << 20},
+		Cmd: []string{"sh", "-c", `x=$(head -c 100000000 /dev/zero | tr '\0' a); echo survived`}})
+	res := f.wait(t, id)
+	if !res.OOMKilled {
+		t.Fatalf("wait result %+v, want oomKilled", res)
+	}
+	ev := f.waitEvent(t, id, "exit")
+	if !ev.OOMKilled {
+		t.Errorf("exit event %+v without oomKilled", ev)
+	}
+	if in, _ := f.svc.Inspect(context.Background(), id); !in.StateDetail.OOMKilled {
+		t.Errorf("inspect: %+v", in.StateDetail)
+	}
+}

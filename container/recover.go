@@ -1,0 +1,114 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/monitor"
+)
+
+// isContainerID matches the ids this service gives (the runtime's state
+// directory also holds the builder's "build-..." containers, which are
+// not ours to clean).
+var isContainerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// recover loads the records and brings each container's run in line with
+// what happened while no daemon watched:
+//
+//   - running or paused, monitor alive: watched again;
+//   - running or paused, monitor gone: the exit recorded in exit.json (or
+//     exit code 255 when there is none) is recorded, the run cleaned up
+//     and the restart policy applied;
+//   - restarting: restarted after the policy's delay;
+//   - created or exited: nothing runs; a mount left by a crash goes.
+//
+// Then leftovers no record claims are removed: container and monitor
+// directories, and runtime state of containers with our kind of id.
+func (s *Service) recover(ctx context.Context) error {
+	log := logctx.From(ctx)
+	recs, err := s.db.all()
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, r := range recs {
+		known[r.ID] = true
+		s.containers[r.ID] = newEntry(r)
+	}
+	for _, r := range recs {
+		e := s.containers[r.ID]
+		switch r.State.Status {
+		case StateRunning, StatePaused:
+			if processAlive(r.State.MonitorPid, r.State.MonitorStart) {
+				log.Info("re-adopting running container", "container", r.ID, "pid", r.State.Pid)
+				s.watch(e, r.State.MonitorPid)
+				continue
+			}
+			ex, err := monitor.ReadExit(s.monitorDir(r.ID))
+			if err != nil && !errors.Is(err, errdefs.ErrNotFound) {
+				log.Warn("reading the exit of a container that ended while the daemon was down", "container", r.ID, "error", err)
+			}
+			if ex == nil && err == nil {
+				err = fmt.Errorf("the monitor ended without recording it")
+			}
+			s.handleExit(s.bg, e, r.State.MonitorPid, ex, err)
+		case StateRestarting:
+			if r.StoppedByUser {
+				e.update(func(r *record) { r.State.Status = StateExited })
+				s.save(e)
+				continue
+			}
+			s.scheduleRestart(e, backoffMin)
+		default:
+			if err := s.cleanupRun(ctx, r); err != nil {
+				log.Warn("cleaning up a stopped container", "container", r.ID, "error", err)
+			}
+		}
+	}
+	s.removeOrphans(ctx, known)
+	return nil
+}
+
+// removeOrphans removes what containers without a record left: a crash
+// between the steps of a create or a remove.
+func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
+	log := logctx.From(ctx)
+	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, de := range entries {
+			if known[de.Name()] || !isContainerID.MatchString(de.Name()) {
+				continue
+			}
+			log.Info("removing the leftovers of an unrecorded container", "dir", filepath.Join(dir, de.Name()))
+			if err := removeContainerDir(filepath.Join(dir, de.Name())); err != nil {
+				log.Warn("removing leftovers", "error", err)
+			}
+		}
+	}
+	// The runtime's directory, not its List: a create that crashed before
+	// writing its state is not listed, and Delete removes it too.
+	entries, err := os.ReadDir(s.rt.Root)
+	if err != nil {
+		log.Warn("listing the runtime's containers", "error", err)
+		return
+	}
+	for _, de := range entries {
+		if known[de.Name()] || !isContainerID.MatchString(de.Name()) {
+			continue
+		}
+		log.Info("deleting the runtime state of an unrecorded container", "container", de.Name())
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		s.deleteRuntime(dctx, de.Name())
+		cancel()
+	}
+}
