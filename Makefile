@@ -39,35 +39,35 @@ test: check build
 	$(GO) test -count=1 -timeout 60m ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./runtime/ ./internal/...
-	$(GO) run ./bench/ocicompare -n 200
+	@# Benchmarks only (no test is timed): the packages' Go benchmarks, then
+	@# side by side with the peers installed here (bench/README.md).
+	@# Counts: BENCH_TIME (go test -benchtime), BENCH_RUNS, BENCH_BUILDS.
+	@echo "== Go benchmarks; load average $$(cut -d' ' -f1-3 /proc/loadavg)"
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(or $(BENCH_TIME),30x) \
+		./runtime/ ./build/ ./image/ ./internal/...
+	@echo
+	$(GO) run ./bench/ocicompare -n $(or $(BENCH_RUNS),200) -warmup 5
+	@echo
+	$(GO) run ./bench/buildcompare -n $(or $(BENCH_BUILDS),10) -warmup 1
+	@# Daemon and network benchmarks (their issues) go here, each a
+	@# bench/<name>compare command printing the same tables.
 
 deps_debian:
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		gcc libc6-dev make git pkg-config libseccomp-dev busybox-static strace \
-		iproute2 nftables debootstrap ca-certificates
+	sh scripts/deps-debian
 
 deps_arch:
 	pacman -S --needed --noconfirm gcc make git pkgconf libseccomp busybox strace \
 		iproute2 nftables debootstrap
 
 install: build
-	install -d $(PREFIX)
-	install -m 0755 bin/container-runtime $(PREFIX)/client
-	install -m 0755 bin/container-runtimed $(PREFIX)/daemon
-	install -m 0755 bin/container-runtime-oci $(PREFIX)/oci
-	ln -sf $(PREFIX)/client $(BINDIR)/container-runtime
-	ln -sf $(PREFIX)/daemon $(BINDIR)/container-runtimed
-	ln -sf $(PREFIX)/oci $(BINDIR)/container-runtime-oci
+	sh scripts/install
 
 install_debian: deps_debian install
 
 install_arch: deps_arch install
 
 uninstall:
-	rm -f $(BINDIR)/container-runtime $(BINDIR)/container-runtimed $(BINDIR)/container-runtime-oci
-	rm -rf $(PREFIX)
+	sh scripts/uninstall
 
 clean:
 	rm -rf bin
