@@ -2,7 +2,7 @@
 #
 #   make build            the three binaries into ./bin
 #   sudo make test        every test, root tests included (CI runs exactly this)
-#   sudo make bench       benchmarks side by side with runc/crun when installed
+#   sudo make bench       benchmarks side by side with runc, crun, docker and buildah
 #   sudo make install     install under $(PREFIX) with links in $(BINDIR)
 #   sudo make uninstall   remove what install put in place (not user data)
 
