@@ -100,6 +100,15 @@ func Bootstrap(ctx context.Context, s *Store, opts BootstrapOptions) (Image, err
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 		return Image{}, fmt.Errorf("bootstrapping base image: creating cache directory: %w", err)
 	}
+	// Bootstraps sharing a cache directory (two stores, two test
+	// packages, two daemons) take turns: debootstrap's package cache is
+	// not safe for concurrent use, and the second one then finds the
+	// root filesystem the first one cached.
+	unlock, err := lockDir(ctx, cacheDir)
+	if err != nil {
+		return Image{}, fmt.Errorf("bootstrapping base image: %w", err)
+	}
+	defer unlock()
 	ctx, release := s.WithLease(ctx)
 	defer release()
 
@@ -257,4 +266,29 @@ func (t *tailWriter) String() string {
 		lines = append(lines, t.partial)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lockDir takes an exclusive flock on dir/.lock, waiting until it is free
+// or ctx ends, and returns how to release it.
+func lockDir(ctx context.Context, dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", dir, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
