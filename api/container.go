@@ -15,9 +15,21 @@ type ContainerCreate struct {
 	WorkingDir string   `json:"workingDir,omitempty"`
 	User       string   `json:"user,omitempty"`
 	Hostname   string   `json:"hostname,omitempty"`
-	// Network is "host", "none" (the seed's) or, later, a network name.
+	// Network is "bridge" (the default), "host", "none" (the seed's) or
+	// the name of a network made by POST /v1/networks.
 	Network string            `json:"network,omitempty"`
 	Labels  map[string]string `json:"labels,omitempty"`
+	// Ports are published on the host at every start (-p); bridge
+	// networks only. PublishAll also publishes every port the image
+	// exposes on a free host port (-P).
+	Ports      []PortBinding `json:"ports,omitempty"`
+	PublishAll bool          `json:"publishAll,omitempty"`
+	// DNS replaces the name servers of the container's resolv.conf
+	// (--dns); ExtraHosts are NAME:ADDRESS lines added to its /etc/hosts
+	// (--add-host; the address host-gateway is the host as the container
+	// sees it).
+	DNS        []string `json:"dns,omitempty"`
+	ExtraHosts []string `json:"extraHosts,omitempty"`
 
 	Tty       bool `json:"tty,omitempty"`
 	OpenStdin bool `json:"openStdin,omitempty"`
@@ -114,6 +126,9 @@ type ContainerSummary struct {
 	// Network is the network mode or name.
 	Network string            `json:"network"`
 	Labels  map[string]string `json:"labels,omitempty"`
+	// Ports are the ports published by the current run, host ports
+	// chosen (running containers only).
+	Ports []PortBinding `json:"ports,omitempty"`
 }
 
 // ContainerInspect answers GET /v1/containers/{id}.
@@ -130,6 +145,12 @@ type ContainerInspect struct {
 	StartPhases []Phase `json:"startPhases,omitempty"`
 	Rootfs      string  `json:"rootfs"`
 	LogPath     string  `json:"logPath"`
+	// IPAddress (with IPPrefixLen), Gateway and MacAddress are the
+	// container's eth0 on a bridge network during a run.
+	IPAddress   string `json:"ipAddress,omitempty"`
+	IPPrefixLen int    `json:"ipPrefixLen,omitempty"`
+	Gateway     string `json:"gateway,omitempty"`
+	MacAddress  string `json:"macAddress,omitempty"`
 }
 
 // ContainerState is the detailed state of a container.

@@ -10,6 +10,7 @@ const (
 	KindConflict        ErrorKind = "conflict"         // 409
 	KindInvalidArgument ErrorKind = "invalid_argument" // 400
 	KindUnavailable     ErrorKind = "unavailable"      // 503
+	KindUnauthorized    ErrorKind = "unauthorized"     // 401
 	KindInternal        ErrorKind = "internal"         // 500
 )
 

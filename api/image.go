@@ -84,4 +84,18 @@ type Progress struct {
 	// ID is the resulting image id, on the last line.
 	ID    string `json:"id,omitempty"`
 	Error *Error `json:"error,omitempty"`
+
+	// Pull, push and load progress (see distribution.go): Layer is the
+	// short digest of the layer concerned (empty: a line about the whole
+	// image), Status what happens to it ("Downloading", "Pull complete",
+	// ...), Current and Total its bytes so far and in all (0: unknown).
+	Layer   string `json:"layer,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Current int64  `json:"current,omitempty"`
+	Total   int64  `json:"total,omitempty"`
+	// Digest is the manifest digest a push produced, on its last line.
+	Digest string `json:"digest,omitempty"`
+	// Loaded are the images a load registered, on its last line: their
+	// names, or ids for the unnamed.
+	Loaded []string `json:"loaded,omitempty"`
 }

@@ -46,7 +46,7 @@ type PruneReport struct {
 // and exit hooks, and more.
 type Event struct {
 	Time time.Time `json:"time"`
-	// Type is "container" or "image".
+	// Type is "container", "image" or "network".
 	Type string `json:"type"`
 	// Action: create, start, startup-command, exit, oom, stop, kill,
 	// restart, destroy, pause, unpause (containers); build, tag, delete,

@@ -74,6 +74,23 @@ func TestRoutes(t *testing.T) {
 				return c.ContainerCreate(t.Context(), api.ContainerCreate{Name: "web", Image: "base",
 					Cmd: []string{"sleep", "1"}, Network: "host", AutoRemove: true})
 			}},
+		{name: "network create", method: "POST", path: "/v1/networks", status: 201,
+			body:   `{"name":"front","subnet":"10.80.0.0/24"}`,
+			answer: `{"id":"n1","name":"front","driver":"bridge","subnet":"10.80.0.0/24"}`,
+			want:   api.Network{ID: "n1", Name: "front", Driver: "bridge", Subnet: "10.80.0.0/24"},
+			call: func(t *testing.T, c *Client) (any, error) {
+				return c.NetworkCreate(t.Context(), api.NetworkCreate{Name: "front", Subnet: "10.80.0.0/24"})
+			}},
+		{name: "network list", method: "GET", path: "/v1/networks", answer: `[{"id":"host","name":"host","driver":"host"}]`,
+			want: []api.Network{{ID: "host", Name: "host", Driver: "host"}},
+			call: func(t *testing.T, c *Client) (any, error) { return c.NetworkList(t.Context()) }},
+		{name: "network inspect", method: "GET", path: "/v1/networks/front",
+			answer: `{"id":"n1","name":"front","containers":[{"containerId":"c1","ipAddress":"10.80.0.2","ports":[{"hostPort":8080,"containerPort":80,"proto":"tcp"}]}]}`,
+			want: api.Network{ID: "n1", Name: "front", Containers: []api.NetworkEndpoint{{ContainerID: "c1", IPAddress: "10.80.0.2",
+				Ports: []api.PortBinding{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}}}}},
+			call: func(t *testing.T, c *Client) (any, error) { return c.NetworkInspect(t.Context(), "front") }},
+		{name: "network remove", method: "DELETE", path: "/v1/networks/front", status: 204, noContent: true,
+			call: func(t *testing.T, c *Client) (any, error) { return nil, c.NetworkRemove(t.Context(), "front") }},
 		{name: "container list", method: "GET", path: "/v1/containers", answer: `[{"id":"c1","name":"web"}]`,
 			want: []api.ContainerSummary{{ID: "c1", Name: "web"}},
 			call: func(t *testing.T, c *Client) (any, error) { return c.ContainerList(t.Context(), false) }},

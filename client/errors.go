@@ -38,6 +38,7 @@ var kindSentinel = map[api.ErrorKind]error{
 	api.KindConflict:        errdefs.ErrConflict,
 	api.KindInvalidArgument: errdefs.ErrInvalidArgument,
 	api.KindUnavailable:     errdefs.ErrUnavailable,
+	api.KindUnauthorized:    errdefs.ErrUnauthorized,
 }
 
 // statusKind guesses the kind of an answer whose body is not an api.Error.
@@ -51,6 +52,8 @@ func statusKind(status int) api.ErrorKind {
 		return api.KindConflict
 	case http.StatusServiceUnavailable:
 		return api.KindUnavailable
+	case http.StatusUnauthorized:
+		return api.KindUnauthorized
 	}
 	return api.KindInternal
 }

@@ -198,6 +198,11 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 			}
 		}
 	}
+	// The end of ctx (the daemon's shutdown ends every stream) ends the
+	// session even when the container is quiet: relay waits in
+	// ac.ReadFrame, which returns once ac is closed.
+	stopClosing := context.AfterFunc(ctx, func() { ac.Close() })
+	defer stopClosing()
 	return s.relay(ac, fc, early, frames, opts, keys, r.Config.OpenStdin)
 }
 

@@ -47,10 +47,13 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		return api.ContainerCreated{}, fmt.Errorf("log max size and max files must not be negative: %w", errdefs.ErrInvalidArgument)
 	}
 	if req.Network == "" {
-		req.Network = DefaultNetwork
+		req.Network = s.defaultNetwork()
 	}
 	nw, err := s.network(req.Network)
 	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	if req.Network, err = s.canonicalNetwork(ctx, req.Network); err != nil {
 		return api.ContainerCreated{}, err
 	}
 	img, err := s.images.Image(ctx, req.Image)
@@ -61,6 +64,10 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		return api.ContainerCreated{}, fmt.Errorf("image %s: %w", req.Image, err)
 	}
 	args, err := targetArgs(req, img.Config.Config)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	ports, warnings, err := publishedPorts(req, img.Config.Config.ExposedPorts)
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
@@ -130,7 +137,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	rec := &record{
 		ID: id, Name: name, Created: time.Now().UTC(), Config: req,
 		ImageID: img.ID, Layers: img.Layers, Command: args,
-		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network,
+		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network, Ports: ports,
 		State: runState{Status: StateCreated},
 	}
 	// One transaction checks and takes the name.
@@ -142,7 +149,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	s.mu.Unlock()
 	logctx.From(ctx).Info("container created", "container", id, "name", name, "image", req.Image)
 	s.publish(rec, "create", nil)
-	return api.ContainerCreated{ID: id}, nil
+	return api.ContainerCreated{ID: id, Warnings: warnings}, nil
 }
 
 // writeFileAtomic writes path through a temporary file and a rename: a

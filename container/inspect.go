@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -18,7 +19,7 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 	}
 	r := e.snapshot()
 	st := r.State
-	return api.ContainerInspect{
+	ci := api.ContainerInspect{
 		ContainerSummary: summary(r, time.Now()),
 		ImageID:          string(r.ImageID),
 		Config:           r.Config,
@@ -39,7 +40,11 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 		StartPhases:     r.StartPhases,
 		Rootfs:          s.rootfsDir(r.ID),
 		LogPath:         s.logPath(r.ID),
-	}, nil
+	}
+	if n := st.Net; n != nil {
+		ci.IPAddress, ci.IPPrefixLen, ci.Gateway, ci.MacAddress = n.IPAddress, n.PrefixLen, n.Gateway, n.MAC
+	}
+	return ci, nil
 }
 
 // List describes the running containers, or all of them, newest first.
@@ -98,7 +103,16 @@ func summary(r *record, now time.Time) api.ContainerSummary {
 		Pid:     r.State.Pid,
 		Network: r.Network,
 		Labels:  r.Config.Labels,
+		Ports:   runPorts(r),
 	}
+}
+
+// runPorts are the ports the current run publishes.
+func runPorts(r *record) []api.PortBinding {
+	if r.State.Net == nil || !r.active() {
+		return nil
+	}
+	return slices.Clone(r.State.Net.Ports)
 }
 
 // statusText is Docker's STATUS column: "Up 3 minutes", "Up 5 seconds

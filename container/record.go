@@ -39,8 +39,11 @@ type record struct {
 	StartupCommands [][]string `json:"startupCommands,omitempty"`
 	// StopSignal is the resolved stop signal (options, image, SIGTERM).
 	StopSignal string `json:"stopSignal"`
-	// Network is the network mode ("host", "none").
+	// Network is the network mode ("host", "none") or name ("bridge").
 	Network string `json:"network"`
+	// Ports are published at every start: the request's, and with
+	// PublishAll the image's exposed ports (bridge networks only).
+	Ports []api.PortBinding `json:"ports,omitempty"`
 
 	State runState `json:"state"`
 	// RestartCount counts restarts by the restart policy since the last
@@ -70,6 +73,9 @@ type runState struct {
 	MonitorStart uint64    `json:"monitorStart,omitempty"`
 	StartedAt    time.Time `json:"startedAt"`
 	FinishedAt   time.Time `json:"finishedAt"`
+	// Net is what the run got from its network (address, published
+	// ports); nil for host and none, and once the run ended.
+	Net *NetworkStatus `json:"net,omitempty"`
 }
 
 // clone returns a deep enough copy of r for readers outside the lock.
@@ -80,6 +86,7 @@ func (r *record) clone() *record {
 	c.StartupCommands = slices.Clone(r.StartupCommands)
 	c.StartupResults = slices.Clone(r.StartupResults)
 	c.StartPhases = slices.Clone(r.StartPhases)
+	c.Ports = slices.Clone(r.Ports)
 	return &c
 }
 

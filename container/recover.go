@@ -42,6 +42,7 @@ func (s *Service) recover(ctx context.Context) error {
 		known[r.ID] = true
 		s.containers[r.ID] = newEntry(r)
 	}
+	s.reconcileNetworks(ctx, recs)
 	for _, r := range recs {
 		e := s.containers[r.ID]
 		switch r.State.Status {

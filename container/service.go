@@ -15,6 +15,7 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -31,9 +32,12 @@ type Config struct {
 	Runtime *runtime.Runtime
 	// Events receives the container events; nil discards them.
 	Events *events.Bus
-	// Networks adds network modes besides "host" and "none" (the network
-	// issue's bridges), by name.
+	// Networks adds network modes besides "host" and "none", by name.
 	Networks map[string]Network
+	// NetworkManager, when set, connects containers to the default
+	// bridge (then the default network) and to user-defined networks;
+	// New reconciles it with the containers that still run.
+	NetworkManager *network.Manager
 }
 
 // Service manages containers. Its methods are safe for concurrent use;
@@ -45,6 +49,7 @@ type Service struct {
 	rt             *runtime.Runtime
 	events         *events.Bus
 	networks       map[string]Network
+	netmgr         *network.Manager
 	db             *db
 
 	// bg is the context of the background work (exit watchers, restart
@@ -81,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		root: cfg.Root, execRoot: cfg.ExecRoot,
 		images: cfg.Images, rt: cfg.Runtime, events: cfg.Events, networks: cfg.Networks,
-		db: d, bg: bg, stopBg: stop,
+		netmgr: cfg.NetworkManager, db: d, bg: bg, stopBg: stop,
 		containers: map[string]*entry{},
 		execs:      map[string]*execSession{},
 	}

@@ -63,7 +63,10 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	if err != nil {
 		return err
 	}
-	nc := NetworkContainer{ID: r.ID, Name: r.Name, Hostname: spec.Hostname, Network: r.Network}
+	nc := NetworkContainer{
+		ID: r.ID, Name: r.Name, Hostname: spec.Hostname, Network: r.Network, Dir: s.containerDir(r.ID),
+		Ports: r.Ports, DNS: r.Config.DNS, ExtraHosts: r.Config.ExtraHosts,
+	}
 	var phases []api.Phase
 	phase := func(name string, since time.Time) {
 		phases = append(phases, api.Phase{Name: name, Duration: time.Since(since)})
@@ -164,7 +167,8 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	phase("namespaces+cgroups", t)
 
 	t = time.Now()
-	if err := nw.Attach(ctx, nc, proc.Pid); err != nil {
+	netStatus, err := nw.Attach(ctx, nc, proc.Pid)
+	if err != nil {
 		return fmt.Errorf("attaching container %s to network %s: %w", r.Name, r.Network, err)
 	}
 	undo = append(undo, func() { nw.Detach(ctx, nc) })
@@ -207,6 +211,9 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 			Status: StateRunning, Pid: proc.Pid,
 			MonitorPid: mon.Pid(), MonitorStart: monStart,
 			StartedAt: now,
+		}
+		if !netStatus.isZero() {
+			rec.State.Net = &netStatus
 		}
 	})
 	if err := s.save(e); err != nil {

@@ -19,6 +19,9 @@ func statusOf(err error) (int, api.ErrorKind) {
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, api.KindInvalidArgument
+	case errors.Is(err, errdefs.ErrUnauthorized):
+		// Before invalid argument, which registry refusals also carry.
+		return http.StatusUnauthorized, api.KindUnauthorized
 	case errors.Is(err, errdefs.ErrInvalidArgument):
 		return http.StatusBadRequest, api.KindInvalidArgument
 	case errors.Is(err, errdefs.ErrNotFound):

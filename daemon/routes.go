@@ -24,6 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("DELETE /v1/images/{ref}", s.imageRemove)
 	handle("GET /v1/images/{ref}/export", s.imageExport)
 	handle("POST /v1/build", s.build)
+	s.distributionRoutes(handle)
 
 	handle("POST /v1/containers", s.containerCreate)
 	handle("GET /v1/containers", s.containerList)
@@ -46,6 +47,11 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /v1/exec/{id}/start", s.execStart)
 	handle("POST /v1/exec/{id}/resize", s.execResize)
 	handle("GET /v1/exec/{id}", s.execInspect)
+
+	handle("POST /v1/networks", s.networkCreate)
+	handle("GET /v1/networks", s.networkList)
+	handle("GET /v1/networks/{name}", s.networkInspect)
+	handle("DELETE /v1/networks/{name}", s.networkRemove)
 
 	m.Handle("/", notFound(m))
 	return m

@@ -14,6 +14,11 @@ import (
 type Config struct {
 	Containers ContainerService
 	Images     ImageService
+	// Networks serves the network routes; nil answers them 503.
+	Networks NetworkService
+	// Distribution serves pull, push, save, load, login and logout; nil
+	// answers them 503.
+	Distribution DistributionService
 	// Events is the bus the events route subscribes to; the server keeps
 	// the last HistorySize events for `since`.
 	Events EventSource

@@ -108,6 +108,23 @@ type ImageService interface {
 	DiskUsage(ctx context.Context) (api.DiskUsage, error)
 }
 
+// NetworkService is what the network routes call; networkservice.Service
+// implements it over network.Manager. {name} is a network's name, id or
+// unique id prefix, which the service resolves.
+type NetworkService interface {
+	// Create makes a user-defined network: 409 for a taken name or a
+	// subnet in use, 400 for a bad one.
+	Create(ctx context.Context, req api.NetworkCreate) (api.Network, error)
+	// List lists the networks, predefined ones (bridge, host, none)
+	// included, by name.
+	List(ctx context.Context) ([]api.Network, error)
+	// Inspect describes a network with the containers attached.
+	Inspect(ctx context.Context, name string) (api.Network, error)
+	// Remove removes a user-defined network: 409 while containers are
+	// attached, 400 for a predefined one.
+	Remove(ctx context.Context, name string) error
+}
+
 // EventSource is the event bus (*events.Bus).
 type EventSource interface {
 	// Subscribe returns the events published from now on; the channel is

@@ -112,7 +112,7 @@ The seed's commands:
 
 and Docker's: run, create, start -a, ps, logs, exec, attach, stop, kill,
 restart, rm, inspect, wait, events, trace, images, rmi, image ..., build -t,
-system ..., info, version.
+network ..., system ..., info, version.
 
 The daemon's address is unix:///run/container-runtime/container-runtimed.sock,
 or $CONTAINER_RUNTIME_HOST (unix:///path or tcp://host:port with TLS client
@@ -138,6 +138,7 @@ invoked, 127 when it is not found, else the container's exit code.`,
 	root.AddGroup(&cobra.Group{ID: "seed", Title: "The seed's commands:"},
 		&cobra.Group{ID: "containers", Title: "Containers:"},
 		&cobra.Group{ID: "images", Title: "Images:"},
+		&cobra.Group{ID: "networks", Title: "Networks:"},
 		&cobra.Group{ID: "system", Title: "System:"})
 	add := func(group string, cmds ...*cobra.Command) {
 		for _, cmd := range cmds {
@@ -151,6 +152,8 @@ invoked, 127 when it is not found, else the container's exit code.`,
 		c.pauseCommand(), c.unpauseCommand(), c.waitCommand(), c.inspectCommand(), c.eventsCommand(),
 		c.traceCommand(), c.containerCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
+	add("images", c.distributionCommands()...)
+	add("networks", c.networkCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())
 	root.SetHelpCommandGroupID("system")
 	root.SetCompletionCommandGroupID("system")

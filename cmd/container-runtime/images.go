@@ -29,6 +29,7 @@ func (c *cli) imageCommand() *cobra.Command {
 	rm.Use = "rm [-f] IMAGE..."
 	cmd.AddCommand(ls, rm, c.imageInspectCommand(), c.imageHistoryCommand(), c.imageTagCommand(),
 		c.imageImportCommand(), c.imageExportCommand(), c.bootstrapCommand(), c.imagePruneCommand())
+	cmd.AddCommand(c.imageDistributionCommands()...)
 	return cmd
 }
 

@@ -91,16 +91,16 @@ func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writ
 	return nil
 }
 
-// psTable is Docker's ps layout, with the network in place of ports.
+// psTable is Docker's ps layout, with the network before the names.
 func psTable(w io.Writer, list []api.ContainerSummary, trunc bool) error {
 	now := time.Now()
-	t := newTable(w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NETWORK", "NAMES")
+	t := newTable(w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NETWORK", "NAMES")
 	for _, s := range list {
 		id := s.ID
 		if trunc {
 			id = shortID(id)
 		}
-		t.row(id, s.Image, quoteCommand(s.Command, trunc), ago(now, s.Created), status(s), s.Network, s.Name)
+		t.row(id, s.Image, quoteCommand(s.Command, trunc), ago(now, s.Created), status(s), formatPorts(s.Ports), s.Network, s.Name)
 	}
 	return t.flush()
 }

@@ -23,6 +23,10 @@ type containerFlags struct {
 	user       string
 	hostname   string
 	network    string
+	publish    []string
+	publishAll bool
+	dns        []string
+	addHosts   []string
 	labels     []string
 	entrypoint string
 
@@ -68,7 +72,11 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container")
 	fs.StringVarP(&f.user, "user", "u", "", "user to run as (name|uid[:group|gid])")
 	fs.StringVarP(&f.hostname, "hostname", "h", "", "hostname of the container")
-	fs.StringVar(&f.network, "network", "", "network: host, none, or a network name")
+	fs.StringVar(&f.network, "network", "", "network: bridge (default), host, none, or a network name")
+	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a port: [[HOST_IP:]HOST_PORT:]CONTAINER_PORT[/tcp|/udp] (no host port: a free one)")
+	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish every port the image exposes on a free host port")
+	fs.StringArrayVar(&f.dns, "dns", nil, "name server for the container's resolv.conf")
+	fs.StringArrayVar(&f.addHosts, "add-host", nil, "add a line to the container's /etc/hosts: NAME:ADDRESS (ADDRESS host-gateway: the host)")
 	fs.StringArrayVarP(&f.labels, "label", "l", nil, "set a label (KEY=VALUE)")
 	fs.StringVar(&f.entrypoint, "entrypoint", "", "replace the image's entrypoint")
 
@@ -105,12 +113,16 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 		Tty: f.tty, OpenStdin: f.interactive, AutoRemove: f.autoRemove,
 		ReadOnly: f.readOnly, CapAdd: f.capAdd, CapDrop: f.capDrop, SecurityOpt: f.securityOpt,
 		Privileged: f.privileged, Init: f.init, Userns: f.userns, StopSignal: f.stopSignal,
+		PublishAll: f.publishAll, DNS: f.dns, ExtraHosts: f.addHosts,
 	}
 	var err error
 	if req.Env, err = parseEnv(f.env, f.envFiles, getenv); err != nil {
 		return req, err
 	}
 	if req.Labels, err = parseLabels(f.labels); err != nil {
+		return req, err
+	}
+	if req.Ports, err = parsePublish(f.publish); err != nil {
 		return req, err
 	}
 	if f.fs != nil && f.fs.Changed("entrypoint") {

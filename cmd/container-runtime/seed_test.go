@@ -151,7 +151,8 @@ func TestSeedList(t *testing.T) {
 	d := newFakeDaemon(t)
 	list := []api.ContainerSummary{
 		{ID: "0123456789abcdef0123", Name: "web", Image: "base", Command: []string{"nginx", "-g", "daemon off;"},
-			State: "running", Status: "Up 2 minutes", Pid: 42, Network: "host"},
+			State: "running", Status: "Up 2 minutes", Pid: 42, Network: "host",
+			Ports: []api.PortBinding{{HostPort: 8080, ContainerPort: 80, Proto: "tcp"}, {HostIP: "127.0.0.1", HostPort: 5353, ContainerPort: 53, Proto: "udp"}}},
 		{ID: "fedcba9876543210fedc", Name: "db", Image: "pg", Command: []string{"postgres"},
 			State: "exited", Status: "", Network: "none"},
 	}
@@ -174,8 +175,8 @@ func TestSeedList(t *testing.T) {
 			`web base host 42 Up 2 minutes "nginx -g daemon off;"`,
 			`db pg none - exited "postgres"`}},
 		{[]string{"ps"}, []string{
-			"CONTAINER ID IMAGE COMMAND CREATED STATUS NETWORK NAMES",
-			`0123456789ab base "nginx -g daemon off;" Up 2 minutes host web`}},
+			"CONTAINER ID IMAGE COMMAND CREATED STATUS PORTS NETWORK NAMES",
+			`0123456789ab base "nginx -g daemon off;" Up 2 minutes 0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp host web`}},
 		{[]string{"ps", "-a", "-q"}, []string{"0123456789ab", "fedcba987654"}},
 		{[]string{"ps", "-q", "--no-trunc"}, []string{"0123456789abcdef0123"}},
 		{[]string{"ps", "-a", "--format", "{{.Name}}:{{.State}}"}, []string{"web:running", "db:exited"}},

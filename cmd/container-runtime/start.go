@@ -28,7 +28,8 @@ func (c *cli) startCommand() *cobra.Command {
 
   start NAME IMAGE NETWORK COMMAND [ARGS...]
       The seed's form (four or more arguments): create the container NAME from
-      IMAGE with network host or none, run COMMAND in the foreground, print
+      IMAGE on network NETWORK (host, none, bridge or a network's name), run
+      COMMAND in the foreground, print
       "container NAME started (pid N)", stream its output, print
       "container NAME exited with code N", remove the container and exit with
       its code. Ctrl-C is forwarded to the container.

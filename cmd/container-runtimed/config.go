@@ -34,6 +34,8 @@ type config struct {
 	pidfile                string
 	shutdownTimeout        time.Duration
 	showVersion            bool
+	net                    netConfig
+	dist                   distConfig
 }
 
 // parseConfig resolves the configuration: flags first, then the
@@ -54,6 +56,8 @@ func parseConfig(args []string, getenv func(string) string, dotenvFiles []string
 	fs.StringVar(&c.pidfile, "pidfile", "", "write the daemon's PID to this file (removed at exit)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownIn, "how long running requests get to finish at SIGTERM")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	c.net.addFlags(fs)
+	c.dist.addFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -81,6 +85,9 @@ func parseConfig(args []string, getenv func(string) string, dotenvFiles []string
 	}
 	if c.tlsListen == "" && (c.tlsCert != "" || c.tlsKey != "" || c.tlsCA != "") {
 		return c, errors.New("--tlscert, --tlskey and --tlscacert need --tls-listen")
+	}
+	if err := c.net.check(); err != nil {
+		return c, err
 	}
 	return c, nil
 }

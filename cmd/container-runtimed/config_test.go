@@ -82,3 +82,29 @@ func TestParseEnv(t *testing.T) {
 		t.Fatalf("bad line: %v", err)
 	}
 }
+
+func TestNetworkFlags(t *testing.T) {
+	t.Chdir(t.TempDir())
+	noEnv := func(string) string { return "" }
+	cfg, err := parseConfig([]string{"--root", "/srv/r", "--bridge-name", "crtx0", "--bridge-subnet", "10.99.0.0/24",
+		"--nft-table", "crt-x", "--address-pools", "10.100.0.0/16, 10.101.0.0/16"}, noEnv, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := cfg.net.manager(cfg.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nc.StateDir != "/srv/r/network" || nc.BridgeName != "crtx0" || nc.Subnet.String() != "10.99.0.0/24" ||
+		nc.NFTable != "crt-x" || len(nc.AddressPools) != 2 || nc.AddressPools[1].String() != "10.101.0.0/16" {
+		t.Fatalf("network config %+v", nc)
+	}
+	for _, args := range [][]string{
+		{"--bridge-subnet", "10.99.0.0"},
+		{"--address-pools", "10.100.0.0/16,nope"},
+	} {
+		if _, err := parseConfig(args, noEnv, nil, io.Discard); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}

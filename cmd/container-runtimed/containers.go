@@ -7,6 +7,7 @@ import (
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/events"
+	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -16,6 +17,7 @@ type containerDeps struct {
 	store          *image.Store
 	runtime        *runtime.Runtime
 	bus            *events.Bus
+	networks       *network.Manager
 }
 
 // The container service is what the daemon's container routes call.
@@ -30,6 +32,9 @@ func newContainerService(ctx context.Context, deps containerDeps) (daemon.Contai
 		Images:   deps.store,
 		Runtime:  deps.runtime,
 		Events:   deps.bus,
+		// The service reconciles the manager with the containers that
+		// still run before it starts any.
+		NetworkManager: deps.networks,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -64,7 +64,9 @@ func TestDaemonServesAndStops(t *testing.T) {
 	pidfile := filepath.Join(tmp, "d.pid")
 
 	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "--root", root, "--exec-root", execRoot, "--socket", socket, "--pidfile", pidfile, "--log-level", "debug")
+	cmd := exec.Command(bin, "--root", root, "--exec-root", execRoot, "--socket", socket, "--pidfile", pidfile, "--log-level", "debug",
+		"--bridge-name", testBridge, "--bridge-subnet", "10.198.0.0/24", "--nft-table", testTable)
+	t.Cleanup(func() { removeTestNetwork(t) })
 	cmd.Stderr = &stderr
 	cmd.Dir = tmp
 	if err := cmd.Start(); err != nil {
@@ -131,6 +133,24 @@ func TestDaemonServesAndStops(t *testing.T) {
 	}
 	if log := stderr.String(); !strings.Contains(log, "msg=request") || !strings.Contains(log, "shutting down") {
 		t.Errorf("daemon log lacks the request log or the shutdown:\n%s", log)
+	}
+}
+
+// The test daemon's bridge and nftables table, not an installed daemon's.
+const (
+	testBridge = "crtdt0"
+	testTable  = "crt-daemontest"
+)
+
+// removeTestNetwork removes what the test daemon's network manager made
+// in the kernel (it leaves them for the next daemon on purpose).
+func removeTestNetwork(t testing.TB) {
+	t.Helper()
+	if out, err := exec.Command("ip", "link", "del", testBridge).CombinedOutput(); err != nil && !strings.Contains(string(out), "Cannot find device") {
+		t.Errorf("removing the bridge: %v: %s", err, out)
+	}
+	if out, err := exec.Command("nft", "delete", "table", "ip", testTable).CombinedOutput(); err != nil && !strings.Contains(string(out), "No such file") {
+		t.Errorf("removing the nftables table: %v: %s", err, out)
 	}
 }
 

@@ -12,6 +12,12 @@
 //	--socket      CONTAINER_RUNTIME_SOCKET   the API socket (<exec-root>/container-runtimed.sock)
 //	--log-level   CONTAINER_RUNTIME_LOG_LEVEL debug, info, warn or error (info)
 //
+// The network manager keeps its state in INSTALL_PATH/network. Its
+// bridge, subnet and nftables table are set by --bridge-name (crt0),
+// --bridge-subnet (the first free of 10.66.0.0/16, ...), --nft-table
+// (container-runtime), --address-pools and --bridge-prefix: a second
+// daemon on the machine (a test's) must use other ones.
+//
 // Logs go to stderr as slog text (journald keeps them under systemd).
 // SIGTERM or SIGINT stop it gracefully: no new connections, running
 // requests get --shutdown-timeout to finish, the stores are closed.

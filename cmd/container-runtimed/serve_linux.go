@@ -14,11 +14,14 @@ import (
 
 	"github.com/container-runtime/container-runtime/build"
 	"github.com/container-runtime/container-runtime/daemon"
+	"github.com/container-runtime/container-runtime/daemon/distributionservice"
 	"github.com/container-runtime/container-runtime/daemon/imageservice"
+	"github.com/container-runtime/container-runtime/daemon/networkservice"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/version"
+	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -78,9 +81,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 	srv := daemon.New(daemon.Config{
 		Containers: eng.containers,
 		Images:     eng.images,
+		Networks:   eng.networks,
 		Events:     eng.bus,
 		Root:       cfg.root,
 		Logger:     log,
+
+		// Pull, push, save, load, login (distconfig.go).
+		Distribution: eng.dist,
 	})
 	failed := make(chan error, len(listeners))
 	for _, l := range listeners {
@@ -114,11 +121,13 @@ type engine struct {
 	bus        *events.Bus
 	containers daemon.ContainerService
 	images     *imageservice.Service
+	networks   *networkservice.Service
+	dist       *distributionservice.Service
 	closers    []func() error
 }
 
-// openEngine wires the services: image store, low-level runtime, event
-// bus, container service, builder.
+// openEngine wires the services: image store, network manager, low-level
+// runtime, event bus, container service, builder.
 func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	eng := &engine{bus: events.New()}
 	defer func() {
@@ -133,25 +142,44 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	eng.store = store
 	eng.closers = append(eng.closers, store.Close)
 
+	// The manager restores the networks from its records (bridges, rules,
+	// name responders); Close leaves them to the next daemon, so that
+	// containers keep their network while no daemon runs.
+	netCfg, err := cfg.net.manager(cfg.root)
+	if err != nil {
+		return nil, err
+	}
+	nets, err := network.New(ctx, netCfg)
+	if err != nil {
+		return nil, fmt.Errorf("starting the network manager: %w", err)
+	}
+	eng.closers = append([]func() error{nets.Close}, eng.closers...)
+	eng.networks = &networkservice.Service{Manager: nets, Events: eng.bus}
+
 	rt, err := runtime.New(filepath.Join(cfg.execRoot, "runtime"))
 	if err != nil {
 		return nil, err
 	}
 	containers, closeContainers, err := newContainerService(ctx, containerDeps{
-		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus,
+		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus, networks: nets,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the container service: %w", err)
 	}
-	// The container service closes before the store it reads.
+	// The container service closes before the manager and the store it
+	// uses.
 	eng.closers = append([]func() error{closeContainers}, eng.closers...)
 	eng.containers = containers
 	// Set before the store is shared: image removal asks it.
 	store.InUse = containers.ImageInUse
 
+	eng.dist = &distributionservice.Service{
+		Dist: newDistribution(cfg, store), Store: store, Insecure: cfg.dist.insecure, Events: eng.bus,
+	}
+	// A FROM of an image the store lacks pulls it.
 	eng.images = &imageservice.Service{
 		Store:   store,
-		Builder: &build.Builder{Store: store, Runner: build.RuntimeRunner{Runtime: rt}},
+		Builder: &build.Builder{Store: store, Runner: build.RuntimeRunner{Runtime: rt}, Pull: eng.dist.PullFunc()},
 		Events:  eng.bus,
 	}
 	return eng, nil
