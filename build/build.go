@@ -70,6 +70,10 @@ type Builder struct {
 	Store *image.Store
 	// Runner runs RUN steps. A build with a RUN step fails when it is nil.
 	Runner Runner
+	// Pull, when set, fetches a FROM image that Store lacks (from its
+	// registry) and returns it, registered in Store. Nil: such a FROM
+	// fails with ErrNotFound.
+	Pull func(ctx context.Context, ref string) (image.Image, error)
 
 	hashes hashCache
 }

@@ -88,6 +88,12 @@ func (s *stageRun) from(ctx context.Context) error {
 		in.Source = "scratch"
 	default:
 		img, err := r.b.Store.Image(ctx, base)
+		if errors.Is(err, errdefs.ErrNotFound) && r.b.Pull != nil {
+			printf(r.out, "Pulling %s (not in the store)\n", base)
+			if img, err = r.b.Pull(ctx, base); err != nil {
+				return fmt.Errorf("FROM %s: no image %q in the store, and pulling it failed: %w", base, base, err)
+			}
+		}
 		if err != nil {
 			if errors.Is(err, errdefs.ErrNotFound) {
 				return withKind(fmt.Errorf("FROM %s: no image %q in the store", base, base), errdefs.ErrNotFound)

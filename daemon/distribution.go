@@ -35,6 +35,10 @@ type DistributionService interface {
 	Logout(ctx context.Context, registry string) error
 }
 
+// maxTrailingBody bounds what imageLoad reads of a body after the
+// archive's end (tar pads to 10 KiB records).
+const maxTrailingBody = 1 << 20
+
 // distributionRoutes registers the routes of DistributionService.
 // "save", "load" and "pull" under /v1/images/ are literal segments, which
 // win over {ref}: an image named exactly "save" is inspected as
@@ -152,6 +156,11 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 	}
 	lw := newLazyWriter(w, contentNDJSON)
 	imgs, err := ds.Load(r.Context(), r.Body, progressLines(lw))
+	// A tar ends before its padding: read what is left (bounded) so that
+	// the body is consumed when the handler returns. net/http, in full
+	// duplex, otherwise races its own discard of the rest with the next
+	// request on the connection ("invalid concurrent Body.Read call").
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxTrailingBody))
 	last := api.Progress{Loaded: []string{}}
 	for _, img := range imgs {
 		last.ID = img.ID

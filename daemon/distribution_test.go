@@ -2,14 +2,17 @@ package daemon
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -203,4 +206,53 @@ func TestDistributionErrors(t *testing.T) {
 			t.Errorf("statusOf = %d %s, want 401 unauthorized", status, kind)
 		}
 	})
+}
+
+// partialLoad reads 40 KiB of the archive, as Load stops at a tar's end
+// before its padding.
+type partialLoad struct{ fakeDistribution }
+
+func (p *partialLoad) Load(ctx context.Context, r io.Reader, progress func(api.Progress)) ([]api.ImageSummary, error) {
+	if _, err := io.CopyN(io.Discard, r, 40<<10); err != nil {
+		return nil, err
+	}
+	progress(api.Progress{Status: "Loading layer"})
+	return []api.ImageSummary{{ID: "sha256:1"}}, nil
+}
+
+// lockedBuffer is a bytes.Buffer for several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLoadLeavesConnectionUsable sends loads whose archive is followed by
+// padding the service does not read, one after the other on a kept-alive
+// connection: each must succeed, and net/http must not panic.
+func TestLoadLeavesConnectionUsable(t *testing.T) {
+	var logs lockedBuffer
+	d := startDaemon(t, Config{Distribution: &partialLoad{},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	for i := range 5 {
+		resp := d.do(t, "POST", "/v1/images/load", strings.NewReader(strings.Repeat("a", 40<<10+512*(i+1))))
+		lines := ndjson(t, resp)
+		if len(lines) == 0 || lines[len(lines)-1].ID != "sha256:1" {
+			t.Fatalf("load %d: stream %+v", i, lines)
+		}
+	}
+	if strings.Contains(logs.String(), "panic") {
+		t.Errorf("the server panicked:\n%s", logs.String())
+	}
 }

@@ -17,8 +17,9 @@ import (
 )
 
 // ErrUnauthorized tags a registry's refusal of our credentials (or of
-// their absence). It comes wrapped together with errdefs.ErrInvalidArgument.
-var ErrUnauthorized = errors.New("unauthorized")
+// their absence). It is errdefs.ErrUnauthorized, so that the daemon
+// answers 401, and comes wrapped together with errdefs.ErrInvalidArgument.
+var ErrUnauthorized = errdefs.ErrUnauthorized
 
 // ErrPlainHTTP tags a refused plain-HTTP request (see schemePolicy). It
 // comes wrapped together with errdefs.ErrInvalidArgument.

@@ -17,4 +17,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrUnavailable: a needed service or tool is not there.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrUnauthorized: a registry refused the credentials given (or
+	// their absence). It may come together with ErrInvalidArgument;
+	// ErrUnauthorized is the more specific kind.
+	ErrUnauthorized = errors.New("unauthorized")
 )

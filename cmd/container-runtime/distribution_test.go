@@ -159,8 +159,9 @@ func TestLayerBars(t *testing.T) {
 		v.update(p)
 	}
 	v.close(true)
+	// The reader drains the master and ends with EIO once the terminal
+	// side is closed; closing the master first could lose the output.
 	tty.Close()
-	master.Close()
 	<-done
 	mu.Lock()
 	defer mu.Unlock()

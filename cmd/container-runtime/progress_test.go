@@ -76,9 +76,11 @@ func TestProgressBars(t *testing.T) {
 				v.update(p)
 			}
 			v.close(tc.ok)
+			// Closing the terminal end lets the reader drain what is left
+			// and then see EIO; only then is the master closed.
 			tty.Close()
-			master.Close()
 			<-done
+			master.Close()
 			mu.Lock()
 			defer mu.Unlock()
 			for _, w := range tc.want {

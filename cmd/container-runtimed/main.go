@@ -18,6 +18,12 @@
 // (container-runtime), --address-pools and --bridge-prefix: a second
 // daemon on the machine (a test's) must use other ones.
 //
+// Registry credentials stored by login live in INSTALL_PATH/auth.json
+// (--auth-file, env CONTAINER_RUNTIME_AUTH_FILE); the daemon's user's
+// Docker config ($DOCKER_CONFIG or ~/.docker/config.json) is read too.
+// --insecure-registry HOST[:PORT] (repeatable) allows plain HTTP to a
+// registry that references name.
+//
 // Logs go to stderr as slog text (journald keeps them under systemd).
 // SIGTERM or SIGINT stop it gracefully: no new connections, running
 // requests get --shutdown-timeout to finish, the stores are closed.
