@@ -37,6 +37,7 @@ vet:
 # root; CI runs this as root so nothing is skipped there.
 test: check build
 	$(GO) test -count=1 -timeout 60m ./...
+	cd integration/distribution/registry && $(GO) test -count=1 -timeout 30m ./...
 
 bench: build
 	@# Benchmarks only (no test is timed): the packages' Go benchmarks, then
@@ -51,6 +52,8 @@ bench: build
 	$(GO) run ./bench/buildcompare -n $(or $(BENCH_BUILDS),10) -warmup 1
 	@# Daemon and network benchmarks (their issues) go here, each a
 	@# bench/<name>compare command printing the same tables.
+	@echo; $(GO) run ./bench/daemoncompare -n $(or $(BENCH_DAEMON_RUNS),30) -seq $(or $(BENCH_SEQ),100) -mem 20
+	@echo; $(GO) run ./bench/pullcompare -n $(or $(BENCH_PULLS),5) -warmup 1
 
 deps_debian:
 	sh scripts/deps-debian
