@@ -109,6 +109,16 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 			log.Warn("removing cgroup after failed create", "error", err)
 		}
 	})
+	// A record in state "creating" (no PID yet) is written before the
+	// cgroup exists on disk, so that if we die half-way, Delete knows
+	// which cgroup to remove.
+	rec := &record{
+		ID: id, Bundle: bundle, Rootfs: rootfs,
+		Created: time.Now().UTC(), Owner: owner(), CgroupPaths: cg.Paths(), Config: spec,
+	}
+	if err := r.save(rec); err != nil {
+		return nil, err
+	}
 	prog, err := r.seccompProgram(spec.Linux.Seccomp)
 	if err != nil {
 		return nil, err
@@ -134,10 +144,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("reading start time of %d: %w", proc.pid, err)
 	}
-	rec := &record{
-		ID: id, Bundle: bundle, Rootfs: rootfs, Pid: proc.pid, StartTime: start,
-		Created: time.Now().UTC(), Owner: owner(), CgroupPaths: cg.Paths(), Config: spec,
-	}
+	rec.Pid, rec.StartTime = proc.pid, start
 
 	if _, err := proc.conn.expect(msgHooks); err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)

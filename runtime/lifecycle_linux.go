@@ -140,10 +140,12 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 		return err
 	}
 	st := r.status(rec)
-	if st != StatusStopped && st != StatusCreated && !force {
+	// creating: a Create that died before its process existed (or one
+	// still under way elsewhere, which the caller chose to delete).
+	if st != StatusStopped && st != StatusCreated && st != StatusCreating && !force {
 		return fmt.Errorf("container %q is %s: stop it first or delete with force: %w", id, st, errdefs.ErrConflict)
 	}
-	if st != StatusStopped {
+	if st != StatusStopped && st != StatusCreating {
 		r.killAll(rec, unix.SIGKILL)
 		if rec.alive() {
 			unix.Kill(rec.Pid, unix.SIGKILL)

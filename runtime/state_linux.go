@@ -81,6 +81,11 @@ func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
 
 // status tells the container's status from its process and exec fifo.
 func (r *Runtime) status(rec *record) Status {
+	if rec.Pid == 0 {
+		// Written by Create before the process exists; left behind if
+		// that Create died.
+		return StatusCreating
+	}
 	if !rec.alive() {
 		return StatusStopped
 	}
