@@ -31,7 +31,9 @@ func (in *installation) env() []string {
 	return append(os.Environ(),
 		"PREFIX="+in.prefix, "BINDIR="+in.bindir, "ETCDIR="+in.etc, "RUNDIR="+in.rundir,
 		"PIDFILE="+in.pidfile, "LOGFILE="+in.logfile, "INSTALL_PATH="+in.lib,
-		"USE_SYSTEMD=no", "CRT_GROUP=", "DAEMON_ARGS="+strings.Join(in.net.flags(), " "))
+		"USE_SYSTEMD=no", "CRT_GROUP=", "DAEMON_ARGS="+strings.Join(in.net.flags(), " "),
+		// uninstall with PURGE=1 removes these, and only these.
+		"BRIDGE_NAME="+in.net.bridge, "BRIDGE_PREFIX="+in.net.bridge+"-", "NFT_TABLE="+in.net.table)
 }
 
 // script runs scripts/NAME from the staged source directory, with env
