@@ -50,7 +50,8 @@ type Event struct {
 	Type string `json:"type"`
 	// Action: create, start, startup-command, exit, oom, stop, kill,
 	// restart, destroy, pause, unpause (containers); build, tag, delete,
-	// import, bootstrap (images).
+	// import, bootstrap, pull, push, save, load (images); create, destroy
+	// (networks).
 	Action string `json:"action"`
 	ID     string `json:"id"`
 	Name   string `json:"name,omitempty"`

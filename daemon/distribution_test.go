@@ -256,3 +256,29 @@ func TestLoadLeavesConnectionUsable(t *testing.T) {
 		t.Errorf("the server panicked:\n%s", logs.String())
 	}
 }
+
+// TestImportLeavesConnectionUsable: an import that stops reading before
+// the end of the body (a tar's padding) must not break the next request
+// on the same connection.
+func TestImportLeavesConnectionUsable(t *testing.T) {
+	var logs lockedBuffer
+	d := startDaemon(t, Config{
+		Images: &fakeImages{imp: func(ctx context.Context, r io.Reader, name string, p io.Writer) (string, error) {
+			if _, err := io.CopyN(io.Discard, r, 40<<10); err != nil {
+				return "", err
+			}
+			return "sha256:2", nil
+		}},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	for i := range 5 {
+		resp := d.do(t, "POST", "/v1/images/import?name=x", strings.NewReader(strings.Repeat("a", 40<<10+512*(i+1))))
+		lines := ndjson(t, resp)
+		if len(lines) == 0 || lines[len(lines)-1].ID != "sha256:2" {
+			t.Fatalf("import %d: stream %+v", i, lines)
+		}
+	}
+	if strings.Contains(logs.String(), "panic") {
+		t.Errorf("the server panicked:\n%s", logs.String())
+	}
+}

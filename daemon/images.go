@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 
@@ -99,6 +100,12 @@ func (s *Server) imageImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	lw := newLazyWriter(w, contentNDJSON)
 	id, err := s.cfg.Images.Import(r.Context(), r.Body, name, progressWriter{lw})
+	if err == nil {
+		// A tar's trailing padding may stay unread; reading it (bounded)
+		// keeps the connection usable (see imageLoad). Not after a
+		// failure: the client may still be sending, waiting for our answer.
+		io.Copy(io.Discard, io.LimitReader(r.Body, maxTrailingBody))
+	}
 	return finishProgress(w, r, lw, id, err)
 }
 
