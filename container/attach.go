@@ -249,11 +249,17 @@ func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFra
 			}
 		}
 	}()
+	returned := make(chan struct{})
+	defer close(returned)
 	go func() {
 		// On detach, the frames sent so far (a resize) must reach the
-		// monitor before we hang up; see lingerClose.
-		<-detached
-		lingerClose(ac)
+		// monitor before we hang up; see lingerClose. A session that
+		// ends otherwise ends this goroutine too.
+		select {
+		case <-detached:
+			lingerClose(ac)
+		case <-returned:
+		}
 	}()
 	for {
 		stream, p, err := ac.ReadFrame()

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	goruntime "runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -117,5 +119,41 @@ func TestAttachEarlyInput(t *testing.T) {
 	}
 	if out, code := s.collect(t); out != "piped\n" || code != 0 {
 		t.Errorf("output %q code %d", out, code)
+	}
+}
+
+// TestAttachLeavesNoGoroutines: sessions that end with the container's
+// exit leave no goroutine behind (the daemon once kept one per run).
+func TestAttachLeavesNoGoroutines(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	session := func() {
+		c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", Cmd: []string{"true"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := startSession(t, func(conn io.ReadWriter) error {
+			return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
+		})
+		if err := f.svc.Start(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		s.collect(t)
+		if err := f.svc.Remove(ctx, c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session() // warm up lazily started goroutines
+	before := goruntime.NumGoroutine()
+	for range 10 {
+		session()
+	}
+	// Goroutines of ended sessions may take a moment to be scheduled out.
+	deadline := time.Now().Add(5 * time.Second)
+	for goruntime.NumGoroutine() > before+3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := goruntime.NumGoroutine(); n > before+3 {
+		t.Fatalf("%d goroutines after 10 sessions, %d before", n, before)
 	}
 }
