@@ -35,10 +35,27 @@ func takeSnapshot(t testing.TB, m *Manager) snapshot {
 		}
 		return string(out)
 	}
+	// Only this manager's links count: its bridges and the interfaces
+	// enslaved to them. Other test packages running at the same time
+	// create and delete links of their own.
+	ours := func(name string) bool {
+		return name == m.cfg.BridgeName || strings.HasPrefix(name, m.cfg.BridgePrefix)
+	}
 	var links []string
 	for _, l := range strings.Split(strings.TrimSpace(cmd("ip", "-o", "link")), "\n") {
-		if f := strings.Fields(l); len(f) > 1 {
-			links = append(links, strings.TrimSuffix(f[1], ":"))
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			continue
+		}
+		name := strings.TrimSuffix(f[1], ":")
+		master := ""
+		for i := 2; i+1 < len(f); i++ {
+			if f[i] == "master" {
+				master = f[i+1]
+			}
+		}
+		if ours(strings.SplitN(name, "@", 2)[0]) || (master != "" && ours(master)) {
+			links = append(links, name)
 		}
 	}
 	slices.Sort(links)
