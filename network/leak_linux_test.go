@@ -84,8 +84,11 @@ func takeSnapshot(t testing.TB, m *Manager) snapshot {
 	// of a Manager.
 	dnsPorts := regexp.MustCompile(`(dport 53 dnat to [0-9.]+):[0-9]+`)
 	s := snapshot{
-		links:   strings.Join(links, " "),
-		netns:   cmd("ip", "netns"),
+		links: strings.Join(links, " "),
+		// The manager's namespaces are bind mounts under its StateDir
+		// (nsFiles, mounts), never names in `ip netns`, which other test
+		// packages running at the same time use for their peers.
+		netns:   "",
 		table:   dnsPorts.ReplaceAllString(cmd("nft", "list", "table", "ip", m.cfg.NFTable), "${1}:PORT"),
 		mounts:  strings.Join(mounts, "\n"),
 		nsFiles: dir(filepath.Join(m.cfg.StateDir, netnsDir)),
