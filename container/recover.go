@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -91,7 +92,7 @@ func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 				continue
 			}
 			log.Info("removing the leftovers of an unrecorded container", "dir", filepath.Join(dir, de.Name()))
-			if err := removeContainerDir(filepath.Join(dir, de.Name())); err != nil {
+			if err := mounttree.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
 				log.Warn("removing leftovers", "error", err)
 			}
 		}

@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -58,7 +59,7 @@ func (s *Service) removeLocked(ctx context.Context, e *entry) error {
 	s.mu.Unlock()
 	// From here the container is gone for clients; a failure below leaves
 	// a directory that the next daemon start removes.
-	if err := removeContainerDir(s.containerDir(r.ID)); err != nil {
+	if err := mounttree.RemoveAll(s.containerDir(r.ID)); err != nil {
 		logctx.From(ctx).Warn("removing container directory", "container", r.ID, "error", err)
 	}
 	os.RemoveAll(s.monitorDir(r.ID))

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/moby/sys/mountinfo"
-	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/snapshot"
 )
@@ -41,7 +39,7 @@ func (s *Service) mountRootfs(ctx context.Context, r *record) error {
 		}
 	}
 	if err := snapshot.Mount(ctx, target, lowers, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
-		unmountUnder(filepath.Join(dir, "lower"))
+		mounttree.Unmount(filepath.Join(dir, "lower"))
 		return fmt.Errorf("mounting the root file system of %s: %w", r.Name, err)
 	}
 	return nil
@@ -52,39 +50,13 @@ func (s *Service) unmountRootfs(id string) error {
 	if err := snapshot.Unmount(s.rootfsDir(id)); err != nil {
 		return fmt.Errorf("unmounting the root file system of %s: %w", id, err)
 	}
-	return unmountUnder(filepath.Join(s.containerDir(id), "lower"))
-}
-
-// unmountUnder detaches every mount at or below dir, deepest first.
-func unmountUnder(dir string) error {
-	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
-	if err != nil {
-		return fmt.Errorf("reading the mount table: %w", err)
+	// Only a container in a private user namespace has idmapped layer
+	// mounts under lower/; the others skip reading the mount table.
+	lower := filepath.Join(s.containerDir(id), "lower")
+	if _, err := os.Lstat(lower); errors.Is(err, os.ErrNotExist) {
+		return nil
 	}
-	points := make([]string, 0, len(mounts))
-	for _, m := range mounts {
-		points = append(points, m.Mountpoint)
-	}
-	slices.SortFunc(points, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
-	for _, p := range points {
-		if err := unix.Unmount(p, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
-			return fmt.Errorf("unmounting %s: %w", p, &os.PathError{Op: "umount", Path: p, Err: err})
-		}
-	}
-	return nil
-}
-
-// removeContainerDir removes a container's directory after unmounting
-// whatever is mounted below it, so that RemoveAll never descends into a
-// mounted root file system.
-func removeContainerDir(dir string) error {
-	if err := unmountUnder(dir); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("removing %s: %w", dir, err)
-	}
-	return nil
+	return mounttree.Unmount(lower)
 }
 
 // dirSize sums the sizes of the regular files under dir (for prune).

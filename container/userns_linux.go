@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +69,7 @@ func idmapLowers(ctx context.Context, dir string, lowers []string) ([]string, er
 			return nil, fmt.Errorf("creating idmapped layer mount point: %w", err)
 		}
 		if err := idmapMount(l, target, int(userns.Fd())); err != nil {
-			unmountUnder(filepath.Join(dir, "lower"))
+			mounttree.Unmount(filepath.Join(dir, "lower"))
 			return nil, err
 		}
 		out = append(out, target)

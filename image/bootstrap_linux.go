@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"io"
 	"os"
 	"os/exec"
@@ -191,7 +192,7 @@ func runDebootstrap(ctx context.Context, w *LayerWriter, opts BootstrapOptions, 
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	runErr := cmd.Run()
-	if err := unmountUnder(target); err != nil {
+	if err := mounttree.Unmount(target); err != nil {
 		return Layer{}, err
 	}
 	if runErr != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"path/filepath"
 	"time"
@@ -86,7 +87,7 @@ func (s *Store) GC(ctx context.Context) ([]digest.Digest, int64, error) {
 		return nil, 0, fmt.Errorf("collecting unused layers: %w", err)
 	}
 	for _, m := range moved {
-		if rerr := removeAll(m); rerr != nil && err == nil {
+		if rerr := mounttree.RemoveAll(m); rerr != nil && err == nil {
 			err = rerr
 		}
 	}

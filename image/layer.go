@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"io"
 	"os"
 	"path/filepath"
@@ -157,7 +158,7 @@ func (w *LayerWriter) commit(ctx context.Context, diffID digest.Digest, size int
 	s.layerMu.Unlock()
 	w.done = true
 	if dedup {
-		if rerr := removeAll(w.dir); rerr != nil && err == nil {
+		if rerr := mounttree.RemoveAll(w.dir); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
@@ -178,7 +179,7 @@ func (w *LayerWriter) Abort() error {
 		return nil
 	}
 	w.done = true
-	if err := removeAll(w.dir); err != nil {
+	if err := mounttree.RemoveAll(w.dir); err != nil {
 		return fmt.Errorf("aborting layer: %w", err)
 	}
 	return nil

@@ -3,16 +3,12 @@ package image
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
-	"github.com/moby/sys/mountinfo"
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
 )
 
 // recover brings the disk in line with the database after a crash:
@@ -26,7 +22,7 @@ import (
 //   - a short-name link in l/ for no recorded layer goes, and a recorded
 //     layer missing its link gets it back.
 func (s *Store) recover(ctx context.Context) error {
-	if err := unmountUnder(s.tmpDir()); err != nil {
+	if err := mounttree.Unmount(s.tmpDir()); err != nil {
 		return fmt.Errorf("recovering image store: %w", err)
 	}
 	if err := removeEntries(s.tmpDir(), func(string) bool { return true }); err != nil {
@@ -91,39 +87,8 @@ func removeEntries(dir string, remove func(name string) bool) error {
 		if !remove(e.Name()) {
 			continue
 		}
-		if err := removeAll(filepath.Join(dir, e.Name())); err != nil {
+		if err := mounttree.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// removeAll removes p after unmounting anything mounted below it, so that a
-// leftover /proc or overlay mount is never descended into.
-func removeAll(p string) error {
-	if err := unmountUnder(p); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(p); err != nil {
-		return fmt.Errorf("removing %s: %w", p, err)
-	}
-	return nil
-}
-
-// unmountUnder detaches every mount at or below dir, deepest first.
-func unmountUnder(dir string) error {
-	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
-	if err != nil {
-		return fmt.Errorf("reading mount table: %w", err)
-	}
-	points := make([]string, 0, len(mounts))
-	for _, m := range mounts {
-		points = append(points, m.Mountpoint)
-	}
-	slices.SortFunc(points, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
-	for _, p := range points {
-		if err := unix.Unmount(p, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
-			return fmt.Errorf("unmounting leftover %s: %w", p, &os.PathError{Op: "umount", Path: p, Err: err})
 		}
 	}
 	return nil
