@@ -18,12 +18,15 @@ import (
 	"github.com/container-runtime/container-runtime/internal/logctx"
 )
 
-// New returns a Runtime keeping state under root, creating it if needed.
+// New returns a Runtime keeping state under root. Nothing is made on disk
+// until a container is created, so that a create refused for bad input
+// leaves no trace.
 func New(root string) (*Runtime, error) {
-	if err := os.MkdirAll(root, 0o711); err != nil {
-		return nil, fmt.Errorf("creating runtime root %s: %w", root, err)
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("runtime root %q: %w", root, err)
 	}
-	return &Runtime{Root: root}, nil
+	return &Runtime{Root: abs}, nil
 }
 
 // Create sets up the container id from opts.Bundle: namespaces, cgroup

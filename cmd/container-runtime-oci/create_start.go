@@ -41,7 +41,7 @@ func (o *createFlags) options(spec *specs.Spec, bundle string, detached bool) (r
 	if o.preserveFDs < 0 {
 		return runtime.CreateOptions{}, fmt.Errorf("--preserve-fds %d is negative: %w", o.preserveFDs, errdefs.ErrInvalidArgument)
 	}
-	if err := checkConsole(spec.Process.Terminal, o.consoleSocket, detached); err != nil {
+	if err := checkConsole(terminal(spec), o.consoleSocket, detached); err != nil {
 		return runtime.CreateOptions{}, err
 	}
 	opts := runtime.CreateOptions{
@@ -84,8 +84,8 @@ func absPath(flag, p string) (string, error) {
 	return abs, nil
 }
 
-// loadSpec validates id and the bundle's config.json before anything is
-// made under --root, and returns the spec and the bundle's absolute path.
+// loadSpec checks id, reads the bundle's config.json and applies our
+// leniencies, and returns the spec and the bundle's absolute path.
 func (a *app) loadSpec(id, bundle string) (*specs.Spec, string, error) {
 	if err := runtime.ValidateID(id); err != nil {
 		return nil, "", err
@@ -109,9 +109,9 @@ func (a *app) loadSpec(id, bundle string) (*specs.Spec, string, error) {
 		}
 		spec.Linux.CgroupsPath = p
 	}
-	if err := runtime.Validate(spec, bundle); err != nil {
-		return nil, "", err
-	}
+	// runtime.Create validates the spec, before it makes anything under
+	// --root: once, and with the seccomp filter checked by compiling it
+	// through the runtime's cache rather than a second libseccomp build.
 	return spec, bundle, nil
 }
 
@@ -184,4 +184,10 @@ func preservedFiles(n int) []*os.File {
 		files = append(files, os.NewFile(uintptr(3+i), fmt.Sprintf("preserved-fd-%d", 3+i)))
 	}
 	return files
+}
+
+// terminal reports whether spec asks for a terminal (a spec without a
+// process is refused by runtime.Create, which validates it).
+func terminal(spec *specs.Spec) bool {
+	return spec.Process != nil && spec.Process.Terminal
 }

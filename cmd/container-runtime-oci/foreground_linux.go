@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -66,7 +65,7 @@ func newForeground(relay bool) (*foreground, error) {
 	}
 	f.masters = make(chan masterResult, 1)
 	go func() {
-		m, err := recvMaster(f.l)
+		m, err := runtime.RecvConsole(f.l)
 		f.masters <- masterResult{m, err}
 	}()
 	return f, nil
@@ -170,33 +169,6 @@ func (f *foreground) close() {
 	if f.dir != "" {
 		os.RemoveAll(f.dir)
 	}
-}
-
-// recvMaster accepts one connection on l and returns the pty master the
-// container process sends over it: one descriptor (SCM_RIGHTS) with the
-// slave's path as the message, runc's console-socket protocol.
-func recvMaster(l *net.UnixListener) (*os.File, error) {
-	c, err := l.AcceptUnix()
-	if err != nil {
-		return nil, fmt.Errorf("accepting on the console socket: %w", err)
-	}
-	defer c.Close()
-	buf := make([]byte, 4096)
-	oob := make([]byte, unix.CmsgSpace(4))
-	n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
-	if err != nil {
-		return nil, fmt.Errorf("receiving the pty master: %w", err)
-	}
-	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
-	if err != nil || len(msgs) != 1 {
-		return nil, errors.New("receiving the pty master: the message holds no descriptor")
-	}
-	fds, err := unix.ParseUnixRights(&msgs[0])
-	if err != nil || len(fds) != 1 {
-		return nil, errors.New("receiving the pty master: the message holds no single descriptor")
-	}
-	unix.CloseOnExec(fds[0])
-	return os.NewFile(uintptr(fds[0]), string(buf[:n])), nil
 }
 
 // makeRaw puts the terminal fd in raw mode (cfmakeraw(3)) and returns how

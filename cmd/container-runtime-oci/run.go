@@ -65,7 +65,7 @@ func createAndStart(ctx context.Context, r *runtime.Runtime, id string, opts run
 // and our signals while it runs, and deletes it when it ends unless keep
 // (run --keep: the stopped container stays for state and delete).
 func runForeground(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions, keep bool) error {
-	fg, err := newForeground(opts.Spec.Process.Terminal && opts.ConsoleSocket == "")
+	fg, err := newForeground(terminal(opts.Spec) && opts.ConsoleSocket == "")
 	if err != nil {
 		return err
 	}
