@@ -23,11 +23,10 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if req.Image == "" {
 		return api.ContainerCreated{}, fmt.Errorf("no image given: %w", errdefs.ErrInvalidArgument)
 	}
-	name := req.Name
-	if name == "" {
-		name = randomName()
-	} else if err := checkName(name); err != nil {
-		return api.ContainerCreated{}, err
+	if req.Name != "" {
+		if err := checkName(req.Name); err != nil {
+			return api.ContainerCreated{}, err
+		}
 	}
 	if _, err := parseRestartPolicy(req.RestartPolicy); err != nil {
 		return api.ContainerCreated{}, err
@@ -85,6 +84,13 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
+	// The name is taken before the network sees it (its DNS answers by
+	// name) and kept until the record holds it.
+	name, releaseName, err := s.reserveName(id, req.Name)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	defer releaseName()
 	hostname := req.Hostname
 	if hostname == "" {
 		hostname = id[:12]

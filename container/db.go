@@ -67,6 +67,19 @@ func (d *db) insert(r *record) error {
 	})
 }
 
+// nameOwner returns the id of the container that has name, "" when none.
+func (d *db) nameOwner(name string) (string, error) {
+	var id string
+	err := d.bolt.View(func(tx *bolt.Tx) error {
+		id = string(tx.Bucket(bucketNames).Get([]byte(name)))
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("looking up the container name %q: %w", name, err)
+	}
+	return id, nil
+}
+
 // put replaces an existing record.
 func (d *db) put(r *record) error {
 	b, err := json.Marshal(r)

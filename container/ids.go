@@ -3,6 +3,7 @@ package container
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -39,9 +40,86 @@ func checkName(name string) error {
 	return nil
 }
 
-// randomName returns an adjective_noun name, as Docker generates them.
-func randomName() string {
-	return pick(adjectives) + "_" + pick(nouns)
+// plainNameTries is how many adjective_noun names an unnamed create tries
+// before it appends a digit to them (Docker's namesgenerator does the same
+// from its second try); digitNameTries more are tried with a digit, and
+// then the container's id, which is unique, is its name.
+const (
+	plainNameTries = 3
+	digitNameTries = 8
+)
+
+// randomName returns an adjective_noun name, as Docker generates them. From
+// try plainNameTries on, a random digit is appended: the 11,235 plain names
+// run short when many containers exist.
+func randomName(try int) string {
+	name := pick(adjectives) + "_" + pick(nouns)
+	if try >= plainNameTries {
+		n, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err == nil {
+			name += n.String()
+		}
+	}
+	return name
+}
+
+// reserveName takes a name for the create of container id until release
+// is called (after the record is stored, or on failure). A given name is
+// taken as it is (Create has checked it): in use by a stored container or by another
+// create in progress, it fails with ErrAlreadyExists. An empty name is
+// generated: a free adjective_noun name, with a digit after a few
+// collisions, and the container's id as the last resort, so an unnamed
+// create never fails for its name.
+func (s *Service) reserveName(id, name string) (_ string, release func(), _ error) {
+	if name != "" {
+		if err := s.takeName(name); err != nil {
+			return "", nil, err
+		}
+		return name, func() { s.releaseName(name) }, nil
+	}
+	for try := 0; try < plainNameTries+digitNameTries; try++ {
+		name = randomName(try)
+		err := s.takeName(name)
+		if err == nil {
+			return name, func() { s.releaseName(name) }, nil
+		}
+		if !errors.Is(err, errdefs.ErrAlreadyExists) {
+			return "", nil, err
+		}
+	}
+	// No other container can have this one's id as its name: ids are
+	// unique and a given name never has 64 hex digits' worth of luck.
+	if err := s.takeName(id); err != nil {
+		return "", nil, err
+	}
+	return id, func() { s.releaseName(id) }, nil
+}
+
+// takeName marks name as taken by a create in progress, unless a stored
+// container or another create has it.
+func (s *Service) takeName(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.creating[name] {
+		return fmt.Errorf("the container name %q is being taken by another create: %w", name, errdefs.ErrAlreadyExists)
+	}
+	if id, err := s.db.nameOwner(name); err != nil {
+		return err
+	} else if id != "" {
+		return fmt.Errorf("the container name %q is already in use by container %.12s: %w", name, id, errdefs.ErrAlreadyExists)
+	}
+	if s.creating == nil {
+		s.creating = map[string]bool{}
+	}
+	s.creating[name] = true
+	return nil
+}
+
+// releaseName ends a reservation of takeName.
+func (s *Service) releaseName(name string) {
+	s.mu.Lock()
+	delete(s.creating, name)
+	s.mu.Unlock()
 }
 
 func pick(list []string) string {

@@ -60,6 +60,7 @@ type Service struct {
 
 	mu         sync.Mutex
 	containers map[string]*entry // by id
+	creating   map[string]bool   // names taken by creates in progress (reserveName)
 	execs      map[string]*execSession
 }
 
