@@ -13,17 +13,18 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // rawClient is a plain net/http client of d's socket, for requests the
 // client package would never send.
-func rawClient(d *daemon) *http.Client {
+func rawClient(d *daemon.Daemon) *http.Client {
 	return &http.Client{
 		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
 			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 				var dl net.Dialer
-				return dl.DialContext(ctx, "unix", d.socket)
+				return dl.DialContext(ctx, "unix", d.Socket)
 			},
 		},
 	}
@@ -33,13 +34,13 @@ func rawClient(d *daemon) *http.Client {
 // gets a 4xx with an api.Error naming the problem, and the daemon keeps
 // serving, even while a client hangs halfway through a request.
 func TestBadRequests(t *testing.T) {
-	d := newDaemon(t)
-	img := busybox(t, d)
+	d := daemon.New(t)
+	img := d.Busybox(t)
 	hc := rawClient(d)
 
 	// A client that sends half a request and then nothing must not block
 	// the others.
-	stuck, err := net.Dial("unix", d.socket)
+	stuck, err := net.Dial("unix", d.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestBadRequests(t *testing.T) {
 	}
 
 	// A request line that is not HTTP at all gets a 400 too.
-	c, err := net.Dial("unix", d.socket)
+	c, err := net.Dial("unix", d.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +119,10 @@ func TestBadRequests(t *testing.T) {
 	}
 
 	// Nothing was created by the bad requests, and containers still run.
-	if out := d.ok(t, "ps", "-a", "-q"); out != "" {
+	if out := d.OK(t, "ps", "-a", "-q"); out != "" {
 		t.Errorf("bad requests created containers:\n%s", out)
 	}
-	if r := d.run(t, "run", "--rm", img, "echo", "still serving"); r.code != 0 || r.stdout != "still serving\n" {
+	if r := d.Run(t, "run", "--rm", img, "echo", "still serving"); r.Code != 0 || r.Stdout != "still serving\n" {
 		t.Errorf("a good run after the bad requests: %v", r)
 	}
 }

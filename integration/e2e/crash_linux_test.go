@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // TestDaemonKill9MidStart kills the daemon with kill -9 while twelve
@@ -17,19 +19,19 @@ func TestDaemonKill9MidStart(t *testing.T) {
 	for round := range 8 {
 		delay := time.Duration(50+100*round) * time.Millisecond
 		t.Run(fmt.Sprint(delay), func(t *testing.T) {
-			d := newDaemon(t)
-			img := busybox(t, d)
+			d := daemon.New(t)
+			img := d.Busybox(t)
 			var wg sync.WaitGroup
 			for i := range 12 {
 				wg.Go(func() {
-					d.exec(time.Minute, nil, "run", "-d", "--name", fmt.Sprintf("c%d-%d", round, i), img, "sleep", "1000")
+					d.Exec(time.Minute, nil, "run", "-d", "--name", fmt.Sprintf("c%d-%d", round, i), img, "sleep", "1000")
 				})
 			}
 			time.Sleep(delay)
-			d.kill9(t)
+			d.Kill9(t)
 			wg.Wait()
-			d.start(t)
-			list, err := d.client.ContainerList(t.Context(), true)
+			d.Start(t)
+			list, err := d.Client.ContainerList(t.Context(), true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,11 +41,11 @@ func TestDaemonKill9MidStart(t *testing.T) {
 				default:
 					t.Errorf("%s is %q after the restart", c.Name, c.State)
 				}
-				if r := d.run(t, "rm", "-f", c.ID); r.code != 0 {
+				if r := d.Run(t, "rm", "-f", c.ID); r.Code != 0 {
 					t.Errorf("rm -f %s: %v", c.Name, r)
 				}
 			}
-			if leaks := d.settledLeaks(); len(leaks) > 0 {
+			if leaks := d.SettledLeaks(); len(leaks) > 0 {
 				t.Errorf("left after removing every container:\n%s", strings.Join(leaks, "\n"))
 			}
 		})

@@ -1,7 +1,8 @@
 // Package e2e holds the end-to-end tests of container-runtime: each test
 // starts the real daemon binary (container-runtimed) on a temporary root,
 // exec root and socket, waits until it answers, and drives the real CLI
-// binary (container-runtime) the way a user does: the seed's command
+// binary (container-runtime) the way a user does (the harness is
+// internal/testutil/daemon): the seed's command
 // sequence, the seed's examples, many clients at once, the same-name race,
 // a daemon killed with kill -9 (with containers running, and in the middle
 // of starts) and restarted, graceful shutdown with streams open, a stalled

@@ -6,14 +6,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // TestExitCodes checks Docker's exit codes through the CLI: the
 // container's own code, 125 for an engine error, 126 for a command that
 // cannot be invoked, 127 for one that is not found.
 func TestExitCodes(t *testing.T) {
-	d := newDaemon(t)
-	img := busybox(t, d)
+	d := daemon.New(t)
+	img := d.Busybox(t)
 	tests := []struct {
 		name string
 		args []string
@@ -27,16 +30,16 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := d.run(t, tt.args...)
-			if r.code != tt.code {
+			r := d.Run(t, tt.args...)
+			if r.Code != tt.code {
 				t.Errorf("want exit %d\n%v", tt.code, r)
 			}
-			if tt.code >= 125 && strings.TrimSpace(r.stderr) == "" {
-				t.Errorf("exit %d without a message", r.code)
+			if tt.code >= 125 && strings.TrimSpace(r.Stderr) == "" {
+				t.Errorf("exit %d without a message", r.Code)
 			}
 		})
 	}
-	if out := d.ok(t, "ps", "-a", "-q"); out != "" {
+	if out := d.OK(t, "ps", "-a", "-q"); out != "" {
 		t.Errorf("--rm containers left behind:\n%s", out)
 	}
 }
@@ -44,19 +47,19 @@ func TestExitCodes(t *testing.T) {
 // TestSeedStartCtrlC interrupts the seed's foreground start: Ctrl-C (our
 // SIGINT) reaches the container, whose exit code start returns.
 func TestSeedStartCtrlC(t *testing.T) {
-	d := newDaemon(t)
-	img := busybox(t, d)
-	fg := d.background(t, "start", "c1", img, "none", "sh", "-c",
+	d := daemon.New(t)
+	img := d.Busybox(t)
+	fg := d.Background(t, "start", "c1", img, "none", "sh", "-c",
 		`trap "echo got INT; exit 3" INT; echo ready; while true; do sleep 0.1; done`)
-	if !waitFor(30*time.Second, func() bool { return strings.Contains(fg.stdout.String(), "ready") }) {
-		t.Fatalf("the container did not start: %q %q", fg.stdout.String(), fg.stderr.String())
+	if !testutil.Eventually(30*time.Second, func() bool { return strings.Contains(fg.Stdout(), "ready") }) {
+		t.Fatalf("the container did not start: %q %q", fg.Stdout(), fg.Stderr())
 	}
-	fg.interrupt()
-	r := fg.wait(30 * time.Second)
-	if r.code != 3 || !strings.Contains(r.stdout, "got INT") {
+	fg.Interrupt()
+	r := fg.Wait(30 * time.Second)
+	if r.Code != 3 || !strings.Contains(r.Stdout, "got INT") {
 		t.Errorf("want the container's INT trap to run and start to exit 3\n%v", r)
 	}
-	if out := d.ok(t, "ps", "-a", "-q"); out != "" {
+	if out := d.OK(t, "ps", "-a", "-q"); out != "" {
 		t.Errorf("the seed's start left its container:\n%s", out)
 	}
 }
@@ -64,14 +67,13 @@ func TestSeedStartCtrlC(t *testing.T) {
 // TestNoDaemon runs the CLI with no daemon at its address: it fails with
 // 125 and says how to start the daemon.
 func TestNoDaemon(t *testing.T) {
-	requireRoot(t) // the binaries are built for root runs only
-	d := &daemon{dir: t.TempDir()}
-	d.socket = filepath.Join(d.dir, "nothing.sock")
-	if _, err := os.Stat(d.socket); err == nil {
+	testutil.RequireRoot(t) // the binaries are built for root runs only
+	d := daemon.AtSocket(t, filepath.Join(t.TempDir(), "nothing.sock"))
+	if _, err := os.Stat(d.Socket); err == nil {
 		t.Fatal("the socket exists")
 	}
-	r := d.run(t, "ps")
-	if r.code != 125 || !strings.Contains(r.stderr, "container-runtimed") {
+	r := d.Run(t, "ps")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "container-runtimed") {
 		t.Errorf("want exit 125 and a hint naming container-runtimed\n%v", r)
 	}
 }

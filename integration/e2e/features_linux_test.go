@@ -13,13 +13,15 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // buildStartupImage builds "withsetup" on busybox: its startup command
 // (ENTRYPOINT, the seed's meaning) writes /tmp/setup at every start.
-func buildStartupImage(t testing.TB, d *daemon, img string) string {
+func buildStartupImage(t testing.TB, d *daemon.Daemon, img string) string {
 	t.Helper()
-	dir := filepath.Join(d.dir, "ctx-withsetup")
+	dir := filepath.Join(d.Dir, "ctx-withsetup")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -49,60 +51,60 @@ func lineNumbers(text string) []int {
 // startup commands and start phases in inspect, and trace, on one
 // running container.
 func TestContainerFeatures(t *testing.T) {
-	d := newDaemon(t)
-	img := buildStartupImage(t, d, busybox(t, d))
+	d := daemon.New(t)
+	img := buildStartupImage(t, d, d.Busybox(t))
 
 	// --since replays what happened before the subscription was in place.
-	events := d.background(t, "events", "--since", "1m", "--format", "json", "--filter", "type=container")
+	events := d.Background(t, "events", "--since", "1m", "--format", "json", "--filter", "type=container")
 
-	d.ok(t, "run", "-d", "--name", "feat", img, "sh", "-c", tickerScript)
-	id := d.inspect(t, "feat").ID
+	d.OK(t, "run", "-d", "--name", "feat", img, "sh", "-c", tickerScript)
+	id := d.Inspect(t, "feat").ID
 
 	t.Run("startup command ran", func(t *testing.T) {
-		if out := d.ok(t, "exec", "feat", "cat", "/tmp/setup"); out != "setup-done\n" {
+		if out := d.OK(t, "exec", "feat", "cat", "/tmp/setup"); out != "setup-done\n" {
 			t.Errorf("/tmp/setup holds %q, want the startup command's output", out)
 		}
 	})
 
 	t.Run("exec", func(t *testing.T) {
-		if r := d.run(t, "exec", "feat", "sh", "-c", "exit 3"); r.code != 3 {
+		if r := d.Run(t, "exec", "feat", "sh", "-c", "exit 3"); r.Code != 3 {
 			t.Errorf("exec of exit 3: %v", r)
 		}
-		if out := d.ok(t, "exec", "-e", "FOO=bar", "-w", "/tmp", "feat", "sh", "-c", `echo "$FOO $(pwd)"`); out != "bar /tmp\n" {
+		if out := d.OK(t, "exec", "-e", "FOO=bar", "-w", "/tmp", "feat", "sh", "-c", `echo "$FOO $(pwd)"`); out != "bar /tmp\n" {
 			t.Errorf("exec -e -w printed %q, want \"bar /tmp\"", out)
 		}
-		if out := d.ok(t, "exec", "-u", "nobody", "feat", "id", "-u"); out != "65534\n" {
+		if out := d.OK(t, "exec", "-u", "nobody", "feat", "id", "-u"); out != "65534\n" {
 			t.Errorf("exec -u nobody: id -u printed %q", out)
 		}
-		if r := d.run(t, "exec", "feat", "/no/such/program"); r.code != 127 && r.code != 126 {
+		if r := d.Run(t, "exec", "feat", "/no/such/program"); r.Code != 127 && r.Code != 126 {
 			t.Errorf("exec of a missing program: want 126 or 127\n%v", r)
 		}
 	})
 
 	t.Run("logs", func(t *testing.T) {
-		if !waitFor(30*time.Second, func() bool { return len(lineNumbers(d.run(t, "logs", "feat").stdout)) >= 5 }) {
-			t.Fatalf("feat printed too little: %v", d.run(t, "logs", "feat"))
+		if !testutil.Eventually(30*time.Second, func() bool { return len(lineNumbers(d.Run(t, "logs", "feat").Stdout)) >= 5 }) {
+			t.Fatalf("feat printed too little: %v", d.Run(t, "logs", "feat"))
 		}
-		tail := lineNumbers(d.ok(t, "logs", "--tail", "2", "feat"))
+		tail := lineNumbers(d.OK(t, "logs", "--tail", "2", "feat"))
 		if len(tail) != 2 || tail[1] != tail[0]+1 {
 			t.Fatalf("logs --tail 2 gave lines %v, want two consecutive", tail)
 		}
-		follow := d.background(t, "logs", "-f", "feat")
-		if !waitFor(30*time.Second, func() bool {
-			ns := lineNumbers(follow.stdout.String())
+		follow := d.Background(t, "logs", "-f", "feat")
+		if !testutil.Eventually(30*time.Second, func() bool {
+			ns := lineNumbers(follow.Stdout())
 			return len(ns) > 0 && ns[len(ns)-1] > tail[1]+5
 		}) {
-			t.Errorf("logs -f did not follow past line %d: %q", tail[1], follow.stdout.String())
+			t.Errorf("logs -f did not follow past line %d: %q", tail[1], follow.Stdout())
 		}
-		if ts := d.ok(t, "logs", "--timestamps", "--tail", "1", "feat"); !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\S+ line \d+\n$`).MatchString(ts) {
+		if ts := d.OK(t, "logs", "--timestamps", "--tail", "1", "feat"); !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\S+ line \d+\n$`).MatchString(ts) {
 			t.Errorf("logs --timestamps --tail 1 printed %q", ts)
 		}
 		// logs -f ends when the container does.
-		d.ok(t, "kill", "feat")
-		if r := follow.wait(30 * time.Second); r.code != 0 {
+		d.OK(t, "kill", "feat")
+		if r := follow.Wait(30 * time.Second); r.Code != 0 {
 			t.Errorf("logs -f did not end with the container: %v", r)
 		}
-		ns := lineNumbers(follow.stdout.String())
+		ns := lineNumbers(follow.Stdout())
 		for i := 1; i < len(ns); i++ {
 			if ns[i] != ns[i-1]+1 {
 				t.Errorf("logs -f skipped or repeated lines: %v", ns)
@@ -112,13 +114,13 @@ func TestContainerFeatures(t *testing.T) {
 	})
 
 	t.Run("inspect", func(t *testing.T) {
-		ci := d.inspect(t, "feat")
+		ci := d.Inspect(t, "feat")
 		if len(ci.StartupCommands) != 1 {
 			t.Fatalf("inspect shows startup commands %+v, want one", ci.StartupCommands)
 		}
 		sc := ci.StartupCommands[0]
 		if sc.ExitCode != 0 || sc.Duration <= 0 || !strings.Contains(strings.Join(sc.Args, " "), "echo setup-done") {
-			t.Errorf("startup command result %+v, want echo setup-done, exit 0, a duration", sc)
+			t.Errorf("startup command daemon.Result %+v, want echo setup-done, exit 0, a duration", sc)
 		}
 		var names []string
 		for _, p := range ci.StartPhases {
@@ -133,16 +135,16 @@ func TestContainerFeatures(t *testing.T) {
 			}
 		}
 		// The CLI shows the same.
-		if out := d.ok(t, "inspect", "feat"); !strings.Contains(out, "startPhases") || !strings.Contains(out, "setup-done") {
+		if out := d.OK(t, "inspect", "feat"); !strings.Contains(out, "startPhases") || !strings.Contains(out, "setup-done") {
 			t.Errorf("container-runtime inspect lacks the start phases or startup commands:\n%s", out)
 		}
 	})
 
 	t.Run("events", func(t *testing.T) {
-		d.ok(t, "rm", "feat")
+		d.OK(t, "rm", "feat")
 		seen := map[string]api.Event{}
-		waitFor(10*time.Second, func() bool {
-			for _, line := range strings.Split(events.stdout.String(), "\n") {
+		testutil.Eventually(10*time.Second, func() bool {
+			for _, line := range strings.Split(events.Stdout(), "\n") {
 				var e api.Event
 				if json.Unmarshal([]byte(line), &e) == nil && e.ID == id {
 					seen[e.Action] = e
@@ -153,14 +155,14 @@ func TestContainerFeatures(t *testing.T) {
 		})
 		for _, action := range []string{"create", "start", "startup-command", "exit", "destroy"} {
 			if _, ok := seen[action]; !ok {
-				t.Errorf("events did not show %s of feat; got:\n%s", action, events.stdout.String())
+				t.Errorf("events did not show %s of feat; got:\n%s", action, events.Stdout())
 			}
 		}
 		if e := seen["start"]; e.Pid <= 0 {
 			t.Errorf("the start event has no pid: %+v", e)
 		}
 		if e := seen["startup-command"]; e.StartupCommand == nil || e.ExitCode == nil || *e.ExitCode != 0 {
-			t.Errorf("the startup-command event has no result: %+v", e)
+			t.Errorf("the startup-command event has no daemon.Result: %+v", e)
 		}
 		if e := seen["exit"]; e.ExitCode == nil || *e.ExitCode != 137 {
 			t.Errorf("the exit event %+v, want code 137 (killed)", e)
@@ -168,13 +170,13 @@ func TestContainerFeatures(t *testing.T) {
 	})
 
 	t.Run("failing startup command", func(t *testing.T) {
-		dir := filepath.Join(d.dir, "ctx-failing")
+		dir := filepath.Join(d.Dir, "ctx-failing")
 		os.MkdirAll(dir, 0o755)
 		dockerfile := filepath.Join(dir, "Dockerfile")
 		os.WriteFile(dockerfile, []byte("FROM withsetup\nENTRYPOINT exit 9\n"), 0o644)
 		build(t, d, "failsetup", dockerfile)
-		r := d.run(t, "run", "--rm", "failsetup", "echo", "never")
-		if r.code == 0 || strings.Contains(r.stdout, "never") || !strings.Contains(r.stderr, "exit 9") {
+		r := d.Run(t, "run", "--rm", "failsetup", "echo", "never")
+		if r.Code == 0 || strings.Contains(r.Stdout, "never") || !strings.Contains(r.Stderr, "exit 9") {
 			t.Errorf("a failing startup command must stop the start with a message naming it\n%v", r)
 		}
 	})
@@ -183,24 +185,24 @@ func TestContainerFeatures(t *testing.T) {
 		if _, err := exec.LookPath("strace"); err != nil {
 			t.Skip("needs strace")
 		}
-		d.ok(t, "run", "-d", "--name", "traced", img, "sh", "-c", tickerScript)
-		tr := d.background(t, "trace", "traced")
-		if !waitFor(30*time.Second, func() bool { return strings.Contains(tr.stdout.String()+tr.stderr.String(), "write(") }) {
-			t.Errorf("trace shows no write( syscall: stdout %q stderr %q", tr.stdout.String(), tr.stderr.String())
+		d.OK(t, "run", "-d", "--name", "traced", img, "sh", "-c", tickerScript)
+		tr := d.Background(t, "trace", "traced")
+		if !testutil.Eventually(30*time.Second, func() bool { return strings.Contains(tr.Stdout()+tr.Stderr(), "write(") }) {
+			t.Errorf("trace shows no write( syscall: stdout %q stderr %q", tr.Stdout(), tr.Stderr())
 		}
-		tr.interrupt()
-		if r := tr.wait(30 * time.Second); r.timedOut {
+		tr.Interrupt()
+		if r := tr.Wait(30 * time.Second); r.TimedOut {
 			t.Errorf("trace did not end at Ctrl-C")
 		}
-		ci := d.inspect(t, "traced")
+		ci := d.Inspect(t, "traced")
 		if !ci.StateDetail.Running {
 			t.Errorf("the traced container stopped: %+v", ci.StateDetail)
 		}
 		// The daemon's strace lets go of the process once the client is gone.
-		if !waitFor(10*time.Second, func() bool { return tracerPid(ci.StateDetail.Pid) == 0 }) {
+		if !testutil.Eventually(10*time.Second, func() bool { return tracerPid(ci.StateDetail.Pid) == 0 }) {
 			t.Errorf("pid %d is still traced (by %d) after the trace client left", ci.StateDetail.Pid, tracerPid(ci.StateDetail.Pid))
 		}
-		d.ok(t, "rm", "-f", "traced")
+		d.OK(t, "rm", "-f", "traced")
 	})
 }
 

@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // installTimeout bounds one run of scripts/install (it bootstraps base).
@@ -21,7 +24,7 @@ const installTimeout = 10 * time.Minute
 // directory by the scripts' environment overrides.
 type installation struct {
 	dir                                                string
-	net                                                testNetwork
+	net                                                daemon.Network
 	src                                                string // what `make build` leaves: bin/, README.md, packaging/
 	prefix, bindir, etc, rundir, lib, pidfile, logfile string
 }
@@ -31,14 +34,14 @@ func (in *installation) env() []string {
 	return append(os.Environ(),
 		"PREFIX="+in.prefix, "BINDIR="+in.bindir, "ETCDIR="+in.etc, "RUNDIR="+in.rundir,
 		"PIDFILE="+in.pidfile, "LOGFILE="+in.logfile, "INSTALL_PATH="+in.lib,
-		"USE_SYSTEMD=no", "CRT_GROUP=", "DAEMON_ARGS="+strings.Join(in.net.flags(), " "),
+		"USE_SYSTEMD=no", "CRT_GROUP=", "DAEMON_ARGS="+strings.Join(in.net.Flags(), " "),
 		// uninstall with PURGE=1 removes these, and only these.
-		"BRIDGE_NAME="+in.net.bridge, "BRIDGE_PREFIX="+in.net.bridge+"-", "NFT_TABLE="+in.net.table)
+		"BRIDGE_NAME="+in.net.Bridge, "BRIDGE_PREFIX="+in.net.Bridge+"-", "NFT_TABLE="+in.net.Table)
 }
 
 // script runs scripts/NAME from the staged source directory, with env
 // (KEY=VALUE) added to the scripts' environment.
-func (in *installation) script(t testing.TB, name string, env ...string) result {
+func (in *installation) script(t testing.TB, name string, env ...string) daemon.Result {
 	t.Helper()
 	path, err := filepath.Abs(filepath.Join("../../scripts", name))
 	if err != nil {
@@ -52,23 +55,23 @@ func (in *installation) script(t testing.TB, name string, env ...string) result 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
-	r := result{args: []string{"sh", path}, stdout: stdout.String(), stderr: stderr.String()}
+	r := daemon.Result{Args: []string{"sh", path}, Stdout: stdout.String(), Stderr: stderr.String()}
 	if cmd.ProcessState != nil {
-		r.code = cmd.ProcessState.ExitCode()
+		r.Code = cmd.ProcessState.ExitCode()
 	} else {
-		r.code = -1
-		r.stderr += err.Error()
+		r.Code = -1
+		r.Stderr += err.Error()
 	}
 	if ctx.Err() != nil {
-		r.code, r.timedOut = -1, true
+		r.Code, r.TimedOut = -1, true
 	}
 	return r
 }
 
 // cli runs the installed CLI against the installed daemon.
-func (in *installation) cli(t testing.TB, args ...string) result {
+func (in *installation) cli(t testing.TB, args ...string) daemon.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), daemon.CmdTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(in.bindir, "container-runtime"), args...)
 	cmd.Env = append(os.Environ(), "CONTAINER_RUNTIME_HOST=unix://"+filepath.Join(in.rundir, "container-runtimed.sock"))
@@ -80,7 +83,7 @@ func (in *installation) cli(t testing.TB, args ...string) result {
 	if cmd.ProcessState != nil {
 		code = cmd.ProcessState.ExitCode()
 	}
-	return result{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return daemon.Result{Args: args, Code: code, Stdout: stdout.String(), Stderr: stderr.String()}
 }
 
 // daemonPid returns the pid in the installed daemon's pidfile (0: none).
@@ -114,7 +117,7 @@ func copyFile(t testing.TB, src, dst string, mode os.FileMode) {
 // container, and scripts/uninstall removes the installation but leaves the
 // user's data.
 func TestInstallScripts(t *testing.T) {
-	requireRoot(t)
+	testutil.RequireRoot(t)
 	if testing.Short() {
 		t.Skip("-short: bootstraps the Debian base image")
 	}
@@ -126,24 +129,25 @@ func TestInstallScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := &installation{
-		dir: dir, src: filepath.Join(dir, "src"), net: newTestNetwork(),
+		dir: dir, src: filepath.Join(dir, "src"), net: daemon.NewNetwork(),
 		prefix: filepath.Join(dir, "opt"), bindir: filepath.Join(dir, "bin"),
 		etc: filepath.Join(dir, "etc"), rundir: filepath.Join(dir, "run"), lib: filepath.Join(dir, "lib"),
 		pidfile: filepath.Join(dir, "run", "container-runtimed.pid"), logfile: filepath.Join(dir, "daemon.log"),
 	}
 	t.Cleanup(func() { in.cleanup(t) })
-	copyFile(t, bins.cli, filepath.Join(in.src, "bin", "container-runtime"), 0o755)
-	copyFile(t, bins.daemon, filepath.Join(in.src, "bin", "container-runtimed"), 0o755)
-	copyFile(t, bins.oci, filepath.Join(in.src, "bin", "container-runtime-oci"), 0o755)
+	cli, daemonBin, oci := daemon.Bins()
+	copyFile(t, cli, filepath.Join(in.src, "bin", "container-runtime"), 0o755)
+	copyFile(t, daemonBin, filepath.Join(in.src, "bin", "container-runtimed"), 0o755)
+	copyFile(t, oci, filepath.Join(in.src, "bin", "container-runtime-oci"), 0o755)
 	copyFile(t, "../../README.md", filepath.Join(in.src, "README.md"), 0o644)
 	copyFile(t, "../../packaging/container-runtimed.service", filepath.Join(in.src, "packaging", "container-runtimed.service"), 0o644)
 	if err := os.MkdirAll(in.bindir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	seedBootstrapCache(t, in.lib)
+	daemon.SeedBootstrapCache(t, in.lib)
 
 	r := in.script(t, "install")
-	if r.code != 0 {
+	if r.Code != 0 {
 		b, _ := os.ReadFile(in.logfile)
 		t.Fatalf("%v\ndaemon log:\n%s", r, b)
 	}
@@ -159,10 +163,10 @@ func TestInstallScripts(t *testing.T) {
 	if !alive(pid) {
 		t.Fatalf("no daemon running after install (pidfile: %d)", pid)
 	}
-	if r := in.cli(t, "version"); r.code != 0 {
+	if r := in.cli(t, "version"); r.Code != 0 {
 		t.Fatalf("the installed daemon does not answer: %v", r)
 	}
-	if r := in.cli(t, "run", "--rm", "base", "echo", "hello"); r.code != 0 || r.stdout != "hello\n" {
+	if r := in.cli(t, "run", "--rm", "base", "echo", "hello"); r.Code != 0 || r.Stdout != "hello\n" {
 		t.Fatalf("the first container: %v", r)
 	}
 	// The images and containers live in INSTALL_PATH.
@@ -171,10 +175,10 @@ func TestInstallScripts(t *testing.T) {
 	}
 
 	// Install again: the daemon restarts, a running container survives.
-	if r := in.cli(t, "run", "-d", "--name", "keeper", "base", "sleep", "1000"); r.code != 0 {
+	if r := in.cli(t, "run", "-d", "--name", "keeper", "base", "sleep", "1000"); r.Code != 0 {
 		t.Fatalf("run -d: %v", r)
 	}
-	if r := in.script(t, "install"); r.code != 0 {
+	if r := in.script(t, "install"); r.Code != 0 {
 		t.Fatalf("second install: %v", r)
 	}
 	if pid2 := in.daemonPid(); !alive(pid2) || pid2 == pid {
@@ -183,22 +187,22 @@ func TestInstallScripts(t *testing.T) {
 	if alive(pid) {
 		t.Errorf("the first daemon (pid %d) still runs after the second install", pid)
 	}
-	if r := in.cli(t, "ps"); !strings.Contains(r.stdout, "keeper") {
+	if r := in.cli(t, "ps"); !strings.Contains(r.Stdout, "keeper") {
 		t.Errorf("keeper is not listed after the second install: %v", r)
 	}
-	if r := in.cli(t, "image", "list"); strings.Count(r.stdout, "\nbase ") != 1 {
+	if r := in.cli(t, "image", "list"); strings.Count(r.Stdout, "\nbase ") != 1 {
 		t.Errorf("image list after the second install, want base once: %v", r)
 	}
-	if r := in.cli(t, "rm", "-f", "keeper"); r.code != 0 {
+	if r := in.cli(t, "rm", "-f", "keeper"); r.Code != 0 {
 		t.Errorf("rm -f keeper: %v", r)
 	}
 
 	// Uninstall: the programs go, the data stays.
 	pid = in.daemonPid()
-	if r := in.script(t, "uninstall"); r.code != 0 {
+	if r := in.script(t, "uninstall"); r.Code != 0 {
 		t.Fatalf("uninstall: %v", r)
 	}
-	if !waitFor(10*time.Second, func() bool { return !alive(pid) }) {
+	if !testutil.Eventually(10*time.Second, func() bool { return !alive(pid) }) {
 		t.Errorf("the daemon (pid %d) still runs after uninstall", pid)
 	}
 	for _, p := range []string{in.prefix, filepath.Join(in.bindir, "container-runtime"), filepath.Join(in.bindir, "container-runtimed")} {
@@ -213,7 +217,7 @@ func TestInstallScripts(t *testing.T) {
 	}
 
 	// PURGE=1 removes the data too.
-	if r := in.script(t, "uninstall", "PURGE=1"); r.code != 0 {
+	if r := in.script(t, "uninstall", "PURGE=1"); r.Code != 0 {
 		t.Fatalf("uninstall with PURGE=1: %v", r)
 	}
 	for _, p := range []string{in.lib, in.etc} {
@@ -229,23 +233,23 @@ func (in *installation) cleanup(t testing.TB) {
 	if pid := in.daemonPid(); alive(pid) {
 		t.Errorf("a daemon (pid %d) is still running at the end", pid)
 		syscall.Kill(pid, syscall.SIGTERM)
-		if !waitFor(shutdownTimeout, func() bool { return !alive(pid) }) {
+		if !testutil.Eventually(daemon.ShutdownTimeout, func() bool { return !alive(pid) }) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
-	for _, pid := range monitorsOf(in.rundir) {
+	for _, pid := range daemon.MonitorsOf(in.rundir) {
 		t.Errorf("monitor %d still running at the end", pid)
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
-	mounts := mountsUnder(in.dir)
+	mounts := daemon.MountsUnder(in.dir)
 	for i := len(mounts) - 1; i >= 0; i-- {
 		t.Errorf("mount %s left at the end", mounts[i])
 		syscall.Unmount(mounts[i], syscall.MNT_DETACH)
 	}
-	for _, port := range in.net.ports() {
-		t.Errorf("interface %s still on bridge %s at the end", port, in.net.bridge)
+	for _, port := range in.net.Ports() {
+		t.Errorf("interface %s still on bridge %s at the end", port, in.net.Bridge)
 	}
-	in.net.remove(t)
+	in.net.Remove(t)
 	if err := os.RemoveAll(in.dir); err != nil {
 		t.Errorf("cleanup: %v", fmt.Errorf("removing %s: %w", in.dir, err))
 	}

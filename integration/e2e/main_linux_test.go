@@ -1,86 +1,10 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
-// binaries are the programs under test.
-type binaries struct {
-	cli, daemon, oci string
-}
-
-// bins is set once by TestMain, before any test runs, and only read after.
-var bins binaries
-
-// envBinDir names a directory of prebuilt binaries to test instead of
-// building them.
-const envBinDir = "CRT_E2E_BIN"
-
-func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-// runTests builds the binaries (as root only: the tests skip otherwise)
-// and runs the tests.
-func runTests(m *testing.M) int {
-	if os.Geteuid() == 0 {
-		dir, cleanup, err := binaryDir()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "e2e:", err)
-			return 1
-		}
-		defer cleanup()
-		bins = binaries{
-			cli:    filepath.Join(dir, "container-runtime"),
-			daemon: filepath.Join(dir, "container-runtimed"),
-			oci:    filepath.Join(dir, "container-runtime-oci"),
-		}
-	}
-	return m.Run()
-}
-
-// binaryDir returns the directory holding the binaries: $CRT_E2E_BIN, or
-// a temporary directory they are built into.
-func binaryDir() (string, func(), error) {
-	if d := os.Getenv(envBinDir); d != "" {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return "", nil, err
-		}
-		for _, name := range []string{"container-runtime", "container-runtimed"} {
-			if _, err := os.Stat(filepath.Join(abs, name)); err != nil {
-				return "", nil, fmt.Errorf("$%s: %w", envBinDir, err)
-			}
-		}
-		return abs, func() {}, nil
-	}
-	dir, err := os.MkdirTemp("", "crt-e2e-bin-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	const mod = "github.com/container-runtime/container-runtime/cmd/"
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/",
-		mod+"container-runtime", mod+"container-runtimed", mod+"container-runtime-oci")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("building the binaries: %v\n%s", err, out)
-	}
-	return dir, cleanup, nil
-}
-
-// requireRoot skips the test unless it runs as root.
-func requireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: starts the daemon and containers")
-	}
-}
+func TestMain(m *testing.M) { os.Exit(daemon.Main(m)) }

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // ptySession is the CLI running on the slave side of a pty the test holds
@@ -17,14 +20,14 @@ import (
 type ptySession struct {
 	t      testing.TB
 	master *os.File
-	out    *syncBuffer // everything the CLI wrote to the terminal
-	res    chan result
+	out    *testutil.SyncBuffer // everything the CLI wrote to the terminal
+	res    chan daemon.Result
 	mark   int // out's length when the last expect matched
 }
 
 // startPTY runs the CLI with args on a new pty of rows x cols, as the
 // session leader with the pty as its controlling terminal.
-func startPTY(t testing.TB, d *daemon, rows, cols uint16, args ...string) *ptySession {
+func startPTY(t testing.TB, d *daemon.Daemon, rows, cols uint16, args ...string) *ptySession {
 	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
@@ -33,8 +36,8 @@ func startPTY(t testing.TB, d *daemon, rows, cols uint16, args ...string) *ptySe
 	if err := pty.Setsize(master, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	cmd := d.command(ctx, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), daemon.CmdTimeout)
+	cmd := d.Command(ctx, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
@@ -42,7 +45,7 @@ func startPTY(t testing.TB, d *daemon, rows, cols uint16, args ...string) *ptySe
 		t.Fatalf("starting container-runtime %s on a pty: %v", strings.Join(args, " "), err)
 	}
 	slave.Close()
-	s := &ptySession{t: t, master: master, out: &syncBuffer{}, res: make(chan result, 1)}
+	s := &ptySession{t: t, master: master, out: &testutil.SyncBuffer{}, res: make(chan daemon.Result, 1)}
 	copied := make(chan struct{})
 	go func() {
 		io.Copy(s.out, master) // ends with EIO once the CLI is gone
@@ -55,7 +58,7 @@ func startPTY(t testing.TB, d *daemon, rows, cols uint16, args ...string) *ptySe
 			code = -1
 		}
 		cancel()
-		s.res <- result{args: args, code: code}
+		s.res <- daemon.Result{Args: args, Code: code}
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -77,7 +80,7 @@ func (s *ptySession) send(text string) {
 func (s *ptySession) expect(want string) {
 	s.t.Helper()
 	var found bool
-	waitFor(20*time.Second, func() bool {
+	testutil.Eventually(20*time.Second, func() bool {
 		out := s.out.String()
 		if i := strings.Index(out[s.mark:], want); i >= 0 {
 			s.mark += i + len(want)
@@ -95,7 +98,7 @@ func (s *ptySession) wait() int {
 	s.t.Helper()
 	select {
 	case r := <-s.res:
-		return r.code
+		return r.Code
 	case <-time.After(20 * time.Second):
 		s.t.Fatalf("the CLI did not exit; the terminal shows:\n%q", s.out.String())
 		return -1
@@ -106,8 +109,8 @@ func (s *ptySession) wait() int {
 // a window resize, Ctrl-C, detaching with ctrl-p ctrl-q, attaching again
 // and exiting.
 func TestPTYSession(t *testing.T) {
-	d := newDaemon(t)
-	img := busybox(t, d)
+	d := daemon.New(t)
+	img := d.Busybox(t)
 	s := startPTY(t, d, 24, 80, "run", "-it", "--name", "tty1", img, "/bin/sh")
 	s.expect("# ")
 	// The echo of the typed line holds "hi$((6*7))": only the shell's
@@ -125,7 +128,7 @@ func TestPTYSession(t *testing.T) {
 	var resized bool
 	for i := 0; i < 20 && !resized; i++ {
 		s.send("stty size\r")
-		resized = waitFor(time.Second, func() bool { return strings.Contains(s.out.String()[s.mark:], "33 101") })
+		resized = testutil.Eventually(time.Second, func() bool { return strings.Contains(s.out.String()[s.mark:], "33 101") })
 	}
 	if !resized {
 		t.Fatalf("stty size never showed 33 101 after the resize:\n%q", s.out.String()[s.mark:])
@@ -145,7 +148,7 @@ func TestPTYSession(t *testing.T) {
 	if code := s.wait(); code != 0 {
 		t.Errorf("run -it exited %d after detaching, want 0; terminal:\n%q", code, s.out.String())
 	}
-	if ci := d.inspect(t, "tty1"); !ci.StateDetail.Running {
+	if ci := d.Inspect(t, "tty1"); !ci.StateDetail.Running {
 		t.Fatalf("tty1 stopped after the detach: %+v", ci.StateDetail)
 	}
 
@@ -159,7 +162,7 @@ func TestPTYSession(t *testing.T) {
 	if code := a.wait(); code != 0 {
 		t.Errorf("attach exited %d when the shell exited 0; terminal:\n%q", code, a.out.String())
 	}
-	if !waitFor(10*time.Second, func() bool { return !d.inspect(t, "tty1").StateDetail.Running }) {
+	if !testutil.Eventually(10*time.Second, func() bool { return !d.Inspect(t, "tty1").StateDetail.Running }) {
 		t.Errorf("tty1 still running after exit")
 	}
 }

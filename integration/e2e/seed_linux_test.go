@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // buildTimeout bounds one `build` (the nginx and nodejs examples install
@@ -24,13 +27,13 @@ func examplesDir(t testing.TB) string {
 }
 
 // build runs the seed's `build NAME DOCKERFILE_PATH`.
-func build(t testing.TB, d *daemon, name, dockerfile string) string {
+func build(t testing.TB, d *daemon.Daemon, name, dockerfile string) string {
 	t.Helper()
-	r := d.exec(buildTimeout, nil, "build", name, dockerfile)
-	if r.code != 0 {
-		t.Fatalf("%v\ndaemon log:\n%s", r, d.log())
+	r := d.Exec(buildTimeout, nil, "build", name, dockerfile)
+	if r.Code != 0 {
+		t.Fatalf("%v\ndaemon log:\n%s", r, d.Log())
 	}
-	return r.stdout + r.stderr
+	return r.Stdout + r.Stderr
 }
 
 // startedRE matches the seed's start line and captures the pid.
@@ -41,8 +44,8 @@ var startedRE = regexp.MustCompile(`container (\S+) started \(pid (\d+)\)`)
 // build NAME DOCKERFILE_PATH, image list, start NAME IMAGE NETWORK COMMAND
 // ARGS (in the foreground), list, stop NAME.
 func TestSeedCommandSequence(t *testing.T) {
-	d := newDaemon(t)
-	base(t, d)
+	d := daemon.New(t)
+	d.Base(t)
 	dockerfile := filepath.Join(examplesDir(t), "bash", "Dockerfile")
 
 	// container-runtime build {my-image-name} {path-to-the-dockerfile}
@@ -51,7 +54,7 @@ func TestSeedCommandSequence(t *testing.T) {
 	}
 
 	// container-runtime image list
-	out := d.ok(t, "image", "list")
+	out := d.OK(t, "image", "list")
 	for _, img := range []string{"base", "counters"} {
 		if !regexp.MustCompile(`(?m)^` + img + `\s`).MatchString(out) {
 			t.Errorf("image list has no row for %s:\n%s", img, out)
@@ -62,58 +65,58 @@ func TestSeedCommandSequence(t *testing.T) {
 	// the foreground run prints that it started with the pid, streams the
 	// output while the container runs, prints the exit code, and exits
 	// with it. timeout(1) ends the endless script with 124.
-	fg := d.background(t, "start", "evens", "counters", "none", "timeout", "3", "/home/even.sh")
-	live := waitFor(30*time.Second, func() bool { return strings.Contains(fg.stdout.String(), "0\n2\n") })
+	fg := d.Background(t, "start", "evens", "counters", "none", "timeout", "3", "/home/even.sh")
+	live := testutil.Eventually(30*time.Second, func() bool { return strings.Contains(fg.Stdout(), "0\n2\n") })
 	select {
-	case <-fg.done:
+	case <-fg.Done():
 		live = false
 	default:
 	}
 	if !live {
-		t.Errorf("the output was not streamed while the container ran; so far: %q (stderr %q)", fg.stdout.String(), fg.stderr.String())
+		t.Errorf("the output was not streamed while the container ran; so far: %q (stderr %q)", fg.Stdout(), fg.Stderr())
 	}
 	// The seed's list shows the running container.
-	if out := d.ok(t, "list"); !strings.Contains(out, "evens") {
+	if out := d.OK(t, "list"); !strings.Contains(out, "evens") {
 		t.Errorf("list while evens runs does not show it:\n%s", out)
 	}
-	r := fg.wait(cmdTimeout)
-	if r.code != 124 {
-		t.Errorf("start exited %d, want the container's code 124\n%v", r.code, r)
+	r := fg.Wait(daemon.CmdTimeout)
+	if r.Code != 124 {
+		t.Errorf("start exited %d, want the container's code 124\n%v", r.Code, r)
 	}
-	if !strings.HasPrefix(r.stdout, "0\n2\n") {
-		t.Errorf("start's output %q does not begin with the script's 0, 2", r.stdout)
+	if !strings.HasPrefix(r.Stdout, "0\n2\n") {
+		t.Errorf("start's output %q does not begin with the script's 0, 2", r.Stdout)
 	}
-	m := startedRE.FindStringSubmatch(r.stderr)
+	m := startedRE.FindStringSubmatch(r.Stderr)
 	if m == nil || m[1] != "evens" {
-		t.Errorf("start did not print \"container evens started (pid N)\":\n%s", r.stderr)
+		t.Errorf("start did not print \"container evens started (pid N)\":\n%s", r.Stderr)
 	} else if pid, _ := strconv.Atoi(m[2]); pid <= 0 {
 		t.Errorf("start printed pid %s", m[2])
 	}
-	if !strings.Contains(r.stderr, "container evens exited with code 124") {
-		t.Errorf("start did not print the exit code:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, "container evens exited with code 124") {
+		t.Errorf("start did not print the exit code:\n%s", r.Stderr)
 	}
 	// Cleaned up as the seed does: the container is gone.
-	if out := d.ok(t, "ps", "-a"); strings.Contains(out, "evens") {
+	if out := d.OK(t, "ps", "-a"); strings.Contains(out, "evens") {
 		t.Errorf("the seed's start left its container behind:\n%s", out)
 	}
 
 	// container-runtime list, then container-runtime stop {name}, on a
 	// container started in the background. Its shell ends on SIGTERM.
-	d.ok(t, "run", "-d", "--name", "odds", "counters", "/bin/bash", "-c", `trap "exit 0" TERM; /home/odd.sh & wait`)
-	if !waitFor(30*time.Second, func() bool { return strings.Contains(d.run(t, "logs", "odds").stdout, "1\n3\n") }) {
-		t.Errorf("odds did not print 1, 3: logs %v", d.run(t, "logs", "odds"))
+	d.OK(t, "run", "-d", "--name", "odds", "counters", "/bin/bash", "-c", `trap "exit 0" TERM; /home/odd.sh & wait`)
+	if !testutil.Eventually(30*time.Second, func() bool { return strings.Contains(d.Run(t, "logs", "odds").Stdout, "1\n3\n") }) {
+		t.Errorf("odds did not print 1, 3: logs %v", d.Run(t, "logs", "odds"))
 	}
-	out = d.ok(t, "list")
+	out = d.OK(t, "list")
 	if !regexp.MustCompile(`(?m)^odds\s+counters\s`).MatchString(out) {
 		t.Errorf("list does not show odds running on counters:\n%s", out)
 	}
-	if out := d.ok(t, "stop", "odds"); strings.TrimSpace(out) != "odds" {
+	if out := d.OK(t, "stop", "odds"); strings.TrimSpace(out) != "odds" {
 		t.Errorf("stop printed %q, want the name", out)
 	}
-	if out := d.ok(t, "list"); strings.Contains(out, "odds") {
+	if out := d.OK(t, "list"); strings.Contains(out, "odds") {
 		t.Errorf("list still shows odds after stop:\n%s", out)
 	}
-	ci := d.inspect(t, "odds")
+	ci := d.Inspect(t, "odds")
 	if ci.StateDetail.Running || ci.StateDetail.ExitCode != 0 {
 		t.Errorf("after stop: running %v, exit code %d; want stopped with 0 (the shell's TERM trap)", ci.StateDetail.Running, ci.StateDetail.ExitCode)
 	}

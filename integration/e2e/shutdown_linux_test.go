@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // TestGracefulShutdown stops the daemon with SIGTERM while clients hold
@@ -14,40 +16,35 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	// A shutdown timeout far beyond the wait below: the daemon must not
 	// need it.
-	d := newDaemonWith(t, "--shutdown-timeout", "10m")
-	img := busybox(t, d)
-	d.ok(t, "run", "-d", "--name", "quiet", img, "sleep", "1000")
-	d.ok(t, "run", "-d", "--name", "chatty", img, "sh", "-c", "while true; do echo x; sleep 0.2; done")
+	d := daemon.New(t, "--shutdown-timeout", "10m")
+	img := d.Busybox(t)
+	d.OK(t, "run", "-d", "--name", "quiet", img, "sleep", "1000")
+	d.OK(t, "run", "-d", "--name", "chatty", img, "sh", "-c", "while true; do echo x; sleep 0.2; done")
 	pids := map[string]int{}
 	for _, name := range []string{"quiet", "chatty"} {
-		pids[name] = d.inspect(t, name).StateDetail.Pid
+		pids[name] = d.Inspect(t, name).StateDetail.Pid
 	}
-	streams := map[string]*bgCommand{
-		"events":   d.background(t, "events"),
-		"logs -f":  d.background(t, "logs", "-f", "chatty"),
-		"attach":   d.background(t, "attach", "--no-stdin", "quiet"),
-		"wait":     d.background(t, "wait", "quiet"),
-		"attach 2": d.background(t, "attach", "--no-stdin", "chatty"),
+	streams := map[string]*daemon.Cmd{
+		"events":   d.Background(t, "events"),
+		"logs -f":  d.Background(t, "logs", "-f", "chatty"),
+		"attach":   d.Background(t, "attach", "--no-stdin", "quiet"),
+		"wait":     d.Background(t, "wait", "quiet"),
+		"attach 2": d.Background(t, "attach", "--no-stdin", "chatty"),
 	}
-	if waitFor(30*time.Second, func() bool { return strings.Contains(streams["attach 2"].stdout.String(), "x\n") }) == false {
+	if testutil.Eventually(30*time.Second, func() bool { return strings.Contains(streams["attach 2"].Stdout(), "x\n") }) == false {
 		t.Fatalf("attach to chatty shows nothing")
 	}
 	time.Sleep(500 * time.Millisecond) // the other streams are in place
 
-	d.stopEvents()
-	if err := d.proc.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	state, err := d.Terminate(2 * time.Minute)
+	if err != nil {
+		t.Fatalf("%v: streams held it\n%s", err, d.Log())
 	}
-	select {
-	case <-d.exited:
-		if !d.proc.ProcessState.Success() {
-			t.Errorf("the daemon exited with %v:\n%s", d.proc.ProcessState, d.log())
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("the daemon still runs 2 minutes after SIGTERM: streams held it\n%s", d.log())
+	if !state.Success() {
+		t.Errorf("the daemon exited with %v:\n%s", state, d.Log())
 	}
 	for name, b := range streams {
-		if r := b.wait(30 * time.Second); r.timedOut {
+		if r := b.Wait(30 * time.Second); r.TimedOut {
 			t.Errorf("%s did not end with the daemon", name)
 		}
 	}
@@ -56,9 +53,9 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Errorf("%s (pid %d) died with the daemon's shutdown", name, pid)
 		}
 	}
-	d.start(t)
+	d.Start(t)
 	for name, pid := range pids {
-		if ci := d.inspect(t, name); !ci.StateDetail.Running || ci.StateDetail.Pid != pid {
+		if ci := d.Inspect(t, name); !ci.StateDetail.Running || ci.StateDetail.Pid != pid {
 			t.Errorf("%s after the restart: %+v, want running as pid %d", name, ci.StateDetail, pid)
 		}
 	}

@@ -11,13 +11,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // lastLineNumber returns N of the last "nN ..." line of a container's log
 // (-1: none yet).
-func lastLineNumber(t testing.TB, d *daemon, name string) int {
+func lastLineNumber(t testing.TB, d *daemon.Daemon, name string) int {
 	t.Helper()
-	m := regexp.MustCompile(`^n(\d+) `).FindStringSubmatch(d.run(t, "logs", "--tail", "1", name).stdout)
+	m := regexp.MustCompile(`^n(\d+) `).FindStringSubmatch(d.Run(t, "logs", "--tail", "1", name).Stdout)
 	if m == nil {
 		return -1
 	}
@@ -29,12 +32,12 @@ func lastLineNumber(t testing.TB, d *daemon, name string) int {
 // it can and then never reads: the container's output keeps flowing to
 // its log (bounded by rotation), and other clients are served.
 func TestStalledAttachClient(t *testing.T) {
-	d := newDaemon(t)
-	img := busybox(t, d)
-	d.ok(t, "run", "-d", "--name", "spew", "--log-opt", "max-size=1m", "--log-opt", "max-file=2", img, "sh", "-c",
+	d := daemon.New(t)
+	img := d.Busybox(t)
+	d.OK(t, "run", "-d", "--name", "spew", "--log-opt", "max-size=1m", "--log-opt", "max-file=2", img, "sh", "-c",
 		`i=0; while true; do echo "n$i `+strings.Repeat("a", 80)+`"; i=$((i+1)); done`)
 
-	c, err := net.Dial("unix", d.socket)
+	c, err := net.Dial("unix", d.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,18 +52,18 @@ func TestStalledAttachClient(t *testing.T) {
 	// within milliseconds at this rate.
 	time.Sleep(2 * time.Second)
 	before := lastLineNumber(t, d, "spew")
-	if !waitFor(30*time.Second, func() bool { return lastLineNumber(t, d, "spew") > before+1000 }) {
+	if !testutil.Eventually(30*time.Second, func() bool { return lastLineNumber(t, d, "spew") > before+1000 }) {
 		t.Errorf("the container's output stalled behind a stalled attach client at line %d", before)
 	}
-	if out := d.ok(t, "exec", "spew", "echo", "served"); out != "served\n" {
+	if out := d.OK(t, "exec", "spew", "echo", "served"); out != "served\n" {
 		t.Errorf("exec printed %q", out)
 	}
-	if r := d.run(t, "run", "--rm", img, "echo", "served"); r.code != 0 || r.stdout != "served\n" {
+	if r := d.Run(t, "run", "--rm", img, "echo", "served"); r.Code != 0 || r.Stdout != "served\n" {
 		t.Errorf("another container: %v", r)
 	}
 	// Rotation keeps the log bounded: at most max-file files of max-size.
 	var total int64
-	logs, _ := logSizes(d.inspect(t, "spew").LogPath + "*")
+	logs, _ := logSizes(d.Inspect(t, "spew").LogPath + "*")
 	for _, l := range logs {
 		total += l
 	}

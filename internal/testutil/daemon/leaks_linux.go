@@ -1,4 +1,4 @@
-package e2e
+package daemon
 
 import (
 	"bufio"
@@ -13,29 +13,32 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // cgroupRoot is where the cgroup hierarchies are mounted; the runtime
 // puts a container without a cgroupsPath in <hierarchy>/container-runtime/<id>.
 const cgroupRoot = "/sys/fs/cgroup"
 
-// leaks returns what is left of d's containers: mounts under d's
+// Leaks returns what is left of d's containers: mounts under d's
 // directories, cgroups of the containers it created, their state
-// directories, and monitor processes serving d's exec root.
-func (d *daemon) leaks() []string {
+// directories, monitor processes serving d's exec root, and veths on its
+// bridge. After every container was removed it must be empty.
+func (d *Daemon) Leaks() []string {
 	var out []string
-	for _, m := range mountsUnder(d.dir) {
+	for _, m := range MountsUnder(d.Dir) {
 		out = append(out, "mount "+m)
 	}
-	for _, id := range d.knownIDs() {
+	for _, id := range d.KnownIDs() {
 		for _, cg := range containerCgroups(id) {
 			out = append(out, "cgroup "+cg)
 		}
 	}
 	for _, dir := range []string{
-		filepath.Join(d.execRoot, "containers"),
-		filepath.Join(d.execRoot, "runtime"),
-		filepath.Join(d.root, "containers"),
+		filepath.Join(d.ExecRoot, "containers"),
+		filepath.Join(d.ExecRoot, "runtime"),
+		filepath.Join(d.Root, "containers"),
 	} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
@@ -44,23 +47,23 @@ func (d *daemon) leaks() []string {
 			}
 		}
 	}
-	for _, pid := range monitorsOf(d.execRoot) {
+	for _, pid := range MonitorsOf(d.ExecRoot) {
 		out = append(out, fmt.Sprintf("monitor process %d", pid))
 	}
-	for _, port := range d.net.ports() {
-		out = append(out, "interface "+port+" on bridge "+d.net.bridge)
+	for _, port := range d.Net.Ports() {
+		out = append(out, "interface "+port+" on bridge "+d.Net.Bridge)
 	}
 	return out
 }
 
-// settledLeaks is leaks once things settled: some cleanup finishes in the
+// SettledLeaks is Leaks once things settled: some cleanup finishes in the
 // background after the request that caused it (the network manager
 // deletes a veth's host end asynchronously), so wait up to 10 s for
 // leaks to go before reporting them.
-func (d *daemon) settledLeaks() []string {
+func (d *Daemon) SettledLeaks() []string {
 	var l []string
-	waitFor(10*time.Second, func() bool {
-		l = d.leaks()
+	testutil.Eventually(10*time.Second, func() bool {
+		l = d.Leaks()
 		return len(l) == 0
 	})
 	return l
@@ -69,9 +72,9 @@ func (d *daemon) settledLeaks() []string {
 // forceClean removes what leaked, so that one failing test does not
 // disturb the next: processes in the containers' cgroups and d's
 // monitors (all started by this test's daemon) are killed, cgroups
-// removed, mounts under d.dir unmounted.
-func (d *daemon) forceClean() {
-	ids := d.knownIDs()
+// removed, mounts under d.Dir unmounted.
+func (d *Daemon) forceClean() {
+	ids := d.KnownIDs()
 	for _, id := range ids {
 		for _, cg := range containerCgroups(id) {
 			for _, pid := range cgroupProcs(cg) {
@@ -79,7 +82,7 @@ func (d *daemon) forceClean() {
 			}
 		}
 	}
-	for _, pid := range monitorsOf(d.execRoot) {
+	for _, pid := range MonitorsOf(d.ExecRoot) {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
 	for _, id := range ids {
@@ -94,15 +97,15 @@ func (d *daemon) forceClean() {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	mounts := mountsUnder(d.dir)
+	mounts := MountsUnder(d.Dir)
 	slices.Reverse(mounts) // children first
 	for _, m := range mounts {
 		unix.Unmount(m, unix.MNT_DETACH)
 	}
 }
 
-// mountsUnder returns the mount points under dir, in mount order.
-func mountsUnder(dir string) []string {
+// MountsUnder returns the mount points under dir, in mount order.
+func MountsUnder(dir string) []string {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return []string{"reading mountinfo: " + err.Error()}
@@ -147,9 +150,9 @@ func cgroupProcs(dir string) []int {
 	return pids
 }
 
-// monitorsOf returns the pids of the monitor processes whose state
+// MonitorsOf returns the pids of the monitor processes whose state
 // directory is under execRoot (their environment names it).
-func monitorsOf(execRoot string) []int {
+func MonitorsOf(execRoot string) []int {
 	procs, _ := os.ReadDir("/proc")
 	want := []byte("_CRT_MONITOR_DIR=" + execRoot + "/")
 	var pids []int
