@@ -13,7 +13,8 @@ import (
 
 // dropPrivileges switches to the process's identity and privileges: no_new_privs,
 // the seccomp filter when no_new_privs is off, the bounding set, user and
-// groups, the final capability sets, umask and working directory.
+// groups, the final capability sets and umask, and checks that the user
+// may use the working directory that enterCwd entered.
 //
 // Preconditions: the OS thread is locked; capabilities, no_new_privs and
 // the seccomp filter are per thread, and this thread later calls execve.
@@ -57,10 +58,10 @@ func dropPrivileges(p *specs.Process, sc []byte) error {
 	if p.User.Umask != nil {
 		unix.Umask(int(*p.User.Umask))
 	}
-	if p.Cwd != "" {
-		if err := unix.Chdir(p.Cwd); err != nil {
-			return fmt.Errorf("process.cwd %q: %w", p.Cwd, err)
-		}
+	// enterCwd entered the working directory as root; the user must be
+	// able to search it too (chdir checks exec permission on its target).
+	if err := unix.Chdir("."); err != nil {
+		return fmt.Errorf("process.cwd %q as uid %d: %w", p.Cwd, p.User.UID, err)
 	}
 	return nil
 }

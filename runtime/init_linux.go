@@ -117,12 +117,6 @@ func initStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
-	// The exec fifo is reopened through our host /proc after pivot_root,
-	// so no path inside the container is trusted for it.
-	procFD, err := unix.Open("/proc/self/fd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("opening /proc/self/fd: %w", err)
-	}
 	if err := rootfs.PivotRoot(cfg.Rootfs); err != nil {
 		return fmt.Errorf("pivot_root to %s: %w", cfg.Rootfs, err)
 	}
@@ -144,7 +138,8 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := setProcessLimits(p); err != nil {
 		return err
 	}
-	if err := ensureCwd(p.Cwd); err != nil {
+	// Last of the setup: no mount can cover the directory we enter now.
+	if err := enterCwd(p.Cwd, env.preserve); err != nil {
 		return err
 	}
 	target, err := lookPath(p.Args[0], p.Env)
@@ -159,15 +154,15 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := conn.send(syncMsg{Type: msgReady}); err != nil {
 		return err
 	}
-	// The fifo is reopened through the handle on our host /proc/self/fd:
-	// no path inside the container is trusted for it. The fifo is 0622 so
+	// The fifo is reopened through the container's procfs, checked to be
+	// one, and the result checked to be the fifo we were given: no host
+	// directory is held for it (see cwd_linux.go). The fifo is 0622 so
 	// that a non-root process user may open it; a process may always look
 	// up its own /proc/self/fd entries.
-	fifo, err := unix.Openat(procFD, strconv.Itoa(env.fifoFD), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	fifo, err := reopenExecFifo(env.fifoFD)
 	if err != nil {
 		return fmt.Errorf("reopening the exec fifo: %w", err)
 	}
-	unix.Close(procFD)
 	if _, err := unix.Write(fifo, []byte{0}); err != nil {
 		return fmt.Errorf("writing the exec fifo: %w", err)
 	}
@@ -210,6 +205,9 @@ func execStage(conn *syncConn, env *stageEnv) error {
 		}
 	}
 	if err := setProcessLimits(p); err != nil {
+		return err
+	}
+	if err := enterCwd(p.Cwd, env.preserve); err != nil {
 		return err
 	}
 	target, err := lookPath(p.Args[0], p.Env)
@@ -291,18 +289,6 @@ var rlimitResources = map[string]int{
 	"RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_RSS": unix.RLIMIT_RSS,
 	"RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO, "RLIMIT_RTTIME": unix.RLIMIT_RTTIME, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
 	"RLIMIT_STACK": unix.RLIMIT_STACK,
-}
-
-// ensureCwd creates the working directory if it is missing. We are past
-// pivot_root, so the path cannot resolve outside the container's root.
-func ensureCwd(cwd string) error {
-	if cwd == "" {
-		return nil
-	}
-	if err := os.MkdirAll(cwd, 0o755); err != nil {
-		return fmt.Errorf("process.cwd %q: %w", cwd, err)
-	}
-	return nil
 }
 
 // lookPath finds file in the PATH of the container's environment.

@@ -22,7 +22,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|alloc MIB")
+		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|cwd-escape|alloc MIB")
 		os.Exit(2)
 	}
 	var err error
@@ -47,6 +47,20 @@ func main() {
 		var names []string
 		names, err = fds()
 		fmt.Println(strings.Join(names, " "))
+	case "cwd-escape":
+		// CVE-2024-21626: print where our cwd is, then try to reach the
+		// host's procfs from it. The file is opened for writing, never
+		// written.
+		var cwd string
+		cwd, err = os.Readlink("/proc/self/cwd")
+		fmt.Println(cwd)
+		if err == nil {
+			var f *os.File
+			f, err = os.OpenFile("../../sys/kernel/core_pattern", os.O_WRONLY, 0)
+			if err == nil {
+				f.Close()
+			}
+		}
 	case "alloc":
 		// Allocate and touch MIB mebibytes, one page at a time, so that
 		// every page is charged to the memory cgroup.
