@@ -35,8 +35,9 @@ type Options struct {
 	// Tags are the names given to the image ("name" or "name:tag"). They
 	// are moved to the new image only once every step has succeeded.
 	Tags []string
-	// Dockerfile is the path of the Dockerfile. When empty it is
-	// "Dockerfile" in ContextDir.
+	// Dockerfile is the path of the Dockerfile, absolute or relative to
+	// ContextDir, and inside ContextDir. When empty it is "Dockerfile" in
+	// ContextDir.
 	Dockerfile string
 	// ContextDir is the directory COPY and ADD sources are relative to.
 	// When empty it is the Dockerfile's directory, as in the seed ("the
@@ -89,7 +90,7 @@ func (b *Builder) Build(ctx context.Context, opts Options) (image.Image, error) 
 	if err != nil {
 		return image.Image{}, err
 	}
-	df, err := parseDockerfileFile(opts.Dockerfile)
+	df, err := parseDockerfileFile(opts.ContextDir, opts.Dockerfile)
 	if err != nil {
 		return image.Image{}, err
 	}
@@ -113,6 +114,9 @@ func normalizeOptions(opts Options) (Options, error) {
 		opts.Dockerfile = filepath.Join(opts.ContextDir, "Dockerfile")
 	case opts.ContextDir == "":
 		opts.ContextDir = filepath.Dir(opts.Dockerfile)
+	case !filepath.IsAbs(opts.Dockerfile):
+		// Relative to the context, as docker build -f is.
+		opts.Dockerfile = filepath.Join(opts.ContextDir, opts.Dockerfile)
 	}
 	switch opts.Network {
 	case "":

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +14,10 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
+
+// instructionLike matches a word that could be a misspelt instruction,
+// which an error may quote; any other first word is not quoted.
+var instructionLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
 
 // dockerfile is a parsed and checked Dockerfile.
 type dockerfile struct {
@@ -27,15 +31,12 @@ type dockerfile struct {
 	stages []instructions.Stage
 }
 
-// parseDockerfileFile reads and parses the Dockerfile at path.
-func parseDockerfileFile(path string) (*dockerfile, error) {
-	f, err := os.Open(path)
+// parseDockerfileFile reads and parses the Dockerfile at path, which must
+// lie in contextDir (see openDockerfile).
+func parseDockerfileFile(contextDir, path string) (*dockerfile, error) {
+	f, err := openDockerfile(contextDir, path)
 	if err != nil {
-		kind := errdefs.ErrInvalidArgument
-		if errors.Is(err, os.ErrNotExist) {
-			kind = errdefs.ErrNotFound
-		}
-		return nil, withKind(fmt.Errorf("reading Dockerfile: %w", err), kind)
+		return nil, err
 	}
 	defer f.Close()
 	return parseDockerfile(path, f)
@@ -66,6 +67,12 @@ func (df *dockerfile) add(node *parser.Node) error {
 	line := node.StartLine
 	name := strings.ToLower(node.Value)
 	if _, ok := command.Commands[name]; !ok {
+		if !instructionLike.MatchString(node.Value) {
+			// Not a misspelt instruction but some other file: its
+			// content is not quoted back (it may be a secret the
+			// client could not read itself).
+			return errorAt(df.path, line, errdefs.ErrInvalidArgument, "the line does not start with a Dockerfile instruction: is %s a Dockerfile?", df.path)
+		}
 		return errorAt(df.path, line, errdefs.ErrInvalidArgument, "unknown instruction %s", strings.ToUpper(node.Value))
 	}
 	parsed, err := instructions.ParseInstruction(node)

@@ -28,7 +28,8 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
-	// One object only: anything but white space after it is a mistake.
+	// One object only: anything but white space after it is a mistake;
+	// and the body must end where its Content-Length says.
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {
 			err = errors.New("unexpected data after the JSON object")
@@ -45,7 +46,10 @@ func decodeError(err error) error {
 		syntax *json.SyntaxError
 		typ    *json.UnmarshalTypeError
 	)
+	var truncated *truncatedBodyError
 	switch {
+	case errors.As(err, &truncated):
+		return err
 	case errors.As(err, &tooBig):
 		return fmt.Errorf("request body larger than %d bytes: %w", tooBig.Limit, err)
 	case errors.Is(err, io.EOF):

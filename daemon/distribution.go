@@ -74,6 +74,9 @@ func finishLine(r *http.Request, lw *lazyWriter, last api.Progress, err error) e
 	if err == nil {
 		return lw.writeLine(last)
 	}
+	if truncated := bodyTruncated(r); truncated != nil {
+		err = truncated
+	}
 	if !lw.hasBegun() {
 		return err
 	}

@@ -41,14 +41,22 @@ func statusOf(err error) (int, api.ErrorKind) {
 // be logged; the client sees the stream end.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	log := logctx.From(r.Context())
+	// A body cut short is the cause of whatever the handler made of it
+	// (a JSON syntax error, a broken tar, a canceled context).
+	truncated := bodyTruncated(r)
+	if truncated != nil {
+		err = truncated
+	}
 	if started(w) {
 		if !errors.Is(err, context.Canceled) {
 			log.Warn("stream ended with an error", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 		return
 	}
-	if r.Context().Err() != nil {
-		// The client left: nobody reads the answer.
+	if r.Context().Err() != nil && truncated == nil {
+		// The client left: nobody reads the answer. (One that stopped
+		// sending in the middle of its body may have only half-closed
+		// the connection, and still reads.)
 		log.Debug("request abandoned by the client", "method", r.Method, "path", r.URL.Path, "err", err)
 		return
 	}

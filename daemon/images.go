@@ -128,15 +128,17 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	// The paths are the daemon's: relative ones would be relative to its
-	// working directory, which means nothing to the client.
-	for field, p := range map[string]string{"dockerfile": req.Dockerfile, "contextDir": req.ContextDir} {
-		if p != "" && !filepath.IsAbs(p) {
-			return kindf(errdefs.ErrInvalidArgument, "field %q: %q is not an absolute path", field, p)
-		}
-	}
-	if req.Dockerfile == "" && req.ContextDir == "" {
+	// The paths are the daemon's: the context must be absolute (relative
+	// to the daemon's working directory would mean nothing to the
+	// client); the Dockerfile is absolute or relative to the context, and
+	// the builder refuses one outside the context.
+	switch {
+	case req.Dockerfile == "" && req.ContextDir == "":
 		return kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\" or \"contextDir\" is required")
+	case req.ContextDir != "" && !filepath.IsAbs(req.ContextDir):
+		return kindf(errdefs.ErrInvalidArgument, "field \"contextDir\": %q is not an absolute path", req.ContextDir)
+	case req.ContextDir == "" && !filepath.IsAbs(req.Dockerfile):
+		return kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\": %q is not an absolute path, and no contextDir is given for it to be relative to", req.Dockerfile)
 	}
 	lw := newLazyWriter(w, contentNDJSON)
 	id, err := s.cfg.Images.Build(r.Context(), req, progressWriter{lw})

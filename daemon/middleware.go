@@ -110,6 +110,7 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		start := time.Now()
 		log := s.log.With("req", seq.Add(1))
 		r = r.WithContext(logctx.With(r.Context(), log))
+		checkBody(r)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

@@ -156,6 +156,9 @@ func finishProgress(w http.ResponseWriter, r *http.Request, lw *lazyWriter, id s
 	if err == nil {
 		return lw.writeLine(api.Progress{ID: id})
 	}
+	if truncated := bodyTruncated(r); truncated != nil {
+		err = truncated
+	}
 	if !lw.hasBegun() {
 		return err
 	}
