@@ -1,0 +1,177 @@
+package security
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+)
+
+// exposedDaemon starts a daemon whose temporary directory (the data
+// root's parent) is searchable by every user, as /var/lib is: otherwise
+// that directory's 0700 would hide what the daemon itself leaves open.
+func exposedDaemon(t *testing.T) *daemon.Daemon {
+	t.Helper()
+	d := daemon.New(t)
+	if err := os.Chmod(d.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// setuidContainer runs a busybox container that stays up, with a
+// setuid-root copy of busybox at /suid in its root file system, and
+// returns its id and that file's path on the host, through the container's
+// root file system mount.
+func setuidContainer(t *testing.T, d *daemon.Daemon, name string, runFlags ...string) (id, hostPath string) {
+	t.Helper()
+	img := d.Busybox(t)
+	args := append([]string{"run", "-d", "--name", name}, runFlags...)
+	d.OK(t, append(args, img, "sleep", "1000")...)
+	d.OK(t, "exec", name, "sh", "-c", "cp /bin/busybox /suid && chmod 4755 /suid")
+	id = d.Inspect(t, name).ID
+	hostPath = filepath.Join(d.Root, "containers", id, "rootfs", "suid")
+	// The premise: root sees the setuid file at that host path.
+	var st unix.Stat_t
+	if err := unix.Stat(hostPath, &st); err != nil || st.Mode&unix.S_ISUID == 0 || st.Uid != 0 && runFlags == nil {
+		t.Fatalf("the setuid file at %s: mode %o uid %d, %v; want a setuid file", hostPath, st.Mode, st.Uid, err)
+	}
+	return id, hostPath
+}
+
+// requirePrivate fails the test for each directory others may search or
+// list, or its group may list.
+func requirePrivate(t testing.TB, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if st.Mode&0o067 != 0 {
+			t.Errorf("%s: mode %04o; want no access for others and none but search for the group (0700 or 0710)", p, st.Mode&0o7777)
+		}
+	}
+}
+
+// TestCVE_2021_41091_HostUserRunsContainerSetuid guards the
+// CVE-2021-41091 class (moby: "/var/lib/docker" subdirectories searchable
+// by any host user). A container's root file system is mounted under the
+// data root without nosuid, so if every directory above it can be
+// searched, an unprivileged host user runs the container's setuid-root
+// files as root (and reads the images' files). The attack: a container
+// makes a setuid-root copy of busybox; then nobody:nogroup on the host
+// stats and executes it through <root>/containers/<id>/rootfs and
+// <root>/containers/<id>/upper, reaches the image layers through
+// <root>/layers and <root>/l, lists the data root and the runtime's state,
+// and reads the databases. Every attempt must be refused with EACCES.
+func TestCVE_2021_41091_HostUserRunsContainerSetuid(t *testing.T) {
+	d := exposedDaemon(t)
+	id, suid := setuidContainer(t, d, "setuid")
+	containerDir := filepath.Join(d.Root, "containers", id)
+	probes := []probe{
+		{op: opStat, path: suid},
+		{op: opExec, path: suid},
+		{op: opStat, path: filepath.Join(containerDir, "upper", "suid")},
+		{op: opExec, path: filepath.Join(containerDir, "upper", "suid")},
+		{op: opList, path: filepath.Join(containerDir, "rootfs")},
+		{op: opOpen, path: filepath.Join(containerDir, "config.json")},
+		{op: opList, path: d.Root},
+		{op: opList, path: filepath.Join(d.Root, "containers")},
+		{op: opList, path: filepath.Join(d.Root, "layers")},
+		{op: opList, path: filepath.Join(d.Root, "l")},
+		{op: opList, path: filepath.Join(d.Root, "tmp")},
+		{op: opOpen, path: filepath.Join(d.Root, "metadata.db")},
+		{op: opOpen, path: filepath.Join(d.Root, "containers.db")},
+		{op: opList, path: d.ExecRoot},
+		{op: opList, path: filepath.Join(d.ExecRoot, "runtime")},
+		{op: opStat, path: filepath.Join(d.ExecRoot, "runtime", id, "state.json")},
+		{op: opList, path: filepath.Join(d.ExecRoot, "containers", id)},
+	}
+	// Every layer of the image, by its directory and by its short link.
+	layers, _ := filepath.Glob(filepath.Join(d.Root, "layers", "*", "diff", "bin", "busybox"))
+	links, _ := filepath.Glob(filepath.Join(d.Root, "l", "*"))
+	if len(layers) == 0 || len(links) == 0 {
+		t.Fatalf("found no image layer under %s (layers %q, links %q): the store's layout changed; update the test", d.Root, layers, links)
+	}
+	for _, p := range append(layers, links...) {
+		probes = append(probes, probe{op: opStat, path: p}, probe{op: opExec, path: p})
+	}
+	runAs(t, nobody, nobody, nil, probes)
+	requireDenied(t, "nobody", probes)
+
+	// Each level the daemon makes has the safe mode itself: a test
+	// passing only because of a parent would hide a regression.
+	requirePrivate(t, d.Root, filepath.Join(d.Root, "containers"), containerDir,
+		filepath.Join(d.Root, "layers"), filepath.Join(d.Root, "l"), filepath.Join(d.Root, "tmp"),
+		filepath.Join(d.ExecRoot, "runtime"), filepath.Join(d.ExecRoot, "runtime", id),
+		filepath.Join(d.ExecRoot, "containers"), filepath.Join(d.ExecRoot, "containers", id))
+}
+
+// TestCVE_2021_41091_UsernsContainerStaysPrivate is the same attack on a
+// container in a private user namespace: its root (host uid and gid
+// 100000) must still reach its root file system, so the directories above
+// it let that group search them (0710), never other users.
+func TestCVE_2021_41091_UsernsContainerStaysPrivate(t *testing.T) {
+	d := exposedDaemon(t)
+	id, suid := setuidContainer(t, d, "userns", "--userns", "private")
+	if out := d.OK(t, "exec", "userns", "cat", "/proc/self/uid_map"); !strings.Contains(out, "100000") {
+		t.Fatalf("the container's uid_map is %q; want the private mapping to 100000", out)
+	}
+	containerDir := filepath.Join(d.Root, "containers", id)
+	probes := []probe{
+		{op: opStat, path: suid},
+		{op: opExec, path: suid},
+		{op: opList, path: d.Root},
+		{op: opList, path: containerDir},
+	}
+	runAs(t, nobody, nobody, nil, probes)
+	requireDenied(t, "nobody", probes)
+	requirePrivate(t, d.Root, filepath.Join(d.Root, "containers"), containerDir)
+}
+
+// TestCVE_2021_41091_StartRepairsAnOpenRoot guards the same class on an
+// install made by an older version, whose data root, containers/ and
+// containers/<id>/ were 0711: the daemon's start must take that away (and
+// say so in its log), and the containers must still run.
+func TestCVE_2021_41091_StartRepairsAnOpenRoot(t *testing.T) {
+	d := exposedDaemon(t)
+	id, suid := setuidContainer(t, d, "old")
+	d.OK(t, "stop", "-t", "0", "old")
+	d.Shutdown(t)
+
+	containerDir := filepath.Join(d.Root, "containers", id)
+	layers, _ := filepath.Glob(filepath.Join(d.Root, "layers", "*"))
+	opened := append([]string{d.Root, filepath.Join(d.Root, "containers"), containerDir,
+		filepath.Join(d.Root, "l"), filepath.Join(d.ExecRoot, "runtime"), filepath.Join(d.ExecRoot, "containers")}, layers...)
+	for i, p := range opened {
+		mode := uint32(0o711)
+		if i%2 == 1 {
+			mode = 0o755
+		}
+		if err := unix.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	d.Start(t)
+	requirePrivate(t, opened...)
+	if log := d.Log(); !strings.Contains(log, "made it private") || !strings.Contains(log, containerDir) {
+		t.Errorf("the daemon's log does not say which directories it made private:\n%s", log)
+	}
+	// The exec root holds the socket: it stays searchable (not listable).
+	var st unix.Stat_t
+	if err := unix.Stat(d.ExecRoot, &st); err != nil || st.Mode&0o777 != 0o711 {
+		t.Errorf("exec root %s: mode %04o, %v; want 0711 kept for the socket", d.ExecRoot, st.Mode&0o7777, err)
+	}
+
+	d.OK(t, "start", "old")
+	probes := []probe{{op: opStat, path: suid}, {op: opExec, path: suid}, {op: opList, path: d.Root}}
+	runAs(t, nobody, nobody, nil, probes)
+	requireDenied(t, "nobody", probes)
+}
