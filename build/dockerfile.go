@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/signal"
 	"github.com/moby/buildkit/frontend/dockerfile/command"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -46,7 +47,14 @@ func parseDockerfileFile(contextDir, path string) (*dockerfile, error) {
 // into stages, and refuses the instructions and flags this builder does
 // not implement (rather than ignoring them).
 func parseDockerfile(path string, r io.Reader) (*dockerfile, error) {
-	res, err := parser.Parse(r)
+	lines := &lineLimitReader{r: r, line: 1}
+	res, err := parser.Parse(lines)
+	if lines.long != 0 {
+		// buildkit stops at such a line and reports the line before
+		// it, or none at all (Dockerfile:1).
+		return nil, errorAt(path, lines.long, errdefs.ErrInvalidArgument,
+			"line longer than %d bytes: split it with line continuations (the escape character, \\ by default, at the end of a line)", maxLineBytes)
+	}
 	if err != nil {
 		return nil, errorAt(path, locationLine(err, 1), errdefs.ErrInvalidArgument, "%s", err.Error())
 	}
@@ -164,6 +172,10 @@ func checkSupported(cmd instructions.Command) error {
 		case len(c.SourceContents) > 0:
 			return errors.New("ADD with a heredoc is not supported")
 		}
+	case *instructions.StopSignalCommand:
+		if !strings.Contains(c.Signal, "$") {
+			return checkStopSignal(c.Signal)
+		}
 	case *instructions.CmdCommand:
 		if len(c.Files) > 0 {
 			return errors.New("CMD with a heredoc is not supported")
@@ -172,6 +184,19 @@ func checkSupported(cmd instructions.Command) error {
 		if len(c.Files) > 0 {
 			return errors.New("ENTRYPOINT with a heredoc is not supported")
 		}
+	}
+	return nil
+}
+
+// checkStopSignal refuses a stop signal that no container could be
+// created with: the container service reads it with the same
+// signal.Parse, so an image that builds is an image that runs.
+func checkStopSignal(sig string) error {
+	if sig == "" {
+		return withKind(errors.New("STOPSIGNAL: empty signal"), errdefs.ErrInvalidArgument)
+	}
+	if _, err := signal.Parse(sig); err != nil {
+		return withKind(fmt.Errorf("STOPSIGNAL %s: not a signal (use a name such as SIGTERM or TERM, a number from 1 to %d, or SIGRTMIN+n)", sig, signal.RTMax), errdefs.ErrInvalidArgument)
 	}
 	return nil
 }

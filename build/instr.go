@@ -56,8 +56,10 @@ func (s *stageRun) dispatch(ctx context.Context, cmd instructions.Command) error
 	case *instructions.UserCommand:
 		return s.metaStep(ctx, text, "USER "+c.User, func(cfg *ocispec.ImageConfig) { cfg.User = c.User })
 	case *instructions.StopSignalCommand:
-		if c.Signal == "" {
-			return fmt.Errorf("STOPSIGNAL: empty signal: %w", errdefs.ErrInvalidArgument)
+		// After expansion: STOPSIGNAL $SIG is checked here, a literal
+		// one also when the Dockerfile is parsed.
+		if err := checkStopSignal(c.Signal); err != nil {
+			return err
 		}
 		return s.metaStep(ctx, text, "STOPSIGNAL "+c.Signal, func(cfg *ocispec.ImageConfig) { cfg.StopSignal = c.Signal })
 	case *instructions.VolumeCommand:
