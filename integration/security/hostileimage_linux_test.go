@@ -1,0 +1,294 @@
+package security
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+)
+
+// The tests of this file run containers of images whose files the
+// engine itself mounts over or reads (/etc/hosts, /etc/resolv.conf,
+// /etc/hostname, /etc/passwd) are symlinks out of the image: to a host
+// file by absolute path, by a ".." chain, through a chain of links, or
+// with /etc itself a symlink to a host directory. A runtime that resolves
+// such a mount destination (or a read) on the host instead of inside the
+// container's root mounts over, writes, or discloses the host file.
+
+// etcTarget is where a hostile image points one of its /etc files.
+type etcTarget struct {
+	name string
+	// entries makes the image's hostile layer, aimed at the victim.
+	entries func(v *victim) []entry
+}
+
+// etcTargets are the shapes of hostile /etc: each of the three files
+// the engine binds into a container, and /etc as a whole.
+func etcTargets() []etcTarget {
+	files := []string{"hosts", "resolv.conf", "hostname"}
+	each := func(target func(v *victim, f string) string) func(v *victim) []entry {
+		return func(v *victim) []entry {
+			es := []entry{dirEntry("etc", 0o755)}
+			for _, f := range files {
+				es = append(es, symlinkEntry("etc/"+f, target(v, f)))
+			}
+			return es
+		}
+	}
+	return []etcTarget{
+		{"FilesAbsolute", each(func(v *victim, f string) string { return v.path(f) })},
+		{"FilesDotDot", each(func(v *victim, f string) string { return v.dotdot(f) })},
+		{"FilesChain", func(v *victim) []entry {
+			es := []entry{dirEntry("etc", 0o755), dirEntry("x", 0o755), symlinkEntry("x/up", "../../../../../../..")}
+			for _, f := range files {
+				es = append(es, symlinkEntry("etc/"+f, "../x/"+f), symlinkEntry("x/"+f, "up/"+v.inRoot(f)))
+			}
+			return es
+		}},
+		{"EtcAbsolute", func(v *victim) []entry { return []entry{symlinkEntry("etc", v.dir)} }},
+		{"EtcDotDot", func(v *victim) []entry { return []entry{symlinkEntry("etc", v.dotdot(""))} }},
+	}
+}
+
+// TestCVE_2021_30465_EtcFileSymlinks guards the mount-destination class
+// of runc's CVE-2021-30465 (and Docker's earlier /etc/hosts symlink
+// bugs) in its static form: the image makes /etc/hosts,
+// /etc/resolv.conf and /etc/hostname (or /etc itself) symlinks to host
+// files. The engine binds its own copies over those paths at start;
+// resolved on the host, the bind would land on (and the container's
+// writes go to) the host's files. A container of each image, on no
+// network and on the default bridge, prints the three files and appends
+// to them; the host files must keep their content, mode and times, no
+// mount may appear on them, and the container must not see them.
+func TestCVE_2021_30465_EtcFileSymlinks(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	base := busyboxLayer(t)
+	for i, tg := range etcTargets() {
+		for _, network := range []string{"none", "bridge"} {
+			t.Run(tg.name+"/"+network, func(t *testing.T) {
+				v := newVictim(t)
+				name := fmt.Sprintf("hostile/etc%d:%s", i, network)
+				img := testImage{layers: [][]byte{base, layerTar(t, tg.entries(v)...)}}
+				d.OK(t, "load", "-i", writeTemp(t, "etc.tar", dockerArchive(t, name, img)))
+
+				script := "cat /etc/hosts /etc/resolv.conf /etc/hostname; " +
+					"echo " + v.marker + " >> /etc/hosts; echo " + v.marker + " >> /etc/resolv.conf; echo " + v.marker + " >> /etc/hostname; true"
+				r := d.Run(t, "run", "--rm", "--network", network, name, "sh", "-c", script)
+				v.checkUnchanged(t)
+				checkNoMountOn(t, v.dir)
+				if r.Code != 0 {
+					// Refusing the image is safe; it must say why.
+					if strings.TrimSpace(r.Stderr) == "" {
+						t.Errorf("the container failed without saying why: %v", r)
+					}
+					t.Logf("refused: %s", strings.TrimSpace(r.Stderr))
+					return
+				}
+				t.Logf("the container saw:\n%s", r.Stdout)
+				if !strings.Contains(r.Stdout, "localhost") {
+					t.Errorf("the container's /etc/hosts is not the engine's (no localhost line):\n%s", r.Stdout)
+				}
+				for _, leak := range []string{"host-sentinel", "10.66.66.66"} {
+					if strings.Contains(r.Stdout, leak) {
+						t.Errorf("the container read the host's sentinel files through its /etc symlinks:\n%s", r.Stdout)
+						break
+					}
+				}
+			})
+		}
+	}
+}
+
+// checkNoMountOn fails the test if anything is mounted at or under dir
+// in the host's mount namespace.
+func checkNoMountOn(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 5 {
+			continue
+		}
+		mp := unescapeMount(fields[4])
+		if mp == dir || strings.HasPrefix(mp, dir+"/") {
+			t.Errorf("HOST MOUNT on the victim: %s", sc.Text())
+		}
+	}
+}
+
+// unescapeMount undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			var c byte
+			if _, err := fmt.Sscanf(s[i+1:i+4], "%03o", &c); err == nil {
+				b.WriteByte(c)
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// TestImageSymlink_EtcPasswdToHost guards the read side of the same
+// class: the daemon reads the image's /etc/passwd and /etc/group to
+// resolve `-u NAME`. An image whose /etc/passwd (or /etc/group) is a
+// symlink to a host file would, read on the host, let the image resolve
+// users from (and so probe) the host's files. The user "hostonly"
+// exists only in the host's victim passwd: `run -u hostonly` must fail,
+// and must not run as its uid 4242.
+func TestImageSymlink_EtcPasswdToHost(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	base := busyboxLayer(t)
+	shapes := []struct {
+		name    string
+		entries func(v *victim) []entry
+	}{
+		{"Absolute", func(v *victim) []entry {
+			return []entry{symlinkEntry("etc/passwd", v.path("passwd")), symlinkEntry("etc/group", v.path("passwd"))}
+		}},
+		{"DotDot", func(v *victim) []entry {
+			return []entry{symlinkEntry("etc/passwd", v.dotdot("passwd")), symlinkEntry("etc/group", v.dotdot("passwd"))}
+		}},
+	}
+	for i, s := range shapes {
+		t.Run(s.name, func(t *testing.T) {
+			v := newVictim(t)
+			name := fmt.Sprintf("hostile/passwd%d:1", i)
+			img := testImage{layers: [][]byte{base, layerTar(t, s.entries(v)...)}}
+			d.OK(t, "load", "-i", writeTemp(t, "passwd.tar", dockerArchive(t, name, img)))
+			r := d.Run(t, "run", "--rm", "--network", "none", "-u", "hostonly", name, "id", "-u")
+			v.checkUnchanged(t)
+			t.Logf("run -u hostonly: %s", lastLine(r.Stderr))
+			if r.Code == 0 || strings.TrimSpace(r.Stdout) == "4242" {
+				t.Errorf("the image resolved a user from the host's file through its /etc/passwd symlink: %v", r)
+			}
+			if strings.Contains(r.Stderr, "4242") || strings.Contains(r.Stderr, "hostonly:x") {
+				t.Errorf("the error discloses the host file: %v", r)
+			}
+		})
+	}
+}
+
+// TestImageSymlink_RootfsEntriesUntouched checks the host side after
+// containers of every hostile /etc shape ran: the layer directories hold
+// the image's symlinks as they were (a runtime that "fixed" a mount
+// destination by replacing the link in the lower layer would modify the
+// image shared by every container), and nothing of the containers is
+// left mounted under the victim.
+func TestImageSymlink_RootfsEntriesUntouched(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	v := newVictim(t)
+	base := busyboxLayer(t)
+	name := "hostile/etcabs:1"
+	img := testImage{layers: [][]byte{base, layerTar(t, etcTargets()[0].entries(v)...)}}
+	d.OK(t, "load", "-i", writeTemp(t, "etc.tar", dockerArchive(t, name, img)))
+	for range 2 {
+		d.Run(t, "run", "--rm", "--network", "none", name, "true")
+	}
+	v.checkUnchanged(t)
+	checkNoMountOn(t, v.dir)
+	links := 0
+	filepath.WalkDir(filepath.Join(d.Root, "layers"), func(p string, de os.DirEntry, err error) error {
+		if err != nil || filepath.Base(filepath.Dir(p)) != "etc" || de.Name() != "hosts" {
+			return nil
+		}
+		if target, err := os.Readlink(p); err == nil && target == v.path("hosts") {
+			links++
+		}
+		return nil
+	})
+	if links != 1 {
+		t.Errorf("found %d layer copies of the image's /etc/hosts symlink to %s, want 1 (unchanged by the containers)", links, v.path("hosts"))
+	}
+}
+
+// TestCVE_2021_30465_MountAndWorkdirSymlinks guards the same class for
+// the paths a user names: the image makes /data a symlink to the host's
+// victim directory (absolute), /rel one by a ".." chain, and /newd one to
+// a directory that does not exist on the host. Bind mounts (-v), tmpfs
+// mounts (--tmpfs), the working directory (-w and the image's WORKDIR)
+// below them make the runtime resolve, and create when missing, the
+// path: resolved on the host, it would create directories in the victim
+// or mount over it. The victim must be unchanged and carry no mount,
+// whatever the run did.
+func TestCVE_2021_30465_MountAndWorkdirSymlinks(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	base := busyboxLayer(t)
+	cases := []struct {
+		name    string
+		args    func(v *victim, src string) []string
+		workdir func(v *victim) string // the image's WORKDIR
+	}{
+		{"VolumeAbsolute", func(v *victim, src string) []string { return []string{"-v", src + ":/data/" + v.marker} }, nil},
+		{"VolumeOverHostFile", func(v *victim, src string) []string { return []string{"-v", src + ":/data/sub"} }, nil},
+		{"VolumeDotDot", func(v *victim, src string) []string { return []string{"-v", src + ":/rel/" + v.marker + "/deeper"} }, nil},
+		{"VolumeMissingTarget", func(v *victim, src string) []string { return []string{"-v", src + ":/newd/x"} }, nil},
+		{"MountBind", func(v *victim, src string) []string {
+			return []string{"--mount", "type=bind,source=" + src + ",target=/data/" + v.marker}
+		}, nil},
+		{"Tmpfs", func(v *victim, _ string) []string { return []string{"--tmpfs", "/data/" + v.marker} }, nil},
+		{"TmpfsOverVictim", func(v *victim, _ string) []string { return []string{"--tmpfs", "/data"} }, nil},
+		{"WorkdirFlag", func(v *victim, _ string) []string { return []string{"-w", "/data/" + v.marker} }, nil},
+		{"WorkdirFlagDotDot", func(v *victim, _ string) []string { return []string{"-w", "/rel/" + v.marker} }, nil},
+		{"WorkdirImage", nil, func(v *victim) string { return "/newd/" + v.marker }},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := newVictim(t)
+			name := fmt.Sprintf("hostile/mounts%d:1", i)
+			img := testImage{layers: [][]byte{base, layerTar(t,
+				symlinkEntry("data", v.dir),
+				symlinkEntry("rel", v.dotdot("")),
+				symlinkEntry("newd", v.path(v.marker+"-new/deeper")),
+			)}}
+			if c.workdir != nil {
+				img.workdir = c.workdir(v)
+			}
+			d.OK(t, "load", "-i", writeTemp(t, "mounts.tar", dockerArchive(t, name, img)))
+			src := t.TempDir()
+			args := []string{"run", "--rm", "--network", "none"}
+			if c.args != nil {
+				args = append(args, c.args(v, src)...)
+			}
+			script := "pwd; ls /data /rel /newd 2>&1; touch " + v.marker + "-cwd; echo pwned > /data/hello; true"
+			r := d.Run(t, append(args, name, "sh", "-c", script)...)
+			v.checkUnchanged(t)
+			checkNoMountOn(t, v.dir)
+			if r.Code != 0 {
+				if strings.TrimSpace(r.Stderr) == "" {
+					t.Errorf("the container failed without saying why: %v", r)
+				}
+				t.Logf("refused: %s", lastLine(r.Stderr))
+				return
+			}
+			t.Logf("ran:\n%s", r.Stdout)
+			for _, leak := range []string{"perm400", "resolv.conf"} {
+				if strings.Contains(r.Stdout, leak) {
+					t.Errorf("the container listed the host's victim directory:\n%s", r.Stdout)
+					break
+				}
+			}
+		})
+	}
+}
