@@ -79,6 +79,9 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	} else if _, err := parseSignal(stopSignal); err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("the image's stop signal: %w", err)
 	}
+	if req.User, err = containerUser(req.User, img.Config.Config.User); err != nil {
+		return api.ContainerCreated{}, err
+	}
 
 	id, err := newID()
 	if err != nil {

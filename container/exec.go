@@ -20,6 +20,7 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/passwd"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -63,6 +64,11 @@ func (s *Service) ExecCreate(ctx context.Context, id string, req api.ExecCreate)
 	}
 	if _, err := mergeEnv(nil, req.Env); err != nil {
 		return "", err
+	}
+	if req.User != "" {
+		if _, err := passwd.ParseSpec(req.User); err != nil {
+			return "", fmt.Errorf("exec: %w", err)
+		}
 	}
 	execID, err := newID()
 	if err != nil {
@@ -194,16 +200,15 @@ func (s *Service) execProcess(r *record, req api.ExecCreate) (*specs.Process, er
 	if req.WorkingDir != "" {
 		p.Cwd = req.WorkingDir
 	}
-	if req.User != "" {
-		u, err := resolveUser(s.rootfsDir(r.ID), req.User)
-		if err != nil {
-			return nil, err
-		}
-		p.User = u.User
-		if !envHas(req.Env, "HOME") {
-			p.Env = slices.DeleteFunc(p.Env, func(kv string) bool { return len(kv) >= 5 && kv[:5] == "HOME=" })
-			p.Env = append(p.Env, "HOME="+u.Home)
-		}
+	// As Docker: the container's user unless the exec names one,
+	// resolved against the container's files as they are now.
+	user := req.User
+	if user == "" {
+		user = r.Config.User
+	}
+	u, err := resolveUser(s.rootfsDir(r.ID), user)
+	if err != nil {
+		return nil, fmt.Errorf("exec in container %s: %w", r.Name, err)
 	}
 	if req.Privileged {
 		caps, err := allCapabilities()
@@ -212,6 +217,7 @@ func (s *Service) execProcess(r *record, req api.ExecCreate) (*specs.Process, er
 		}
 		setCapabilities(&p, caps)
 	}
+	applyUser(&p, u)
 	return &p, nil
 }
 

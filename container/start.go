@@ -100,14 +100,13 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 			log.Warn("unmounting after a failed start", "error", err)
 		}
 	})
+	// The container's user (-u, else the image's USER) is resolved at
+	// every start, against the container's files as they are now.
 	u, err := resolveUser(s.rootfsDir(r.ID), r.Config.User)
 	if err != nil {
-		return err
+		return fmt.Errorf("starting container %s: %w", r.Name, err)
 	}
-	spec.Process.User = u.User
-	if !envHas(spec.Process.Env, "HOME") {
-		spec.Process.Env = append(spec.Process.Env, "HOME="+u.Home)
-	}
+	applyUser(spec.Process, u)
 	phase("rootfs", t)
 
 	t = time.Now()

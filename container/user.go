@@ -1,18 +1,12 @@
 package container
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"strconv"
-	"strings"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/passwd"
 )
 
 // execUser is a resolved "user[:group]".
@@ -22,119 +16,56 @@ type execUser struct {
 	Home string
 }
 
-// resolveUser turns "user", "user:group", "uid" or "uid:gid" into ids
-// from the container's /etc/passwd and /etc/group, as Docker does: a
-// user without a group gets the primary group from /etc/passwd (0 for a
-// numeric user it does not list), and the supplementary groups are those
-// of /etc/group that list the user's name (unless a group was given).
-// The files are read through an os.Root on the container's root file
-// system, so that symlinks in the image cannot point outside it.
+// containerUser is the user a container runs as, as Docker chooses it:
+// the request's (-u) if given, else the image's USER. It is checked here,
+// at create, so that a malformed or out-of-range value is refused before
+// anything exists; the names in it are resolved at each start, against
+// the container's own /etc/passwd and /etc/group (resolveUser).
+func containerUser(requested, image string) (string, error) {
+	if requested != "" {
+		if _, err := passwd.ParseSpec(requested); err != nil {
+			return "", err
+		}
+		return requested, nil
+	}
+	if _, err := passwd.ParseSpec(image); err != nil {
+		return "", fmt.Errorf("the image's USER: %w", err)
+	}
+	return image, nil
+}
+
+// resolveUser resolves spec against the /etc/passwd and /etc/group of
+// the mounted root file system rootfs by Docker's rules (package
+// passwd). The files are read inside the root, must be regular files and
+// are bounded in size, so that an image cannot block or inflate the
+// daemon with them or point them at the host's.
 func resolveUser(rootfs, spec string) (execUser, error) {
-	u := execUser{Home: "/"}
-	if spec == "" {
-		spec = "0"
-	}
-	name, group, hasGroup := strings.Cut(spec, ":")
-	if name == "" || (hasGroup && group == "") {
-		return u, fmt.Errorf("user %q: empty user or group: %w", spec, errdefs.ErrInvalidArgument)
-	}
-	root, err := os.OpenRoot(rootfs)
+	u, err := passwd.Resolve(rootfs, spec)
 	if err != nil {
-		return u, fmt.Errorf("resolving user %q: %w", spec, err)
+		return execUser{}, err
 	}
-	defer root.Close()
-	passwd, err := readTable(root, "etc/passwd")
-	if err != nil {
-		return u, fmt.Errorf("resolving user %q: %w", spec, err)
-	}
-	uid, numeric := parseID(name)
-	found := false
-	for _, f := range passwd {
-		if len(f) < 6 {
-			continue
-		}
-		id, ok := parseID(f[2])
-		if !ok || (numeric && id != uid) || (!numeric && f[0] != name) {
-			continue
-		}
-		gid, ok := parseID(f[3])
-		if !ok {
-			return u, fmt.Errorf("user %q: malformed /etc/passwd entry of %s: %w", spec, f[0], errdefs.ErrInvalidArgument)
-		}
-		u.UID, u.GID, u.Home, name, found = id, gid, f[5], f[0], true
-		break
-	}
-	if !found {
-		if !numeric {
-			return u, fmt.Errorf("unable to find user %s: no matching entries in the container's /etc/passwd: %w", name, errdefs.ErrInvalidArgument)
-		}
-		u.UID, u.GID = uid, 0
-	}
-	groups, err := readTable(root, "etc/group")
-	if err != nil {
-		return u, fmt.Errorf("resolving user %q: %w", spec, err)
-	}
-	if hasGroup {
-		gid, ok := parseID(group)
-		if !ok {
-			ok = false
-			for _, f := range groups {
-				if len(f) >= 3 && f[0] == group {
-					gid, ok = parseID(f[2])
-					break
-				}
-			}
-			if !ok {
-				return u, fmt.Errorf("unable to find group %s: no matching entries in the container's /etc/group: %w", group, errdefs.ErrInvalidArgument)
-			}
-		}
-		u.GID = gid
-		return u, nil
-	}
-	if !found {
-		return u, nil
-	}
-	for _, f := range groups {
-		if len(f) < 4 {
-			continue
-		}
-		gid, ok := parseID(f[2])
-		if !ok || gid == u.GID {
-			continue
-		}
-		for _, m := range strings.Split(f[3], ",") {
-			if m == name {
-				u.AdditionalGids = append(u.AdditionalGids, gid)
-				break
-			}
-		}
-	}
-	return u, nil
+	return execUser{
+		User: specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGIDs},
+		Home: u.Home,
+	}, nil
 }
 
-// readTable reads an /etc/passwd-like file as colon-separated fields; a
-// missing file is an empty table.
-func readTable(root *os.Root, name string) ([][]string, error) {
-	data, err := root.ReadFile(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// applyUser makes p run as u: its ids, HOME from /etc/passwd unless the
+// environment sets one, and, for a user other than root, no effective or
+// permitted capabilities. The last is what Docker does (moby's
+// SetCapabilities) and what execve would do anyway for a non-root
+// program without file capabilities; dropping them before the exec
+// means the user never holds, say, CAP_DAC_OVERRIDE while the program
+// is looked up and opened. The bounding set stays, so setuid and
+// file-capability programs work as under Docker.
+func applyUser(p *specs.Process, u execUser) {
+	p.User.UID, p.User.GID, p.User.AdditionalGids = u.UID, u.GID, u.AdditionalGids
+	if !envHas(p.Env, "HOME") {
+		p.Env = append(slices.Clip(p.Env), "HOME="+u.Home)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the container's /%s: %w", name, err)
+	if u.UID != 0 && p.Capabilities != nil {
+		c := *p.Capabilities
+		c.Effective, c.Permitted = nil, nil
+		p.Capabilities = &c
 	}
-	var out [][]string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, strings.Split(line, ":"))
-	}
-	return out, nil
-}
-
-func parseID(s string) (uint32, bool) {
-	n, err := strconv.ParseUint(s, 10, 31)
-	return uint32(n), err == nil
 }
