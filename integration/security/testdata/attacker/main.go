@@ -7,11 +7,19 @@
 // container's /bin/sh, say), it leaves a marker file in markerDir, set
 // at build time with -ldflags -X main.markerDir=DIR, and exits 0: a marker
 // on the host means the host ran a container's binary.
+//
+// The Go runtime's cgroup-aware GOMAXPROCS is off: it keeps cgroup files
+// open, and the attacker must hold no descriptor of its own when it lists
+// them.
+//
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,13 +39,22 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 {
-		fail("usage: attacker fds|syscalls|shocker|devices|mknod|exe-watch|outside ...")
+		fail("usage: attacker fds [OUT]|syscalls|shocker|devices|mknod|exe-watch|outside ...")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
 	case "fds":
-		listFds("self")
-		listFds("1")
+		// Listed first, written after: the output file is opened last.
+		var b strings.Builder
+		listFds(&b, "self")
+		listFds(&b, "1")
+		if len(args) == 1 {
+			if err := os.WriteFile(args[0], []byte(b.String()), 0o644); err != nil {
+				fail(err.Error())
+			}
+		} else {
+			fmt.Print(b.String())
+		}
 	case "syscalls":
 		trySyscalls()
 	case "shocker":
@@ -85,16 +102,16 @@ func plantedMarker() {
 	os.WriteFile(filepath.Join(markerDir, name), []byte(strings.Join(os.Args, " ")+"\n"), 0o644)
 }
 
-// listFds prints every open descriptor of /proc/<who>/fd as
+// listFds writes every open descriptor of /proc/<who>/fd to w as
 // "fd WHO N KIND TARGET", where KIND is the type of the open file (dir,
 // file, fifo, sock, chr, blk, other) or the error reaching it. The
 // descriptor used to read the directory is printed as KIND "listing".
 // Raw system calls only: the Go runtime's poller would add descriptors.
-func listFds(who string) {
+func listFds(w io.Writer, who string) {
 	dir := "/proc/" + who + "/fd"
 	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		fmt.Printf("fd %s - %s %s\n", who, "open-dir", result(err))
+		fmt.Fprintf(w, "fd %s - open-dir-%s\n", who, result(err))
 		return
 	}
 	defer unix.Close(dfd)
@@ -129,10 +146,11 @@ func listFds(who string) {
 					kind = "blk"
 				}
 			}
-			if who == "self" && name == strconv.Itoa(dfd) {
+			isSelf := who == "self" || who == strconv.Itoa(os.Getpid())
+			if isSelf && name == strconv.Itoa(dfd) {
 				kind = "listing"
 			}
-			fmt.Printf("fd %s %s %s %s\n", who, name, kind, target)
+			fmt.Fprintf(w, "fd %s %s %s %s\n", who, name, kind, target)
 		}
 	}
 }
