@@ -103,7 +103,14 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		cmd.Stderr = req.stdio.Stderr
 	}
 	if req.config.Init {
-		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1")
+		plan, err := initPlan(req.config.Spec.Process, req.config.Seccomp)
+		if err != nil {
+			parent.Close()
+			return nil, err
+		}
+		defer plan.Close()
+		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitPlan+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, plan)
 	}
 	if req.fifo != nil {
 		cmd.Env = append(cmd.Env, envFifoFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))

@@ -23,7 +23,17 @@
 //
 // With _CRT_INIT=1 the child stays here as the container's minimal init
 // (see reaper below) and forks the process that returns into the Go
-// runtime; the reported PID is the init's.
+// runtime; the reported PID is the init's. _CRT_INITPLAN is then the
+// descriptor of a file holding what the init must confine itself with,
+// the container process's own limits, in host byte order:
+//
+//   u64             capability bounding set (bit n = capability n)
+//   u32 + sock_filter[]  the seccomp program as seccomp.Filter encodes it
+//                   (flags, then the instructions); absent: no filter
+//
+// The init applies them before its child may go on (see lock_down), so
+// nothing of the container ever runs beside an init that is less
+// confined than itself.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +44,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -170,6 +184,142 @@ static void become_root(void)
 		fail("setresuid(0) in the user namespace");
 }
 
+// init_plan is what _CRT_INITPLAN holds (see the top of this file).
+struct init_plan {
+	uint64_t bounding;
+	uint32_t seccomp_flags;
+	struct sock_filter *filter; // NULL: no filter
+	unsigned short filter_len;
+};
+
+// Largest plan accepted: the bounding set, the flags and BPF_MAXINSNS
+// instructions.
+#define MAX_PLAN (8 + 4 + 4096 * sizeof(struct sock_filter))
+
+// read_plan reads and closes the plan descriptor named by _CRT_INITPLAN.
+// Without one (an older parent) the init keeps only CAP_KILL in its
+// bounding set and loads no filter.
+static void read_plan(struct init_plan *plan)
+{
+	const char *fdstr = getenv("_CRT_INITPLAN");
+	unsigned char *buf;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->bounding = 1ull << CAP_KILL;
+	if (fdstr == NULL || *fdstr == '\0')
+		return;
+	fd = atoi(fdstr);
+	if (fstat(fd, &st) < 0)
+		fail("init: reading the plan");
+	if ((st.st_size != 8 && st.st_size < 12 + (off_t)sizeof(struct sock_filter)) ||
+	    (size_t)st.st_size > MAX_PLAN || (st.st_size > 8 && (st.st_size - 12) % sizeof(struct sock_filter) != 0)) {
+		errno = 0;
+		fail("init: the plan has a bad size (%lld bytes)", (long long)st.st_size);
+	}
+	buf = malloc(st.st_size);
+	if (buf == NULL)
+		fail("init: malloc");
+	n = pread(fd, buf, st.st_size, 0);
+	if (n != st.st_size)
+		fail("init: reading the plan");
+	close(fd);
+	memcpy(&plan->bounding, buf, 8);
+	if (st.st_size > 8) {
+		size_t len = (st.st_size - 12) / sizeof(struct sock_filter);
+
+		memcpy(&plan->seccomp_flags, buf + 8, 4);
+		plan->filter = malloc(len * sizeof(struct sock_filter));
+		if (plan->filter == NULL)
+			fail("init: malloc");
+		memcpy(plan->filter, buf + 12, len * sizeof(struct sock_filter));
+		plan->filter_len = (unsigned short)len;
+	}
+	free(buf);
+}
+
+// close_from closes every descriptor in [first, last].
+static void close_from(unsigned int first, unsigned int last)
+{
+	if (first > last)
+		return;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, first, last, 0) == 0)
+		return;
+#endif
+	for (long fd = first, max = sysconf(_SC_OPEN_MAX); fd < max && fd <= (long)last; fd++)
+		close((int)fd);
+}
+
+// close_fds_except closes every descriptor from 3 up but keep1 and keep2.
+static void close_fds_except(int keep1, int keep2)
+{
+	unsigned int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
+
+	close_from(3, lo - 1);
+	close_from(lo + 1, hi - 1);
+	close_from(hi + 1, ~0U);
+}
+
+// lock_down confines the init as much as the container process will be,
+// then tells its child (through ready) that it may go on. A root process
+// in the container must not find in PID 1 a way around its own limits:
+// without this the init was dumpable, unfiltered and kept every bounding
+// capability, so such a process could PTRACE_ATTACH to it and make any
+// system call the container's seccomp profile refuses.
+static void lock_down(const struct init_plan *plan, int ready)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2];
+
+	// Nothing of ours stays open in the container; stdio is the target's.
+	close_fds_except(syncfd, ready);
+	// pivot_root, done later by the init stage, moves the root and working
+	// directory of every process of the mount namespace that point at the
+	// old root, and only those: a cwd elsewhere on the host would stay a
+	// way out of the container.
+	if (chdir("/") < 0)
+		fail("init: chdir /");
+	// Orphans of a container without its own PID namespace come to us too.
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		fail("init: PR_SET_CHILD_SUBREAPER");
+	// The container process's bounding set. EINVAL: a capability this
+	// kernel does not have.
+	for (int c = 0; c <= 63; c++)
+		if (!(plan->bounding & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			fail("init: dropping capability %d from the bounding set", c);
+	// Of the other sets, only CAP_KILL, to forward signals to a target
+	// that changed its uid, and only if the container may have it.
+	memset(caps, 0, sizeof(caps));
+	if (plan->bounding & (1ull << CAP_KILL))
+		caps[0].permitted = caps[0].effective = 1u << CAP_KILL;
+	if (syscall(SYS_capset, &hdr, caps) < 0)
+		fail("init: capset");
+	// Not dumpable: ptrace and /proc/1/mem then need CAP_SYS_PTRACE.
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail("init: PR_SET_DUMPABLE");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail("init: no_new_privs");
+	// The container's filter, last: from here on we make only the calls
+	// of reap_forever (rt_sigtimedwait, kill, wait4, exit_group) and
+	// write and close, which any usable profile allows.
+	if (plan->filter != NULL) {
+		struct sock_fprog prog = { .len = plan->filter_len, .filter = plan->filter };
+		unsigned int flags = plan->seccomp_flags &
+			(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) != 0)
+			fail("init: loading the container's seccomp filter");
+	}
+	if (write(ready, "1", 1) != 1)
+		fail("init: releasing the container process");
+	close(ready);
+	close(syncfd);
+	syncfd = -1;
+}
+
 // reap_forever is the minimal init (like tini): it forwards every signal
 // it gets to target, reaps every process reparented to it, and exits with
 // target's status (128+n when target was killed by signal n). Every
@@ -180,42 +330,18 @@ static void become_root(void)
 // needs: an execve there fails with ENOENT.
 static void __attribute__((noreturn)) reap_forever(pid_t target, sigset_t *all)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct caps[2];
-
-	// Nothing of ours stays open in the container; stdio is the target's.
-	syncfd = -1;
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
-#endif
-		for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
-			close((int)fd);
-	// pivot_root, done later by the init stage, moves the root and working
-	// directory of every process of the mount namespace that point at the
-	// old root, and only those: a cwd elsewhere on the host would stay a
-	// way out of the container.
-	if (chdir("/") < 0)
-		fail("init: chdir /");
-	// Orphans of a container without its own PID namespace come to us too.
-	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	// The init keeps only CAP_KILL, to forward signals to a target that
-	// changed its uid.
-	for (int c = 0; c <= 63; c++)
-		if (c != CAP_KILL)
-			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
-	memset(caps, 0, sizeof(caps));
-	caps[0].permitted = caps[0].effective = 1u << CAP_KILL;
-	if (syscall(SYS_capset, &hdr, caps) < 0)
-		fail("init: capset");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail("init: no_new_privs");
-
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(all, &si);
 
-		if (sig < 0)
-			continue; // EINTR
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			// Only a seccomp profile that refuses rt_sigtimedwait gets
+			// here; spinning would burn a CPU for nothing.
+			dprintf(2, "container-runtime init: sigwaitinfo: %s (does the seccomp profile allow rt_sigtimedwait?)\n", strerror(errno));
+			_exit(255);
+		}
 		if (sig != SIGCHLD) {
 			kill(target, sig);
 			continue;
@@ -234,12 +360,18 @@ static void __attribute__((noreturn)) reap_forever(pid_t target, sigset_t *all)
 
 // start_init makes us the minimal init and returns in its child, the
 // container process. Signals are blocked before the fork so that no
-// SIGCHLD of the child is lost; the child unblocks them.
+// SIGCHLD of the child is lost; the child unblocks them. The child waits
+// until the init is locked down.
 static void start_init(void)
 {
+	struct init_plan plan;
 	sigset_t all, old;
 	pid_t target;
+	int ready[2];
 
+	read_plan(&plan);
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		fail("init: pipe2");
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) < 0)
 		fail("init: sigprocmask");
@@ -247,9 +379,25 @@ static void start_init(void)
 	if (target < 0)
 		fail("init: fork");
 	if (target == 0) {
+		char c;
+		ssize_t n;
+
+		close(ready[1]);
+		free(plan.filter);
+		do
+			n = read(ready[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1) {
+			errno = n < 0 ? errno : 0;
+			fail("init: the minimal init exited before it was locked down");
+		}
+		close(ready[0]);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
 	}
+	close(ready[0]);
+	lock_down(&plan, ready[1]);
+	free(plan.filter);
 	reap_forever(target, &all);
 }
 

@@ -17,4 +17,8 @@ const (
 	// EnvInit set to "1" makes the cloned process the container's minimal
 	// init, which forks the container process (see reap_forever).
 	EnvInit = "_CRT_INIT"
+	// EnvInitPlan is the descriptor of the file from which the minimal
+	// init reads the bounding set and seccomp program it confines itself
+	// with (format in nsenter.c).
+	EnvInitPlan = "_CRT_INITPLAN"
 )

@@ -22,7 +22,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|cwd-escape|alloc MIB")
+		fmt.Fprintln(os.Stderr, "usage: probe keyctl|unshare-user|mount|write-exe PATH|fds|cwd-escape|ptrace PID|alloc MIB")
 		os.Exit(2)
 	}
 	var err error
@@ -59,6 +59,14 @@ func main() {
 			f, err = os.OpenFile("../../sys/kernel/core_pattern", os.O_WRONLY, 0)
 			if err == nil {
 				f.Close()
+			}
+		}
+	case "ptrace":
+		// Attach to a process (and detach at once if that worked).
+		var pid int
+		if pid, err = strconv.Atoi(os.Args[2]); err == nil {
+			if err = unix.PtraceAttach(pid); err == nil {
+				unix.PtraceDetach(pid)
 			}
 		}
 	case "alloc":

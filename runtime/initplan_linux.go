@@ -1,0 +1,66 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/moby/sys/capability"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// initPlan writes what the minimal init (CreateOptions.Init) confines
+// itself with into a sealed memfd, in the format nsenter.c documents: the
+// container process's capability bounding set as a 64-bit mask, then its
+// compiled seccomp program (seccomp.Filter's binary form) if it has one.
+// The init applies both, becomes non-dumpable and only then lets the
+// container process go on: PID 1 must never be a way around the
+// container's own limits (ptrace of an unfiltered, dumpable PID 1 ran any
+// system call the profile refused).
+func initPlan(p *specs.Process, filter []byte) (*os.File, error) {
+	mask, err := boundingMask(p.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	b := binary.NativeEndian.AppendUint64(nil, mask)
+	b = append(b, filter...)
+	fd, err := unix.MemfdCreate("container-runtime-init-plan", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd for the init's plan: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "init-plan")
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing the init's plan: %w", err)
+	}
+	// Sealed, so that nothing that shares the descriptor can change it.
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SEAL|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sealing the init's plan: %w", err)
+	}
+	return f, nil
+}
+
+// boundingMask is the bounding set the container process ends up with:
+// c.Bounding, or every capability when the spec sets none (dropPrivileges
+// then leaves the bounding set alone).
+func boundingMask(c *specs.LinuxCapabilities) (uint64, error) {
+	if c == nil {
+		return ^uint64(0), nil
+	}
+	byName := map[string]capability.Cap{}
+	for _, cp := range capability.ListKnown() {
+		byName["CAP_"+strings.ToUpper(cp.String())] = cp
+	}
+	var mask uint64
+	for _, n := range c.Bounding {
+		cp, ok := byName[n]
+		if !ok {
+			return 0, fmt.Errorf("process.capabilities.bounding: unknown capability %q", n)
+		}
+		mask |= 1 << uint(cp)
+	}
+	return mask, nil
+}
