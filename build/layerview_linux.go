@@ -11,6 +11,9 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/passwd"
+	"github.com/container-runtime/container-runtime/internal/rootread"
 )
 
 // maxSymlinks bounds the symlinks followed resolving one path, as the
@@ -145,7 +148,11 @@ func (v layerView) stat(p string) (string, fs.FileInfo, error) {
 	return v.lstat(resolved)
 }
 
-// readFile reads the file at in-image path p, following symlinks.
+// readFile reads the file at in-image path p (an /etc/passwd or
+// /etc/group), following symlinks. The image is hostile input: the file
+// is opened inside its layer directory (a link swapped in meanwhile
+// cannot lead out), only if it is still a regular file, and read up to
+// passwd.MaxFileSize bytes.
 func (v layerView) readFile(p string) ([]byte, error) {
 	host, fi, err := v.stat(p)
 	if err != nil {
@@ -154,7 +161,7 @@ func (v layerView) readFile(p string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", p)
 	}
-	return os.ReadFile(host)
+	return rootread.ReadFile(filepath.Dir(host), filepath.Base(host), passwd.MaxFileSize)
 }
 
 // isWhiteout reports whether fi is an OverlayFS whiteout.
