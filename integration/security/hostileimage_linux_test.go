@@ -292,3 +292,110 @@ func TestCVE_2021_30465_MountAndWorkdirSymlinks(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildCopy_HostileImageSymlinks guards the builder against the
+// static form of the symlink-following copy class (Docker's
+// CVE-2018-15664 for `docker cp`, CVE-2014-9356 for paths in an image):
+// a base image makes /data a symlink to the host's victim directory,
+// /rel one by a ".." chain, and /hello-link one to a host file. A
+// Dockerfile FROM it COPYs and ADDs (a tar, which ADD extracts) into
+// those paths, makes a WORKDIR below them, and COPY --from the image
+// reads through them. Resolved on the host, the builder would write the
+// host's files or copy them into the new image. The victim must be
+// unchanged, and the built image (when the build succeeds) must not hold
+// the host files' content.
+func TestBuildCopy_HostileImageSymlinks(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	base := busyboxLayer(t)
+	cases := []struct {
+		name       string
+		dockerfile func(v *victim) string
+		tar        func(v *victim) []entry // evil.tar in the context, for ADD
+	}{
+		{"CopyIntoSymlinkedDir", func(v *victim) string { return "COPY f /data/" + v.marker + "\nCOPY f /data/hello\n" }, nil},
+		{"CopyIntoDotDotSymlink", func(v *victim) string { return "COPY f /rel/sub/\nCOPY f /rel/" + v.marker + "\n" }, nil},
+		{"CopyOverSymlinkToHostFile", func(v *victim) string { return "COPY f /hello-link\n" }, nil},
+		{"CopyChmodOverSymlink", func(v *victim) string { return "COPY --chmod=777 --chown=4242:4242 f /hello-link\n" }, nil},
+		{"WorkdirBelowSymlink", func(v *victim) string { return "WORKDIR /data/" + v.marker + "\nCOPY f .\n" }, nil},
+		{"CopyFromImageThroughSymlink", func(v *victim) string {
+			return "COPY --from=hostile/buildbase:1 /data/hello /stolen1\nCOPY --from=hostile/buildbase:1 /hello-link /stolen2\nCOPY --from=hostile/buildbase:1 /rel/passwd /stolen3\n"
+		}, nil},
+		{"CopyFromImageSymlinkedDir", func(v *victim) string {
+			return "COPY --from=hostile/buildbase:1 /data/ /stolen/\nCOPY --from=hostile/buildbase:1 /rel /stolen-rel\n"
+		}, nil},
+		{"AddTarIntoSymlinkedDir", func(v *victim) string { return "ADD evil.tar /data/\nADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{
+				fileEntry(v.marker, "pwned", 0o644),
+				fileEntry("hello", "pwned", 0o777),
+				fileEntry("data/"+v.marker+"-2", "pwned", 0o644),
+				fileEntry("rel/"+v.inRoot(v.marker+"-3"), "pwned", 0o644),
+			}
+		}},
+		{"AddTarDotDot", func(v *victim) string { return "ADD evil.tar /data/\n" }, func(v *victim) []entry {
+			return []entry{fileEntry(v.dotdot(v.marker), "pwned", 0o644)}
+		}},
+		{"AddTarAbsolute", func(v *victim) string { return "ADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{fileEntry(v.path(v.marker), "pwned", 0o644)}
+		}},
+		{"AddTarSymlinkThenWrite", func(v *victim) string { return "ADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{symlinkEntry("esc", v.dir), fileEntry("esc/"+v.marker, "pwned", 0o644), fileEntry("esc/hello", "pwned", 0o644)}
+		}},
+		{"AddTarHardlinkOut", func(v *victim) string { return "ADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{hardlinkEntry("stolen", v.path("hello")), hardlinkEntry("stolen2", "data/hello")}
+		}},
+		{"AddTarChmodThroughSymlink", func(v *victim) string { return "ADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{symlinkEntry("s", v.path("perm400")), hardlinkEntry("h", "s").withMode(0o777)}
+		}},
+		{"AddTarOverSymlinkToHostFile", func(v *victim) string { return "ADD evil.tar /\n" }, func(v *victim) []entry {
+			return []entry{fileEntry("hello-link", "pwned", 0o4777).withOwner(4242, 4242)}
+		}},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := newVictim(t)
+			img := testImage{layers: [][]byte{base, layerTar(t,
+				symlinkEntry("data", v.dir),
+				symlinkEntry("rel", v.dotdot("")),
+				symlinkEntry("hello-link", v.path("hello")),
+			)}}
+			d.OK(t, "load", "-i", writeTemp(t, "buildbase.tar", dockerArchive(t, "hostile/buildbase:1", img)))
+			ctxDir := t.TempDir()
+			files := map[string][]byte{
+				"Dockerfile": []byte("FROM hostile/buildbase:1\n" + c.dockerfile(v)),
+				"f":          []byte("from the build context\n"),
+			}
+			if c.tar != nil {
+				files["evil.tar"] = layerTar(t, c.tar(v)...)
+			}
+			for n, b := range files {
+				if err := os.WriteFile(filepath.Join(ctxDir, n), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			name := fmt.Sprintf("hostile/built%d:1", i)
+			r := d.Run(t, "build", "-t", name, ctxDir)
+			v.checkUnchanged(t)
+			v.checkNoStray(t, d.Root, d.Dir)
+			checkNoMountOn(t, v.dir)
+			if r.Code != 0 {
+				if strings.TrimSpace(r.Stderr) == "" {
+					t.Errorf("the build failed without saying why: %v", r)
+				}
+				t.Logf("refused: %s", lastLine(r.Stderr))
+				if strings.Contains(r.Stdout+r.Stderr, "hello from the host") || strings.Contains(r.Stdout+r.Stderr, "hostonly") {
+					t.Errorf("the build's output quotes a host file: %v", r)
+				}
+				return
+			}
+			t.Logf("built %s", name)
+			for n, f := range exportImage(t, d, name) {
+				for _, vf := range victimFiles {
+					if f.body == vf.body && vf.body != "" {
+						t.Errorf("HOST FILE COPIED INTO THE IMAGE: /%s holds the content of the host's %s", n, v.path(vf.name))
+					}
+				}
+			}
+		})
+	}
+}
