@@ -8,11 +8,12 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// TestSymlinkEscape runs a container whose image has /proc and /dev as
-// symlinks to host paths outside the rootfs (absolute and relative): the
-// mounts must land inside the rootfs, where the symlinks point when
-// resolved with the rootfs as "/", and the outside directories must stay
-// untouched.
+// TestSymlinkEscape runs a container whose image has a bind mount's
+// destination as a symlink to a host path outside the rootfs: the mount
+// must land inside the rootfs, where the symlink points when resolved
+// with the rootfs as "/", and the outside directory must stay untouched.
+// (/proc, /sys and /dev as symlinks are refused:
+// TestSpecialDestinationSymlinks.)
 func TestSymlinkEscape(t *testing.T) {
 	requireRoot(t)
 	base := publicDir(t)
@@ -34,8 +35,6 @@ func TestSymlinkEscape(t *testing.T) {
 	}
 	busyboxRootfs(t, rootfs)
 	for link, target := range map[string]string{
-		"proc":     outsideProc,         // /proc -> /tmp/.../outside-proc
-		"dev":      "../../outside-dev", // from rootfs, that is base/outside-dev on the host
 		"mnt/bind": outsideBind,
 	} {
 		p := filepath.Join(rootfs, link)
@@ -53,7 +52,7 @@ func TestSymlinkEscape(t *testing.T) {
 	spec := dockerSpec()
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/mnt/bind", Type: "bind", Source: src, Options: []string{"rbind", "ro"}})
 
-	probes := append(defaultProbes(rootfs), probe{Op: "stat", Path: "/proc/self"}, probe{Op: "readlink", Path: "/proc"})
+	probes := append(defaultProbes(rootfs), probe{Op: "stat", Path: "/proc/self"})
 	rep := child{scenario: "container", rootfs: rootfs, spec: spec, probes: probes}.run(t)
 	checkNewMountsInside(t, rep, rootfs)
 	if rep.Error != "" {
@@ -69,7 +68,7 @@ func TestSymlinkEscape(t *testing.T) {
 		}
 	}
 	// The symlinks were followed inside the rootfs.
-	for _, d := range []string{filepath.Join(rootfs, outsideProc), filepath.Join(rootfs, "outside-dev"), filepath.Join(rootfs, outsideBind)} {
+	for _, d := range []string{filepath.Join(rootfs, outsideBind)} {
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
 			t.Errorf("%s should have been created inside the rootfs: %v", d, err)
 		}

@@ -21,6 +21,9 @@ type preparer struct {
 	// own (new or joined), where a fresh cgroup mount shows only its
 	// own cgroup.
 	cgroupNS bool
+	// special are the destinations the image may not redirect with a
+	// symlink (see checkDestination).
+	special map[string]bool
 }
 
 // userNSFallback is where the host has the filesystem of a type that a
@@ -45,6 +48,9 @@ func (p *preparer) mount(m specs.Mount) error {
 	}
 	if len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
 		return fmt.Errorf("id-mapped mounts are not supported: %w", errdefs.ErrInvalidArgument)
+	}
+	if err := p.checkDestination(m, dest); err != nil {
+		return err
 	}
 	opts := parseMountOptions(m.Options)
 	switch {

@@ -46,7 +46,7 @@ func Prepare(spec *specs.Spec, rootfs string) error {
 	if err != nil {
 		return fmt.Errorf("reading the mount table: %w", err)
 	}
-	p := &preparer{root: r, cgroups: cgroupLayoutOf(hostMounts), cgroupNS: hasCgroupNS(spec)}
+	p := &preparer{root: r, cgroups: cgroupLayoutOf(hostMounts), cgroupNS: hasCgroupNS(spec), special: specialDests(spec)}
 	for _, m := range spec.Mounts {
 		if err := p.mount(m); err != nil {
 			return fmt.Errorf("mounting %s at %q: %w", m.Type, m.Destination, err)
