@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -35,10 +36,19 @@ const maxArchiveEntries = 100000
 // blob is checked against its digest and every layer against its config's
 // DiffID; layers and JSON files are size-bounded (Config.Limits). Images
 // are registered only once all of them have been checked: on error none is,
-// and the layers applied so far are left unreferenced for GC.
-func (d *Service) Load(ctx context.Context, r io.Reader, progress func(Progress)) ([]image.Image, error) {
+// and the layers this load added to the store are removed again (those it
+// found there, or that another image or piece of work uses meanwhile,
+// stay).
+func (d *Service) Load(ctx context.Context, r io.Reader, progress func(Progress)) (_ []image.Image, retErr error) {
 	ctx, release := d.store.WithLease(ctx)
 	defer release()
+	defer func() {
+		if retErr != nil {
+			if _, err := d.store.Rollback(ctx); err != nil {
+				retErr = errors.Join(retErr, err)
+			}
+		}
+	}()
 	dr, err := archive.Decompress(r)
 	if err != nil {
 		return nil, fmt.Errorf("loading images: %w", err)

@@ -68,28 +68,14 @@ func (s *Store) GC(ctx context.Context) ([]digest.Digest, int64, error) {
 		s.hooks.afterGCRecord()
 	}
 	if err == nil {
-		for _, r := range victims {
-			os.Remove(filepath.Join(s.linksDir(), r.Link))
-			trash, terr := os.MkdirTemp(s.tmpDir(), "gc-")
-			if terr != nil {
-				err = fmt.Errorf("collecting layer %s: %w", r.DiffID, terr)
-				break
-			}
-			if rerr := os.Rename(s.layerPath(r.DiffID), filepath.Join(trash, "layer")); rerr != nil && !os.IsNotExist(rerr) {
-				err = fmt.Errorf("collecting layer %s: %w", r.DiffID, rerr)
-				break
-			}
-			moved = append(moved, trash)
-		}
+		moved, err = s.trashLayers(victims)
 	}
 	s.layerMu.Unlock()
 	if err != nil && len(moved) == 0 {
 		return nil, 0, fmt.Errorf("collecting unused layers: %w", err)
 	}
-	for _, m := range moved {
-		if rerr := mounttree.RemoveAll(m); rerr != nil && err == nil {
-			err = rerr
-		}
+	if rerr := removeTrash(moved); rerr != nil && err == nil {
+		err = rerr
 	}
 	var (
 		removed []digest.Digest
@@ -103,6 +89,39 @@ func (s *Store) GC(ctx context.Context) ([]digest.Digest, int64, error) {
 		return removed, freed, fmt.Errorf("collecting unused layers: %w", err)
 	}
 	return removed, freed, nil
+}
+
+// trashLayers moves the directories of layers whose records are deleted
+// into tmp/ and removes their short links; the caller removes the
+// returned trash directories (removeTrash) once it has let go of the lock.
+// On error it returns what it moved so far.
+// Preconditions: s.layerMu is held.
+func (s *Store) trashLayers(victims []layerRecord) ([]string, error) {
+	var moved []string
+	for _, r := range victims {
+		os.Remove(filepath.Join(s.linksDir(), r.Link))
+		trash, err := os.MkdirTemp(s.tmpDir(), "gc-")
+		if err != nil {
+			return moved, fmt.Errorf("collecting layer %s: %w", r.DiffID, err)
+		}
+		if err := os.Rename(s.layerPath(r.DiffID), filepath.Join(trash, "layer")); err != nil && !os.IsNotExist(err) {
+			return moved, fmt.Errorf("collecting layer %s: %w", r.DiffID, err)
+		}
+		moved = append(moved, trash)
+	}
+	return moved, nil
+}
+
+// removeTrash removes the directories trashLayers moved, returning the
+// first failure.
+func removeTrash(moved []string) error {
+	var first error
+	for _, m := range moved {
+		if err := mounttree.RemoveAll(m); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // referencedLayers returns the layers images and cache entries use.

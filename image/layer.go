@@ -136,6 +136,7 @@ func (w *LayerWriter) commit(ctx context.Context, diffID digest.Digest, size int
 	}
 	now := time.Now().UTC()
 	rec := layerRecord{DiffID: diffID, Size: size, Created: now, Used: now, Link: link}
+	created := false
 	err := s.ensureLink(diffID.Encoded(), link)
 	if err == nil {
 		s.leaseLayer(ctx, diffID)
@@ -147,6 +148,8 @@ func (w *LayerWriter) commit(ctx context.Context, diffID digest.Digest, size int
 					return fmt.Errorf("decoding layer record: %w", err)
 				}
 				rec.Created, rec.Size = old.Created, old.Size
+			} else {
+				created = true
 			}
 			v, err := json.Marshal(rec)
 			if err != nil {
@@ -154,6 +157,9 @@ func (w *LayerWriter) commit(ctx context.Context, diffID digest.Digest, size int
 			}
 			return b.Put([]byte(diffID), v)
 		})
+		if err == nil && created {
+			s.leaseCreated(ctx, diffID)
+		}
 	}
 	s.layerMu.Unlock()
 	w.done = true

@@ -12,6 +12,9 @@ import (
 type lease struct {
 	mu     sync.Mutex
 	layers map[digest.Digest]struct{}
+	// created are the layers of layers that were new to the store when
+	// committed under this lease: what Rollback may remove.
+	created map[digest.Digest]struct{}
 }
 
 type leaseKey struct{ s *Store }
@@ -54,12 +57,32 @@ func (s *Store) Lease(ctx context.Context, layers ...digest.Digest) bool {
 
 func (s *Store) leaseLayer(ctx context.Context, d digest.Digest) { s.Lease(ctx, d) }
 
+// leaseCreated notes that d, leased by ctx, was new to the store.
+func (s *Store) leaseCreated(ctx context.Context, d digest.Digest) {
+	l, ok := ctx.Value(leaseKey{s}).(*lease)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.created == nil {
+		l.created = map[digest.Digest]struct{}{}
+	}
+	l.created[d] = struct{}{}
+}
+
 // leased returns the union of all live leases.
-func (s *Store) leased() map[digest.Digest]bool {
+func (s *Store) leased() map[digest.Digest]bool { return s.leasedExcept(nil) }
+
+// leasedExcept returns the union of the live leases other than skip.
+func (s *Store) leasedExcept(skip *lease) map[digest.Digest]bool {
 	out := map[digest.Digest]bool{}
 	s.leaseMu.Lock()
 	defer s.leaseMu.Unlock()
 	for l := range s.leases {
+		if l == skip {
+			continue
+		}
 		l.mu.Lock()
 		for d := range l.layers {
 			out[d] = true
