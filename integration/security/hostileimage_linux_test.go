@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
@@ -28,7 +29,8 @@ type etcTarget struct {
 }
 
 // etcTargets are the shapes of hostile /etc: each of the three files
-// the engine binds into a container, and /etc as a whole.
+// the engine binds into a container (symlinks out, or FIFOs, directories
+// and device nodes in place of files), and /etc as a whole.
 func etcTargets() []etcTarget {
 	files := []string{"hosts", "resolv.conf", "hostname"}
 	each := func(target func(v *victim, f string) string) func(v *victim) []entry {
@@ -50,6 +52,16 @@ func etcTargets() []etcTarget {
 			}
 			return es
 		}},
+		{"FilesAreFifos", func(v *victim) []entry {
+			return []entry{dirEntry("etc", 0o755), fifoEntry("etc/hosts"), fifoEntry("etc/resolv.conf"), fifoEntry("etc/hostname")}
+		}},
+		{"FilesAreDirectories", func(v *victim) []entry {
+			return []entry{dirEntry("etc", 0o755), dirEntry("etc/hosts", 0o755), dirEntry("etc/resolv.conf", 0o755), dirEntry("etc/hostname", 0o755)}
+		}},
+		{"FilesAreDevices", func(v *victim) []entry {
+			return []entry{dirEntry("etc", 0o755), charDevEntry("etc/hosts", 1, 1), charDevEntry("etc/resolv.conf", 1, 1), blockDevEntry("etc/hostname", 7, 0)}
+		}},
+		{"EtcIsAFile", func(v *victim) []entry { return []entry{fileEntry("etc", "not a directory\n", 0o644)} }},
 		{"EtcAbsolute", func(v *victim) []entry { return []entry{symlinkEntry("etc", v.dir)} }},
 		{"EtcDotDot", func(v *victim) []entry { return []entry{symlinkEntry("etc", v.dotdot(""))} }},
 	}
@@ -62,7 +74,8 @@ func etcTargets() []etcTarget {
 // files. The engine binds its own copies over those paths at start;
 // resolved on the host, the bind would land on (and the container's
 // writes go to) the host's files. A container of each image, on no
-// network and on the default bridge, prints the three files and appends
+// network, on the default bridge and on the host's network (whose
+// /etc files are copies of the host's own), prints the three files and appends
 // to them; the host files must keep their content, mode and times, no
 // mount may appear on them, and the container must not see them.
 func TestCVE_2021_30465_EtcFileSymlinks(t *testing.T) {
@@ -70,7 +83,7 @@ func TestCVE_2021_30465_EtcFileSymlinks(t *testing.T) {
 	d := daemon.New(t)
 	base := busyboxLayer(t)
 	for i, tg := range etcTargets() {
-		for _, network := range []string{"none", "bridge"} {
+		for _, network := range []string{"none", "bridge", "host"} {
 			t.Run(tg.name+"/"+network, func(t *testing.T) {
 				v := newVictim(t)
 				name := fmt.Sprintf("hostile/etc%d:%s", i, network)
@@ -79,8 +92,15 @@ func TestCVE_2021_30465_EtcFileSymlinks(t *testing.T) {
 
 				script := "cat /etc/hosts /etc/resolv.conf /etc/hostname; " +
 					"echo " + v.marker + " >> /etc/hosts; echo " + v.marker + " >> /etc/resolv.conf; echo " + v.marker + " >> /etc/hostname; true"
-				r := d.Run(t, "run", "--rm", "--network", network, name, "sh", "-c", script)
+				hostEtc := hostEtcState(t)
+				r := d.Exec(time.Minute, nil, "run", "--rm", "--network", network, name, "sh", "-c", script)
+				if r.TimedOut {
+					t.Fatalf("the container did not end within a minute (the engine blocked on the image's /etc): %v", r)
+				}
 				v.checkUnchanged(t)
+				if now := hostEtcState(t); now != hostEtc {
+					t.Errorf("HOST /etc CHANGED by the container:\nbefore %s\nafter  %s", hostEtc, now)
+				}
 				checkNoMountOn(t, v.dir)
 				if r.Code != 0 {
 					// Refusing the image is safe; it must say why.
@@ -103,6 +123,24 @@ func TestCVE_2021_30465_EtcFileSymlinks(t *testing.T) {
 			})
 		}
 	}
+}
+
+// hostEtcState describes the host's own /etc/hosts, /etc/resolv.conf
+// and /etc/hostname (content and mtime), which a container on the host's
+// network gets copies of, never the files themselves.
+func hostEtcState(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, p := range []string{"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", p, err)
+			continue
+		}
+		content, _ := os.ReadFile(p)
+		fmt.Fprintf(&b, "%s: mtime=%d %q\n", p, fi.ModTime().UnixNano(), content)
+	}
+	return b.String()
 }
 
 // checkNoMountOn fails the test if anything is mounted at or under dir
