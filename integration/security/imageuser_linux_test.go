@@ -227,3 +227,25 @@ func TestUserSpec_HostileValuesRefused(t *testing.T) {
 		t.Errorf("refused creates left containers behind:\n%s", out)
 	}
 }
+
+// TestPrivilege_ImageUserHonouredOnBase is TestPrivilege_ImageUserHonoured
+// on the Debian base image, where the report found it: FROM base + USER
+// 1000 ran as uid 0 with Docker's capabilities. Debian's own passwd and
+// group resolve USER nobody.
+func TestPrivilege_ImageUserHonouredOnBase(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	base := d.Base(t)
+	userImage(t, d, "base1000", "FROM "+base+"\nUSER 1000\n")
+	userImage(t, d, "basenobody", "FROM "+base+"\nUSER nobody\n")
+	run := func(args ...string) string {
+		return d.OK(t, append(append([]string{"run", "--rm", "--network", "none"}, args...), "sh", "-c", idLine)...)
+	}
+	checkIdentity(t, run("base1000"), "1000", "0", "/", false)
+	checkIdentity(t, run("basenobody"), "65534", "65534", "/nonexistent", false)
+	checkIdentity(t, run("-u", "0", "base1000"), "0", "0", "/root", true)
+	d.OK(t, "run", "-d", "--name", "b1000", "--network", "none", "base1000", "sleep", "600")
+	checkIdentity(t, d.OK(t, "exec", "b1000", "sh", "-c", idLine), "1000", "0", "/", false)
+	checkIdentity(t, d.OK(t, "exec", "-u", "root", "b1000", "sh", "-c", idLine), "0", "0", "/root", true)
+	d.OK(t, "rm", "-f", "b1000")
+}
