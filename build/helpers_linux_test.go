@@ -224,7 +224,7 @@ func ownerOf(fi fs.FileInfo) (uint32, uint32) {
 	return st.Uid, st.Gid
 }
 
-// buildMounts counts the builder's mounts (on build-rootfs-* temporary
+// buildMounts counts the builder's mounts (on <root>/builder/rootfs-*
 // directories) in /proc/self/mountinfo.
 func buildMounts(tb testing.TB) int {
 	tb.Helper()
@@ -235,7 +235,7 @@ func buildMounts(tb testing.TB) int {
 	n := 0
 	for _, line := range strings.Split(string(data), "\n") {
 		fields := strings.Fields(line)
-		if len(fields) > 4 && strings.Contains(fields[4], "/build-rootfs-") {
+		if len(fields) > 4 && strings.Contains(fields[4], "/builder/rootfs-") {
 			n++
 		}
 	}

@@ -55,20 +55,29 @@ func (s *stageRun) withMountedLayers(ctx context.Context, layers []digest.Digest
 	lowers := s.r.b.Store.LowerDirs(layers)
 	if len(lowers) == 0 {
 		// An image without layers (FROM scratch): an empty tree.
-		empty, err := os.MkdirTemp("", "build-empty-")
+		dir, err := s.r.b.mountDir()
+		if err != nil {
+			return err
+		}
+		empty, err := os.MkdirTemp(dir, "empty-")
 		if err != nil {
 			return fmt.Errorf("creating an empty root: %w", err)
 		}
 		defer os.Remove(empty)
 		return fn(empty)
 	}
-	return mountOverlay(ctx, lowers, "", "", fn)
+	return s.mountOverlay(ctx, lowers, "", "", fn)
 }
 
 // mountOverlay mounts lowers (top first) with upper and work (both empty:
-// read-only) on a temporary directory, calls fn with it, and unmounts it.
-func mountOverlay(ctx context.Context, lowers []string, upper, work string, fn func(root string) error) (err error) {
-	target, err := os.MkdirTemp("", "build-rootfs-")
+// read-only) on a new directory under the builder's mount directory, calls
+// fn with it, and unmounts it.
+func (s *stageRun) mountOverlay(ctx context.Context, lowers []string, upper, work string, fn func(root string) error) (err error) {
+	dir, err := s.r.b.mountDir()
+	if err != nil {
+		return err
+	}
+	target, err := os.MkdirTemp(dir, "rootfs-")
 	if err != nil {
 		return fmt.Errorf("creating a mount point: %w", err)
 	}
@@ -127,7 +136,7 @@ func (s *stageRun) execRun(ctx context.Context, argv, env []string, network stri
 				return fmt.Errorf("RUN: creating working directory %s: %w", cwd, err)
 			}
 		}
-		err := mountOverlay(ctx, s.lowerDirs(), upper, work, func(root string) error {
+		err := s.mountOverlay(ctx, s.lowerDirs(), upper, work, func(root string) error {
 			code, err := r.b.Runner.Run(ctx, RunRequest{
 				Rootfs:   root,
 				Args:     argv,

@@ -128,7 +128,7 @@ func stepID() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return "build-" + hex.EncodeToString(b), nil
+	return stepIDPrefix + hex.EncodeToString(b), nil
 }
 
 // pipeTo returns the write end of a pipe whose output is copied to w, and

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
+	"github.com/container-runtime/container-runtime/internal/quarantine"
 )
 
 // recover brings the disk in line with the database after a crash:
@@ -21,11 +24,15 @@ import (
 //     after deleting the record: it goes;
 //   - a short-name link in l/ for no recorded layer goes, and a recorded
 //     layer missing its link gets it back.
+//
+// A leftover that cannot be removed (a process nobody could kill still
+// writes into it) is moved to <root>/quarantine and logged: recovery
+// never refuses to start because of one.
 func (s *Store) recover(ctx context.Context) error {
 	if err := mounttree.Unmount(s.tmpDir()); err != nil {
 		return fmt.Errorf("recovering image store: %w", err)
 	}
-	if err := removeEntries(s.tmpDir(), func(string) bool { return true }); err != nil {
+	if err := s.removeEntries(ctx, s.tmpDir(), func(string) bool { return true }); err != nil {
 		return fmt.Errorf("recovering image store: %w", err)
 	}
 	recorded := map[string]string{} // hex -> short link name
@@ -46,10 +53,10 @@ func (s *Store) recover(ctx context.Context) error {
 	for _, l := range recorded {
 		links[l] = true
 	}
-	if err := removeEntries(s.layersDir(), func(name string) bool { _, ok := recorded[name]; return !ok }); err != nil {
+	if err := s.removeEntries(ctx, s.layersDir(), func(name string) bool { _, ok := recorded[name]; return !ok }); err != nil {
 		return fmt.Errorf("recovering image store: %w", err)
 	}
-	if err := removeEntries(s.linksDir(), func(name string) bool { return !links[name] }); err != nil {
+	if err := s.removeEntries(ctx, s.linksDir(), func(name string) bool { return !links[name] }); err != nil {
 		return fmt.Errorf("recovering image store: %w", err)
 	}
 	for hex, link := range recorded {
@@ -77,8 +84,11 @@ func (s *Store) ensureLink(hex, link string) error {
 	return nil
 }
 
-// removeEntries removes the entries of dir for which remove says so.
-func removeEntries(dir string, remove func(name string) bool) error {
+// removeEntries removes the entries of dir for which remove says so. An
+// entry that cannot be removed is quarantined instead; only when that
+// fails too does recovery fail.
+func (s *Store) removeEntries(ctx context.Context, dir string, remove func(name string) bool) error {
+	log := logctx.From(ctx)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("listing %s: %w", dir, err)
@@ -87,9 +97,16 @@ func removeEntries(dir string, remove func(name string) bool) error {
 		if !remove(e.Name()) {
 			continue
 		}
-		if err := mounttree.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return err
+		p := filepath.Join(dir, e.Name())
+		rerr := mounttree.RemoveAll(p)
+		if rerr == nil {
+			continue
 		}
+		dst, qerr := quarantine.Move(s.root, p)
+		if qerr != nil {
+			return fmt.Errorf("%w; and then %w", rerr, qerr)
+		}
+		log.Warn("a crash leftover could not be removed; moved to quarantine", "path", p, "quarantine", dst, "error", rerr)
 	}
 	return nil
 }

@@ -126,8 +126,9 @@ type engine struct {
 	closers    []func() error
 }
 
-// openEngine wires the services: image store, network manager, low-level
-// runtime, event bus, container service, builder.
+// openEngine wires the services: low-level runtime (and the cleaning of
+// what builds left), image store, network manager, event bus, container
+// service, builder.
 func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	eng := &engine{bus: events.New()}
 	defer func() {
@@ -135,6 +136,15 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 			eng.close()
 		}
 	}()
+	rt, err := runtime.New(filepath.Join(cfg.execRoot, "runtime"))
+	if err != nil {
+		return nil, err
+	}
+	// Before the store: a build step the previous daemon left running
+	// still writes into the layer the store's recovery removes.
+	if err := build.CleanLeftovers(ctx, rt, cfg.root); err != nil {
+		return nil, err
+	}
 	store, err := image.Open(ctx, cfg.root)
 	if err != nil {
 		return nil, err
@@ -156,10 +166,6 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	eng.closers = append([]func() error{nets.Close}, eng.closers...)
 	eng.networks = &networkservice.Service{Manager: nets, Events: eng.bus}
 
-	rt, err := runtime.New(filepath.Join(cfg.execRoot, "runtime"))
-	if err != nil {
-		return nil, err
-	}
 	containers, closeContainers, err := newContainerService(ctx, containerDeps{
 		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus, networks: nets,
 	})
