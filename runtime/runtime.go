@@ -107,6 +107,10 @@ type Runtime struct {
 
 	exe     sealedExe
 	seccomp seccompCache
+	// startPoll is how long Start polls the exec fifo before it checks
+	// that the init is alive (0: 100 ms). Tests shorten it to make the
+	// exit-right-after-start race frequent.
+	startPoll time.Duration
 }
 
 // Launcher starts a process on the runtime's behalf: exe (an open handle of
