@@ -75,7 +75,6 @@ func syscallCases() []syscallCase {
 		{"acct", func() error { return raw(unix.SYS_ACCT, str("/no/such/acct")) }},
 		{"settimeofday", func() error { return raw(unix.SYS_SETTIMEOFDAY, 0, 0) }},
 		{"clock_settime", func() error { return raw(unix.SYS_CLOCK_SETTIME, unix.CLOCK_MONOTONIC, 0) }},
-		{"clock_adjtime", func() error { return raw(unix.SYS_CLOCK_ADJTIME, ^uintptr(0), 0) }},
 		{"syslog", func() error { return raw(unix.SYS_SYSLOG, 10, 0, 0) }}, // SYSLOG_ACTION_SIZE_BUFFER
 		{"quotactl", func() error { return raw(unix.SYS_QUOTACTL, 0, 0, 0, 0) }},
 		{"lookup_dcookie", func() error { return raw(unix.SYS_LOOKUP_DCOOKIE, 0, 0, 0) }},
