@@ -2,6 +2,7 @@ package container
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -9,6 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/boltfile"
+	"github.com/container-runtime/container-runtime/internal/quarantine"
 )
 
 // Buckets of containers.db.
@@ -19,13 +22,29 @@ var (
 
 // db is the container database. bbolt serializes writers, so a check and
 // a write in one Update are atomic: that is what makes names unique.
-type db struct{ bolt *bolt.DB }
+type db struct {
+	bolt *bolt.DB
+	// fresh is set when the file did not exist before this open: the
+	// container directories on disk, if any, are not the database's to
+	// judge (recover quarantines them rather than removing them).
+	fresh bool
+}
 
+// openDB opens containers.db under root. A damaged file stops the daemon
+// with a message naming it and what to do: the records (names, configs,
+// restart policies) cannot be rebuilt from the container directories, and
+// a start without them would delete every container as a leftover.
 func openDB(root string) (*db, error) {
 	path := filepath.Join(root, "containers.db")
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	b, fresh, err := boltfile.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
-		return nil, fmt.Errorf("opening %s (is another daemon running on this root?): %w: %w", path, errdefs.ErrUnavailable, err)
+		if damaged, ok := errors.AsType[*boltfile.DamagedError](err); ok {
+			return nil, fmt.Errorf("%w. The daemon does not start on it, so that no container is forgotten. "+
+				"Restore the file from a backup; or move it aside (mv %s %s.corrupt-$(date +%%s)) and start again: "+
+				"the containers it recorded are then stopped, and their directories kept in %s",
+				damaged, path, path, quarantine.Dir(root))
+		}
+		return nil, err
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
 		for _, n := range [][]byte{bucketContainers, bucketNames} {
@@ -39,7 +58,7 @@ func openDB(root string) (*db, error) {
 		b.Close()
 		return nil, fmt.Errorf("initializing %s: %w", path, err)
 	}
-	return &db{bolt: b}, nil
+	return &db{bolt: b, fresh: fresh}, nil
 }
 
 func (d *db) close() error { return d.bolt.Close() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,11 +12,13 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/monitor"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
+	"github.com/container-runtime/container-runtime/internal/quarantine"
 )
 
 // isContainerID matches the ids this service gives (the runtime's state
-// directory also holds the builder's "build-..." containers, which are
-// not ours to clean).
+// directory also holds the builder's "build-..." containers, which the
+// daemon cleans with build.CleanLeftovers before the image store opens).
 var isContainerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // recover loads the records and brings each container's run in line with
@@ -31,7 +32,10 @@ var isContainerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //   - created or exited: nothing runs; a mount left by a crash goes.
 //
 // Then leftovers no record claims are removed: container and monitor
-// directories, and runtime state of containers with our kind of id.
+// directories, and runtime state of containers with our kind of id. When
+// the database is new but container directories exist (containers.db was
+// moved aside), those containers are stopped and their directories moved
+// to quarantine, not deleted.
 func (s *Service) recover(ctx context.Context) error {
 	log := logctx.From(ctx)
 	recs, err := s.db.all()
@@ -82,6 +86,9 @@ func (s *Service) recover(ctx context.Context) error {
 // between the steps of a create or a remove.
 func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 	log := logctx.From(ctx)
+	if s.db.fresh {
+		s.quarantineUnrecorded(ctx)
+	}
 	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -112,5 +119,39 @@ func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		s.deleteRuntime(dctx, de.Name())
 		cancel()
+	}
+}
+
+// quarantineUnrecorded handles a new containers.db on a root that holds
+// container directories: the records are gone (the operator moved a
+// damaged database aside), so the containers are stopped through the
+// runtime's state and their directories, with their logs and writable
+// layers, moved to quarantine for the operator.
+func (s *Service) quarantineUnrecorded(ctx context.Context) {
+	log := logctx.From(ctx)
+	dir := filepath.Join(s.root, "containers")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, de := range entries {
+		if !isContainerID.MatchString(de.Name()) {
+			continue
+		}
+		id := de.Name()
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		s.deleteRuntime(dctx, id)
+		cancel()
+		p := filepath.Join(dir, id)
+		if err := mounttree.Unmount(p); err != nil {
+			log.Warn("unmounting the root of a container without a record", "container", id, "error", err)
+		}
+		dst, err := quarantine.Move(s.root, p)
+		if err != nil {
+			log.Warn("quarantining a container without a record", "container", id, "error", err)
+			continue
+		}
+		log.Warn("containers.db is new but this container's directory exists: its record is lost; "+
+			"the container was stopped and its directory moved to quarantine", "container", id, "quarantine", dst)
 	}
 }

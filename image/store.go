@@ -28,9 +28,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/boltfile"
 )
 
 // DefaultRoot is where the engine keeps its store when INSTALL_PATH is not
@@ -89,7 +88,9 @@ type testHooks struct {
 // Open opens (creating it if needed) the store at root. It recovers from a
 // crash: staging leftovers in tmp/ and layer directories the database does
 // not record are removed. Open fails with ErrUnavailable when another
-// process has the store open.
+// process has the store open, and with a boltfile.DamagedError (saying
+// what to do) when metadata.db is damaged; when metadata.db is missing,
+// the layer directories found are recorded again.
 func Open(ctx context.Context, root string) (*Store, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -105,12 +106,16 @@ func Open(ctx context.Context, root string) (*Store, error) {
 	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return nil, fmt.Errorf("opening image store: %w", err)
 	}
-	db, err := bolt.Open(filepath.Join(abs, "metadata.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	dbPath := filepath.Join(abs, "metadata.db")
+	db, fresh, err := boltfile.Open(dbPath, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("opening image store %s: %w: the database is locked by another process", abs, errdefs.ErrUnavailable)
+		if damaged, ok := errors.AsType[*boltfile.DamagedError](err); ok {
+			return nil, fmt.Errorf("opening image store: %w. The daemon does not start on it: images and tags are "+
+				"recorded only there. Restore the file from a backup; or move it aside (mv %s %s.corrupt-$(date +%%s)) "+
+				"and start again: the layers are then recorded again from %s, the images and tags are lost",
+				damaged, dbPath, dbPath, filepath.Join(abs, "layers"))
 		}
-		return nil, fmt.Errorf("opening image store database: %w", err)
+		return nil, fmt.Errorf("opening image store: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range []string{bucketImages, bucketNames, bucketLayers, bucketCache} {
@@ -125,6 +130,14 @@ func Open(ctx context.Context, root string) (*Store, error) {
 		return nil, fmt.Errorf("initialising image store database: %w", err)
 	}
 	s := &Store{GCGrace: DefaultGCGrace, root: abs, db: db, leases: map[*lease]struct{}{}}
+	if fresh {
+		// A new database on a store that has layers (metadata.db moved
+		// aside): record them again rather than remove them as leftovers.
+		if err := s.rerecordLayers(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := s.recover(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -29,6 +29,19 @@
 // requests get --shutdown-timeout to finish, the stores are closed.
 // Containers keep running: their monitors are separate processes, and the
 // next daemon adopts them again.
+//
+// After a crash (kill -9, power loss) the next start cleans what was left:
+// build steps still running are killed and their mounts under
+// INSTALL_PATH/builder removed; staged layers and containers without a
+// record are removed. What cannot be removed is moved to
+// INSTALL_PATH/quarantine/<time>-<name> and logged; a leftover never stops
+// the start. The databases are checked before use (size, both bbolt meta
+// pages, bbolt's consistency check up to 64 MiB). A damaged metadata.db or
+// containers.db stops the daemon with a message naming the file: restore
+// it from a backup, or move it aside and start again. Without metadata.db
+// the layers are recorded again from INSTALL_PATH/layers (images and tags
+// are lost); without containers.db the containers it recorded are stopped
+// and their directories kept in INSTALL_PATH/quarantine.
 package main
 
 import (
