@@ -197,7 +197,9 @@ type openDir struct {
 func directoryFDs(first int) ([]openDir, error) {
 	proc, err := openProc()
 	if err != nil {
-		return nil, err
+		// A container without /proc (possible for exec): look at every
+		// descriptor number the limit allows instead.
+		return scanDirectoryFDs(first)
 	}
 	defer unix.Close(proc)
 	dir, err := unix.Openat(proc, "self/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -279,4 +281,21 @@ func reopenExecFifo(fifoFD int) (int, error) {
 		return -1, fmt.Errorf("/proc/self/fd/%d is not the exec fifo", fifoFD)
 	}
 	return fd, nil
+}
+
+// scanDirectoryFDs is directoryFDs without /proc: fstat on every number
+// from first to the descriptor limit (at most 1<<20).
+func scanDirectoryFDs(first int) ([]openDir, error) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return nil, fmt.Errorf("reading the descriptor limit: %w", err)
+	}
+	var dirs []openDir
+	for fd := first; uint64(fd) < min(lim.Cur, 1<<20); fd++ {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			dirs = append(dirs, openDir{fd: fd, path: "?"})
+		}
+	}
+	return dirs, nil
 }

@@ -173,6 +173,11 @@ func TestCheckNoDirectoryFDs(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "descriptor "+strconv.Itoa(dir)) {
 		t.Fatalf("a directory descriptor %d went unnoticed: %v", dir, err)
 	}
+	// The scan used where the container has no /proc finds it too.
+	scanned, err := scanDirectoryFDs(first)
+	if err != nil || len(scanned) != 1 || scanned[0].fd != dir {
+		t.Errorf("scanning from %d: %v, %v; want only %d", first, scanned, err, dir)
+	}
 	if err := releaseDirectoryFDs(first - 3); err != nil {
 		t.Fatalf("release: %v", err)
 	}
