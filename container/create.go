@@ -12,6 +12,7 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 )
 
 // Create registers a container from req: it resolves the image, builds
@@ -99,7 +100,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		hostname = id[:12]
 	}
 	dir := s.containerDir(id)
-	if err := os.Mkdir(dir, 0o711); err != nil {
+	if err := privdir.Mkdir(dir); err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
 	}
 	defer func() {

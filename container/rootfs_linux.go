@@ -30,7 +30,7 @@ func (s *Service) mountRootfs(ctx context.Context, r *record) error {
 		}
 	}
 	if r.Config.Userns == "private" {
-		if err := ensureTraversable(s.root); err != nil {
+		if err := ensureTraversable(s.root, dir); err != nil {
 			return err
 		}
 		var err error

@@ -3,7 +3,6 @@ package container
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
 )
@@ -75,7 +75,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("container service: Root, ExecRoot, Images and Runtime are required: %w", errdefs.ErrInvalidArgument)
 	}
 	for _, d := range []string{cfg.Root, filepath.Join(cfg.Root, "containers"), filepath.Join(cfg.ExecRoot, "containers")} {
-		if err := os.MkdirAll(d, 0o711); err != nil {
+		if err := privdir.MkdirAll(d); err != nil {
 			return nil, fmt.Errorf("container service: %w", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 )
 
 // A container with a private user namespace sees the image's files, which
@@ -27,17 +28,24 @@ import (
 // namespace.
 
 // ensureTraversable lets the container's root (an unprivileged host id)
-// reach its root file system and /etc files: the init resolves them from
-// inside the user namespace. The root directory gets o+x (search, not
-// listing); its ancestors must already have it.
-func ensureTraversable(root string) error {
-	fi, err := os.Stat(root)
-	if err != nil {
-		return err
+// reach its root file system and /etc files in dir, the container's
+// directory under root: the init resolves them from inside the user
+// namespace. The directories from root down to dir get the group
+// usernsHostID and mode 0710 (search, not listing), never o+x: other host
+// users must not reach a container's setuid files (privdir). The
+// ancestors of root must be searchable by others, as /var/lib is.
+func ensureTraversable(root, dir string) error {
+	root, dir = filepath.Clean(root), filepath.Clean(dir)
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || !filepath.IsLocal(rel) {
+		return fmt.Errorf("user namespace: %s is not under %s", dir, root)
 	}
-	if fi.Mode().Perm()&0o001 == 0 {
-		if err := os.Chmod(root, fi.Mode().Perm()|0o011); err != nil {
-			return fmt.Errorf("user namespace: letting the container's root reach %s: %w", root, err)
+	for d := dir; ; d = filepath.Dir(d) {
+		if err := privdir.AllowGroupSearch(d, usernsHostID); err != nil {
+			return fmt.Errorf("user namespace: letting the container's root reach %s: %w", dir, err)
+		}
+		if d == root {
+			break
 		}
 	}
 	for d := filepath.Dir(root); ; d = filepath.Dir(d) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/archive"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 )
 
 // BootstrapOptions configure Bootstrap. Zero fields take the defaults.
@@ -98,7 +99,7 @@ func Bootstrap(ctx context.Context, s *Store, opts BootstrapOptions) (Image, err
 	if err != nil {
 		return Image{}, fmt.Errorf("bootstrapping base image: %w", err)
 	}
-	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+	if err := privdir.MkdirAll(cacheDir); err != nil {
 		return Image{}, fmt.Errorf("bootstrapping base image: creating cache directory: %w", err)
 	}
 	// Bootstraps sharing a cache directory (two stores, two test

@@ -16,6 +16,7 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 )
 
 // New returns a Runtime keeping state under root. Nothing is made on disk
@@ -65,11 +66,11 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		rootfs = filepath.Join(bundle, rootfs)
 	}
 
-	if err := os.MkdirAll(r.Root, 0o711); err != nil {
+	if err := privdir.MkdirAll(r.Root); err != nil {
 		return nil, fmt.Errorf("creating runtime root %s: %w", r.Root, err)
 	}
 	dir := r.dir(id)
-	if err := os.Mkdir(dir, 0o711); err != nil {
+	if err := privdir.Mkdir(dir); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("container %q: %w", id, errdefs.ErrAlreadyExists)
 		}

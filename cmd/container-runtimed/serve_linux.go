@@ -33,7 +33,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 	defer stop()
 
 	// The exec root holds sockets other users must reach through (0711),
-	// never list.
+	// never list. What it holds besides is private (makePrivate).
 	if err := os.MkdirAll(cfg.execRoot, 0o711); err != nil {
 		return fmt.Errorf("creating %s: %w", cfg.execRoot, err)
 	}
@@ -53,6 +53,10 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 			l.Close() // after Shutdown: already closed, harmless
 		}
 	}()
+	// Before the stores open: no host user may reach what they hold.
+	if err := makePrivate(ctx, cfg); err != nil {
+		return err
+	}
 	if cfg.tlsListen != "" {
 		tl, err := daemon.ListenTLS(cfg.tlsListen, daemon.TLSFiles{Cert: cfg.tlsCert, Key: cfg.tlsKey, CA: cfg.tlsCA})
 		if err != nil {
