@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sync"
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
@@ -62,7 +61,7 @@ type Options struct {
 // Builder builds images into Store, running RUN steps with Runner.
 //
 // A Builder may run several builds at once. It remembers file hashes
-// between builds (keyed by path and stat data) so that a rebuild of an
+// between builds (keyed by stat data) so that a rebuild of an
 // unchanged context does not read the files again; do not copy a Builder
 // after first use.
 type Builder struct {
@@ -130,11 +129,4 @@ func normalizeOptions(opts Options) (Options, error) {
 		opts.Progress = io.Discard
 	}
 	return opts, nil
-}
-
-// hashCache remembers the hash of files by path and stat data across the
-// builds of one Builder.
-type hashCache struct {
-	mu sync.Mutex
-	m  map[fileStatKey]string
 }

@@ -27,9 +27,14 @@ type stepInputs struct {
 	// Args are the build args the step sees (KEY -> value); for an ARG
 	// step, the values it declares ("" when unset).
 	Args map[string]string `json:"args,omitempty"`
-	// Files maps each COPY/ADD source file (its path in the context) to a
-	// hash of its content, type, mode and ownership.
-	Files map[string]string `json:"files,omitempty"`
+	// FilesDigest is a digest of every COPY/ADD source file of the context:
+	// its path and a hash of its content, type, mode and ownership
+	// (filelist.go). "" when the step reads no context files.
+	FilesDigest string `json:"filesDigest,omitempty"`
+	// FileList is the compressed list of those files with a prefix of
+	// their hashes, for naming a changed file when a later build misses;
+	// nil when there were too many to keep.
+	FileList []byte `json:"fileList,omitempty"`
 	// Source identifies what the step reads besides the context: the base
 	// image id of a FROM, the key of a stage or the id of an image a
 	// COPY --from reads.
@@ -57,9 +62,9 @@ func (in *stepInputs) key(parent string) string {
 		field("arg " + k)
 		field(in.Args[k])
 	}
-	for _, k := range sortedKeys(in.Files) {
-		field("file " + k)
-		field(in.Files[k])
+	if in.FilesDigest != "" {
+		field("files")
+		field(in.FilesDigest)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,13 +74,14 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 
 	var fromLayers []digest.Digest
 	var ctxSources []source
+	var files int
+	ctxTree := &sourceTree{root: r.ctxDir, context: true, ignore: r.ignore}
 	if req.from == "" {
-		tree := &sourceTree{root: r.ctxDir, context: true, ignore: r.ignore}
 		var err error
-		if ctxSources, err = tree.collect(req.kind, req.srcs); err != nil {
+		if ctxSources, err = ctxTree.collect(req.kind, req.srcs); err != nil {
 			return err
 		}
-		if in.Files, err = s.hashSources(ctxSources); err != nil {
+		if in.FilesDigest, in.FileList, files, err = s.hashSources(ctxTree, ctxSources); err != nil {
 			return err
 		}
 	} else {
@@ -88,10 +91,15 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 		}
 	}
 
+	if files >= bigCopy {
+		// The walk's garbage would otherwise stay resident until the
+		// runtime's next collection and return to the OS only slowly.
+		defer debug.FreeOSMemory()
+	}
 	return s.runStep(ctx, step{text: text, in: in, exec: func(ctx context.Context) error {
 		c := copier{s: s, req: req, dest: dest, destIsDir: destIsDir, chmod: chmod}
 		if req.from == "" {
-			return c.run(ctx, ctxSources, true)
+			return c.run(ctx, ctxTree, ctxSources, true)
 		}
 		return s.withMountedLayers(ctx, fromLayers, func(root string) error {
 			tree := &sourceTree{root: root}
@@ -99,7 +107,7 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 			if err != nil {
 				return err
 			}
-			return c.run(ctx, sources, false)
+			return c.run(ctx, tree, sources, false)
 		})
 	}})
 }
@@ -143,25 +151,41 @@ func (s *stageRun) copyFrom(ctx context.Context, from string, in *stepInputs) ([
 	return img.Layers, nil
 }
 
-// hashSources hashes every file of the sources, keyed by its path in the
-// context.
-func (s *stageRun) hashSources(sources []source) (map[string]string, error) {
-	files := map[string]string{}
-	for _, src := range sources {
-		h, err := s.r.b.fileHash(src.top.host, src.top.info)
+// hashSources hashes every file of the sources of tree, each under its
+// path in the context, and returns the digest and compressed list of them
+// (filelist.go) and their number. The files are hashed one at a time as
+// the sources are walked: nothing is kept per file but the list's few
+// compressed bytes.
+func (s *stageRun) hashSources(tree *sourceTree, sources []source) (digest string, list []byte, n int, err error) {
+	// Sorted, so that the records come in comparePaths order.
+	sorted := slices.Clone(sources)
+	slices.SortStableFunc(sorted, func(a, b source) int { return comparePaths(a.top.rel, b.top.rel) })
+	files := newFileList()
+	add := func(rel string, f sourceFile) error {
+		h, err := s.r.b.fileHash(f.host, f.info)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		files[src.top.rel] = h
-		for _, c := range src.children {
-			if h, err = s.r.b.fileHash(c.host, c.info); err != nil {
-				return nil, err
-			}
-			files[path.Join(src.top.rel, c.rel)] = h
+		return files.add(rel, h)
+	}
+	for _, src := range sorted {
+		if err := add(src.top.rel, src.top); err != nil {
+			return "", nil, 0, err
+		}
+		err := tree.walk(src, func(f sourceFile) error {
+			return add(path.Join(src.top.rel, f.rel), f)
+		})
+		if err != nil {
+			return "", nil, 0, err
 		}
 	}
-	return files, nil
+	digest, list, err = files.finish()
+	return digest, list, files.n, err
 }
+
+// bigCopy is the number of context files from which a COPY or ADD gives
+// its freed memory back to the OS when it ends.
+const bigCopy = 10_000
 
 // copier writes the sources of one COPY or ADD into a new layer.
 type copier struct {
@@ -175,7 +199,7 @@ type copier struct {
 // run copies sources into a new layer and puts it on the image. From the
 // context files belong to root (or --chown); from an image they keep
 // their owners unless --chown is given.
-func (c copier) run(ctx context.Context, sources []source, fromContext bool) error {
+func (c copier) run(ctx context.Context, tree *sourceTree, sources []source, fromContext bool) error {
 	s := c.s
 	many := len(sources) > 1
 	if many && !c.destIsDir {
@@ -195,7 +219,7 @@ func (c copier) run(ctx context.Context, sources []source, fromContext bool) err
 			own = &owner{}
 		}
 		for _, src := range sources {
-			if err := c.copySource(w, src, own, many); err != nil {
+			if err := c.copySource(w, tree, src, own, many); err != nil {
 				return err
 			}
 		}
@@ -211,18 +235,15 @@ func (c copier) run(ctx context.Context, sources []source, fromContext bool) err
 // copySource copies one source: a directory's contents into the
 // destination, an archive (ADD) extracted into it, a file to it or into
 // it.
-func (c copier) copySource(w *layerWriter, src source, own *owner, many bool) error {
+func (c copier) copySource(w *layerWriter, tree *sourceTree, src source, own *owner, many bool) error {
 	top := src.top
 	if top.info.IsDir() {
 		if _, err := w.dir(c.dest, c.mode(top.info), c.owner(top.info, own)); err != nil {
 			return err
 		}
-		for _, f := range src.children {
-			if err := c.copyFile(w, f, path.Join(c.dest, f.rel), own); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tree.walk(src, func(f sourceFile) error {
+			return c.copyFile(w, f, path.Join(c.dest, f.rel), own)
+		})
 	}
 	if c.req.kind == "ADD" && top.info.Mode().IsRegular() {
 		tr, closer, ok, err := openArchive(top.host)

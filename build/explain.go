@@ -57,8 +57,15 @@ func (r *buildRun) explainMiss(ctx context.Context, parent string, in stepInputs
 
 // explainSameInstruction says which input of the same instruction changed.
 func explainSameInstruction(was, now stepInputs) string {
-	if s := diffFiles(was.Files, now.Files); s != "" {
-		return s
+	if was.FilesDigest != now.FilesDigest {
+		// Without both lists (one too long to keep, or an entry from before
+		// file lists) the files cannot be named.
+		if was.FileList != nil && now.FileList != nil {
+			if s, err := diffFileLists(was.FileList, now.FileList); err == nil && s != "" {
+				return s
+			}
+		}
+		return "source files changed"
 	}
 	for _, k := range sortedKeys(unionKeys(was.Args, now.Args)) {
 		a, inWas := was.Args[k]
@@ -81,42 +88,6 @@ func explainSameInstruction(was, now stepInputs) string {
 		return "command line changed"
 	}
 	return "inputs changed"
-}
-
-// diffFiles names the first changed, added or removed file, or "".
-func diffFiles(was, now map[string]string) string {
-	var changed, added, removed []string
-	for _, k := range sortedKeys(now) {
-		h, ok := was[k]
-		switch {
-		case !ok:
-			added = append(added, k)
-		case h != now[k]:
-			changed = append(changed, k)
-		}
-	}
-	for _, k := range sortedKeys(was) {
-		if _, ok := now[k]; !ok {
-			removed = append(removed, k)
-		}
-	}
-	n := len(changed) + len(added) + len(removed)
-	if n == 0 {
-		return ""
-	}
-	var s string
-	switch {
-	case len(changed) > 0:
-		s = fmt.Sprintf("file %s changed", changed[0])
-	case len(added) > 0:
-		s = fmt.Sprintf("file %s added", added[0])
-	default:
-		s = fmt.Sprintf("file %s removed", removed[0])
-	}
-	if n > 1 {
-		s += fmt.Sprintf(" (and %d more)", n-1)
-	}
-	return s
 }
 
 // commandWord returns the instruction's name ("RUN" of "RUN make").

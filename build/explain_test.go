@@ -1,25 +1,54 @@
 package build
 
 import (
+	"crypto/sha256"
+	"slices"
 	"strings"
 	"testing"
 )
 
+// filesInput fills the file inputs of a step reading files (path ->
+// content), as hashSources would.
+func filesInput(tb testing.TB, in stepInputs, files map[string]string) stepInputs {
+	tb.Helper()
+	paths := sortedKeys(files)
+	slices.SortFunc(paths, comparePaths)
+	l := newFileList()
+	for _, p := range paths {
+		if err := l.add(p, sha256.Sum256([]byte(files[p]))); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var err error
+	if in.FilesDigest, in.FileList, err = l.finish(); err != nil {
+		tb.Fatal(err)
+	}
+	return in
+}
+
 func TestExplainSameInstruction(t *testing.T) {
-	base := stepInputs{Instruction: "COPY app /app", Files: map[string]string{"app/a": "1", "app/b": "2"}}
+	base := filesInput(t, stepInputs{Instruction: "COPY app /app"}, map[string]string{"app/a": "1", "app/b": "2"})
+	same := func(in stepInputs) stepInputs {
+		in.Instruction, in.FilesDigest, in.FileList = base.Instruction, base.FilesDigest, base.FileList
+		return in
+	}
+	files := func(m map[string]string) stepInputs {
+		return filesInput(t, stepInputs{Instruction: base.Instruction}, m)
+	}
 	tests := []struct {
 		name string
 		now  stepInputs
 		want string
 	}{
-		{"file changed", stepInputs{Instruction: base.Instruction, Files: map[string]string{"app/a": "1", "app/b": "3"}}, "file app/b changed"},
-		{"file added", stepInputs{Instruction: base.Instruction, Files: map[string]string{"app/a": "1", "app/b": "2", "app/c": "4"}}, "file app/c added"},
-		{"file removed", stepInputs{Instruction: base.Instruction, Files: map[string]string{"app/a": "1"}}, "file app/b removed"},
-		{"several", stepInputs{Instruction: base.Instruction, Files: map[string]string{"app/a": "9", "app/c": "4"}}, "file app/a changed (and 2 more)"},
-		{"arg", stepInputs{Instruction: base.Instruction, Files: base.Files, Args: map[string]string{"V": "2"}}, "build arg V changed"},
-		{"stage", stepInputs{Instruction: base.Instruction, Files: base.Files, Source: "k2", SourceName: "stage builder"}, "stage builder was rebuilt"},
-		{"image", stepInputs{Instruction: base.Instruction, Files: base.Files, Source: "id2", SourceName: "base image busybox"}, "base image busybox changed"},
-		{"detail", stepInputs{Instruction: base.Instruction, Files: base.Files, Detail: "x"}, "command line changed"},
+		{"file changed", files(map[string]string{"app/a": "1", "app/b": "3"}), "file app/b changed"},
+		{"file added", files(map[string]string{"app/a": "1", "app/b": "2", "app/c": "4"}), "file app/c added"},
+		{"file removed", files(map[string]string{"app/a": "1"}), "file app/b removed"},
+		{"several", files(map[string]string{"app/a": "9", "app/c": "4"}), "file app/a changed (and 2 more)"},
+		{"no list", stepInputs{Instruction: base.Instruction, FilesDigest: "other"}, "source files changed"},
+		{"arg", same(stepInputs{Args: map[string]string{"V": "2"}}), "build arg V changed"},
+		{"stage", same(stepInputs{Source: "k2", SourceName: "stage builder"}), "stage builder was rebuilt"},
+		{"image", same(stepInputs{Source: "id2", SourceName: "base image busybox"}), "base image busybox changed"},
+		{"detail", same(stepInputs{Detail: "x"}), "command line changed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,14 +60,14 @@ func TestExplainSameInstruction(t *testing.T) {
 }
 
 func TestStepKeyDependsOnEveryInput(t *testing.T) {
-	base := stepInputs{Instruction: "RUN x", Args: map[string]string{"A": "1"}, Files: map[string]string{"f": "h"}, Source: "s", Detail: "d"}
+	base := stepInputs{Instruction: "RUN x", Args: map[string]string{"A": "1"}, FilesDigest: "1:aa", Source: "s", Detail: "d"}
 	variants := []stepInputs{
-		{Instruction: "RUN y", Args: base.Args, Files: base.Files, Source: "s", Detail: "d"},
-		{Instruction: "RUN x", Args: map[string]string{"A": "2"}, Files: base.Files, Source: "s", Detail: "d"},
-		{Instruction: "RUN x", Args: base.Args, Files: map[string]string{"f": "i"}, Source: "s", Detail: "d"},
-		{Instruction: "RUN x", Args: base.Args, Files: map[string]string{"g": "h"}, Source: "s", Detail: "d"},
-		{Instruction: "RUN x", Args: base.Args, Files: base.Files, Source: "t", Detail: "d"},
-		{Instruction: "RUN x", Args: base.Args, Files: base.Files, Source: "s", Detail: "e"},
+		{Instruction: "RUN y", Args: base.Args, FilesDigest: base.FilesDigest, Source: "s", Detail: "d"},
+		{Instruction: "RUN x", Args: map[string]string{"A": "2"}, FilesDigest: base.FilesDigest, Source: "s", Detail: "d"},
+		{Instruction: "RUN x", Args: base.Args, FilesDigest: "1:ab", Source: "s", Detail: "d"},
+		{Instruction: "RUN x", Args: base.Args, Source: "s", Detail: "d"},
+		{Instruction: "RUN x", Args: base.Args, FilesDigest: base.FilesDigest, Source: "t", Detail: "d"},
+		{Instruction: "RUN x", Args: base.Args, FilesDigest: base.FilesDigest, Source: "s", Detail: "e"},
 	}
 	k := base.key("parent")
 	if k != base.key("parent") {

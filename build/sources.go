@@ -40,14 +40,13 @@ type sourceFile struct {
 }
 
 // source is one COPY/ADD source: a file, or a directory and its contents.
+// A directory's contents are not listed here but walked when needed
+// (sourceTree.walk), so that a source of any size costs the same memory.
 type source struct {
 	// name is the base name the source was given or matched with; a file
 	// copied into a directory keeps it.
 	name string
 	top  sourceFile
-	// children are a directory's contents in walk order, rel relative to
-	// the directory.
-	children []sourceFile
 }
 
 // collect resolves the sources of a COPY or ADD (already expanded):
@@ -98,8 +97,7 @@ func (t *sourceTree) collect(kind string, srcs []string) ([]source, error) {
 // errExcluded marks a source .dockerignore excludes.
 var errExcluded = errors.New("excluded by .dockerignore")
 
-// source resolves one source path (no wildcards) and, for a directory,
-// walks its contents.
+// source resolves one source path (no wildcards).
 func (t *sourceTree) source(rel string) (source, error) {
 	resolved, err := t.resolve(rel)
 	if err != nil {
@@ -117,23 +115,32 @@ func (t *sourceTree) source(rel string) (source, error) {
 	if rel == "." {
 		name = ""
 	}
-	s := source{name: name, top: sourceFile{rel: resolved, host: host, info: fi}}
-	if !fi.IsDir() {
-		return s, nil
+	return source{name: name, top: sourceFile{rel: resolved, host: host, info: fi}}, nil
+}
+
+// walk calls fn for each file below the directory source s, depth first,
+// the entries of each directory in name order (comparePaths order), with
+// rel relative to the directory. Excluded files and sockets are skipped.
+// Only the directory being read and one file's data are in memory at a
+// time. Symlinks are passed to fn as they are, never followed.
+func (t *sourceTree) walk(s source, fn func(f sourceFile) error) error {
+	top := s.top
+	if !top.info.IsDir() {
+		return nil
 	}
-	err = filepath.WalkDir(host, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(top.host, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if p == host {
+		if p == top.host {
 			return nil
 		}
-		inside, err := filepath.Rel(host, p)
+		inside, err := filepath.Rel(top.host, p)
 		if err != nil {
 			return err
 		}
 		inside = filepath.ToSlash(inside)
-		if t.excluded(path.Join(resolved, inside)) {
+		if t.excluded(path.Join(top.rel, inside)) {
 			if d.IsDir() && !t.ignore.Exclusions() {
 				return filepath.SkipDir
 			}
@@ -147,14 +154,25 @@ func (t *sourceTree) source(rel string) (source, error) {
 		if err != nil {
 			return err
 		}
-		s.children = append(s.children, sourceFile{rel: inside, host: p, info: info})
+		if err := fn(sourceFile{rel: inside, host: p, info: info}); err != nil {
+			return fnError{err}
+		}
 		return nil
 	})
-	if err != nil {
-		return source{}, fmt.Errorf("walking %s: %w", rel, err)
+	if fe, ok := err.(fnError); ok {
+		return fe.err
 	}
-	return s, nil
+	if err != nil {
+		return fmt.Errorf("walking %s: %w", top.rel, err)
+	}
+	return nil
 }
+
+// fnError carries an error of walk's callback through filepath.WalkDir,
+// so that only the walk's own errors are labelled as such.
+type fnError struct{ err error }
+
+func (e fnError) Error() string { return e.err.Error() }
 
 // excluded reports whether .dockerignore excludes rel.
 func (t *sourceTree) excluded(rel string) bool {
