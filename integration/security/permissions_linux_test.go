@@ -1,14 +1,20 @@
 package security
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+	"github.com/container-runtime/container-runtime/runtime"
 )
 
 // exposedDaemon starts a daemon whose temporary directory (the data
@@ -172,6 +178,72 @@ func TestCVE_2021_41091_StartRepairsAnOpenRoot(t *testing.T) {
 
 	d.OK(t, "start", "old")
 	probes := []probe{{op: opStat, path: suid}, {op: opExec, path: suid}, {op: opList, path: d.Root}}
+	runAs(t, nobody, nobody, nil, probes)
+	requireDenied(t, "nobody", probes)
+}
+
+// TestCVE_2021_41091_OCIStateRootIsPrivate guards the OCI runtime's side
+// of the class: its state root (--root, /run/container-runtime-oci by
+// default) and each container's state directory name the container's
+// root file system and hold its exec fifo; no host user may list or
+// search them, even when an older version left the root 0711. The
+// attack: nobody lists the state root and reads a container's state.json.
+func TestCVE_2021_41091_OCIStateRootIsPrivate(t *testing.T) {
+	testutil.RequireRoot(t)
+	_, _, oci := daemon.Bins()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bundle := filepath.Join(dir, "bundle")
+	if err := busyboxfs.Create(filepath.Join(bundle, "rootfs")); err != nil {
+		testutil.Missing(t, "a busybox root file system: %v", err)
+	}
+	spec := runtime.DefaultSpec()
+	spec.Process.Terminal = false
+	spec.Process.Args = []string{"sleep", "1000"}
+	spec.Root.Path = "rootfs"
+	b, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An older version's root.
+	state := filepath.Join(dir, "state")
+	if err := os.Mkdir(state, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(state, 0o711); err != nil {
+		t.Fatal(err)
+	}
+
+	id := "perm-" + strconv.Itoa(os.Getpid())
+	// The container inherits create's output: a file, not a pipe that
+	// would stay open (and keep Wait waiting) while the container runs.
+	out, err := os.Create(filepath.Join(dir, "create.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	create := exec.Command(oci, "--root", state, "create", "--bundle", bundle, id)
+	create.Stdout, create.Stderr = out, out
+	if err := create.Run(); err != nil {
+		b, _ := os.ReadFile(out.Name())
+		t.Fatalf("container-runtime-oci create: %v\n%s", err, b)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command(oci, "--root", state, "delete", "--force", id).CombinedOutput(); err != nil {
+			t.Errorf("container-runtime-oci delete: %v\n%s", err, out)
+		}
+	})
+	requirePrivate(t, state, filepath.Join(state, id))
+	probes := []probe{
+		{op: opList, path: state},
+		{op: opList, path: filepath.Join(state, id)},
+		{op: opOpen, path: filepath.Join(state, id, "state.json")},
+	}
 	runAs(t, nobody, nobody, nil, probes)
 	requireDenied(t, "nobody", probes)
 }
