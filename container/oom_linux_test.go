@@ -9,6 +9,9 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 )
 
+// cgroupRoot is where the tests look at the host's cgroup hierarchies.
+const cgroupRoot = "/sys/fs/cgroup"
+
 func TestOOMKilled(t *testing.T) {
 	if b, _ := os.ReadFile("/proc/swaps"); strings.Count(string(b), "\n") > 1 {
 		t.Skip("swap is on: a memory limit alone does not OOM")
