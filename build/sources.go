@@ -121,58 +121,74 @@ func (t *sourceTree) source(rel string) (source, error) {
 // walk calls fn for each file below the directory source s, depth first,
 // the entries of each directory in name order (comparePaths order), with
 // rel relative to the directory. Excluded files and sockets are skipped.
-// Only the directory being read and one file's data are in memory at a
-// time. Symlinks are passed to fn as they are, never followed.
+// Symlinks are passed to fn as they are, never followed. What it holds in
+// memory is the names of the directories being read (one per level),
+// never a record per file: a directory's names are read, sorted, and each
+// entry stat'ed only when its turn comes.
 func (t *sourceTree) walk(s source, fn func(f sourceFile) error) error {
-	top := s.top
-	if !top.info.IsDir() {
+	if !s.top.info.IsDir() {
 		return nil
 	}
-	err := filepath.WalkDir(top.host, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == top.host {
-			return nil
-		}
-		inside, err := filepath.Rel(top.host, p)
-		if err != nil {
-			return err
-		}
-		inside = filepath.ToSlash(inside)
-		if t.excluded(path.Join(top.rel, inside)) {
-			if d.IsDir() && !t.ignore.Exclusions() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type()&fs.ModeSocket != 0 {
-			// Sockets cannot be copied (tar skips them too).
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if err := fn(sourceFile{rel: inside, host: p, info: info}); err != nil {
-			return fnError{err}
-		}
-		return nil
-	})
-	if fe, ok := err.(fnError); ok {
-		return fe.err
-	}
+	return t.walkDir(s.top.rel, s.top.host, "", fn)
+}
+
+// walkDir walks the directory at host path dir, rel inside the source
+// (top in the tree).
+func (t *sourceTree) walkDir(top, dir, rel string, fn func(f sourceFile) error) error {
+	names, err := readNames(dir)
 	if err != nil {
-		return fmt.Errorf("walking %s: %w", top.rel, err)
+		return fmt.Errorf("walking %s: %w", path.Join(top, rel), err)
+	}
+	for _, name := range names {
+		inside := path.Join(rel, name)
+		host := filepath.Join(dir, name)
+		info, err := os.Lstat(host)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Removed since the directory was read.
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("walking %s: %w", path.Join(top, inside), err)
+		}
+		if t.excluded(path.Join(top, inside)) {
+			// A directory can hold files that "!pattern" lines re-include.
+			if info.IsDir() && t.ignore.Exclusions() {
+				if err := t.walkDir(top, host, inside, fn); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if info.Mode()&fs.ModeSocket != 0 {
+			// Sockets cannot be copied (tar skips them too).
+			continue
+		}
+		if err := fn(sourceFile{rel: inside, host: host, info: info}); err != nil {
+			return err
+		}
+		if info.IsDir() {
+			if err := t.walkDir(top, host, inside, fn); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// fnError carries an error of walk's callback through filepath.WalkDir,
-// so that only the walk's own errors are labelled as such.
-type fnError struct{ err error }
-
-func (e fnError) Error() string { return e.err.Error() }
+// readNames returns the names in the directory at host path dir, sorted.
+func readNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	return names, nil
+}
 
 // excluded reports whether .dockerignore excludes rel.
 func (t *sourceTree) excluded(rel string) bool {
