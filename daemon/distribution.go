@@ -12,9 +12,10 @@ import (
 )
 
 // DistributionService is what the pull, push, save, load, login and
-// logout routes call; distributionservice.Service implements it over
-// package distribution. Progress functions are called from one goroutine
-// at a time. Credentials in requests are used, never logged.
+// logout routes call; cmd/container-runtimed's distributionService
+// implements it over package distribution. Progress functions are called
+// from one goroutine at a time. Credentials in requests are used, never
+// logged.
 type DistributionService interface {
 	// Pull fetches req.Ref into the store and returns the image's id.
 	Pull(ctx context.Context, req api.PullRequest, progress func(api.Progress)) (string, error)

@@ -5,8 +5,9 @@
 // api.Error).
 //
 // The services are plain Go types behind the interfaces in service.go:
-// package container's Service, and imageservice.Service (a subpackage,
-// so that this one depends on no engine package).
+// package container's Service, and the image, network and distribution
+// services of cmd/container-runtimed (the composition root), so that this
+// package imports no engine package (internal/depcheck enforces it).
 //
 // Every request runs on its own goroutine and no lock is held while a
 // client is written to, so a slow or vanished client only stalls its own

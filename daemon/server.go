@@ -24,6 +24,10 @@ type Config struct {
 	Events EventSource
 	// Root is INSTALL_PATH, shown by info and measured by df.
 	Root string
+	// CgroupLayout names the host's cgroup layout (legacy, hybrid,
+	// unified), shown by info. main asks internal/cgroup, so that the
+	// HTTP layer imports no engine package.
+	CgroupLayout string
 	// Logger receives the request log (debug) and failures; nil discards.
 	Logger *slog.Logger
 	// HistorySize bounds the event history (default 1000).

@@ -63,6 +63,9 @@ type ContainerService interface {
 	Prune(ctx context.Context) (api.PruneReport, error)
 	// Counts tells how many containers there are, for GET /v1/info.
 	Counts(ctx context.Context) (ContainerCounts, error)
+	// DiskUsage fills the containers' and their logs' sizes, for GET
+	// /v1/system/df.
+	DiskUsage(ctx context.Context) (api.DiskUsage, error)
 	// ImageInUse reports whether a container uses the image; main sets it
 	// as image.Store.InUse.
 	ImageInUse(id digest.Digest) bool
@@ -81,8 +84,8 @@ type (
 	FrameWriter = api.FrameWriter
 )
 
-// ImageService is what the image routes call; imageservice.Service
-// implements it over the image store and the builder.
+// ImageService is what the image routes call; cmd/container-runtimed's
+// imageService implements it over the image store and the builder.
 type ImageService interface {
 	List(ctx context.Context) ([]api.ImageSummary, error)
 	Inspect(ctx context.Context, ref string) (api.ImageInspect, error)
@@ -108,9 +111,9 @@ type ImageService interface {
 	DiskUsage(ctx context.Context) (api.DiskUsage, error)
 }
 
-// NetworkService is what the network routes call; networkservice.Service
-// implements it over network.Manager. {name} is a network's name, id or
-// unique id prefix, which the service resolves.
+// NetworkService is what the network routes call; cmd/container-runtimed's
+// networkService implements it over network.Manager. {name} is a
+// network's name, id or unique id prefix, which the service resolves.
 type NetworkService interface {
 	// Create makes a user-defined network: 409 for a taken name or a
 	// subnet in use, 400 for a bad one.

@@ -50,7 +50,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		ContainersStopped: counts.Stopped,
 		Images:            len(images),
 		Root:              s.cfg.Root,
-		CgroupLayout:      cgroupLayout(),
+		CgroupLayout:      s.cfg.CgroupLayout,
 		Kernel:            kernelRelease(),
 		DaemonPid:         os.Getpid(),
 		DaemonRSS:         selfRSS(),
@@ -63,10 +63,11 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	du.ContainersSize, du.LogsSize, err = containersUsage(r.Context(), s.cfg.Root)
+	cu, err := s.cfg.Containers.DiskUsage(r.Context())
 	if err != nil {
 		return err
 	}
+	du.ContainersSize, du.LogsSize = cu.ContainersSize, cu.LogsSize
 	writeJSON(w, http.StatusOK, du)
 	return nil
 }

@@ -14,10 +14,8 @@ import (
 
 	"github.com/container-runtime/container-runtime/build"
 	"github.com/container-runtime/container-runtime/daemon"
-	"github.com/container-runtime/container-runtime/daemon/distributionservice"
-	"github.com/container-runtime/container-runtime/daemon/imageservice"
-	"github.com/container-runtime/container-runtime/daemon/networkservice"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/version"
@@ -89,6 +87,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 		Events:     eng.bus,
 		Root:       cfg.root,
 		Logger:     log,
+		// The HTTP layer imports no engine package: it is told.
+		CgroupLayout: cgroup.Mode().String(),
 
 		// Pull, push, save, load, login (distconfig.go).
 		Distribution: eng.dist,
@@ -124,9 +124,9 @@ type engine struct {
 	store      *image.Store
 	bus        *events.Bus
 	containers daemon.ContainerService
-	images     *imageservice.Service
-	networks   *networkservice.Service
-	dist       *distributionservice.Service
+	images     *imageService
+	networks   *networkService
+	dist       *distributionService
 	closers    []func() error
 }
 
@@ -168,7 +168,7 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 		return nil, fmt.Errorf("starting the network manager: %w", err)
 	}
 	eng.closers = append([]func() error{nets.Close}, eng.closers...)
-	eng.networks = &networkservice.Service{Manager: nets, Events: eng.bus}
+	eng.networks = &networkService{Manager: nets, Events: eng.bus}
 
 	containers, closeContainers, err := newContainerService(ctx, containerDeps{
 		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus, networks: nets,
@@ -183,11 +183,11 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	// Set before the store is shared: image removal asks it.
 	store.InUse = containers.ImageInUse
 
-	eng.dist = &distributionservice.Service{
+	eng.dist = &distributionService{
 		Dist: newDistribution(cfg, store), Store: store, Insecure: cfg.dist.insecure, Events: eng.bus,
 	}
 	// A FROM of an image the store lacks pulls it.
-	eng.images = &imageservice.Service{
+	eng.images = &imageService{
 		Store:   store,
 		Builder: &build.Builder{Store: store, Runner: build.RuntimeRunner{Runtime: rt}, Pull: eng.dist.PullFunc()},
 		Events:  eng.bus,

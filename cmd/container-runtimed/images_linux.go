@@ -1,8 +1,10 @@
-// Package imageservice is the daemon's image service: the image routes
-// of docs/API.md over image.Store, image.Bootstrap and build.Builder. It
-// turns the store's types into the API's and publishes image events; the
-// HTTP side is package daemon's.
-package imageservice
+package main
+
+// The image service: the image routes of docs/API.md over image.Store,
+// image.Bootstrap and build.Builder. It turns the store's types into the
+// API's and publishes image events. It lives in the composition root
+// because it joins two engines (image and build) and the wire types (api);
+// package daemon, the HTTP side, only sees daemon.ImageService.
 
 import (
 	"context"
@@ -21,8 +23,8 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 )
 
-// Service is the image service over the store and the builder.
-type Service struct {
+// imageService is the image service over the store and the builder.
+type imageService struct {
 	Store *image.Store
 	// Builder builds with Store; nil makes build unavailable.
 	Builder *build.Builder
@@ -31,9 +33,9 @@ type Service struct {
 	Events daemon.EventPublisher
 }
 
-var _ daemon.ImageService = (*Service)(nil)
+var _ daemon.ImageService = (*imageService)(nil)
 
-func (s *Service) publish(action, id, name string) {
+func (s *imageService) publish(action, id, name string) {
 	if s.Events != nil {
 		s.Events.Publish(api.Event{Type: "image", Action: action, ID: id, Name: name})
 	}
@@ -48,7 +50,7 @@ func imageSummary(img image.Image) api.ImageSummary {
 }
 
 // List implements daemon.ImageService.
-func (s *Service) List(ctx context.Context) ([]api.ImageSummary, error) {
+func (s *imageService) List(ctx context.Context) ([]api.ImageSummary, error) {
 	imgs, err := s.Store.Images(ctx)
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func (s *Service) List(ctx context.Context) ([]api.ImageSummary, error) {
 }
 
 // Inspect implements daemon.ImageService.
-func (s *Service) Inspect(ctx context.Context, ref string) (api.ImageInspect, error) {
+func (s *imageService) Inspect(ctx context.Context, ref string) (api.ImageInspect, error) {
 	img, err := s.Store.Image(ctx, ref)
 	if err != nil {
 		return api.ImageInspect{}, err
@@ -92,7 +94,7 @@ func (s *Service) Inspect(ctx context.Context, ref string) (api.ImageInspect, er
 }
 
 // History implements daemon.ImageService.
-func (s *Service) History(ctx context.Context, ref string) ([]api.HistoryEntry, error) {
+func (s *imageService) History(ctx context.Context, ref string) ([]api.HistoryEntry, error) {
 	h, err := s.Store.History(ctx, ref)
 	if err != nil {
 		return nil, err
@@ -109,7 +111,7 @@ func (s *Service) History(ctx context.Context, ref string) ([]api.HistoryEntry, 
 }
 
 // Tag implements daemon.ImageService.
-func (s *Service) Tag(ctx context.Context, ref, name string) error {
+func (s *imageService) Tag(ctx context.Context, ref, name string) error {
 	if err := s.Store.Tag(ctx, ref, name); err != nil {
 		return err
 	}
@@ -120,7 +122,7 @@ func (s *Service) Tag(ctx context.Context, ref, name string) error {
 }
 
 // Remove implements daemon.ImageService.
-func (s *Service) Remove(ctx context.Context, ref string, force bool) ([]string, error) {
+func (s *imageService) Remove(ctx context.Context, ref string, force bool) ([]string, error) {
 	report, err := s.Store.Remove(ctx, ref, force)
 	if err != nil {
 		return nil, err
@@ -135,7 +137,7 @@ func (s *Service) Remove(ctx context.Context, ref string, force bool) ([]string,
 
 // Prune implements daemon.ImageService: dangling images (all: every image no
 // container uses) go, then the layers nothing references.
-func (s *Service) Prune(ctx context.Context, all bool) (api.PruneReport, error) {
+func (s *imageService) Prune(ctx context.Context, all bool) (api.PruneReport, error) {
 	imgs, err := s.Store.Images(ctx)
 	if err != nil {
 		return api.PruneReport{}, err
@@ -172,7 +174,7 @@ func (s *Service) Prune(ctx context.Context, all bool) (api.PruneReport, error) 
 }
 
 // PruneBuildCache implements daemon.ImageService.
-func (s *Service) PruneBuildCache(ctx context.Context) (api.PruneReport, error) {
+func (s *imageService) PruneBuildCache(ctx context.Context) (api.PruneReport, error) {
 	if err := s.Store.PruneCache(ctx); err != nil {
 		return api.PruneReport{}, err
 	}
@@ -185,7 +187,7 @@ func (s *Service) PruneBuildCache(ctx context.Context) (api.PruneReport, error) 
 }
 
 // Import implements daemon.ImageService.
-func (s *Service) Import(ctx context.Context, r io.Reader, name string, progress io.Writer) (string, error) {
+func (s *imageService) Import(ctx context.Context, r io.Reader, name string, progress io.Writer) (string, error) {
 	fmt.Fprintf(progress, "Importing a root filesystem tarball\n")
 	img, err := s.Store.Import(ctx, r, name)
 	if err != nil {
@@ -197,12 +199,12 @@ func (s *Service) Import(ctx context.Context, r io.Reader, name string, progress
 }
 
 // Export implements daemon.ImageService.
-func (s *Service) Export(ctx context.Context, ref string, w io.Writer) error {
+func (s *imageService) Export(ctx context.Context, ref string, w io.Writer) error {
 	return s.Store.Export(ctx, ref, w)
 }
 
 // Bootstrap implements daemon.ImageService.
-func (s *Service) Bootstrap(ctx context.Context, req api.BootstrapRequest, progress io.Writer) (string, error) {
+func (s *imageService) Bootstrap(ctx context.Context, req api.BootstrapRequest, progress io.Writer) (string, error) {
 	img, err := image.Bootstrap(ctx, s.Store, image.BootstrapOptions{
 		Name: req.Name, Suite: req.Suite, Variant: req.Variant, Mirror: req.Mirror, Progress: progress,
 	})
@@ -218,7 +220,7 @@ func (s *Service) Bootstrap(ctx context.Context, req api.BootstrapRequest, progr
 }
 
 // Build implements daemon.ImageService.
-func (s *Service) Build(ctx context.Context, req api.BuildRequest, progress io.Writer) (string, error) {
+func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress io.Writer) (string, error) {
 	if s.Builder == nil {
 		return "", fmt.Errorf("building: %w: this daemon has no builder", errdefs.ErrUnavailable)
 	}
@@ -242,7 +244,7 @@ func (s *Service) Build(ctx context.Context, req api.BuildRequest, progress io.W
 // DiskUsage implements daemon.ImageService: ImagesSize counts each layer an
 // image uses once; LayersSize is every layer in the store; BuildCache is
 // what the layers no image uses hold (kept by the build cache or young).
-func (s *Service) DiskUsage(ctx context.Context) (api.DiskUsage, error) {
+func (s *imageService) DiskUsage(ctx context.Context) (api.DiskUsage, error) {
 	imgs, err := s.Store.Images(ctx)
 	if err != nil {
 		return api.DiskUsage{}, err

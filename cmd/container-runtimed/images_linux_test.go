@@ -1,4 +1,4 @@
-package imageservice
+package main
 
 import (
 	"archive/tar"
@@ -44,8 +44,8 @@ func (r *recorder) actions() []string {
 	return out
 }
 
-// newService opens a store in a temp dir.
-func newService(t testing.TB) (*Service, *recorder) {
+// newImageService opens a store in a temp dir.
+func newImageService(t testing.TB) (*imageService, *recorder) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: the store keeps file ownership")
@@ -57,7 +57,7 @@ func newService(t testing.TB) (*Service, *recorder) {
 	st.GCGrace = 0
 	t.Cleanup(func() { st.Close() })
 	rec := &recorder{}
-	return &Service{Store: st, Events: rec}, rec
+	return &imageService{Store: st, Events: rec}, rec
 }
 
 // rootfsTar is a tiny root filesystem.
@@ -76,7 +76,7 @@ func rootfsTar(t testing.TB, content string) io.Reader {
 }
 
 func TestImageService(t *testing.T) {
-	s, rec := newService(t)
+	s, rec := newImageService(t)
 	ctx := context.Background()
 	var progress strings.Builder
 	id, err := s.Import(ctx, rootfsTar(t, "hi\n"), "rootfs:1", &progress)
@@ -142,14 +142,14 @@ func TestImageService(t *testing.T) {
 }
 
 func TestBuildWithoutBuilder(t *testing.T) {
-	s, _ := newService(t)
+	s, _ := newImageService(t)
 	if _, err := s.Build(context.Background(), api.BuildRequest{Dockerfile: "/x"}, io.Discard); !errors.Is(err, errdefs.ErrUnavailable) {
 		t.Fatalf("Build without a builder: %v", err)
 	}
 }
 
 func TestBuildWithoutRun(t *testing.T) {
-	s, rec := newService(t)
+	s, rec := newImageService(t)
 	s.Builder = &build.Builder{Store: s.Store}
 	ctx := context.Background()
 	if _, err := s.Import(ctx, rootfsTar(t, "hi\n"), "rootfs", io.Discard); err != nil {

@@ -1,4 +1,4 @@
-package distributionservice
+package main
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestInsecure(t *testing.T) {
-	s := &Service{Insecure: []string{"reg.lan:5000", "docker.io"}}
+	s := &distributionService{Insecure: []string{"reg.lan:5000", "docker.io"}}
 	tests := []struct {
 		ref   string
 		asked bool

@@ -1,8 +1,10 @@
-// Package networkservice is the daemon's network service: the network
-// routes of docs/API.md over network.Manager. It turns the manager's
-// types into the API's and publishes network events; the HTTP side is
-// package daemon's.
-package networkservice
+package main
+
+// The network service: the network routes of docs/API.md over
+// network.Manager. It turns the manager's types into the API's and
+// publishes network events; package daemon, the HTTP side, only sees
+// daemon.NetworkService. It lives here, not in package network, so that
+// the engine stays free of the wire types.
 
 import (
 	"context"
@@ -15,18 +17,18 @@ import (
 	"github.com/container-runtime/container-runtime/network"
 )
 
-// Service is the network service over a Manager.
-type Service struct {
+// networkService is the network service over a Manager.
+type networkService struct {
 	Manager *network.Manager
 	// Events receives "network" events (create, destroy); nil publishes
 	// nothing.
 	Events daemon.EventPublisher
 }
 
-var _ daemon.NetworkService = (*Service)(nil)
+var _ daemon.NetworkService = (*networkService)(nil)
 
 // Create makes a user-defined network.
-func (s *Service) Create(ctx context.Context, req api.NetworkCreate) (api.Network, error) {
+func (s *networkService) Create(ctx context.Context, req api.NetworkCreate) (api.Network, error) {
 	opts := network.NetworkOptions{Name: req.Name, Labels: req.Labels}
 	if req.Subnet != "" {
 		p, err := netip.ParsePrefix(req.Subnet)
@@ -40,33 +42,33 @@ func (s *Service) Create(ctx context.Context, req api.NetworkCreate) (api.Networ
 		return api.Network{}, err
 	}
 	s.publish("create", n)
-	return convert(n), nil
+	return apiNetwork(n), nil
 }
 
 // List lists the networks by name.
-func (s *Service) List(ctx context.Context) ([]api.Network, error) {
+func (s *networkService) List(ctx context.Context) ([]api.Network, error) {
 	list, err := s.Manager.ListNetworks(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]api.Network, 0, len(list))
 	for _, n := range list {
-		out = append(out, convert(n))
+		out = append(out, apiNetwork(n))
 	}
 	return out, nil
 }
 
 // Inspect describes a network and its containers.
-func (s *Service) Inspect(ctx context.Context, name string) (api.Network, error) {
+func (s *networkService) Inspect(ctx context.Context, name string) (api.Network, error) {
 	n, err := s.Manager.InspectNetwork(ctx, name)
 	if err != nil {
 		return api.Network{}, err
 	}
-	return convert(n), nil
+	return apiNetwork(n), nil
 }
 
 // Remove removes a user-defined network, found by name, id or id prefix.
-func (s *Service) Remove(ctx context.Context, name string) error {
+func (s *networkService) Remove(ctx context.Context, name string) error {
 	n, err := s.Manager.InspectNetwork(ctx, name)
 	if err != nil {
 		return err
@@ -78,14 +80,14 @@ func (s *Service) Remove(ctx context.Context, name string) error {
 	return nil
 }
 
-func (s *Service) publish(action string, n network.Network) {
+func (s *networkService) publish(action string, n network.Network) {
 	if s.Events != nil {
 		s.Events.Publish(api.Event{Type: "network", Action: action, ID: n.ID, Name: n.Name})
 	}
 }
 
-// convert turns the manager's description into the API's.
-func convert(n network.Network) api.Network {
+// apiNetwork turns the manager's description into the API's.
+func apiNetwork(n network.Network) api.Network {
 	out := api.Network{
 		ID: n.ID, Name: n.Name, Driver: n.Driver, BridgeName: n.BridgeName,
 		Created: n.Created, Labels: n.Labels,
@@ -97,7 +99,7 @@ func convert(n network.Network) api.Network {
 		out.Gateway = n.Gateway.String()
 	}
 	for _, ep := range n.Containers {
-		e := api.NetworkEndpoint{ContainerID: ep.ContainerID, Name: ep.Name, MacAddress: ep.MAC, Ports: ports(ep.Ports)}
+		e := api.NetworkEndpoint{ContainerID: ep.ContainerID, Name: ep.Name, MacAddress: ep.MAC, Ports: apiPorts(ep.Ports)}
 		if ep.IP.IsValid() {
 			e.IPAddress = ep.IP.String()
 		}
@@ -106,8 +108,8 @@ func convert(n network.Network) api.Network {
 	return out
 }
 
-// ports converts published ports to the API's.
-func ports(in []network.PortMapping) []api.PortBinding {
+// apiPorts converts published ports to the API's.
+func apiPorts(in []network.PortMapping) []api.PortBinding {
 	var out []api.PortBinding
 	for _, p := range in {
 		b := api.PortBinding{HostPort: p.HostPort, ContainerPort: p.ContainerPort, Proto: p.Proto}

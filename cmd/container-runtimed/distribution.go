@@ -1,10 +1,12 @@
-// Package distributionservice is the daemon's distribution service: the
-// pull, push, save, load, login and logout routes of docs/API.md over
-// package distribution. It turns the API's requests into the library's
-// options (per-request credentials, insecure registries) and its progress
-// into api.Progress lines, and publishes image events; the HTTP side is
-// package daemon's.
-package distributionservice
+package main
+
+// The distribution service: the pull, push, save, load, login and logout
+// routes of docs/API.md over package distribution. It turns the API's
+// requests into the library's options (per-request credentials, insecure
+// registries) and its progress into api.Progress lines, and publishes
+// image events; package daemon, the HTTP side, only sees
+// daemon.DistributionService. It lives here because it joins two engines
+// (distribution and image) and the wire types.
 
 import (
 	"context"
@@ -18,9 +20,9 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 )
 
-// Service is the distribution service over a distribution.Service and the
-// store it fills.
-type Service struct {
+// distributionService is the distribution service over a
+// distribution.Service and the store it fills.
+type distributionService struct {
 	Dist  *distribution.Service
 	Store *image.Store
 	// Insecure are the registries (host[:port]) plain HTTP is allowed to
@@ -32,21 +34,21 @@ type Service struct {
 	Events daemon.EventPublisher
 }
 
-var _ daemon.DistributionService = (*Service)(nil)
+var _ daemon.DistributionService = (*distributionService)(nil)
 
-func (s *Service) publish(action, id, name string) {
+func (s *distributionService) publish(action, id, name string) {
 	if s.Events != nil {
 		s.Events.Publish(api.Event{Type: "image", Action: action, ID: id, Name: name})
 	}
 }
 
 // Pull implements daemon.DistributionService.
-func (s *Service) Pull(ctx context.Context, req api.PullRequest, progress func(api.Progress)) (string, error) {
+func (s *distributionService) Pull(ctx context.Context, req api.PullRequest, progress func(api.Progress)) (string, error) {
 	img, err := s.Dist.Pull(ctx, req.Ref, distribution.PullOptions{
 		Platform: req.Platform,
 		Insecure: s.insecure(req.Insecure, namedRegistry(req.Ref)),
 		Auth:     keychain(req.Auth),
-		Progress: convert(progress),
+		Progress: apiProgress(progress),
 	})
 	if err != nil {
 		return "", err
@@ -57,7 +59,7 @@ func (s *Service) Pull(ctx context.Context, req api.PullRequest, progress func(a
 
 // PullFunc returns what build.Builder.Pull wants: a pull without progress
 // or per-request credentials (FROM of an image the store lacks).
-func (s *Service) PullFunc() func(ctx context.Context, ref string) (image.Image, error) {
+func (s *distributionService) PullFunc() func(ctx context.Context, ref string) (image.Image, error) {
 	return func(ctx context.Context, ref string) (image.Image, error) {
 		img, err := s.Dist.Pull(ctx, ref, distribution.PullOptions{Insecure: s.insecure(false, namedRegistry(ref))})
 		if err != nil {
@@ -69,7 +71,7 @@ func (s *Service) PullFunc() func(ctx context.Context, ref string) (image.Image,
 }
 
 // Push implements daemon.DistributionService.
-func (s *Service) Push(ctx context.Context, ref string, req api.PushRequest, progress func(api.Progress)) (string, string, error) {
+func (s *distributionService) Push(ctx context.Context, ref string, req api.PushRequest, progress func(api.Progress)) (string, string, error) {
 	img, err := s.Store.Image(ctx, ref)
 	if err != nil {
 		return "", "", err
@@ -77,7 +79,7 @@ func (s *Service) Push(ctx context.Context, ref string, req api.PushRequest, pro
 	dg, err := s.Dist.Push(ctx, ref, distribution.PushOptions{
 		Insecure: s.insecure(req.Insecure, namedRegistry(ref)),
 		Auth:     keychain(req.Auth),
-		Progress: convert(progress),
+		Progress: apiProgress(progress),
 	})
 	if err != nil {
 		return "", "", err
@@ -87,7 +89,7 @@ func (s *Service) Push(ctx context.Context, ref string, req api.PushRequest, pro
 }
 
 // Save implements daemon.DistributionService.
-func (s *Service) Save(ctx context.Context, refs []string, format string, w io.Writer) error {
+func (s *distributionService) Save(ctx context.Context, refs []string, format string, w io.Writer) error {
 	if err := s.Dist.Save(ctx, refs, w, format); err != nil {
 		return err
 	}
@@ -96,8 +98,8 @@ func (s *Service) Save(ctx context.Context, refs []string, format string, w io.W
 }
 
 // Load implements daemon.DistributionService.
-func (s *Service) Load(ctx context.Context, r io.Reader, progress func(api.Progress)) ([]api.ImageSummary, error) {
-	imgs, err := s.Dist.Load(ctx, r, convert(progress))
+func (s *distributionService) Load(ctx context.Context, r io.Reader, progress func(api.Progress)) ([]api.ImageSummary, error) {
+	imgs, err := s.Dist.Load(ctx, r, apiProgress(progress))
 	out := make([]api.ImageSummary, 0, len(imgs))
 	for _, img := range imgs {
 		names := img.Names
@@ -111,20 +113,20 @@ func (s *Service) Load(ctx context.Context, r io.Reader, progress func(api.Progr
 }
 
 // Login implements daemon.DistributionService.
-func (s *Service) Login(ctx context.Context, req api.LoginRequest) error {
+func (s *distributionService) Login(ctx context.Context, req api.LoginRequest) error {
 	return s.Dist.Login(ctx, req.Registry, req.Username, req.Password, distribution.LoginOptions{
 		Insecure: s.insecure(req.Insecure, req.Registry),
 	})
 }
 
 // Logout implements daemon.DistributionService.
-func (s *Service) Logout(ctx context.Context, registry string) error {
+func (s *distributionService) Logout(ctx context.Context, registry string) error {
 	return s.Dist.Logout(ctx, registry)
 }
 
 // insecure reports whether plain HTTP is allowed to registry (empty: the
 // reference names none, and then never by configuration).
-func (s *Service) insecure(asked bool, registry string) bool {
+func (s *distributionService) insecure(asked bool, registry string) bool {
 	return asked || (registry != "" && slices.Contains(s.Insecure, strings.ToLower(registry)))
 }
 
@@ -158,9 +160,9 @@ func (a requestAuth) Credentials(context.Context, string) (distribution.Credenti
 	return distribution.Credentials(a), nil
 }
 
-// convert adapts an api progress function to the library's (nil stays
+// apiProgress adapts an api progress function to the library's (nil stays
 // nil).
-func convert(fn func(api.Progress)) func(distribution.Progress) {
+func apiProgress(fn func(api.Progress)) func(distribution.Progress) {
 	if fn == nil {
 		return nil
 	}
