@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,12 +33,13 @@ func (s *Service) mountRootfs(ctx context.Context, r *record) error {
 			return err
 		}
 		var err error
-		if lowers, err = idmapLowers(ctx, dir, lowers); err != nil {
+		m := snapshot.IDMapping{HostID: usernsHostID, Size: usernsSize}
+		if lowers, err = snapshot.MountIdmapped(ctx, filepath.Join(dir, "lower"), lowers, m); err != nil {
 			return err
 		}
 	}
 	if err := snapshot.Mount(ctx, target, lowers, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
-		mounttree.Unmount(filepath.Join(dir, "lower"))
+		snapshot.UnmountIdmapped(filepath.Join(dir, "lower"))
 		return fmt.Errorf("mounting the root file system of %s: %w", r.Name, err)
 	}
 	return nil
@@ -56,7 +56,7 @@ func (s *Service) unmountRootfs(id string) error {
 	if _, err := os.Lstat(lower); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	return mounttree.Unmount(lower)
+	return snapshot.UnmountIdmapped(lower)
 }
 
 // dirSize sums the sizes of the regular files under dir (for prune).
