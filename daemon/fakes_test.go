@@ -76,6 +76,9 @@ func (f *fakeContainers) Counts(context.Context) (ContainerCounts, error) {
 	return ContainerCounts{Total: 3, Running: 1, Stopped: 2}, nil
 }
 func (f *fakeContainers) ImageInUse(digest.Digest) bool { return false }
+func (f *fakeContainers) DiskUsage(context.Context) (api.DiskUsage, error) {
+	panic("DiskUsage")
+}
 
 // fakeImages is an ImageService whose methods the tests set.
 type fakeImages struct {
