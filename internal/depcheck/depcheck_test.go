@@ -1,91 +1,162 @@
 package depcheck
 
 import (
-	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-const module = "github.com/container-runtime/container-runtime"
-
-// forbidden lists, per package (prefix, relative to the module), the
-// project packages it must not import, directly or not.
-var forbidden = map[string][]string{
-	"api":                   {"*"}, // the wire types: standard library only
-	"errdefs":               {"*"},
-	"internal/events":       {"client", "daemon", "container", "cmd", "runtime", "image", "build"},
-	"client":                {"daemon", "container", "runtime", "image", "build", "network", "distribution", "snapshot", "internal/monitor", "internal/rootfs", "internal/cgroup"},
-	"runtime":               {"daemon", "client", "container", "image", "build", "network", "distribution", "snapshot", "cmd"},
-	"internal/rootfs":       {"runtime", "daemon", "client", "container", "image", "build"},
-	"internal/cgroup":       {"runtime", "daemon", "client", "container", "image", "build"},
-	"internal/seccomp":      {"runtime", "daemon", "client", "container", "image", "build"},
-	"internal/capabilities": {"runtime", "daemon", "client", "container", "image", "build"},
-	"internal/nsenter":      {"*"},
-	"internal/monitor":      {"runtime", "daemon", "client", "container", "image", "build"},
-	"snapshot":              {"runtime", "daemon", "client", "container", "image", "build"},
-	"image":                 {"runtime", "daemon", "client", "container", "build", "network", "distribution"},
-	"build":                 {"daemon", "client", "container", "network", "distribution"},
-	"network":               {"daemon", "client", "container", "image", "build", "distribution"},
-	"distribution":          {"daemon", "client", "container", "runtime", "build", "network"},
-	"container":             {"daemon", "client", "cmd"},
-	"daemon":                {"client", "cmd"},
-}
-
-// deps returns, for every package of the module, the module packages it
-// depends on (transitively).
-func deps(t *testing.T) map[string][]string {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-deps=false", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, module+"/...").Output()
+// TestAllowlist checks every package of the module against its entry in
+// floors_test.go: an import its entry does not list fails, naming the
+// package, the import and the floor's rule; so does a package without an
+// entry.
+func TestAllowlist(t *testing.T) {
+	pkgs, err := list()
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Fatal(err)
 	}
-	m := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		pkg := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
-		for _, d := range f[1:] {
-			if rel, ok := strings.CutPrefix(d, module+"/"); ok {
-				m[pkg] = append(m[pkg], rel)
-			}
-		}
-		if _, ok := m[pkg]; !ok {
-			m[pkg] = nil
-		}
+	if len(pkgs) < 30 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
 	}
-	return m
+	for _, p := range check(pkgs, floors) {
+		t.Error(p)
+	}
 }
 
-func TestImportDirection(t *testing.T) {
-	all := deps(t)
-	for pkg, ds := range all {
-		for prefix, bad := range forbidden {
-			if pkg != prefix && !strings.HasPrefix(pkg, prefix+"/") {
-				continue
+// TestTableIsLayered checks the table itself: every allowed import is a
+// known package on a lower floor, so the direct rules also bound what a
+// package reaches transitively.
+func TestTableIsLayered(t *testing.T) {
+	for _, p := range checkTable(floors) {
+		t.Error(p)
+	}
+}
+
+// TestCheckReportsBrokenRules feeds check a module with one broken rule
+// per case and wants it reported: the proof that TestAllowlist can fail.
+func TestCheckReportsBrokenRules(t *testing.T) {
+	table := []floor{
+		{name: "wire", rule: "standard library only", pkgs: map[string]allow{"api": {}}},
+		{name: "leaves", rule: "no module imports", pkgs: map[string]allow{"internal/testutil": {}}},
+		{name: "engines", rule: "engines", pkgs: map[string]allow{"container": {imports: "api", tests: "internal/testutil"}}},
+		{name: "HTTP", rule: "daemon is only HTTP", pkgs: map[string]allow{"daemon": {imports: "api"}}},
+	}
+	ok := []pkg{
+		{path: "api"},
+		{path: "internal/testutil"},
+		{path: "container", imports: []string{"api"}, tests: []string{"internal/testutil"}},
+		{path: "daemon", imports: []string{"api"}},
+	}
+	if got := check(ok, table); len(got) != 0 {
+		t.Fatalf("a module that keeps the rules was reported: %q", got)
+	}
+	tests := []struct {
+		name   string
+		change func([]pkg) []pkg
+		want   []string // all in one report
+	}{
+		{
+			name: "daemon imports an engine",
+			change: func(m []pkg) []pkg {
+				m[3].imports = append(m[3].imports, "container")
+				return m
+			},
+			want: []string{"daemon imports container", `floor "HTTP"`, "daemon is only HTTP", "add container to daemon's entry"},
+		},
+		{
+			name: "an engine imports the HTTP layer",
+			change: func(m []pkg) []pkg {
+				m[2].imports = append(m[2].imports, "daemon")
+				return m
+			},
+			want: []string{"container imports daemon", `daemon is on floor "HTTP", not below: move the code`},
+		},
+		{
+			name: "an engine's test imports an unlisted package",
+			change: func(m []pkg) []pkg {
+				m[2].tests = append(m[2].tests, "api", "internal/newthing")
+				return m
+			},
+			want: []string{"container imports internal/newthing (in a _test.go file)"},
+		},
+		{
+			name: "a test helper in non-test code",
+			change: func(m []pkg) []pkg {
+				m[2].imports = append(m[2].imports, "internal/testutil")
+				return m
+			},
+			want: []string{"container imports internal/testutil in non-test code", "_test.go files only"},
+		},
+		{
+			name: "a package without an entry",
+			change: func(m []pkg) []pkg {
+				return append(m, pkg{path: "internal/newthing", imports: []string{"api"}})
+			},
+			want: []string{"package internal/newthing has no entry", "add one", `imports: "api"`},
+		},
+		{
+			name: "an entry for a package that is gone",
+			change: func(m []pkg) []pkg {
+				return m[:3]
+			},
+			want: []string{"entry for daemon, which go list does not show"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.change(clone(ok))
+			got := check(m, table)
+			if len(got) != 1 {
+				t.Fatalf("want one report, got %q", got)
 			}
-			for _, d := range ds {
-				for _, b := range bad {
-					if b == "*" || d == b || strings.HasPrefix(d, b+"/") {
-						t.Errorf("%s imports %s (directly or not): not allowed by ARCHITECTURE.md", pkg, d)
-					}
+			for _, w := range tt.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("report %q lacks %q", got[0], w)
 				}
 			}
-		}
+		})
 	}
-	if len(all) < 10 {
-		t.Fatalf("go list found only %d packages", len(all))
+}
+
+// TestCheckTableReportsBadEntries: an entry that allows an upward import,
+// an unknown package, or a test helper to non-test code is reported.
+func TestCheckTableReportsBadEntries(t *testing.T) {
+	table := []floor{
+		{name: "wire", pkgs: map[string]allow{"api": {imports: "daemon"}, "internal/testutil": {}}},
+		{name: "HTTP", pkgs: map[string]allow{"daemon": {imports: "api internal/testutil nowhere"}}},
+	}
+	got := checkTable(table)
+	for _, w := range []string{
+		`api (floor "wire") may import daemon (floor "HTTP")`,
+		"daemon's imports name the test helper internal/testutil",
+		"daemon's imports names nowhere, which has no entry",
+	} {
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, w) }) {
+			t.Errorf("checkTable did not report %q; it reported %q", w, got)
+		}
 	}
 }
 
 // TestNoUtilPackages: packages are named for what they do.
 func TestNoUtilPackages(t *testing.T) {
-	for pkg := range deps(t) {
+	pkgs, err := list()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
 		for _, bad := range []string{"util", "utils", "common", "helpers", "misc"} {
-			if pkg == bad || strings.HasSuffix(pkg, "/"+bad) {
-				t.Errorf("package %s: name it for what it does", pkg)
+			if p.path == bad || strings.HasSuffix(p.path, "/"+bad) {
+				t.Errorf("package %s: name it for what it does", p.path)
 			}
 		}
 	}
+}
+
+// clone copies a module so a case can change it.
+func clone(m []pkg) []pkg {
+	out := make([]pkg, len(m))
+	for i, p := range m {
+		out[i] = pkg{path: p.path, imports: slices.Clone(p.imports), tests: slices.Clone(p.tests)}
+	}
+	return out
 }

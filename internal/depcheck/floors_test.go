@@ -1,0 +1,183 @@
+package depcheck
+
+// floors is the map of the module, bottom first. Paths are relative to the
+// module. imports lists the module packages an entry may import from its
+// own (non-test) files; tests lists what its _test.go files (package x and
+// x_test) may import besides. Both are space-separated.
+//
+// To add a package: put it on the lowest floor above everything it
+// imports, and list those imports (go list -f '{{.Imports}}
+// {{.TestImports}} {{.XTestImports}}' ./the/package). An import that would
+// need a higher floor is a sign that code sits in the wrong package: move
+// the code, not the floor.
+var floors = []floor{
+	{
+		name: "wire",
+		rule: "api and errdefs are the wire types and error kinds every " +
+			"package shares: standard library only",
+		pkgs: map[string]allow{
+			"api":     {},
+			"errdefs": {},
+		},
+	},
+	{
+		name: "leaves",
+		rule: "helpers with one small job and no module imports " +
+			"(internal/nsenter is C run before the Go runtime starts)",
+		pkgs: map[string]allow{
+			"internal/busyboxfs":     {},
+			"internal/logctx":        {},
+			"internal/mounttree":     {},
+			"internal/nsenter":       {},
+			"internal/quarantine":    {},
+			"internal/testutil":      {},
+			"internal/version":       {},
+			"bench/internal/measure": {},
+		},
+	},
+	{
+		name: "helpers",
+		rule: "one concern each, below every engine: they never import " +
+			"runtime, an engine, container, daemon, client or cmd " +
+			"(internal/events: the event bus, api only)",
+		pkgs: map[string]allow{
+			"internal/archive":      {imports: "errdefs"},
+			"internal/boltfile":     {imports: "errdefs"},
+			"internal/capabilities": {imports: "errdefs"},
+			"internal/cgroup":       {imports: "errdefs"},
+			"internal/events":       {imports: "api"},
+			"internal/monitor":      {imports: "api errdefs"},
+			"internal/privdir":      {imports: "internal/logctx", tests: "internal/testutil"},
+			"internal/rootfs":       {imports: "errdefs"},
+			"internal/rootread":     {imports: "errdefs"},
+			"internal/seccomp":      {imports: "errdefs"},
+			"internal/signal":       {imports: "errdefs"},
+		},
+	},
+	{
+		name: "helpers on helpers",
+		rule: "helpers built on another helper; the same limits as helpers",
+		pkgs: map[string]allow{
+			"internal/passwd": {imports: "errdefs internal/rootread"},
+		},
+	},
+	{
+		name: "runtime",
+		rule: "the OCI runtime: the setup helpers only; it knows nothing " +
+			"of images, snapshots, networks, containers, the daemon or " +
+			"the client",
+		pkgs: map[string]allow{
+			"runtime": {
+				imports: "errdefs internal/capabilities internal/cgroup internal/logctx internal/nsenter " +
+					"internal/privdir internal/rootfs internal/seccomp",
+				tests: "internal/busyboxfs",
+			},
+		},
+	},
+	{
+		name: "engines",
+		rule: "snapshot mounts layers, network wires containers: neither " +
+			"imports another engine, container, daemon or client " +
+			"(network's tests run processes with runtime)",
+		pkgs: map[string]allow{
+			"snapshot": {imports: "errdefs internal/mounttree", tests: "internal/testutil"},
+			"network":  {imports: "errdefs internal/logctx", tests: "internal/busyboxfs runtime"},
+		},
+	},
+	{
+		name: "image store",
+		rule: "image stores layers and images; never runtime, build, " +
+			"distribution, network, container, daemon or client (its " +
+			"tests mount layers with snapshot)",
+		pkgs: map[string]allow{
+			"image": {
+				imports: "errdefs internal/archive internal/boltfile internal/logctx internal/mounttree " +
+					"internal/privdir internal/quarantine",
+				tests: "snapshot",
+			},
+		},
+	},
+	{
+		name: "engines on images",
+		rule: "distribution moves images to and from registries and " +
+			"archives, build builds them; neither imports the other, " +
+			"network, container, daemon or client (a FROM that must pull " +
+			"gets a function from main)",
+		pkgs: map[string]allow{
+			"distribution": {imports: "errdefs image internal/archive", tests: "internal/busyboxfs"},
+			"build": {
+				imports: "errdefs image internal/logctx internal/mounttree internal/passwd internal/quarantine " +
+					"internal/rootread internal/seccomp internal/signal runtime snapshot",
+			},
+		},
+	},
+	{
+		name: "container service",
+		rule: "container owns containers' lifecycle over the engines and " +
+			"speaks api; never daemon, client or cmd",
+		pkgs: map[string]allow{
+			"container": {
+				imports: "api errdefs image internal/boltfile internal/capabilities internal/cgroup " +
+					"internal/events internal/logctx internal/monitor internal/mounttree internal/passwd " +
+					"internal/privdir internal/quarantine internal/seccomp internal/signal network runtime snapshot",
+				tests: "internal/busyboxfs internal/testutil",
+			},
+		},
+	},
+	{
+		name: "HTTP and client",
+		rule: "daemon is only HTTP: wire types and small helpers, never " +
+			"an engine, runtime, container or a setup helper (the " +
+			"services reach it through interfaces filled by main); client " +
+			"speaks the wire only",
+		pkgs: map[string]allow{
+			"daemon": {imports: "api errdefs internal/logctx internal/version", tests: "internal/events"},
+			"client": {imports: "api errdefs"},
+		},
+	},
+	{
+		name: "commands",
+		rule: "the binaries and composition roots: container-runtimed " +
+			"wires the engines into daemon; the CLI talks through client " +
+			"only; container-runtime-oci is runtime's CLI",
+		pkgs: map[string]allow{
+			"cmd/container-runtime":     {imports: "api client errdefs internal/version"},
+			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx runtime"},
+			"cmd/container-runtimed": {
+				imports: "api build container daemon distribution errdefs image internal/cgroup " +
+					"internal/events internal/logctx internal/privdir internal/version network runtime",
+			},
+		},
+	},
+	{
+		name: "test harness",
+		rule: "drives the built binaries through client; for tests only",
+		pkgs: map[string]allow{
+			"internal/testutil/daemon": {imports: "api client internal/busyboxfs internal/testutil"},
+		},
+	},
+	{
+		name: "tests and benchmarks",
+		rule: "integration suites and benchmarks may use any lower " +
+			"floor; nothing imports them",
+		pkgs: map[string]allow{
+			"internal/depcheck":        {},
+			"integration/distribution": {tests: "distribution image internal/busyboxfs snapshot"},
+			"integration/e2e":          {tests: "api internal/testutil internal/testutil/daemon"},
+			"integration/network":      {tests: "api client errdefs internal/busyboxfs network"},
+			"integration/ocicompat":    {tests: "internal/busyboxfs"},
+			"integration/registry":     {tests: "api client errdefs internal/busyboxfs network"},
+			"integration/security": {
+				tests: "api internal/busyboxfs internal/testutil internal/testutil/daemon runtime",
+			},
+			"bench/buildcompare":  {imports: "bench/internal/measure build image runtime"},
+			"bench/daemoncompare": {imports: "api bench/internal/measure client image network runtime"},
+			"bench/ocicompare":    {imports: "bench/internal/measure internal/busyboxfs runtime"},
+			"bench/pullcompare":   {imports: "bench/internal/measure distribution image"},
+		},
+	},
+}
+
+// testOnly are the packages only _test.go files may import (and the test
+// helper packages themselves).
+var testOnly = []string{"internal/testutil", "internal/testutil/daemon"}
