@@ -12,11 +12,12 @@ import (
 const DefaultTag = "latest"
 
 // The reference grammar of Docker's distribution/reference, without digests:
-// an optional registry host[:port], path components of lowercase
-// alphanumerics joined by ".", "_", "__" or dashes, and a tag.
+// an optional registry host[:port] (a domain name or a bracketed IPv6
+// address), path components of lowercase alphanumerics joined by ".", "_",
+// "__" or dashes, and a tag.
 var (
 	nameComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	nameDomain    = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$`)
+	nameDomain    = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$`)
 	nameTag       = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
 	hexID         = regexp.MustCompile(`^[a-f0-9]{64}$`)
 )
