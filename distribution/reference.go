@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/image"
 )
 
 // dockerHub is how go-containerregistry names Docker Hub's registry, and
@@ -14,6 +15,10 @@ import (
 const dockerHub = name.DefaultRegistry
 
 var dockerHubDomains = [...]string{"docker.io", "index.docker.io", "registry-1.docker.io"}
+
+// maxRepositoryLength bounds a repository path ("library/debian"), as
+// go-containerregistry and registries do.
+const maxRepositoryLength = 255
 
 func isDockerHub(host string) bool {
 	for _, d := range dockerHubDomains {
@@ -70,6 +75,18 @@ func parseRemote(ref string, insecure bool) (remoteRef, error) {
 	r, err := name.ParseReference(s, opts...)
 	if err != nil {
 		return remoteRef{}, fmt.Errorf("image reference %q: %w: %w", ref, errdefs.ErrInvalidArgument, err)
+	}
+	// go-containerregistry checks only which characters a repository
+	// uses, so it accepts ".", "a..b", "-a" and "a//b"; Docker's grammar,
+	// which the store enforces on the name a pull records, refuses them.
+	if _, err := image.NormalizeName(familiarRepo(r.Context())); err != nil {
+		return remoteRef{}, fmt.Errorf("image reference %q: %w", ref, err)
+	}
+	// It also checks the length of a Docker Hub name before adding
+	// "library/", and would then refuse the full name it prints.
+	if n := len(r.Context().RepositoryStr()); n > maxRepositoryLength {
+		return remoteRef{}, fmt.Errorf("image reference %q: %w: the repository path has %d characters; at most %d are allowed",
+			ref, errdefs.ErrInvalidArgument, n, maxRepositoryLength)
 	}
 	out := remoteRef{ref: r, insecure: insecure}
 	if t, ok := r.(name.Tag); ok {
