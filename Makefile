@@ -16,7 +16,7 @@ BINARIES := container-runtime container-runtimed container-runtime-oci
 
 export GOFLAGS
 
-.PHONY: all build test check vet fmt bench install install_debian install_arch uninstall deps_debian deps_arch clean
+.PHONY: all build test check vet fmt bench install install_debian install_arch uninstall deps_debian deps_arch deps_test clean
 
 all: build
 
@@ -55,8 +55,15 @@ bench: build
 	@echo; $(GO) run ./bench/daemoncompare -n $(or $(BENCH_DAEMON_RUNS),30) -seq $(or $(BENCH_SEQ),100) -mem 20
 	@echo; $(GO) run ./bench/pullcompare -n $(or $(BENCH_PULLS),5) -warmup 1
 
+# What building and running the engine need (install_debian uses it).
 deps_debian:
 	sh scripts/deps-debian
+
+# The peers and tools the tests and benchmarks compare with (containerd,
+# docker.io, runc, crun, buildah, skopeo, podman): for developers and CI,
+# never part of an install.
+deps_test:
+	sh scripts/deps-test-debian
 
 deps_arch:
 	pacman -S --needed --noconfirm gcc make git pkgconf libseccomp busybox strace \
