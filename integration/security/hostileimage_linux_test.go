@@ -437,3 +437,77 @@ func TestBuildCopy_HostileImageSymlinks(t *testing.T) {
 		})
 	}
 }
+
+// TestCVE_2021_30465_SymlinksMadeByTheContainer guards the dynamic half
+// of the mount-destination class: a container (not its image) replaces
+// /etc and a bind mount's parent with symlinks to the host's victim
+// directory, by absolute path and by a ".." chain, and is then stopped
+// and started again, so the runtime binds /etc/hosts, /etc/resolv.conf,
+// /etc/hostname and the volume over paths the container chose. The
+// victim must be unchanged and carry no mount; the restarted container
+// either runs with the engine's files or fails to start with an error.
+func TestCVE_2021_30465_SymlinksMadeByTheContainer(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	// Without /etc in the image, the /etc the runtime makes for its
+	// mounts lives in the container's own layer, where it can be renamed
+	// (overlayfs refuses to rename a lower layer's directory).
+	base := filterTar(t, busyboxLayer(t), func(name string) bool { return name != "etc" && !strings.HasPrefix(name, "etc/") })
+	d.OK(t, "load", "-i", writeTemp(t, "bb.tar", dockerArchive(t, "hostile/bb:1", testImage{layers: [][]byte{base}})))
+	for _, shape := range []string{"absolute", "dotdot"} {
+		t.Run(shape, func(t *testing.T) {
+			v := newVictim(t)
+			target := v.dir
+			if shape == "dotdot" {
+				target = strings.TrimSuffix(v.dotdot(""), "/")
+			}
+			src := t.TempDir()
+			name := "symlinker-" + shape
+			// The first start turns /etc and /data into symlinks; every
+			// later start just prints what it sees.
+			// (/etc and /data hold mount points, so they cannot be
+			// removed, but they can be renamed.)
+			script := "if [ ! -L /etc ]; then mv /etc /etc.orig && ln -s " + target + " /etc && mv /data /data.orig && ln -s " + target + " /data && echo made; fi; " +
+				"ls -l /etc /data; cat /etc/hosts /etc/resolv.conf /etc/hostname 2>&1; echo " + v.marker + " >> /etc/hosts; ls /data/ 2>&1; true"
+			first := d.OK(t, "run", "--name", name, "--network", "none", "-v", src+":/data/vol", "hostile/bb:1", "sh", "-c", script)
+			if !strings.Contains(first, "made") {
+				t.Fatalf("the container did not replace /etc with a symlink: %q", first)
+			}
+			v.checkUnchanged(t)
+			// A foreground run may return before the daemon has recorded
+			// the exit (a known bug); a start then would find the
+			// container still running and do nothing.
+			d.OK(t, "wait", name)
+			for i := range 2 {
+				r := d.Exec(time.Minute, nil, "start", name)
+				if r.Code == 0 {
+					r = d.Exec(time.Minute, nil, "wait", name)
+				}
+				v.checkUnchanged(t)
+				checkNoMountOn(t, v.dir)
+				if r.TimedOut {
+					t.Fatalf("start %d did not end within a minute: %v", i+1, r)
+				}
+				if r.Code != 0 {
+					if strings.TrimSpace(r.Stderr) == "" {
+						t.Errorf("start %d failed without saying why: %v", i+1, r)
+					}
+					t.Logf("start %d refused: %s", i+1, lastLine(r.Stderr))
+				}
+			}
+			logs := d.OK(t, "logs", name)
+			t.Logf("the container's output over its runs:\n%s", logs)
+			if n := strings.Count(logs, "/etc -> "); n != 3 {
+				t.Errorf("/etc was a symlink in %d runs, want 3 (the first and two restarts); the attack did not happen:\n%s", n, logs)
+			}
+			for _, leak := range []string{"host-sentinel", "10.66.66.66", "perm400"} {
+				if strings.Contains(logs, leak) {
+					t.Errorf("the restarted container reads the host's victim through its own symlinks:\n%s", logs)
+					break
+				}
+			}
+			d.OK(t, "rm", "-f", name)
+			v.checkUnchanged(t)
+		})
+	}
+}

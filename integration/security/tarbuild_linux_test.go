@@ -188,6 +188,36 @@ func busyboxLayer(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// filterTar copies the layer tar keeping only the entries keep accepts.
+func filterTar(t testing.TB, layer []byte, keep func(name string) bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tr := tar.NewReader(bytes.NewReader(layer))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading a layer to filter: %v", err)
+		}
+		if !keep(h.Name) {
+			continue
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(tw, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // testImage is an image made of raw layer tars, bottom first.
 type testImage struct {
 	layers  [][]byte
