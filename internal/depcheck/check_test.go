@@ -69,6 +69,13 @@ func isTestOnly(p string) bool {
 	return false
 }
 
+// mayUseTestHelpers reports whether p may import a test helper from its
+// own (non-test) files: the helpers themselves, the integration suites and
+// the benchmarks.
+func mayUseTestHelpers(p string) bool {
+	return isTestOnly(p) || strings.HasPrefix(p, "integration/") || strings.HasPrefix(p, "bench/")
+}
+
 // checkTable reports the entries that break the layering itself: an
 // allowed import that is unknown, on the same or a higher floor, or a
 // test helper allowed to non-test code.
@@ -86,7 +93,7 @@ func checkTable(table []floor) []string {
 				case de.level >= e.level:
 					problems = append(problems, fmt.Sprintf("table: %s (floor %q) may import %s (floor %q): imports go only to lower floors",
 						p, e.floor.name, d, de.floor.name))
-				case list.kind == "imports" && isTestOnly(d) && !isTestOnly(p):
+				case list.kind == "imports" && isTestOnly(d) && !mayUseTestHelpers(p):
 					problems = append(problems, fmt.Sprintf("table: %s's imports name the test helper %s: list it under tests", p, d))
 				}
 			}
@@ -116,8 +123,8 @@ func check(pkgs []pkg, table []floor) []string {
 			if slices.Contains(own, d) {
 				continue
 			}
-			if isTestOnly(d) && !isTestOnly(p.path) {
-				problems = append(problems, fmt.Sprintf("%s imports %s in non-test code: test helpers are for _test.go files only", p.path, d))
+			if isTestOnly(d) && !mayUseTestHelpers(p.path) {
+				problems = append(problems, fmt.Sprintf("%s imports %s in non-test code: test helpers are for _test.go files, integration/ and bench/ only", p.path, d))
 				continue
 			}
 			problems = append(problems, violation(p.path, d, "", e, idx))

@@ -85,7 +85,7 @@ func TestCheckReportsBrokenRules(t *testing.T) {
 				m[2].imports = append(m[2].imports, "internal/testutil")
 				return m
 			},
-			want: []string{"container imports internal/testutil in non-test code", "_test.go files only"},
+			want: []string{"container imports internal/testutil in non-test code", "_test.go files, integration/ and bench/ only"},
 		},
 		{
 			name: "a package without an entry",

@@ -25,14 +25,17 @@ var floors = []floor{
 		rule: "helpers with one small job and no module imports " +
 			"(internal/nsenter is C run before the Go runtime starts)",
 		pkgs: map[string]allow{
-			"internal/busyboxfs":     {},
-			"internal/logctx":        {},
-			"internal/mounttree":     {},
-			"internal/nsenter":       {},
-			"internal/quarantine":    {},
-			"internal/testutil":      {},
-			"internal/version":       {},
-			"bench/internal/measure": {},
+			"internal/busyboxfs":         {},
+			"internal/logctx":            {},
+			"internal/mounttree":         {},
+			"internal/nsenter":           {},
+			"internal/quarantine":        {},
+			"internal/testutil":          {},
+			"internal/testutil/command":  {},
+			"internal/testutil/host":     {},
+			"internal/testutil/registry": {},
+			"internal/version":           {},
+			"bench/internal/measure":     {},
 		},
 	},
 	{
@@ -151,9 +154,13 @@ var floors = []floor{
 	},
 	{
 		name: "test harness",
-		rule: "drives the built binaries through client; for tests only",
+		rule: "runs the built binaries (ours through client) and peer " +
+			"daemons; for tests, integration/ and bench/ only",
 		pkgs: map[string]allow{
 			"internal/testutil/daemon": {imports: "api client internal/busyboxfs internal/testutil"},
+			"internal/testutil/dockerd": {
+				imports: "internal/testutil internal/testutil/command internal/testutil/host",
+			},
 		},
 	},
 	{
@@ -178,6 +185,6 @@ var floors = []floor{
 	},
 }
 
-// testOnly are the packages only _test.go files may import (and the test
-// helper packages themselves).
+// testOnly are the test helpers: only _test.go files, integration/*,
+// bench/* and the helpers themselves may import them.
 var testOnly = []string{"internal/testutil", "internal/testutil/daemon"}
