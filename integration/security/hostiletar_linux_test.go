@@ -52,6 +52,9 @@ type hostileCase struct {
 	// inside checks the flattened image (as `image export` writes it)
 	// when the operation succeeded.
 	inside func(t *testing.T, v *victim, files map[string]exported)
+	// onHost checks the daemon's layer directories when the operation
+	// succeeded.
+	onHost func(t *testing.T, v *victim, d *daemon.Daemon)
 }
 
 // delivery is one way an image reaches the store through the CLI. It
@@ -121,6 +124,9 @@ func runHostile(t *testing.T, cases []hostileCase) {
 				}
 				if res.Code == 0 && c.inside != nil {
 					c.inside(t, v, exportImage(t, d, ref))
+				}
+				if res.Code == 0 && c.onHost != nil {
+					c.onHost(t, v, d)
 				}
 			})
 		}
@@ -810,4 +816,54 @@ func TestLoad_ArchiveNamesOutside(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTarBreakout_OverlayXattrs guards against layers that forge
+// OverlayFS's own state: trusted.overlay.* (and user.overlay.*) xattrs
+// carried as PAX records. A forged opaque marker hides the layers below,
+// a forged redirect or origin makes overlayfs look up another path, a
+// forged metacopy makes it take a file's data from elsewhere. Only the
+// engine may set them (from .wh..wh..opq); the entries must reach the
+// layer directory without them.
+func TestTarBreakout_OverlayXattrs(t *testing.T) {
+	forged := map[string]string{
+		"trusted.overlay.opaque":   "y",
+		"trusted.overlay.redirect": "/etc",
+		"trusted.overlay.origin":   "\x00\xfb\x21\x00",
+		"trusted.overlay.metacopy": "",
+		"user.overlay.redirect":    "/etc",
+	}
+	forge := func(e entry) entry {
+		for k, val := range forged {
+			e = e.withXattr(k, val)
+		}
+		return e
+	}
+	runHostile(t, []hostileCase{{
+		name: "Forged",
+		layer: func(v *victim) []entry {
+			return []entry{
+				forge(dirEntry(v.marker+"-dir", 0o755)),
+				forge(fileEntry(v.marker+"-file", "data", 0o644)),
+				forge(fileEntry(v.dotdot(v.marker+"-far"), "data", 0o644)),
+			}
+		},
+		want: either,
+		onHost: func(t *testing.T, v *victim, d *daemon.Daemon) {
+			found := 0
+			filepath.WalkDir(filepath.Join(d.Root, "layers"), func(p string, de os.DirEntry, err error) error {
+				if err != nil || !strings.Contains(de.Name(), v.marker) {
+					return nil
+				}
+				found++
+				if x := xattrs(p); strings.Contains(x, "overlay.") {
+					t.Errorf("FORGED OVERLAY XATTR kept on %s: %s", p, x)
+				}
+				return nil
+			})
+			if found < 3 {
+				t.Errorf("found %d of the layer's 3 entries in the store's layer directories", found)
+			}
+		},
+	}})
 }
