@@ -2,11 +2,16 @@ package security
 
 import (
 	"archive/tar"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
@@ -866,4 +871,116 @@ func TestTarBreakout_OverlayXattrs(t *testing.T) {
 			}
 		},
 	}})
+}
+
+// TestDigestPathTraversal_PullAndLoad guards against digests used as
+// file names (the store keeps layers by DiffID, registries' blobs by
+// digest): a manifest naming its config or a layer by a "digest" that is
+// a ".." path to the victim, a config whose DiffIDs are such paths, and
+// an OCI layout whose index does the same. Every one must be refused as
+// an invalid digest before anything is fetched or written.
+func TestDigestPathTraversal_PullAndLoad(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	evil := func(v *victim) digest.Digest { return digest.Digest("sha256:" + v.dotdot(v.marker)) }
+	type parts struct {
+		manifest ocispec.Manifest
+		config   ocispec.Image
+	}
+	// good returns a valid one-layer image's manifest and config, and its
+	// blobs by digest.
+	good := func(t *testing.T) (parts, map[string]blob) {
+		img := testImage{layers: [][]byte{layerTar(t, fileEntry("x", "x", 0o644))}}
+		mb, cb, lbs := img.manifest(t, true)
+		var p parts
+		if err := json.Unmarshal(mb.data, &p.manifest); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(cb.data, &p.config); err != nil {
+			t.Fatal(err)
+		}
+		blobs := map[string]blob{cb.digest().String(): cb}
+		for _, l := range lbs {
+			blobs[l.digest().String()] = l
+		}
+		return p, blobs
+	}
+	cases := []struct {
+		name   string
+		spoil  func(v *victim, p *parts)
+		viaOCI bool // also as an OCI layout for load
+	}{
+		{"LayerDigest", func(v *victim, p *parts) { p.manifest.Layers[0].Digest = evil(v) }, true},
+		{"ConfigDigest", func(v *victim, p *parts) { p.manifest.Config.Digest = evil(v) }, true},
+		{"DiffID", func(v *victim, p *parts) { p.config.RootFS.DiffIDs[0] = evil(v) }, true},
+		{"Algorithm", func(v *victim, p *parts) {
+			p.manifest.Layers[0].Digest = digest.Digest(v.dotdot(v.marker) + ":" + strings.Repeat("a", 64))
+		}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name+"/pull", func(t *testing.T) {
+			v := newVictim(t)
+			p, blobs := good(t)
+			c.spoil(v, &p)
+			cb := blob{mediaType: ocispec.MediaTypeImageConfig, data: mustJSON(t, p.config)}
+			if p.manifest.Config.Digest.Validate() == nil {
+				p.manifest.Config.Digest, p.manifest.Config.Size = cb.digest(), int64(len(cb.data))
+			}
+			blobs[p.manifest.Config.Digest.String()] = cb
+			mb := blob{mediaType: ocispec.MediaTypeImageManifest, data: mustJSON(t, p.manifest)}
+			host := serveRegistry(t, "hostile/digest", map[string]blob{"1": mb, mb.digest().String(): mb}, blobs)
+			r := d.Run(t, "pull", host+"/hostile/digest:1")
+			checkRefusedCleanly(t, d, v, r)
+		})
+		if !c.viaOCI {
+			continue
+		}
+		t.Run(c.name+"/load-oci", func(t *testing.T) {
+			v := newVictim(t)
+			p, blobs := good(t)
+			c.spoil(v, &p)
+			cb := blob{mediaType: ocispec.MediaTypeImageConfig, data: mustJSON(t, p.config)}
+			if p.manifest.Config.Digest.Validate() == nil {
+				p.manifest.Config.Digest, p.manifest.Config.Size = cb.digest(), int64(len(cb.data))
+			}
+			blobs[p.manifest.Config.Digest.String()] = cb
+			mb := blob{mediaType: ocispec.MediaTypeImageManifest, data: mustJSON(t, p.manifest)}
+			files := []entry{fileEntry(ocispec.ImageLayoutFile, `{"imageLayoutVersion":"1.0.0"}`, 0o644)}
+			for dg, b := range blobs {
+				algo, hex, _ := strings.Cut(dg, ":")
+				files = append(files, fileEntry("blobs/"+algo+"/"+hex, string(b.data), 0o644))
+			}
+			files = append(files, fileEntry("blobs/sha256/"+mb.digest().Encoded(), string(mb.data), 0o644))
+			desc := mb.descriptor()
+			desc.Annotations = map[string]string{"io.containerd.image.name": "hostile/digest:oci"}
+			idx := ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex, Manifests: []ocispec.Descriptor{desc}}
+			files = append(files, fileEntry("index.json", string(mustJSON(t, idx)), 0o644))
+			r := d.Run(t, "load", "-i", writeTemp(t, "digest.tar", layerTar(t, files...)))
+			checkRefusedCleanly(t, d, v, r)
+		})
+	}
+	t.Run("IndexManifestDigest/load-oci", func(t *testing.T) {
+		v := newVictim(t)
+		desc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: evil(v), Size: 2}
+		idx := ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, Manifests: []ocispec.Descriptor{desc}}
+		files := []entry{fileEntry(ocispec.ImageLayoutFile, `{"imageLayoutVersion":"1.0.0"}`, 0o644), fileEntry("index.json", string(mustJSON(t, idx)), 0o644)}
+		r := d.Run(t, "load", "-i", writeTemp(t, "digest.tar", layerTar(t, files...)))
+		checkRefusedCleanly(t, d, v, r)
+	})
+}
+
+// checkRefusedCleanly fails the test unless r failed with an error, the
+// victim is unchanged and nothing of the attack is outside a layer.
+func checkRefusedCleanly(t *testing.T, d *daemon.Daemon, v *victim, r daemon.Result) {
+	t.Helper()
+	v.checkUnchanged(t)
+	v.checkNoStray(t, d.Root, d.Dir)
+	switch {
+	case r.Code == 0:
+		t.Errorf("accepted a path as a digest: %v", r)
+	case strings.TrimSpace(r.Stderr) == "":
+		t.Errorf("refused without saying why: %v", r)
+	default:
+		t.Logf("refused: %s", lastLine(r.Stderr))
+	}
 }

@@ -319,7 +319,16 @@ func serveImage(t testing.TB, repo, tag string, img testImage) string {
 	for _, l := range layers {
 		blobs[l.digest().String()] = l
 	}
-	manifests := map[string]blob{tag: m, m.digest().String(): m}
+	host := serveRegistry(t, repo, map[string]blob{tag: m, m.digest().String(): m}, blobs)
+	return host + "/" + repo + ":" + tag
+}
+
+// serveRegistry serves manifests and blobs of repo, by the reference or
+// digest string that keys them (any string: a test can serve what no
+// registry would), on 127.0.0.1 until the test ends, and returns its
+// host:port.
+func serveRegistry(t testing.TB, repo string, manifests, blobs map[string]blob) string {
+	t.Helper()
 	prefix := "/v2/" + repo + "/"
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -351,7 +360,7 @@ func serveImage(t testing.TB, repo, tag string, img testImage) string {
 	})
 	srv := httptest.NewServer(h) // listens on 127.0.0.1
 	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://") + "/" + repo + ":" + tag
+	return strings.TrimPrefix(srv.URL, "http://")
 }
 
 func mustJSON(t testing.TB, v any) []byte {
