@@ -24,15 +24,22 @@ func (r *buildRun) explainMiss(ctx context.Context, parent string, in stepInputs
 	if err != nil {
 		return "", fmt.Errorf("listing cache entries after %s: %w", parent, err)
 	}
+	// Only the instructions are decoded first: the inputs of a big COPY
+	// carry its file list, which only the entry compared with needs.
 	type earlier struct {
 		in      stepInputs
+		value   []byte
 		created int64
 	}
 	var all []earlier
 	for _, c := range children {
-		var v cacheValue
+		var v struct {
+			Inputs struct {
+				Instruction string `json:"instruction"`
+			} `json:"inputs"`
+		}
 		if json.Unmarshal(c.Value, &v) == nil {
-			all = append(all, earlier{in: v.Inputs, created: c.Created.UnixNano()})
+			all = append(all, earlier{in: stepInputs{Instruction: v.Inputs.Instruction}, value: c.Value, created: c.Created.UnixNano()})
 		}
 	}
 	if len(all) == 0 {
@@ -42,7 +49,11 @@ func (r *buildRun) explainMiss(ctx context.Context, parent string, in stepInputs
 	slices.SortStableFunc(all, func(a, b earlier) int { return int(sign(b.created - a.created)) })
 	for _, e := range all {
 		if e.in.Instruction == in.Instruction {
-			return explainSameInstruction(e.in, in), nil
+			var v cacheValue
+			if err := json.Unmarshal(e.value, &v); err != nil {
+				return "", fmt.Errorf("decoding an earlier cache entry after %s: %w", parent, err)
+			}
+			return explainSameInstruction(v.Inputs, in), nil
 		}
 	}
 	was := all[0].in.Instruction
