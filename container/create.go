@@ -113,7 +113,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 			return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
 		}
 	}
-	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network}
+	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
 	spec, err := buildSpec(req, specInput{
 		id: id, rootfs: s.rootfsDir(id), hostname: hostname, image: img, args: args,
 		etcFiles: etcPaths(dir),
@@ -121,12 +121,8 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
-	files, err := nw.Configure(ctx, nc, spec)
-	if err != nil {
+	if err := nw.Configure(ctx, nc, spec); err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("configuring network %s: %w", req.Network, err)
-	}
-	if err := writeEtcFiles(dir, hostname, files); err != nil {
-		return api.ContainerCreated{}, err
 	}
 	b, err := json.Marshal(spec)
 	if err != nil {

@@ -20,27 +20,24 @@ import (
 // managedNetwork connects containers through the daemon's
 // network.Manager: the default bridge and user-defined networks get a
 // namespace from the runtime (a clone flag, as for none) which Attach
-// configures between runtime.Create and Start; host and none stay as
-// this package makes them unless the container asks for --dns or
-// --add-host, which the manager's files implement.
+// configures between runtime.Create and Start. The manager writes every
+// mode's /etc files at create (Manager.WriteEtcFiles), and again at
+// start for the bridges (the address of the run) and for host and none
+// containers that ask for --dns or --add-host.
 type managedNetwork struct{ m *network.Manager }
 
-func (n managedNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) (NetworkFiles, error) {
-	switch c.Network {
-	case network.Host:
-		return hostNetwork{}.Configure(ctx, c, spec)
-	case network.None:
-		return noNetwork{}.Configure(ctx, c, spec)
+func (n managedNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) error {
+	if c.Network == network.Host {
+		dropNetns(spec)
+	} else {
+		addNetns(spec)
 	}
-	if !slices.ContainsFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace }) {
-		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
-	}
-	// Placeholders: Attach writes the real files (the address changes
-	// from run to run) in place, before the container's process runs.
-	return NetworkFiles{
-		Hosts:      fmt.Appendf([]byte(localhostLines), "127.0.1.1\t%s\n", c.Hostname),
-		ResolvConf: []byte("# written when the container starts\n"),
-	}, nil
+	// For the bridges Attach rewrites them in place with the address of
+	// the run, before the container's process runs.
+	_, err := n.m.WriteEtcFiles(network.Request{
+		ContainerID: c.ID, Name: c.Name, Network: c.Network, Hostname: c.Hostname, FilesDir: c.Dir,
+	})
+	return err
 }
 
 func (n managedNetwork) Attach(ctx context.Context, c NetworkContainer, pid int) (NetworkStatus, error) {

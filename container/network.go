@@ -3,13 +3,13 @@ package container
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/network"
 )
 
 // builtinNetwork is the network of a container created without one when
@@ -21,10 +21,11 @@ const builtinNetwork = "host"
 // package are "host" and "none"; Config.NetworkManager adds the bridges
 // (see managedNetwork), Config.Networks any other.
 type Network interface {
-	// Configure adjusts the spec at create (namespaces) and returns the
-	// first contents of the container's /etc/hosts and /etc/resolv.conf
-	// (Attach may rewrite them in place at every start).
-	Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) (NetworkFiles, error)
+	// Configure adjusts the spec at create (namespaces) and has the
+	// network package write the container's /etc/hostname, /etc/hosts
+	// and /etc/resolv.conf into c.Dir (Attach may rewrite them in place
+	// at every start).
+	Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) error
 	// Attach runs at every start once the container's namespaces exist
 	// (pid is its init process) and before its process runs: a bridge
 	// moves a veth into pid's network namespace here. It returns what
@@ -44,19 +45,13 @@ type NetworkContainer struct {
 	// Network is the mode or network name the container asked for.
 	Network string
 	// Dir holds the container's hostname, hosts and resolv.conf files,
-	// bound over the image's (Attach only).
+	// bound over the image's.
 	Dir string
 	// Ports, DNS and ExtraHosts are the request's (-p and -P, --dns,
 	// --add-host; Attach only).
 	Ports      []api.PortBinding
 	DNS        []string
 	ExtraHosts []string
-}
-
-// NetworkFiles are the name-resolution files of a container.
-type NetworkFiles struct {
-	Hosts      []byte
-	ResolvConf []byte
 }
 
 // NetworkStatus is what a run got from its network; it is kept in the
@@ -94,29 +89,19 @@ func (s *Service) network(name string) (Network, error) {
 	return nil, fmt.Errorf("network %q: %w (available: host, none)", name, errdefs.ErrNotFound)
 }
 
+// etcParams are what the network package makes a container's /etc
+// files from, for a Service without a network manager.
+func (c NetworkContainer) etcParams(mode string) network.EtcParams {
+	return network.EtcParams{ContainerID: c.ID, Name: c.Name, Network: mode, Hostname: c.Hostname}
+}
+
 // hostNetwork shares the host's network namespace and name resolution.
 type hostNetwork struct{}
 
-func (hostNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) (NetworkFiles, error) {
-	spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
-		return ns.Type == specs.NetworkNamespace
-	})
-	resolv, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil && !os.IsNotExist(err) {
-		return NetworkFiles{}, fmt.Errorf("reading the host's /etc/resolv.conf: %w", err)
-	}
-	hosts, err := os.ReadFile("/etc/hosts")
-	if err != nil && !os.IsNotExist(err) {
-		return NetworkFiles{}, fmt.Errorf("reading the host's /etc/hosts: %w", err)
-	}
-	if len(hosts) == 0 {
-		hosts = []byte(localhostLines)
-	}
-	if len(hosts) > 0 && hosts[len(hosts)-1] != '\n' {
-		hosts = append(hosts, '\n')
-	}
-	hosts = fmt.Appendf(hosts, "127.0.1.1\t%s\n", c.Hostname)
-	return NetworkFiles{Hosts: hosts, ResolvConf: resolv}, nil
+func (hostNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) error {
+	dropNetns(spec)
+	_, err := network.WriteEtcFiles(c.Dir, c.etcParams(network.Host))
+	return err
 }
 
 func (hostNetwork) Attach(context.Context, NetworkContainer, int) (NetworkStatus, error) {
@@ -128,14 +113,10 @@ func (hostNetwork) Detach(context.Context, NetworkContainer) error { return nil 
 // the loopback interface (the runtime brings it up).
 type noNetwork struct{}
 
-func (noNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) (NetworkFiles, error) {
-	if !slices.ContainsFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace }) {
-		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
-	}
-	return NetworkFiles{
-		Hosts:      fmt.Appendf([]byte(localhostLines), "127.0.1.1\t%s\n", c.Hostname),
-		ResolvConf: []byte("# network none: no name servers\n"),
-	}, nil
+func (noNetwork) Configure(ctx context.Context, c NetworkContainer, spec *specs.Spec) error {
+	addNetns(spec)
+	_, err := network.WriteEtcFiles(c.Dir, c.etcParams(network.None))
+	return err
 }
 
 func (noNetwork) Attach(context.Context, NetworkContainer, int) (NetworkStatus, error) {
@@ -143,4 +124,16 @@ func (noNetwork) Attach(context.Context, NetworkContainer, int) (NetworkStatus, 
 }
 func (noNetwork) Detach(context.Context, NetworkContainer) error { return nil }
 
-const localhostLines = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+// dropNetns leaves the container in the host's network namespace.
+func dropNetns(spec *specs.Spec) {
+	spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
+		return ns.Type == specs.NetworkNamespace
+	})
+}
+
+// addNetns gives the container a network namespace of its own (once).
+func addNetns(spec *specs.Spec) {
+	if !slices.ContainsFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace }) {
+		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+	}
+}
