@@ -16,7 +16,7 @@ BINARIES := container-runtime container-runtimed container-runtime-oci
 
 export GOFLAGS
 
-.PHONY: all build test check vet fmt bench install install_debian install_arch uninstall deps_debian deps_arch deps_test clean
+.PHONY: all build test check vet fmt bench fuzz install install_debian install_arch uninstall deps_debian deps_arch deps_test clean
 
 all: build
 
@@ -54,6 +54,13 @@ bench: build
 	@# bench/<name>compare command printing the same tables.
 	@echo; $(GO) run ./bench/daemoncompare -n $(or $(BENCH_DAEMON_RUNS),30) -seq $(or $(BENCH_SEQ),100) -mem 20
 	@echo; $(GO) run ./bench/pullcompare -n $(or $(BENCH_PULLS),5) -warmup 1
+
+# Every native Go fuzz target (func FuzzX in a *_test.go file) for FUZZTIME
+# each, starting from its seed corpus in the package's testdata/fuzz/FuzzX;
+# a crasher is written there and fails the run. Not part of test.
+FUZZTIME ?= 15s
+fuzz:
+	GO='$(GO)' FUZZTIME='$(FUZZTIME)' sh scripts/fuzz
 
 # What building and running the engine need (install_debian uses it).
 deps_debian:
