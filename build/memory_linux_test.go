@@ -132,21 +132,3 @@ func TestCopyBigContextBoundedMemory(t *testing.T) {
 		t.Errorf("%s reads %q, want %q", last, got, want)
 	}
 }
-
-// BenchmarkCopyBigContext reports the peak RSS growth of a first build
-// that copies 200,000 files (peak-MiB), the measurement in
-// process. Run with -benchtime=1x.
-func BenchmarkCopyBigContext(b *testing.B) {
-	const files = 200_000
-	e := newTestEnv(b)
-	dir := bigContext(b, files)
-	for b.Loop() {
-		opts := Options{ContextDir: dir, Tags: []string{"big"}, Progress: io.Discard, NoCache: true}
-		var err error
-		grew := peakRSSGrowth(b, func() { _, err = e.builder.Build(context.Background(), opts) })
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(grew, "peak-MiB")
-	}
-}
