@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
@@ -118,7 +119,8 @@ func TestBuildPathTraversal_HostFileNotQuoted(t *testing.T) {
 // client that sends less than its Content-Length and half-closes got an
 // empty 200, as if its request had succeeded. It must get a 400 saying
 // the body was cut short, and nothing may be created from the partial
-// request.
+// request: no container, and (for a load cut after its first layer) no
+// image and no layer.
 func TestHTTPDesync_TruncatedBodyAnswered(t *testing.T) {
 	d := daemon.New(t)
 	img := d.Busybox(t)
@@ -153,10 +155,79 @@ func TestHTTPDesync_TruncatedBodyAnswered(t *testing.T) {
 			}
 		})
 	}
+	t.Run("load stream", func(t *testing.T) {
+		layersBefore := layerDirs(t, d.Root)
+		full := dockerArchive(t, "desync:1", testImage{layers: [][]byte{
+			layerTar(t, fileEntry("first", strings.Repeat("1", 64<<10), 0o644)),
+			layerTar(t, fileEntry("second", strings.Repeat("2", 64<<10), 0o644)),
+		}})
+		// Cut in the middle of the second layer: the first is applied
+		// by then.
+		cut := full[:len(full)*3/4]
+		c, err := net.Dial("unix", d.Socket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		head := "POST /v1/images/load HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nContent-Length: " +
+			strconv.Itoa(len(full)) + "\r\n\r\n"
+		if _, err := c.Write(append([]byte(head), cut...)); err != nil {
+			t.Fatal(err)
+		}
+		c.(*net.UnixConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(time.Minute))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		// Before the stream begins the answer is a 400; once progress
+		// lines have gone out, the last line carries the error.
+		lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+		last := lines[len(lines)-1]
+		var msg string
+		switch resp.StatusCode {
+		case http.StatusBadRequest:
+			var e api.Error
+			json.Unmarshal([]byte(last), &e)
+			msg = e.Message
+		case http.StatusOK:
+			var p api.Progress
+			json.Unmarshal([]byte(last), &p)
+			if p.Error != nil && p.Error.Kind == api.KindInvalidArgument {
+				msg = p.Error.Message
+			}
+		}
+		if !strings.Contains(msg, "request body ended after") {
+			t.Fatalf("got %d %q, want the body's truncation reported", resp.StatusCode, body)
+		}
+		if r := d.Run(t, "image", "inspect", "desync:1"); r.Code == 0 {
+			t.Errorf("an image was registered from a truncated load")
+		}
+		// The layer the load applied before the cut is rolled back.
+		testutil.WaitFor(t, 30*time.Second, "the truncated load's layers rolled back", func() bool {
+			return strings.Join(layerDirs(t, d.Root), " ") == strings.Join(layersBefore, " ")
+		})
+	})
 	if r := d.Run(t, "inspect", "desync1"); r.Code == 0 {
 		t.Errorf("a container was created from a truncated request")
 	}
 	if r := d.Run(t, "inspect", "desync2"); r.Code == 0 {
 		t.Errorf("a container was created from a truncated request")
 	}
+}
+
+// layerDirs lists the layer directories of the daemon's image store.
+func layerDirs(t *testing.T, root string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "layers"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
