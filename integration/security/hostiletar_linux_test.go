@@ -197,9 +197,9 @@ func allOf(checks ...func(*testing.T, *victim, map[string]exported)) func(*testi
 }
 
 // TestTarBreakout_DotDot guards the oldest class of tar extraction bugs
-// (CVE-2005-1918 in GNU tar, CVE-2018-1002207 "Zip Slip", moby's
-// CVE-2014-6407 and CVE-2014-9356): entries whose names climb out of the
-// extraction root with "..". The names climb from any depth to "/" and
+// ("Zip Slip" in many libraries, Docker's CVE-2014-6407 and
+// CVE-2014-9356): entries whose names climb out of the extraction root
+// with "..". The names climb from any depth to "/" and
 // into the host's victim directory, to create a file there, overwrite
 // one, and create and chmod a directory; others climb exactly one to
 // twelve levels, which from a layer directory reaches every directory
@@ -290,9 +290,8 @@ func TestTarBreakout_AbsolutePath(t *testing.T) {
 }
 
 // TestTarBreakout_SymlinkChain guards against a symlink planted by the
-// archive and then written through (the class of CVE-2018-15664's
-// static half, CVE-2019-14271's tar step, containerd's
-// GHSA-259w-8hf6-59c2 and runc's CVE-2021-30465 outside of mounts): a
+// archive and then written through (Docker's CVE-2014-6407 and
+// CVE-2014-9356, and the static half of CVE-2018-15664's class): a
 // symlink to the victim directory by absolute path, by a relative chain
 // of several links, and to "/" itself, each followed by a file, a
 // directory and a file under a new directory written through it; and the
@@ -365,11 +364,9 @@ func TestTarBreakout_SymlinkChain(t *testing.T) {
 }
 
 // TestTarBreakout_HardlinkOut guards against hard links whose target is
-// a host file (the class of CVE-2021-32760's and containerd
-// GHSA-c2h3-6mxw-7mvq's hard link half, and Docker's hard link
-// breakouts): a link to the victim file by absolute path, by a ".."
-// chain, through a symlinked directory, and through a symlink planted in
-// a lower layer. Linking would give the image (and every container of
+// a host file (the hard link half of Docker's CVE-2014-6407 class): a
+// link to the victim file by absolute path, by a ".." chain, through a
+// symlinked directory, and through a symlink planted in a lower layer. Linking would give the image (and every container of
 // it) the host file's inode. The target must be looked up inside the
 // image, where it does not exist.
 func TestTarBreakout_HardlinkOut(t *testing.T) {
@@ -510,8 +507,8 @@ func TestTarBreakout_MetadataThroughSymlink(t *testing.T) {
 }
 
 // TestTarBreakout_Whiteouts guards the whiteout half of the breakout
-// class (containerd's WhiteoutSymlink and WhiteoutRelativePath cases,
-// moby's CVE-2015-3627-era whiteout handling): an OCI whiteout
+// class (containerd's WhiteoutSymlink and WhiteoutRelativePath test
+// cases, end to end): an OCI whiteout
 // (".wh.name") deletes name when applied, and an opaque one
 // (".wh..wh..opq") marks its directory with trusted.overlay.opaque. With
 // ".." and absolute names, under a symlinked parent in the same layer or
