@@ -102,14 +102,24 @@ func namesRegistry(ref string) bool {
 	return ok && (strings.ContainsAny(first, ".:") || first == "localhost")
 }
 
-// familiarRepo is a repository's short form: Docker Hub's registry and its
-// "library/" left out.
+// familiarRepo is a repository's short form: Docker Hub's registry and,
+// for an official image ("library/debian"), "library/" left out, as Docker
+// does. A nested path below library/ keeps it ("library/a/b" is not the
+// user a's image b), and a Docker Hub path whose first component reads as
+// a registry host ("localhost/app", "0.0/x") keeps "docker.io/": without
+// it the name would designate another registry.
 func familiarRepo(repo name.Repository) string {
 	path := repo.RepositoryStr()
-	if repo.RegistryStr() == dockerHub {
-		return strings.TrimPrefix(path, "library/")
+	if repo.RegistryStr() != dockerHub {
+		return repo.RegistryStr() + "/" + path
 	}
-	return repo.RegistryStr() + "/" + path
+	if rest, ok := strings.CutPrefix(path, "library/"); ok && !strings.Contains(rest, "/") {
+		path = rest
+	}
+	if namesRegistry(path) {
+		return "docker.io/" + path
+	}
+	return path
 }
 
 // familiarName turns an image name from an archive or the command line
