@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
 )
 
 // buildDaemon compiles this command into dir.
@@ -96,6 +97,13 @@ func TestDaemonServesAndStops(t *testing.T) {
 	getJSON(t, client, "/v1/version", &v)
 	if v.APIVersion != api.Version || v.RuntimeSpec == "" {
 		t.Fatalf("version %+v", v)
+	}
+	// The HTTP layer imports no engine package: main tells it the cgroup
+	// layout.
+	var info api.Info
+	getJSON(t, client, "/v1/info", &info)
+	if want := cgroup.Mode().String(); info.CgroupLayout == "" || info.CgroupLayout != want {
+		t.Fatalf("info's cgroup layout %q, want %q", info.CgroupLayout, want)
 	}
 	var images []api.ImageSummary
 	getJSON(t, client, "/v1/images", &images)
