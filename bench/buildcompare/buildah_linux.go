@@ -12,6 +12,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/bench/internal/measure"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // buildah is `buildah bud --layers` with its storage under the work
@@ -47,7 +48,7 @@ func newBuildah(ctx context.Context, work, baseTar, runtime string) (*buildah, s
 	b := &buildah{
 		path: path, runtime: rt,
 		global:    buildahGlobal(dir),
-		hostPaths: existed(buildahHostPaths()...),
+		hostPaths: host.Existed(buildahHostPaths()...),
 	}
 	// The same root filesystem and config as our base, as docker import
 	// makes it: ADD of a local tar extracts it.
@@ -106,5 +107,5 @@ func (b *buildah) run(ctx context.Context, args ...string) (string, error) {
 func (b *buildah) close() {
 	b.run(context.Background(), "rm", "--all")
 	b.run(context.Background(), "rmi", "--all", "--force")
-	removeIfNew(b.hostPaths)
+	host.RemoveNew(b.hostPaths)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ func (b *dockerBuild) steps() int {
 // build runs the client; its CPU time is the client's plus what dockerd's
 // cgroup used meanwhile (dockerd, containerd, shims, build containers).
 func (b *dockerBuild) build(ctx context.Context, ctxDir string, cold bool) (measure.Sample, string, error) {
-	args := []string{"-H", b.d.host, "build", "--network", "host", "--tag", "bench"}
+	args := b.d.Args("build", "--network", "host", "--tag", "bench")
 	env := "DOCKER_BUILDKIT=0"
 	if b.buildkit {
 		env = "DOCKER_BUILDKIT=1"
@@ -77,8 +78,8 @@ func (b *dockerBuild) build(ctx context.Context, ctxDir string, cold bool) (meas
 		args = append(args, "--no-cache")
 	}
 	args = append(args, ctxDir)
-	cmd := exec.CommandContext(ctx, b.d.client, args...)
-	cmd.Env = append(b.d.env, env)
+	cmd := exec.CommandContext(ctx, b.d.Client, args...)
+	cmd.Env = append(os.Environ(), env)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	daemonCPU, err := b.d.cg.usage()

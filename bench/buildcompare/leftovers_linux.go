@@ -12,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // workPattern names the work directories in os.TempDir().
@@ -37,7 +40,7 @@ type runRecord struct {
 // writeRunRecord writes this run's record into work.
 func writeRunRecord(work string) error {
 	rec := runRecord{PID: os.Getpid(), Cgroup: cgroupName(os.Getpid())}
-	for p, was := range existed(append(dockerHostPaths(), buildahHostPaths()...)...) {
+	for p, was := range host.Existed(append(dockerd.HostPaths(), buildahHostPaths()...)...) {
 		if !was {
 			rec.NewPaths = append(rec.NewPaths, p)
 		}
@@ -74,16 +77,9 @@ func cleanEarlierRuns() {
 
 // cleanRun undoes what the run recorded in rec left in dir and on the host.
 func cleanRun(dir string, rec runRecord) {
-	dockerDir := filepath.Join(dir, "docker")
-	if pid := pidRunningWith(filepath.Join(dockerDir, "docker.pid"), dockerDir); pid > 0 {
-		fmt.Fprintf(os.Stderr, "buildcompare: stopping its dockerd (pid %d)\n", pid)
-		_ = syscall.Kill(pid, syscall.SIGTERM)
-		if !waitGone(pid, 60*time.Second) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			waitGone(pid, 5*time.Second)
-		}
+	if pids := dockerd.StopLeftover(filepath.Join(dir, "docker")); len(pids) > 0 {
+		fmt.Fprintf(os.Stderr, "buildcompare: stopped its dockerd and containerd (pids %v)\n", pids)
 	}
-	killContainerdOf(dockerDir)
 	// What the run had going when it was killed (a buildah bud, a docker
 	// client, a shim) would go on mounting in the directory.
 	killProcessesUsing(dir)
@@ -128,4 +124,17 @@ func killProcessesUsing(dir string) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		waitGone(pid, 5*time.Second)
 	}
+}
+
+// waitGone waits until pid no longer exists, at most timeout, and reports
+// whether it is gone.
+func waitGone(pid int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return true
 }

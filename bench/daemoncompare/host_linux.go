@@ -10,32 +10,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/moby/sys/mountinfo"
-	"golang.org/x/sys/unix"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
-
-// unmountUnder detaches every mount at or below dir, deepest first.
-func unmountUnder(dir string) error {
-	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(dir))
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(mounts, func(a, b *mountinfo.Info) int { return len(b.Mountpoint) - len(a.Mountpoint) })
-	var errs []error
-	for _, m := range mounts {
-		if err := unix.Unmount(m.Mountpoint, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
-			errs = append(errs, &os.PathError{Op: "unmount", Path: m.Mountpoint, Err: err})
-		}
-	}
-	return errors.Join(errs...)
-}
 
 // removeWork unmounts what is left under the work directory and removes
 // it, its run record last: a failed removal is retried by the next run.
 // Symbolic links (the one to the shared debootstrap cache) are removed,
 // never followed.
 func removeWork(work string) error {
-	if err := unmountUnder(work); err != nil {
+	if err := host.UnmountUnder(work); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(work)

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
 	"github.com/container-runtime/container-runtime/network"
 )
 
@@ -70,7 +71,7 @@ func (r *recordedNet) config() (network.Config, error) {
 // takes its own network settings (netFlags) is known before it starts.
 func writeRunRecord(work string, netFlags bool, ourRoot string) error {
 	rec := runRecord{PID: os.Getpid(), Cgroup: cgroupName(os.Getpid())}
-	rec.NewPaths = newPaths(existed(append(dockerHostPaths(), podmanHostPaths()...)...))
+	rec.NewPaths = newPaths(existed(append(dockerd.HostPaths(), podmanHostPaths()...)...))
 	if netFlags {
 		rec.Net = recordNet(benchNet(ourRoot, os.Getpid()))
 	}
@@ -111,12 +112,9 @@ func cleanRun(dir string, rec runRecord) {
 		fmt.Fprintf(os.Stderr, "daemoncompare: stopping its container-runtimed (pid %d)\n", pid)
 		stopPid(pid, 60*time.Second)
 	}
-	dockerDir := filepath.Join(dir, "docker")
-	if pid := pidRunningWith(filepath.Join(dockerDir, "docker.pid"), dockerDir); pid > 0 {
-		fmt.Fprintf(os.Stderr, "daemoncompare: stopping its dockerd (pid %d)\n", pid)
-		stopPid(pid, 60*time.Second)
+	if pids := dockerd.StopLeftover(filepath.Join(dir, "docker")); len(pids) > 0 {
+		fmt.Fprintf(os.Stderr, "daemoncompare: stopped its dockerd and containerd (pids %v)\n", pids)
 	}
-	killContainerdOf(dockerDir)
 	// What the run had going (monitors, conmons, shims, a CLI) would go
 	// on using the directory.
 	killProcessesUsing(dir)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/client"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 	"github.com/container-runtime/container-runtime/network"
 )
 
@@ -335,7 +336,7 @@ func (d *ourDaemon) close() {
 		waitGone(pid, 5*time.Second)
 	}
 	destroyNetwork(ctx, d.net, d.netFlags)
-	if err := unmountUnder(d.dir); err != nil {
+	if err := host.UnmountUnder(d.dir); err != nil {
 		fmt.Fprintf(os.Stderr, "daemoncompare: %v\n", err)
 	}
 }

@@ -3,16 +3,12 @@ package distribution
 import (
 	"archive/tar"
 	"context"
-	"io"
-	"log"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sys/unix"
@@ -20,6 +16,9 @@ import (
 	"github.com/container-runtime/container-runtime/distribution"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
+	"github.com/container-runtime/container-runtime/internal/testutil/registry"
 )
 
 const motd = "hello from the top layer\n"
@@ -60,7 +59,7 @@ func commit(t testing.TB, s *image.Store, fill func(dir string) error) digest.Di
 func busyboxImage(t testing.TB, s *image.Store, name string) image.Image {
 	t.Helper()
 	if _, err := os.Stat(busyboxfs.Binary); err != nil {
-		t.Skipf("needs busybox-static: %v", err)
+		testutil.Missing(t, "needs busybox-static (scripts/deps-debian installs it): %v", err)
 	}
 	base := commit(t, s, busyboxfs.Create)
 	top := commit(t, s, func(dir string) error {
@@ -98,9 +97,9 @@ func checkMotd(t testing.TB, s *image.Store, img image.Image) {
 }
 
 // runMotd runs the image in dockerd and checks what it sees.
-func runMotd(t testing.TB, d *dockerd, ref string) {
+func runMotd(t testing.TB, d *dockerd.Test, ref string) {
 	t.Helper()
-	out := d.mustDocker(t, "run", "--rm", "--network", "none", ref, "/bin/sh", "-c", "cat /etc/motd; test -e /bin/vi || echo vi-gone")
+	out := d.MustDocker(t, "run", "--rm", "--network", "none", ref, "/bin/sh", "-c", "cat /etc/motd; test -e /bin/vi || echo vi-gone")
 	if out != strings.TrimSpace(motd)+"\nvi-gone" {
 		t.Errorf("docker run printed %q", out)
 	}
@@ -109,20 +108,12 @@ func runMotd(t testing.TB, d *dockerd, ref string) {
 // TestDockerRoundTrip exchanges images with a private dockerd through
 // archives and a registry on 127.0.0.1, both ways.
 func TestDockerRoundTrip(t *testing.T) {
-	requireRoot(t)
-	before := firewall(t)
-	t.Cleanup(func() {
-		if after := firewall(t); after != before {
-			t.Errorf("the firewall changed:\nbefore:\n%s\nafter:\n%s", before, after)
-		}
-	})
-	d := startDockerd(t)
+	// It fails the test if the firewall changed when it stops.
+	d := dockerd.New(t)
 	ctx := context.Background()
 	s := openStore(t)
 	svc := distribution.New(s, distribution.Config{})
-	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(reg.Close)
-	host := strings.TrimPrefix(reg.URL, "http://")
+	host := registry.Start(t, registry.Credentials{})
 	img := busyboxImage(t, s, "crt-busybox:1")
 	tmp := t.TempDir()
 
@@ -138,11 +129,11 @@ func TestDockerRoundTrip(t *testing.T) {
 			t.Fatalf("Save: %v", err)
 		}
 		f.Close()
-		out := d.mustDocker(t, "load", "-i", archive)
+		out := d.MustDocker(t, "load", "-i", archive)
 		if !strings.Contains(out, "crt-busybox:1") {
 			t.Errorf("docker load said %q", out)
 		}
-		if id := d.mustDocker(t, "image", "inspect", "--format", "{{.Id}}", "crt-busybox:1"); id != img.ID.String() {
+		if id := d.MustDocker(t, "image", "inspect", "--format", "{{.Id}}", "crt-busybox:1"); id != img.ID.String() {
 			t.Errorf("docker's id %s, ours %s", id, img.ID)
 		}
 		runMotd(t, d, "crt-busybox:1")
@@ -150,7 +141,7 @@ func TestDockerRoundTrip(t *testing.T) {
 
 	t.Run("docker save, our load", func(t *testing.T) {
 		archive := filepath.Join(tmp, "docker.tar")
-		d.mustDocker(t, "save", "-o", archive, "crt-busybox:1")
+		d.MustDocker(t, "save", "-o", archive, "crt-busybox:1")
 		dst := openStore(t)
 		f, err := os.Open(archive)
 		if err != nil {
@@ -175,8 +166,8 @@ func TestDockerRoundTrip(t *testing.T) {
 		if _, err := svc.Push(ctx, ref, distribution.PushOptions{}); err != nil {
 			t.Fatalf("Push: %v", err)
 		}
-		d.mustDocker(t, "pull", ref)
-		if id := d.mustDocker(t, "image", "inspect", "--format", "{{.Id}}", ref); id != img.ID.String() {
+		d.MustDocker(t, "pull", ref)
+		if id := d.MustDocker(t, "image", "inspect", "--format", "{{.Id}}", ref); id != img.ID.String() {
 			t.Errorf("docker's id %s, ours %s", id, img.ID)
 		}
 		runMotd(t, d, ref)
@@ -184,8 +175,8 @@ func TestDockerRoundTrip(t *testing.T) {
 
 	t.Run("docker push, our pull", func(t *testing.T) {
 		ref := host + "/docker/busybox:1"
-		d.mustDocker(t, "tag", "crt-busybox:1", ref)
-		d.mustDocker(t, "push", ref)
+		d.MustDocker(t, "tag", "crt-busybox:1", ref)
+		d.MustDocker(t, "push", ref)
 		dst := openStore(t)
 		got, err := distribution.New(dst, distribution.Config{}).Pull(ctx, ref, distribution.PullOptions{})
 		if err != nil {
@@ -209,9 +200,9 @@ func TestDockerRoundTrip(t *testing.T) {
 		}
 		tarball := filepath.Join(tmp, "rootfs.tar")
 		writeTar(t, rootfs, tarball)
-		d.mustDocker(t, "import", "--change", `CMD ["/bin/sh"]`, tarball, "docker-made:1")
+		d.MustDocker(t, "import", "--change", `CMD ["/bin/sh"]`, tarball, "docker-made:1")
 		archive := filepath.Join(tmp, "docker-made.tar")
-		d.mustDocker(t, "save", "-o", archive, "docker-made:1")
+		d.MustDocker(t, "save", "-o", archive, "docker-made:1")
 		dst := openStore(t)
 		dsvc := distribution.New(dst, distribution.Config{})
 		f, err := os.Open(archive)
@@ -241,8 +232,8 @@ func TestDockerRoundTrip(t *testing.T) {
 			t.Fatalf("Save: %v", err)
 		}
 		out.Close()
-		d.mustDocker(t, "load", "-i", back)
-		if got := d.mustDocker(t, "run", "--rm", "--network", "none", "docker-made:back", "cat", "/etc/motd"); got != strings.TrimSpace(motd) {
+		d.MustDocker(t, "load", "-i", back)
+		if got := d.MustDocker(t, "run", "--rm", "--network", "none", "docker-made:back", "cat", "/etc/motd"); got != strings.TrimSpace(motd) {
 			t.Errorf("docker run printed %q", got)
 		}
 	})

@@ -18,6 +18,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 	"github.com/container-runtime/container-runtime/snapshot"
 )
 
@@ -46,7 +49,10 @@ type podman struct {
 // the namespace holder.
 func startPodman(t *testing.T) *podman {
 	t.Helper()
-	tools := requireTools(t, "podman", "conmon", "runc", "unshare", "nsenter")
+	for _, tool := range []string{"conmon", "runc", "nsenter"} {
+		testutil.RequireTool(t, tool)
+	}
+	podmanBin, unshare := testutil.RequireTool(t, "podman"), testutil.RequireTool(t, "unshare")
 	dir := t.TempDir()
 	p := &podman{
 		dir:          dir,
@@ -80,7 +86,7 @@ func startPodman(t *testing.T) *podman {
 		"CONTAINERS_REGISTRIES_CONF=" + filepath.Join(dir, "registries.conf"),
 		"TMPDIR=" + filepath.Join(dir, "tmp"),
 	}
-	p.global = []string{tools["podman"],
+	p.global = []string{podmanBin,
 		"--root", filepath.Join(dir, "storage"),
 		"--runroot", filepath.Join(dir, "run"),
 		"--tmpdir", filepath.Join(dir, "tmp"),
@@ -90,7 +96,8 @@ func startPodman(t *testing.T) *podman {
 		// crun 1.8 refuses this machine's hybrid cgroup layout.
 		"--runtime", "runc",
 	}
-	p.startHolder(t, tools["unshare"])
+	host.CleanupCgroupParent(t, p.cgroupParent) // after the stop below
+	p.startHolder(t, unshare)
 	t.Cleanup(func() { p.stop(t) })
 	return p
 }
@@ -132,22 +139,22 @@ func (p *podman) startHolder(t *testing.T, unshare string) {
 }
 
 // podman runs a podman command in the holder's mount namespace.
-func (p *podman) podman(t testing.TB, args ...string) result {
+func (p *podman) podman(t testing.TB, args ...string) command.Result {
 	t.Helper()
 	cmd := append([]string{"env"}, p.env...)
 	cmd = append(cmd, "nsenter", "--mount=/proc/"+strconv.Itoa(p.holder.Process.Pid)+"/ns/mnt", "--")
 	cmd = append(cmd, p.global...)
-	return run(t, cmd[0], append(cmd[1:], args...)...)
+	return command.Run(t, cmd[0], append(cmd[1:], args...)...)
 }
 
 // mustPodman runs a podman command that must succeed; it returns stdout.
 func (p *podman) mustPodman(t testing.TB, args ...string) string {
 	t.Helper()
 	r := p.podman(t, args...)
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("%v", r)
 	}
-	return strings.TrimSpace(r.stdout)
+	return strings.TrimSpace(r.Stdout)
 }
 
 // runArgs are the arguments of `podman run` for ref and cmd: no network,
@@ -165,7 +172,7 @@ func (p *podman) runArgs(ref string, cmd ...string) []string {
 // cgroup parent and anything mounted under dir.
 func (p *podman) stop(t testing.TB) {
 	t.Helper()
-	for _, id := range strings.Fields(p.podman(t, "ps", "--all", "--quiet", "--no-trunc").stdout) {
+	for _, id := range strings.Fields(p.podman(t, "ps", "--all", "--quiet", "--no-trunc").Stdout) {
 		t.Errorf("container %s left; removing it", id)
 		p.podman(t, "rm", "--force", id)
 	}
@@ -175,48 +182,21 @@ func (p *podman) stop(t testing.TB) {
 	// may still be at work in podman's directory after `run --rm` returns.
 	conmon := filepath.Join(p.cgroupParent, "conmon")
 	deadline := time.Now().Add(time.Minute)
-	for cgroupBusy(conmon) {
+	for host.CgroupBusy(conmon) {
 		if time.Now().After(deadline) {
 			t.Errorf("processes left in cgroup %s after a minute", conmon)
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	for _, root := range cgroupRoots() {
-		if err := unix.Rmdir(filepath.Join(root, conmon)); err != nil && !errors.Is(err, unix.ENOENT) {
-			t.Errorf("removing cgroup %s: %v", filepath.Join(root, conmon), err)
+	for _, cg := range host.Cgroups(conmon) {
+		if err := unix.Rmdir(cg); err != nil && !errors.Is(err, unix.ENOENT) {
+			t.Errorf("removing cgroup %s: %v", cg, err)
 		}
 	}
-	removeCgroupParent(t, p.cgroupParent)
-	unmountUnder(t, p.dir)
-}
-
-// cgroupRoots are the hierarchies under /sys/fs/cgroup: itself on a
-// unified host, each mounted controller on a v1 or hybrid one.
-func cgroupRoots() []string {
-	const base = "/sys/fs/cgroup"
-	if _, err := os.Stat(filepath.Join(base, "cgroup.controllers")); err == nil {
-		return []string{base}
+	if err := host.UnmountUnder(p.dir); err != nil {
+		t.Errorf("%v", err)
 	}
-	var roots []string
-	entries, _ := os.ReadDir(base)
-	for _, e := range entries {
-		if e.IsDir() {
-			roots = append(roots, filepath.Join(base, e.Name()))
-		}
-	}
-	return roots
-}
-
-// cgroupBusy reports whether cgroup rel holds a process in any hierarchy.
-func cgroupBusy(rel string) bool {
-	for _, root := range cgroupRoots() {
-		b, err := os.ReadFile(filepath.Join(root, rel, "cgroup.procs"))
-		if err == nil && len(strings.TrimSpace(string(b))) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // ociBinary returns container-runtime-oci: $CONTAINER_RUNTIME_OCI, or a
@@ -259,7 +239,7 @@ func ourRun(t testing.TB, oci string, s *image.Store, img image.Image, cgroupPar
 			t.Errorf("unmounting %s: %v", rootfs, err)
 		}
 	})
-	if r := run(t, oci, "spec", "--bundle", bundle); r.code != 0 {
+	if r := command.Run(t, oci, "spec", "--bundle", bundle); r.Code != 0 {
 		t.Fatalf("%v", r)
 	}
 	config := filepath.Join(bundle, "config.json")
@@ -285,9 +265,9 @@ func ourRun(t testing.TB, oci string, s *image.Store, img image.Image, cgroupPar
 	if err := os.WriteFile(config, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := run(t, oci, "--root", filepath.Join(bundle, "state"), "run", "--bundle", bundle, id)
-	if r.code != 0 {
+	r := command.Run(t, oci, "--root", filepath.Join(bundle, "state"), "run", "--bundle", bundle, id)
+	if r.Code != 0 {
 		t.Fatalf("%v", r)
 	}
-	return strings.TrimSpace(r.stdout)
+	return strings.TrimSpace(r.Stdout)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/container-runtime/container-runtime/distribution"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // seeMotd prints the top layer's file and whether the whiteout hid /bin/vi.
@@ -79,9 +80,7 @@ func loadFrom(t testing.TB, path string) (*image.Store, []image.Image) {
 // and run; podman save, our load and our run; and an image podman made
 // itself, there and back.
 func TestPodmanRoundTrip(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: runs podman and containers, and writes layers")
-	}
+	testutil.RequireRoot(t)
 	p := startPodman(t)
 	s := openStore(t)
 	svc := distribution.New(s, distribution.Config{})

@@ -43,7 +43,7 @@ func BenchmarkRunBridgeVsNone(b *testing.B) {
 	ctx := context.Background()
 	// Warm up both paths (image, caches, the first bridge port).
 	for _, n := range []string{"bridge", "none"} {
-		if err := runOnce(ctx, d.client, img, n); err != nil {
+		if err := runOnce(ctx, d.Client, img, n); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkRunBridgeVsNone(b *testing.B) {
 	for b.Loop() {
 		for _, n := range []string{"bridge", "none"} {
 			start := time.Now()
-			if err := runOnce(ctx, d.client, img, n); err != nil {
+			if err := runOnce(ctx, d.Client, img, n); err != nil {
 				b.Fatalf("network %s: %v", n, err)
 			}
 			if n == "bridge" {
@@ -73,18 +73,18 @@ func BenchmarkRunBridgeVsNone(b *testing.B) {
 // attachPhase is the median of the "network" start phase (the daemon's
 // Attach: veth, address, route, files) of bridge containers, which the
 // difference of whole runs measures only through their noise.
-func attachPhase(b *testing.B, ctx context.Context, d *daemon, img string) time.Duration {
+func attachPhase(b *testing.B, ctx context.Context, d *testDaemon, img string) time.Duration {
 	b.Helper()
 	var phases []time.Duration
 	for range 21 {
-		created, err := d.client.ContainerCreate(ctx, api.ContainerCreate{Image: img, Cmd: []string{"/bin/true"}})
+		created, err := d.Client.ContainerCreate(ctx, api.ContainerCreate{Image: img, Cmd: []string{"/bin/true"}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := d.client.ContainerStart(ctx, created.ID); err != nil {
+		if err := d.Client.ContainerStart(ctx, created.ID); err != nil {
 			b.Fatal(err)
 		}
-		ci, err := d.client.ContainerInspect(ctx, created.ID)
+		ci, err := d.Client.ContainerInspect(ctx, created.ID)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func attachPhase(b *testing.B, ctx context.Context, d *daemon, img string) time.
 				phases = append(phases, p.Duration)
 			}
 		}
-		if err := d.client.ContainerRemove(ctx, created.ID, true); err != nil {
+		if err := d.Client.ContainerRemove(ctx, created.ID, true); err != nil {
 			b.Fatal(err)
 		}
 	}

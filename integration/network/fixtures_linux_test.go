@@ -15,32 +15,34 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
 // image imports the test image "netbox": busybox-static's root file
 // system with /bin/netpeer. It has no PATH: commands are given by path.
-func (d *daemon) image(t testing.TB) string {
+func (d *testDaemon) image(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat(busyboxfs.Binary); err != nil {
-		t.Skipf("needs busybox-static: %v", err)
+		testutil.Missing(t, "needs busybox-static (scripts/deps-debian installs it): %v", err)
 	}
-	rootfs := filepath.Join(d.dir, "rootfs")
+	rootfs := filepath.Join(d.Dir, "rootfs")
 	if err := busyboxfs.Create(rootfs); err != nil {
 		t.Fatalf("making the busybox rootfs: %v", err)
 	}
-	peer, err := os.ReadFile(bins.netpeer)
+	peer, err := os.ReadFile(netpeer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(rootfs, "bin", "netpeer"), peer, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tarball := filepath.Join(d.dir, "netbox.tar")
+	tarball := filepath.Join(d.Dir, "netbox.tar")
 	if out, err := exec.Command("tar", "-C", rootfs, "-cf", tarball, ".").CombinedOutput(); err != nil {
 		t.Fatalf("tar of the rootfs: %v\n%s", err, out)
 	}
 	os.RemoveAll(rootfs)
-	d.ok(t, "image", "import", tarball, "netbox")
+	d.OK(t, "image", "import", tarball, "netbox")
 	os.Remove(tarball)
 	return "netbox"
 }
@@ -83,14 +85,14 @@ func newPeerHost(t testing.TB) *peerHost {
 func (p *peerHost) run(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", p.name, bins.netpeer}, args...)...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", p.name, netpeer}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
 // serve runs a netpeer server in the peer host until the test ends.
 func (p *peerHost) serve(t testing.TB, args ...string) {
 	t.Helper()
-	cmd := exec.Command("ip", append([]string{"netns", "exec", p.name, bins.netpeer}, args...)...)
+	cmd := exec.Command("ip", append([]string{"netns", "exec", p.name, netpeer}, args...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ type netState struct {
 }
 
 // snapshot takes d's network state.
-func (d *daemon) snapshot(t testing.TB) netState {
+func (d *testDaemon) snapshot(t testing.TB) netState {
 	t.Helper()
 	var s netState
 	ifaces, err := os.ReadDir("/sys/class/net")
@@ -194,7 +196,7 @@ func (d *daemon) snapshot(t testing.TB) netState {
 		t.Fatalf("ip netns list: %v\n%s", err, out)
 	}
 	s.netns = strings.Fields(string(out))
-	for _, m := range mountsUnder(d.dir) {
+	for _, m := range daemon.MountsUnder(d.Dir) {
 		s.netns = append(s.netns, "mount "+m)
 	}
 	entries, _ := os.ReadDir(filepath.Join(d.net.StateDir, "netns"))
@@ -217,7 +219,7 @@ func (d *daemon) snapshot(t testing.TB) netState {
 
 // waitBaseline waits (veths go in the background) until d's state is
 // base again, and fails t with the differences if it does not get there.
-func (d *daemon) waitBaseline(t testing.TB, base netState) {
+func (d *testDaemon) waitBaseline(t testing.TB, base netState) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {

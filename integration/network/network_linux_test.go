@@ -16,20 +16,10 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 )
 
-// inspect describes a container.
-func (d *daemon) inspect(t testing.TB, name string) api.ContainerInspect {
-	t.Helper()
-	ci, err := d.client.ContainerInspect(context.Background(), name)
-	if err != nil {
-		t.Fatalf("inspect %s: %v", name, err)
-	}
-	return ci
-}
-
 // gateway is the default bridge's address on the host.
-func (d *daemon) gateway(t testing.TB) string {
+func (d *testDaemon) gateway(t testing.TB) string {
 	t.Helper()
-	n, err := d.client.NetworkInspect(context.Background(), "bridge")
+	n, err := d.Client.NetworkInspect(context.Background(), "bridge")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,29 +53,29 @@ func TestOutbound(t *testing.T) {
 			c.Close()
 		}
 	}()
-	out := d.ok(t, "run", "--rm", "--name", "out1", img, "/bin/netpeer", "get", l.Addr().String())
+	out := d.OK(t, "run", "--rm", "--name", "out1", img, "/bin/netpeer", "get", l.Addr().String())
 	src, ok := strings.CutPrefix(strings.TrimSpace(out), "host-side ")
 	if !ok {
 		t.Fatalf("the container got %q from the host's server", out)
 	}
-	if ap, err := netip.ParseAddrPort(src); err != nil || !testSubnet.Contains(ap.Addr()) || ap.Addr().String() == gw {
-		t.Fatalf("the host's server saw the container as %q, want an address of %s", src, testSubnet)
+	if ap, err := netip.ParseAddrPort(src); err != nil || !d.net.Subnet.Contains(ap.Addr()) || ap.Addr().String() == gw {
+		t.Fatalf("the host's server saw the container as %q, want an address of %s", src, d.net.Subnet)
 	}
 
 	peer := newPeerHost(t)
 	peer.serve(t, "serve-tcp", peer.peerAddr+":9000")
-	out = d.ok(t, "run", "--rm", img, "/bin/sh", "-c",
+	out = d.OK(t, "run", "--rm", img, "/bin/sh", "-c",
 		"for i in 1 2 3 4 5 6 7 8 9 10; do /bin/netpeer get "+peer.peerAddr+":9000 && exit 0; /bin/sleep 0.3; done; exit 1")
 	f := strings.Fields(out)
 	if len(f) != 2 || !strings.HasPrefix(f[1], peer.hostAddr+":") {
 		t.Fatalf("the other host answered %q; want it to see the host's address %s (masquerade)", out, peer.hostAddr)
 	}
 
-	resolv := d.ok(t, "run", "--rm", img, "/bin/cat", "/etc/resolv.conf")
+	resolv := d.OK(t, "run", "--rm", img, "/bin/cat", "/etc/resolv.conf")
 	if !strings.Contains(resolv, "nameserver ") || strings.Contains(resolv, "nameserver 127.") {
 		t.Fatalf("resolv.conf of a bridge container:\n%s", resolv)
 	}
-	resolv = d.ok(t, "run", "--rm", "--dns", "192.0.2.53", "--add-host", "db:192.0.2.10", "--add-host", "gw:host-gateway",
+	resolv = d.OK(t, "run", "--rm", "--dns", "192.0.2.53", "--add-host", "db:192.0.2.10", "--add-host", "gw:host-gateway",
 		img, "/bin/cat", "/etc/resolv.conf", "/etc/hosts")
 	for _, want := range []string{"nameserver 192.0.2.53", "192.0.2.10\tdb", gw + "\tgw"} {
 		if !strings.Contains(resolv, want) {
@@ -104,8 +94,8 @@ func TestInbound(t *testing.T) {
 	peer := newPeerHost(t)
 	hp := freePort(t)
 	serve := "/bin/netpeer serve-tcp :80 & exec /bin/netpeer serve-tcp :8081"
-	d.ok(t, "run", "-d", "--name", "web", "-p", strconv.Itoa(hp)+":80", "-p", "8081", img, "/bin/sh", "-c", serve)
-	ci := d.inspect(t, "web")
+	d.OK(t, "run", "-d", "--name", "web", "-p", strconv.Itoa(hp)+":80", "-p", "8081", img, "/bin/sh", "-c", serve)
+	ci := d.Inspect(t, "web")
 	if len(ci.Ports) != 2 || ci.IPAddress == "" || ci.Gateway != d.gateway(t) {
 		t.Fatalf("inspect: ports %+v ip %q gateway %q", ci.Ports, ci.IPAddress, ci.Gateway)
 	}
@@ -118,7 +108,7 @@ func TestInbound(t *testing.T) {
 	if random == 0 {
 		t.Fatalf("no host port chosen for 8081: %+v", ci.Ports)
 	}
-	ps := d.ok(t, "ps")
+	ps := d.OK(t, "ps")
 	for _, want := range []string{fmt.Sprintf("0.0.0.0:%d->80/tcp", hp), fmt.Sprintf("0.0.0.0:%d->8081/tcp", random)} {
 		if !strings.Contains(ps, want) {
 			t.Errorf("ps lacks %q:\n%s", want, ps)
@@ -144,9 +134,9 @@ func TestInbound(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte("FROM "+img+"\nEXPOSE 80 53/udp\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d.ok(t, "build", "-t", "exposed", ctxDir)
-	d.ok(t, "run", "-d", "--name", "all", "-P", "exposed", "/bin/netpeer", "serve-tcp", ":80")
-	all := d.inspect(t, "all")
+	d.OK(t, "build", "-t", "exposed", ctxDir)
+	d.OK(t, "run", "-d", "--name", "all", "-P", "exposed", "/bin/netpeer", "serve-tcp", ":80")
+	all := d.Inspect(t, "all")
 	if len(all.Ports) != 2 || all.Ports[0].HostPort == 0 || all.Ports[1].HostPort == 0 {
 		t.Fatalf("-P published %+v, want 53/udp and 80/tcp on free ports", all.Ports)
 	}
@@ -161,8 +151,8 @@ func TestInbound(t *testing.T) {
 
 	// Bound to 127.0.0.1: the host reaches it, the other host does not.
 	lp := freePort(t)
-	d.ok(t, "run", "-d", "--name", "local", "-p", "127.0.0.1:"+strconv.Itoa(lp)+":80", img, "/bin/netpeer", "serve-tcp", ":80")
-	local := d.inspect(t, "local")
+	d.OK(t, "run", "-d", "--name", "local", "-p", "127.0.0.1:"+strconv.Itoa(lp)+":80", img, "/bin/netpeer", "serve-tcp", ":80")
+	local := d.Inspect(t, "local")
 	out, err = eventually(func() (string, error) { return getTCP("127.0.0.1:" + strconv.Itoa(lp)) })
 	if err != nil || !strings.HasPrefix(out, hostname(local)+" ") {
 		t.Fatalf("from the host to 127.0.0.1:%d: %q, %v", lp, out, err)
@@ -179,8 +169,8 @@ func TestUDP(t *testing.T) {
 	img := d.image(t)
 	peer := newPeerHost(t)
 	hp := strconv.Itoa(freePort(t))
-	d.ok(t, "run", "-d", "--name", "dns", "-p", hp+":5353/udp", img, "/bin/netpeer", "serve-udp", ":5353")
-	ci := d.inspect(t, "dns")
+	d.OK(t, "run", "-d", "--name", "dns", "-p", hp+":5353/udp", img, "/bin/netpeer", "serve-udp", ":5353")
+	ci := d.Inspect(t, "dns")
 	if len(ci.Ports) != 1 || ci.Ports[0].Proto != "udp" || ci.Ports[0].HostPort == 0 {
 		t.Fatalf("inspect ports %+v", ci.Ports)
 	}
@@ -212,21 +202,21 @@ func TestPortConflict(t *testing.T) {
 	}
 	defer busy.Close()
 	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
-	r := d.run("run", "-d", "--name", "c1", "-p", port+":80", img, "/bin/netpeer", "serve-tcp", ":80")
-	if r.code != 125 || !strings.Contains(r.stderr, "host port 0.0.0.0:"+port+"/tcp is already in use") {
+	r := d.Run(t, "run", "-d", "--name", "c1", "-p", port+":80", img, "/bin/netpeer", "serve-tcp", ":80")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "host port 0.0.0.0:"+port+"/tcp is already in use") {
 		t.Fatalf("start on a port in use: %v", r)
 	}
 	d.waitBaseline(t, base)
-	if ci := d.inspect(t, "c1"); ci.State == "running" || ci.StateDetail.Error == "" {
+	if ci := d.Inspect(t, "c1"); ci.State == "running" || ci.StateDetail.Error == "" {
 		t.Fatalf("c1 after the failed start: state %s, error %q", ci.State, ci.StateDetail.Error)
 	}
 
 	p2 := strconv.Itoa(freePort(t))
-	d.ok(t, "run", "-d", "--name", "c2", "-p", p2+":80", img, "/bin/netpeer", "serve-tcp", ":80")
+	d.OK(t, "run", "-d", "--name", "c2", "-p", p2+":80", img, "/bin/netpeer", "serve-tcp", ":80")
 	withC2 := d.snapshot(t)
-	c2 := d.inspect(t, "c2")
-	r = d.run("run", "-d", "--name", "c3", "-p", "127.0.0.1:"+p2+":80", img, "/bin/netpeer", "serve-tcp", ":80")
-	if r.code != 125 || !strings.Contains(r.stderr, "host port 127.0.0.1:"+p2+"/tcp is already published by container "+c2.ID) {
+	c2 := d.Inspect(t, "c2")
+	r = d.Run(t, "run", "-d", "--name", "c3", "-p", "127.0.0.1:"+p2+":80", img, "/bin/netpeer", "serve-tcp", ":80")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "host port 127.0.0.1:"+p2+"/tcp is already published by container "+c2.ID) {
 		t.Fatalf("start on a port published by c2: %v", r)
 	}
 	d.waitBaseline(t, withC2)
@@ -234,9 +224,9 @@ func TestPortConflict(t *testing.T) {
 	if out, err := eventually(func() (string, error) { return getTCP("127.0.0.1:" + p2) }); err != nil || !strings.HasPrefix(out, hostname(c2)) {
 		t.Fatalf("c2 after the conflict: %q, %v", out, err)
 	}
-	d.ok(t, "run", "-d", "--name", "c4", "-p", p2+":80/udp", img, "/bin/netpeer", "serve-udp", ":80")
+	d.OK(t, "run", "-d", "--name", "c4", "-p", p2+":80/udp", img, "/bin/netpeer", "serve-udp", ":80")
 
-	d.ok(t, "rm", "-f", "c1", "c2", "c3", "c4")
+	d.OK(t, "rm", "-f", "c1", "c2", "c3", "c4")
 	d.waitBaseline(t, base)
 }
 
@@ -247,32 +237,32 @@ func TestUserNetworks(t *testing.T) {
 	d := startDaemon(t)
 	img := d.image(t)
 	base := d.snapshot(t)
-	d.ok(t, "network", "create", "--subnet", "10.194.201.0/24", "front")
-	d.ok(t, "network", "create", "back")
-	ls := d.ok(t, "network", "ls")
+	d.OK(t, "network", "create", "--subnet", "10.194.201.0/24", "front")
+	d.OK(t, "network", "create", "back")
+	ls := d.OK(t, "network", "ls")
 	for _, want := range []string{"front", "back", "10.194.201.0/24", "bridge", "host", "none"} {
 		if !strings.Contains(ls, want) {
 			t.Errorf("network ls lacks %q:\n%s", want, ls)
 		}
 	}
-	if r := d.run("network", "create", "--subnet", "10.194.201.0/25", "overlap"); r.code != 125 || !strings.Contains(r.stderr, "overlaps") {
+	if r := d.Run(t, "network", "create", "--subnet", "10.194.201.0/25", "overlap"); r.Code != 125 || !strings.Contains(r.Stderr, "overlaps") {
 		t.Errorf("an overlapping subnet: %v", r)
 	}
 
-	d.ok(t, "run", "-d", "--name", "srv", "--network", "front", img, "/bin/netpeer", "serve-tcp", ":80")
-	srv := d.inspect(t, "srv")
+	d.OK(t, "run", "-d", "--name", "srv", "--network", "front", img, "/bin/netpeer", "serve-tcp", ":80")
+	srv := d.Inspect(t, "srv")
 	if !netip.MustParsePrefix("10.194.201.0/24").Contains(netip.MustParseAddr(srv.IPAddress)) || srv.Network != "front" {
 		t.Fatalf("srv: network %q address %q", srv.Network, srv.IPAddress)
 	}
 	retry := func(target string) []string {
 		return []string{"/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do /bin/netpeer get " + target + " && exit 0; /bin/sleep 0.3; done; exit 1"}
 	}
-	out := d.ok(t, append([]string{"run", "--rm", "--name", "client", "--network", "front", img}, retry("srv:80")...)...)
+	out := d.OK(t, append([]string{"run", "--rm", "--name", "client", "--network", "front", img}, retry("srv:80")...)...)
 	if !strings.HasPrefix(out, hostname(srv)+" ") {
 		t.Fatalf("by name on the same network: %q", out)
 	}
 
-	n, err := d.client.NetworkInspect(context.Background(), "front")
+	n, err := d.Client.NetworkInspect(context.Background(), "front")
 	if err != nil || len(n.Containers) != 1 || n.Containers[0].Name != "srv" || n.Containers[0].IPAddress != srv.IPAddress {
 		t.Fatalf("network inspect front: %+v, %v", n, err)
 	}
@@ -282,20 +272,20 @@ func TestUserNetworks(t *testing.T) {
 		{"back", srv.IPAddress + ":80"},
 		{"bridge", srv.IPAddress + ":80"},
 	} {
-		r := d.run("run", "--rm", "--network", tc.network, img, "/bin/netpeer", "get", tc.target)
-		if r.code == 0 {
-			t.Errorf("a container on %s reached %s: %q", tc.network, tc.target, r.stdout)
+		r := d.Run(t, "run", "--rm", "--network", tc.network, img, "/bin/netpeer", "get", tc.target)
+		if r.Code == 0 {
+			t.Errorf("a container on %s reached %s: %q", tc.network, tc.target, r.Stdout)
 		}
 	}
 
-	if r := d.run("network", "rm", "front"); r.code != 125 || !strings.Contains(r.stderr, "has containers attached") {
+	if r := d.Run(t, "network", "rm", "front"); r.Code != 125 || !strings.Contains(r.Stderr, "has containers attached") {
 		t.Errorf("network rm with a container attached: %v", r)
 	}
-	if r := d.run("network", "rm", "bridge"); r.code != 125 {
+	if r := d.Run(t, "network", "rm", "bridge"); r.Code != 125 {
 		t.Errorf("network rm bridge: %v", r)
 	}
-	d.ok(t, "rm", "-f", "srv")
-	d.ok(t, "network", "rm", "front", "back")
+	d.OK(t, "rm", "-f", "srv")
+	d.OK(t, "network", "rm", "front", "back")
 	d.waitBaseline(t, base)
 }
 
@@ -310,7 +300,7 @@ func TestConcurrentStarts(t *testing.T) {
 	errs := make([]string, n)
 	for i := range n {
 		wg.Go(func() {
-			if r := d.run("run", "-d", "--name", "c"+strconv.Itoa(i), img, "/bin/sleep", "300"); r.code != 0 {
+			if r := d.Run(t, "run", "-d", "--name", "c"+strconv.Itoa(i), img, "/bin/sleep", "300"); r.Code != 0 {
 				errs[i] = r.String()
 			}
 		})
@@ -324,9 +314,9 @@ func TestConcurrentStarts(t *testing.T) {
 	seen := map[string]string{}
 	gw := d.gateway(t)
 	for i := range n {
-		ci := d.inspect(t, "c"+strconv.Itoa(i))
+		ci := d.Inspect(t, "c"+strconv.Itoa(i))
 		a, err := netip.ParseAddr(ci.IPAddress)
-		if err != nil || !testSubnet.Contains(a) || ci.IPAddress == gw {
+		if err != nil || !d.net.Subnet.Contains(a) || ci.IPAddress == gw {
 			t.Fatalf("%s has address %q", ci.Name, ci.IPAddress)
 		}
 		if other, dup := seen[ci.IPAddress]; dup {
@@ -338,7 +328,7 @@ func TestConcurrentStarts(t *testing.T) {
 	for i := range n {
 		names = append(names, "c"+strconv.Itoa(i))
 	}
-	d.ok(t, names...)
+	d.OK(t, names...)
 	d.waitBaseline(t, base)
 }
 
@@ -348,15 +338,15 @@ func TestConcurrentStarts(t *testing.T) {
 func TestAddressesReleased(t *testing.T) {
 	d := startDaemon(t)
 	img := d.image(t)
-	d.ok(t, "network", "create", "--subnet", "10.194.203.0/29", "tiny")
+	d.OK(t, "network", "create", "--subnet", "10.194.203.0/29", "tiny")
 	for i := range 8 {
-		d.ok(t, "run", "--rm", "--name", "once"+strconv.Itoa(i), "--network", "tiny", img, "/bin/true")
+		d.OK(t, "run", "--rm", "--name", "once"+strconv.Itoa(i), "--network", "tiny", img, "/bin/true")
 	}
 	for i := range 5 {
-		d.ok(t, "run", "-d", "--name", "held"+strconv.Itoa(i), "--network", "tiny", img, "/bin/sleep", "300")
+		d.OK(t, "run", "-d", "--name", "held"+strconv.Itoa(i), "--network", "tiny", img, "/bin/sleep", "300")
 	}
-	r := d.run("run", "-d", "--name", "sixth", "--network", "tiny", img, "/bin/sleep", "300")
-	if r.code != 125 || !strings.Contains(r.stderr, "no free address left in 10.194.203.0/29") {
+	r := d.Run(t, "run", "-d", "--name", "sixth", "--network", "tiny", img, "/bin/sleep", "300")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "no free address left in 10.194.203.0/29") {
 		t.Fatalf("a sixth container on a /29: %v", r)
 	}
 }
@@ -370,18 +360,18 @@ func TestDaemonKill9(t *testing.T) {
 	d := startDaemon(t)
 	img := d.image(t)
 	base := d.snapshot(t)
-	d.ok(t, "network", "create", "--subnet", "10.194.202.0/24", "front")
+	d.OK(t, "network", "create", "--subnet", "10.194.202.0/24", "front")
 	hp := strconv.Itoa(freePort(t))
-	d.ok(t, "run", "-d", "--name", "web", "-p", hp+":80", img, "/bin/netpeer", "serve-tcp", ":80")
-	d.ok(t, "run", "-d", "--name", "srv", "--network", "front", img, "/bin/netpeer", "serve-tcp", ":80")
-	d.ok(t, "run", "-d", "--name", "victim", "--network", "front", "-p", "8080", img, "/bin/sleep", "300")
-	web, srv, victim := d.inspect(t, "web"), d.inspect(t, "srv"), d.inspect(t, "victim")
+	d.OK(t, "run", "-d", "--name", "web", "-p", hp+":80", img, "/bin/netpeer", "serve-tcp", ":80")
+	d.OK(t, "run", "-d", "--name", "srv", "--network", "front", img, "/bin/netpeer", "serve-tcp", ":80")
+	d.OK(t, "run", "-d", "--name", "victim", "--network", "front", "-p", "8080", img, "/bin/sleep", "300")
+	web, srv, victim := d.Inspect(t, "web"), d.Inspect(t, "srv"), d.Inspect(t, "victim")
 	if out, err := eventually(func() (string, error) { return getTCP("127.0.0.1:" + hp) }); err != nil || !strings.HasPrefix(out, hostname(web)) {
 		t.Fatalf("web before the crash: %q, %v", out, err)
 	}
 	withAll := d.snapshot(t)
 
-	d.kill9(t)
+	d.Kill9(t)
 	if out, err := getTCP("127.0.0.1:" + hp); err != nil || !strings.HasPrefix(out, hostname(web)) {
 		t.Fatalf("web while the daemon is down: %q, %v", out, err)
 	}
@@ -390,16 +380,16 @@ func TestDaemonKill9(t *testing.T) {
 		t.Fatalf("killing the victim's init %d: %v", victim.StateDetail.Pid, err)
 	}
 
-	d.start(t)
+	d.Start(t)
 	if out, err := eventually(func() (string, error) { return getTCP("127.0.0.1:" + hp) }); err != nil || !strings.HasPrefix(out, hostname(web)) {
 		t.Fatalf("web after the restart: %q, %v", out, err)
 	}
-	out := d.ok(t, "run", "--rm", "--network", "front", img, "/bin/sh", "-c",
+	out := d.OK(t, "run", "--rm", "--network", "front", img, "/bin/sh", "-c",
 		"for i in 1 2 3 4 5 6 7 8 9 10; do /bin/netpeer get srv:80 && exit 0; /bin/sleep 0.3; done; exit 1")
 	if !strings.HasPrefix(out, hostname(srv)+" ") {
 		t.Fatalf("by name after the restart: %q", out)
 	}
-	if st := d.inspect(t, "victim").State; st != "exited" {
+	if st := d.Inspect(t, "victim").State; st != "exited" {
 		t.Fatalf("the victim is %s after the restart, want exited", st)
 	}
 	// The victim's endpoint is gone: one veth and one record fewer.
@@ -408,12 +398,12 @@ func TestDaemonKill9(t *testing.T) {
 		t.Errorf("after the restart: records %q links %q; before the crash: records %q links %q",
 			afterRestart.records, afterRestart.links, withAll.records, withAll.links)
 	}
-	n, err := d.client.NetworkInspect(context.Background(), "front")
+	n, err := d.Client.NetworkInspect(context.Background(), "front")
 	if err != nil || len(n.Containers) != 1 || n.Containers[0].Name != "srv" {
 		t.Errorf("network front after the restart: %+v, %v", n.Containers, err)
 	}
 
-	d.ok(t, "rm", "-f", "web", "srv", "victim")
-	d.ok(t, "network", "rm", "front")
+	d.OK(t, "rm", "-f", "web", "srv", "victim")
+	d.OK(t, "network", "rm", "front")
 	d.waitBaseline(t, base)
 }

@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // containerd is a private containerd and the ctr invocation that reaches
@@ -35,11 +39,13 @@ const containerdNamespace = "ocicompat"
 // startContainerd starts a containerd whose config, root, state and
 // sockets are in a temporary directory, waits until it answers, and
 // registers its stop.
-func startContainerd(t *testing.T, tools map[string]string, runtime, rootfs string) *containerd {
+func startContainerd(t *testing.T, runtime, rootfs string) *containerd {
 	t.Helper()
+	bin := testutil.RequireTool(t, "containerd")
+	testutil.RequireTool(t, "containerd-shim-runc-v2")
 	dir := t.TempDir()
 	c := &containerd{
-		dir: dir, address: filepath.Join(dir, "containerd.sock"), ctr: tools["ctr"],
+		dir: dir, address: filepath.Join(dir, "containerd.sock"), ctr: testutil.RequireTool(t, "ctr"),
 		runtime: runtime, rootfs: rootfs, cgroupParent: uniqueName("ocicompat-containerd"),
 	}
 	// The CRI plugin would want CNI and a sandbox image; the opt plugin
@@ -62,16 +68,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 	if err := os.WriteFile(configPath, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	hostDirs := existed("/run/containerd", "/run/containerd/s", "/run/containerd/fifo")
-	c.daemon = startDaemon(t, dir, tools["containerd"], "--config", configPath)
+	hostDirs := host.Existed("/run/containerd", "/run/containerd/s", "/run/containerd/fifo")
+	host.CleanupCgroupParent(t, c.cgroupParent) // after the stop below
+	c.daemon = startDaemon(t, dir, bin, "--config", configPath)
 	t.Cleanup(func() {
 		c.removeAll(t)
 		c.stop(t, 30*time.Second)
-		removeCgroupParent(t, c.cgroupParent)
-		removeIfNew(t, hostDirs)
+		host.RemoveNew(hostDirs)
 	})
 	c.waitReady(t, 30*time.Second, func() bool {
-		return run(t, c.ctr, "--address", c.address, "version").code == 0
+		return command.Run(t, c.ctr, "--address", c.address, "version").Code == 0
 	})
 	return c
 }
@@ -95,9 +101,9 @@ func (c *containerd) runArgs(flags []string, id string, command ...string) []str
 }
 
 // ctrRun runs a ctr command and returns its result.
-func (c *containerd) ctrRun(t testing.TB, args ...string) result {
+func (c *containerd) ctrRun(t testing.TB, args ...string) command.Result {
 	t.Helper()
-	return run(t, c.ctr, c.args(args...)...)
+	return command.Run(t, c.ctr, c.args(args...)...)
 }
 
 // taskStatus returns the PID and status `ctr task ls` shows for id, or
@@ -105,10 +111,10 @@ func (c *containerd) ctrRun(t testing.TB, args ...string) result {
 func (c *containerd) taskStatus(t testing.TB, id string) (int, string) {
 	t.Helper()
 	r := c.ctrRun(t, "task", "ls")
-	if r.code != 0 {
+	if r.Code != 0 {
 		t.Fatalf("%v", r)
 	}
-	for _, line := range strings.Split(r.stdout, "\n")[1:] {
+	for _, line := range strings.Split(r.Stdout, "\n")[1:] {
 		f := strings.Fields(line)
 		if len(f) == 3 && f[0] == id {
 			pid, err := strconv.Atoi(f[1])
@@ -128,7 +134,7 @@ func (c *containerd) assertClean(t *testing.T, id string, mounts mountTable) {
 	t.Helper()
 	for _, what := range []string{"containers", "tasks"} {
 		r := c.ctrRun(t, what, "ls", "--quiet")
-		if r.code != 0 || strings.TrimSpace(r.stdout) != "" {
+		if r.Code != 0 || strings.TrimSpace(r.Stdout) != "" {
 			t.Errorf("containerd still lists %s: %v", what, r)
 		}
 	}
@@ -146,7 +152,7 @@ func (c *containerd) assertClean(t *testing.T, id string, mounts mountTable) {
 func (c *containerd) removeAll(t testing.TB) {
 	t.Helper()
 	r := c.ctrRun(t, "containers", "ls", "--quiet")
-	for _, id := range strings.Fields(r.stdout) {
+	for _, id := range strings.Fields(r.Stdout) {
 		t.Logf("removing leftover container %s", id)
 		c.ctrRun(t, "task", "kill", "--signal", "SIGKILL", id)
 		c.ctrRun(t, "task", "delete", "--force", id)
@@ -155,15 +161,14 @@ func (c *containerd) removeAll(t testing.TB) {
 }
 
 func TestContainerd(t *testing.T) {
-	requireRoot(t)
-	tools := requireTools(t, "containerd", "ctr", "containerd-shim-runc-v2")
-	c := startContainerd(t, tools, ociBinary(t), busyboxRootfs(t))
+	testutil.RequireRoot(t)
+	c := startContainerd(t, ociBinary(t), busyboxRootfs(t))
 	baseline := readMounts(t)
 
 	t.Run("run --rm echo", func(t *testing.T) {
 		const id = "echo"
-		r := run(t, c.ctr, c.runArgs([]string{"--rm"}, id, "/bin/echo", "hello")...)
-		if r.code != 0 || r.stdout != "hello\n" {
+		r := command.Run(t, c.ctr, c.runArgs([]string{"--rm"}, id, "/bin/echo", "hello")...)
+		if r.Code != 0 || r.Stdout != "hello\n" {
 			t.Errorf("want exit 0 and \"hello\\n\", got %v", r)
 		}
 		c.assertClean(t, id, baseline)
@@ -171,8 +176,8 @@ func TestContainerd(t *testing.T) {
 
 	t.Run("exit code", func(t *testing.T) {
 		const id = "exitcode"
-		r := run(t, c.ctr, c.runArgs([]string{"--rm"}, id, "/bin/sh", "-c", "exit 7")...)
-		if r.code != 7 {
+		r := command.Run(t, c.ctr, c.runArgs([]string{"--rm"}, id, "/bin/sh", "-c", "exit 7")...)
+		if r.Code != 7 {
 			t.Errorf("want exit 7, got %v", r)
 		}
 		c.assertClean(t, id, baseline)
@@ -180,7 +185,7 @@ func TestContainerd(t *testing.T) {
 
 	t.Run("detached task", func(t *testing.T) {
 		const id = "detached"
-		mustRun(t, c.ctr, c.runArgs([]string{"--detach"}, id, "/bin/sleep", "100")...)
+		command.MustRun(t, c.ctr, c.runArgs([]string{"--detach"}, id, "/bin/sleep", "100")...)
 		pid, status := c.taskStatus(t, id)
 		if status != "RUNNING" || pid <= 0 {
 			t.Fatalf("task ls: pid %d status %q, want a PID and RUNNING", pid, status)
@@ -190,11 +195,11 @@ func TestContainerd(t *testing.T) {
 		}
 
 		r := c.ctrRun(t, "task", "exec", "--exec-id", "e1", id, "/bin/sh", "-c", "echo $$")
-		if n, err := strconv.Atoi(strings.TrimSpace(r.stdout)); r.code != 0 || err != nil || n <= 1 {
+		if n, err := strconv.Atoi(strings.TrimSpace(r.Stdout)); r.Code != 0 || err != nil || n <= 1 {
 			t.Errorf("exec: want exit 0 and a PID above 1 (the PID namespace's), got %v", r)
 		}
 		r = c.ctrRun(t, "task", "exec", "--exec-id", "e2", id, "/bin/sh", "-c", "exit 5")
-		if r.code != 5 {
+		if r.Code != 5 {
 			t.Errorf("exec exit code: want 5, got %v", r)
 		}
 		// A terminal for the exec: the shim's console socket.
@@ -203,26 +208,26 @@ func TestContainerd(t *testing.T) {
 			t.Errorf("exec --tty: exit %d, want 0, a /dev/pts/ tty and \"hi42\":\n%q", code, out)
 		}
 		r = c.ctrRun(t, "task", "ps", id)
-		if r.code != 0 || !strings.Contains(r.stdout, strconv.Itoa(pid)) {
+		if r.Code != 0 || !strings.Contains(r.Stdout, strconv.Itoa(pid)) {
 			t.Errorf("task ps: want PID %d listed, got %v", pid, r)
 		}
 
-		mustRun(t, c.ctr, c.args("task", "pause", id)...)
+		command.MustRun(t, c.ctr, c.args("task", "pause", id)...)
 		if _, status := c.taskStatus(t, id); status != "PAUSED" {
 			t.Errorf("after pause: status %q, want PAUSED", status)
 		}
-		mustRun(t, c.ctr, c.args("task", "resume", id)...)
+		command.MustRun(t, c.ctr, c.args("task", "resume", id)...)
 		if _, status := c.taskStatus(t, id); status != "RUNNING" {
 			t.Errorf("after resume: status %q, want RUNNING", status)
 		}
 
-		mustRun(t, c.ctr, c.args("task", "kill", "--signal", "SIGKILL", id)...)
-		waitFor(t, 30*time.Second, "the task to stop", func() bool {
+		command.MustRun(t, c.ctr, c.args("task", "kill", "--signal", "SIGKILL", id)...)
+		testutil.WaitFor(t, 30*time.Second, "the task to stop", func() bool {
 			_, status := c.taskStatus(t, id)
 			return status == "STOPPED"
 		})
-		mustRun(t, c.ctr, c.args("task", "delete", id)...)
-		mustRun(t, c.ctr, c.args("containers", "rm", id)...)
+		command.MustRun(t, c.ctr, c.args("task", "delete", id)...)
+		command.MustRun(t, c.ctr, c.args("containers", "rm", id)...)
 		c.assertClean(t, id, baseline)
 	})
 
@@ -267,7 +272,7 @@ func (c *containerd) runOnPty(t testing.TB, args []string, input string) (string
 	timedOut := false
 	select {
 	case werr = <-waited:
-	case <-time.After(cmdTimeout):
+	case <-time.After(command.Timeout):
 		timedOut = true
 		_ = cmd.Process.Kill()
 		werr = <-waited
@@ -279,7 +284,7 @@ func (c *containerd) runOnPty(t testing.TB, args []string, input string) (string
 		t.Fatalf("the pty's output did not end after ctr exited")
 	}
 	if timedOut {
-		t.Fatalf("ctr %q did not exit within %v; output:\n%q", args, cmdTimeout, out.String())
+		t.Fatalf("ctr %q did not exit within %v; output:\n%q", args, command.Timeout, out.String())
 	}
 	var exitErr *exec.ExitError
 	switch {

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // ociRuntime is one runtime under comparison: runc or ours, each with its
@@ -23,9 +27,9 @@ type ociRuntime struct {
 }
 
 // cli runs the runtime with --root and args.
-func (rt *ociRuntime) cli(t testing.TB, args ...string) result {
+func (rt *ociRuntime) cli(t testing.TB, args ...string) command.Result {
 	t.Helper()
-	return run(t, rt.bin, append([]string{"--root", rt.root}, args...)...)
+	return command.Run(t, rt.bin, append([]string{"--root", rt.root}, args...)...)
 }
 
 // bundle writes a bundle for container id running args: `runc spec`'s
@@ -38,7 +42,7 @@ func (rt *ociRuntime) bundle(t testing.TB, runc, id string, args ...string) stri
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, runc, "spec", "--bundle", dir)
+	command.MustRun(t, runc, "spec", "--bundle", dir)
 	editSpec(t, dir, func(spec map[string]any) {
 		process := spec["process"].(map[string]any)
 		process["terminal"] = false
@@ -74,12 +78,12 @@ func editSpec(t testing.TB, bundle string, edit func(spec map[string]any)) {
 func (rt *ociRuntime) stateOf(t testing.TB, id string) (map[string]any, bool) {
 	t.Helper()
 	r := rt.cli(t, "state", id)
-	if r.code != 0 {
+	if r.Code != 0 {
 		return nil, false
 	}
 	var st map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-		t.Errorf("%s state: %v in %q", rt.name, err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+		t.Errorf("%s state: %v in %q", rt.name, err, r.Stdout)
 		return nil, false
 	}
 	return st, true
@@ -93,7 +97,7 @@ type step struct {
 	fields []string // sorted field names of a JSON object (or of each list element)
 	// output is compared too when set: what the container printed.
 	output string
-	res    result
+	res    command.Result
 }
 
 // jsonFields decodes a JSON object or a list of objects and returns the
@@ -120,10 +124,10 @@ func jsonFields(t testing.TB, out string) []string {
 
 // pidsOf decodes `ps --format json` as go-runc does: a list of PIDs
 // (null is an empty one).
-func pidsOf(t testing.TB, r result) []int {
+func pidsOf(t testing.TB, r command.Result) []int {
 	t.Helper()
 	var pids []int
-	if err := json.Unmarshal([]byte(r.stdout), &pids); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &pids); err != nil {
 		t.Errorf("ps --format json: %v in %v", err, r)
 	}
 	return pids
@@ -134,7 +138,7 @@ func (rt *ociRuntime) waitStopped(t testing.TB, id string) {
 	t.Helper()
 	var st map[string]any
 	ok := true
-	waitFor(t, 20*time.Second, fmt.Sprintf("%s: %s to stop", rt.name, id), func() bool {
+	testutil.WaitFor(t, 20*time.Second, fmt.Sprintf("%s: %s to stop", rt.name, id), func() bool {
 		st, ok = rt.stateOf(t, id)
 		return !ok || st["status"] == "stopped"
 	})
@@ -148,14 +152,14 @@ func (rt *ociRuntime) waitStopped(t testing.TB, id string) {
 // returns the steps for comparison with the other runtime.
 func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 	var steps []step
-	record := func(name string, r result, fields []string) result {
-		steps = append(steps, step{name: name, code: r.code, fields: fields, res: r})
+	record := func(name string, r command.Result, fields []string) command.Result {
+		steps = append(steps, step{name: name, code: r.Code, fields: fields, res: r})
 		return r
 	}
-	withFields := func(name string, r result) result {
+	withFields := func(name string, r command.Result) command.Result {
 		var f []string
-		if r.code == 0 {
-			f = jsonFields(t, r.stdout)
+		if r.Code == 0 {
+			f = jsonFields(t, r.Stdout)
 		}
 		return record(name, r, f)
 	}
@@ -181,7 +185,7 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 
 	r := withFields("list --format json", rt.cli(t, "list", "--format", "json"))
 	var list []map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 1 || list[0]["id"] != id {
+	if err := json.Unmarshal([]byte(r.Stdout), &list); err != nil || len(list) != 1 || list[0]["id"] != id {
 		t.Errorf("%s: list --format json: want one entry for %s: %v", rt.name, id, r)
 	}
 	r = record("ps --format json", rt.cli(t, "ps", "--format", "json", id), nil)
@@ -190,7 +194,7 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 	}
 	// docker top: ps(1)'s table, header and the container's lines.
 	r = record("ps (table)", rt.cli(t, "ps", id, "-ef"), nil)
-	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); !strings.Contains(lines[0], "PID") ||
+	if lines := strings.Split(strings.TrimSpace(r.Stdout), "\n"); !strings.Contains(lines[0], "PID") ||
 		len(lines) != 2 || !strings.Contains(lines[1], strconv.Itoa(int(pid))) {
 		t.Errorf("%s: ps -ef: want the header and one line for %v: %v", rt.name, pid, r)
 	}
@@ -206,7 +210,7 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 	rt.waitStopped(t, id)
 	withFields("state (stopped)", rt.cli(t, "state", id))
 	r = record("ps --format json (stopped)", rt.cli(t, "ps", "--format", "json", id), nil)
-	if r.code == 0 {
+	if r.Code == 0 {
 		if pids := pidsOf(t, r); len(pids) != 0 {
 			t.Errorf("%s: ps --format json after kill --all = %v, want none", rt.name, pids)
 		}
@@ -218,14 +222,14 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 	// done; go-runc users match it for the other commands too.
 	for _, args := range [][]string{{"state", id}, {"kill", id, "KILL"}, {"delete", id}, {"ps", "--format", "json", id}} {
 		r := record(args[0]+" (missing)", rt.cli(t, args...), nil)
-		if !strings.Contains(r.stderr, "does not exist") {
+		if !strings.Contains(r.Stderr, "does not exist") {
 			t.Errorf("%s: %s of a missing container: want \"does not exist\" in the error: %v", rt.name, args[0], r)
 		}
 	}
 	record("delete --force (missing)", rt.cli(t, "delete", "--force", id), nil)
 	r = record("list --format json (empty)", rt.cli(t, "list", "--format", "json"), nil)
 	var empty []any
-	if err := json.Unmarshal([]byte(r.stdout), &empty); err != nil || len(empty) != 0 {
+	if err := json.Unmarshal([]byte(r.Stdout), &empty); err != nil || len(empty) != 0 {
 		t.Errorf("%s: list --format json with no container: want [] or null: %v", rt.name, r)
 	}
 
@@ -238,7 +242,7 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 	record("delete --force (running)", rt.cli(t, "delete", "--force", forced), nil)
 	record("state (force-deleted)", rt.cli(t, "state", forced), nil)
 	if p, _ := st2["pid"].(float64); p > 0 {
-		waitFor(t, 20*time.Second, fmt.Sprintf("%s: pid %v to end after delete --force", rt.name, p), func() bool {
+		testutil.WaitFor(t, 20*time.Second, fmt.Sprintf("%s: pid %v to end after delete --force", rt.name, p), func() bool {
 			return !alive(int(p))
 		})
 	}
@@ -258,9 +262,9 @@ func (rt *ociRuntime) lifecycle(t *testing.T, runc string) []step {
 		linux["resources"] = map[string]any{"memory": map[string]any{"limit": 64 << 20}}
 	})
 	r = rt.cli(t, "run", "--bundle", bundle, limited)
-	steps = append(steps, step{name: "run (memory limit inside)", code: r.code, output: strings.TrimSpace(r.stdout), res: r})
-	if strings.TrimSpace(r.stdout) != strconv.Itoa(64<<20) {
-		t.Errorf("%s: the container reads its memory limit as %q, want %d: %v", rt.name, r.stdout, 64<<20, r)
+	steps = append(steps, step{name: "run (memory limit inside)", code: r.Code, output: strings.TrimSpace(r.Stdout), res: r})
+	if strings.TrimSpace(r.Stdout) != strconv.Itoa(64<<20) {
+		t.Errorf("%s: the container reads its memory limit as %q, want %d: %v", rt.name, r.Stdout, 64<<20, r)
 	}
 
 	// A failed create explains itself in the JSON log, where
@@ -304,8 +308,8 @@ func lastJSONLine(t testing.TB, path string) map[string]any {
 }
 
 func TestRuncParity(t *testing.T) {
-	requireRoot(t)
-	runc := requireTools(t, "runc")["runc"]
+	testutil.RequireRoot(t)
+	runc := testutil.RequireTool(t, "runc")
 	ours := ociBinary(t)
 	rootfs := busyboxRootfs(t)
 
@@ -315,11 +319,11 @@ func TestRuncParity(t *testing.T) {
 		dir := t.TempDir()
 		rt.root, rt.dir, rt.rootfs = filepath.Join(dir, "root"), dir, rootfs
 		rt.cgroupParent = uniqueName("ocicompat-" + rt.name)
+		host.CleanupCgroupParent(t, rt.cgroupParent) // after the deletes below
 		t.Cleanup(func() {
 			for _, id := range []string{"parity", "forced", "exits", "limited", "broken"} {
 				rt.cli(t, "delete", "--force", id)
 			}
-			removeCgroupParent(t, rt.cgroupParent)
 		})
 		t.Run(rt.name, func(t *testing.T) {
 			results[rt.name] = rt.lifecycle(t, runc)

@@ -3,10 +3,6 @@ package registry
 import (
 	"bytes"
 	"errors"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -25,37 +20,13 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+	testregistry "github.com/container-runtime/container-runtime/internal/testutil/registry"
 )
 
 // The credentials of the registry with basic auth.
-const (
-	user     = "alice"
-	password = "s3cret-pa55"
-)
-
-// startRegistry serves go-containerregistry's registry (in memory) on
-// 127.0.0.1 until the test ends, behind basic auth when auth is set, and
-// returns its host:port.
-func startRegistry(t testing.TB, auth bool) string {
-	t.Helper()
-	h := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
-	if auth {
-		inner := h
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
-				return
-			}
-			inner.ServeHTTP(w, r)
-		})
-	}
-	srv := httptest.NewServer(h) // 127.0.0.1
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
+var creds = testregistry.Credentials{User: "alice", Password: "s3cret-pa55"}
 
 // writeContext writes a build context holding only a Dockerfile.
 func writeContext(t testing.TB, dockerfile string) string {
@@ -67,12 +38,6 @@ func writeContext(t testing.TB, dockerfile string) string {
 	return dir
 }
 
-// runOut runs `run --rm --network none args...` and returns its stdout.
-func (d *daemon) runOut(t testing.TB, args ...string) string {
-	t.Helper()
-	return d.ok(t, append([]string{"run", "--rm", "--network", "none"}, args...)...)
-}
-
 // TestPushPullSaveLoad pushes an imported busybox and pulls it back
 // (as the base of what follows), builds an image on it (with a startup
 // command, the seed's ENTRYPOINT), pushes it, removes it, pulls it back,
@@ -80,21 +45,21 @@ func (d *daemon) runOut(t testing.TB, args ...string) string {
 // formats; then a Dockerfile whose FROM names the registry builds by
 // pulling.
 func TestPushPullSaveLoad(t *testing.T) {
-	reg := startRegistry(t, false)
+	reg := testregistry.Start(t, testregistry.Credentials{})
 	d := startDaemon(t)
-	d.importBusybox(t)
+	d.Busybox(t)
 
 	// An imported layer is pushed as this engine renders it, not as the
 	// tar it came from: the pulled image is the registry's (its config
 	// digest), and pushing it again gives the same manifest.
 	base := reg + "/lib/busybox:1"
-	d.ok(t, "image", "tag", "busybox", base)
-	baseDigest := strings.TrimSpace(d.ok(t, "push", base))
-	d.ok(t, "rmi", base)
-	if got, want := strings.TrimSpace(d.ok(t, "pull", base)), configDigest(t, base); got != want {
+	d.OK(t, "image", "tag", "busybox", base)
+	baseDigest := strings.TrimSpace(d.OK(t, "push", base))
+	d.OK(t, "rmi", base)
+	if got, want := strings.TrimSpace(d.OK(t, "pull", base)), configDigest(t, base); got != want {
 		t.Errorf("the pulled base's id is %s, the registry's config digest %s", got, want)
 	}
-	if again := strings.TrimSpace(d.ok(t, "push", base)); again != baseDigest {
+	if again := strings.TrimSpace(d.OK(t, "push", base)); again != baseDigest {
 		t.Errorf("pushing the pulled base gave manifest %s, the first push %s", again, baseDigest)
 	}
 
@@ -104,35 +69,35 @@ RUN echo built > /built
 ENTRYPOINT ["sh", "-c", "echo started > /tmp/started"]
 CMD ["cat", "/built", "/tmp/started"]
 `)
-	d.ok(t, "build", "-t", ref, dir)
-	id := d.imageID(t, ref)
+	d.OK(t, "build", "-t", ref, dir)
+	id := imageID(t, d, ref)
 	const want = "built\nstarted\n"
-	if out := d.runOut(t, ref); out != want {
+	if out := runOut(t, d, ref); out != want {
 		t.Fatalf("the built image printed %q, want %q", out, want)
 	}
 
-	dg := strings.TrimSpace(d.ok(t, "push", ref))
+	dg := strings.TrimSpace(d.OK(t, "push", ref))
 	if !strings.HasPrefix(dg, "sha256:") || len(dg) != 71 {
 		t.Fatalf("push printed %q, want the manifest digest", dg)
 	}
-	d.ok(t, "rmi", ref)
-	if r := d.run(nil, "image", "inspect", ref); r.code == 0 {
+	d.OK(t, "rmi", ref)
+	if r := d.Run(t, "image", "inspect", ref); r.Code == 0 {
 		t.Fatalf("the image is still there after rmi: %v", r)
 	}
-	r := d.run(nil, "pull", ref)
-	if r.code != 0 {
+	r := d.Run(t, "pull", ref)
+	if r.Code != 0 {
 		t.Fatalf("%v", r)
 	}
-	if got := strings.TrimSpace(r.stdout); got != id {
+	if got := strings.TrimSpace(r.Stdout); got != id {
 		t.Errorf("pulled image id %s, pushed %s", got, id)
 	}
-	if !strings.Contains(r.stderr, "Digest: "+dg) {
-		t.Errorf("the pull does not report the pushed digest %s:\n%s", dg, r.stderr)
+	if !strings.Contains(r.Stderr, "Digest: "+dg) {
+		t.Errorf("the pull does not report the pushed digest %s:\n%s", dg, r.Stderr)
 	}
-	if out := d.runOut(t, ref); out != want {
+	if out := runOut(t, d, ref); out != want {
 		t.Errorf("the pulled image printed %q, want %q", out, want)
 	}
-	img, err := d.client.ImageInspect(t.Context(), ref)
+	img, err := d.Client.ImageInspect(t.Context(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,55 +106,55 @@ CMD ["cat", "/built", "/tmp/started"]
 			img.StartupCommands, img.Config.Entrypoint)
 	}
 	// Everything is in the store: nothing is downloaded.
-	if r := d.run(nil, "image", "pull", ref); r.code != 0 || !strings.Contains(r.stderr, "Already exists") || strings.Contains(r.stderr, "Downloading") {
+	if r := d.Run(t, "image", "pull", ref); r.Code != 0 || !strings.Contains(r.Stderr, "Already exists") || strings.Contains(r.Stderr, "Downloading") {
 		t.Errorf("a second pull: %v", r)
 	}
 
 	t.Run("save and load", func(t *testing.T) {
-		archive := filepath.Join(d.dir, "y.tar")
-		d.ok(t, "save", "-o", archive, ref)
-		d.ok(t, "rmi", ref)
-		if out := d.ok(t, "load", "-i", archive); !strings.Contains(out, "Loaded image: "+ref) {
+		archive := filepath.Join(d.Dir, "y.tar")
+		d.OK(t, "save", "-o", archive, ref)
+		d.OK(t, "rmi", ref)
+		if out := d.OK(t, "load", "-i", archive); !strings.Contains(out, "Loaded image: "+ref) {
 			t.Errorf("load printed %q", out)
 		}
-		if got := d.imageID(t, ref); got != id {
+		if got := imageID(t, d, ref); got != id {
 			t.Errorf("loaded image id %s, saved %s", got, id)
 		}
-		if out := d.runOut(t, ref); out != want {
+		if out := runOut(t, d, ref); out != want {
 			t.Errorf("the loaded image printed %q, want %q", out, want)
 		}
 	})
 	t.Run("oci archive through stdout and stdin", func(t *testing.T) {
-		r := d.run(nil, "image", "save", "--format", "oci", ref)
-		if r.code != 0 || !strings.Contains(r.stdout, "oci-layout") || strings.Contains(r.stdout, "manifest.json") {
-			t.Fatalf("save --format oci: exit %d, stderr %s", r.code, r.stderr)
+		r := d.Run(t, "image", "save", "--format", "oci", ref)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "oci-layout") || strings.Contains(r.Stdout, "manifest.json") {
+			t.Fatalf("save --format oci: exit %d, stderr %s", r.Code, r.Stderr)
 		}
-		d.ok(t, "rmi", ref)
-		if r := d.run(strings.NewReader(r.stdout), "image", "load"); r.code != 0 || !strings.Contains(r.stdout, "Loaded image: "+ref) {
+		d.OK(t, "rmi", ref)
+		if r := d.Exec(daemon.CmdTimeout, strings.NewReader(r.Stdout), "image", "load"); r.Code != 0 || !strings.Contains(r.Stdout, "Loaded image: "+ref) {
 			t.Fatalf("%v", r)
 		}
-		if got := d.imageID(t, ref); got != id {
+		if got := imageID(t, d, ref); got != id {
 			t.Errorf("loaded image id %s, saved %s", got, id)
 		}
 	})
 	t.Run("FROM pulls", func(t *testing.T) {
-		d.ok(t, "rmi", ref)
+		d.OK(t, "rmi", ref)
 		dir := writeContext(t, "FROM "+ref+"\nCMD [\"cat\", \"/built\"]\n")
-		r := d.run(nil, "build", "-t", "derived", dir)
-		if r.code != 0 {
+		r := d.Run(t, "build", "-t", "derived", dir)
+		if r.Code != 0 {
 			t.Fatalf("%v", r)
 		}
-		if !strings.Contains(r.stdout+r.stderr, "Pulling "+ref) {
-			t.Errorf("the build does not say it pulls:\n%s%s", r.stdout, r.stderr)
+		if !strings.Contains(r.Stdout+r.Stderr, "Pulling "+ref) {
+			t.Errorf("the build does not say it pulls:\n%s%s", r.Stdout, r.Stderr)
 		}
-		if got := d.imageID(t, ref); got != id {
+		if got := imageID(t, d, ref); got != id {
 			t.Errorf("the build pulled image id %s, pushed %s", got, id)
 		}
-		if out := d.runOut(t, "derived"); out != "built\n" {
+		if out := runOut(t, d, "derived"); out != "built\n" {
 			t.Errorf("the derived image printed %q", out)
 		}
 		missing := writeContext(t, "FROM "+reg+"/x/none:1\n")
-		if r := d.run(nil, "build", "-t", "none", missing); r.code == 0 || !strings.Contains(r.stderr, "not found") {
+		if r := d.Run(t, "build", "-t", "none", missing); r.Code == 0 || !strings.Contains(r.Stderr, "not found") {
 			t.Errorf("FROM a missing remote image: %v", r)
 		}
 	})
@@ -199,14 +164,14 @@ CMD ["cat", "/built", "/tmp/started"]
 // go-containerregistry) whose config has an OCI Entrypoint, Cmd,
 // WorkingDir and Env, pulls it and runs it: Docker's meaning.
 func TestPulledImageConfig(t *testing.T) {
-	reg := startRegistry(t, false)
+	reg := testregistry.Start(t, testregistry.Credentials{})
 	d := startDaemon(t)
 	ref := reg + "/oci/echo:1"
-	pushForeign(t, d.dir, ref)
+	pushForeign(t, d.Dir, ref)
 
-	id := strings.TrimSpace(d.ok(t, "pull", ref))
-	if id != d.imageID(t, ref) {
-		t.Errorf("pull printed %s, inspect says %s", id, d.imageID(t, ref))
+	id := strings.TrimSpace(d.OK(t, "pull", ref))
+	if id != imageID(t, d, ref) {
+		t.Errorf("pull printed %s, inspect says %s", id, imageID(t, d, ref))
 	}
 	tests := []struct {
 		name string
@@ -220,12 +185,12 @@ func TestPulledImageConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if out := d.runOut(t, tt.args...); out != tt.want {
+			if out := runOut(t, d, tt.args...); out != tt.want {
 				t.Errorf("printed %q, want %q", out, tt.want)
 			}
 		})
 	}
-	img, err := d.client.ImageInspect(t.Context(), ref)
+	img, err := d.Client.ImageInspect(t.Context(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +223,9 @@ func configDigest(t testing.TB, ref string) string {
 // WorkingDir /srv and GREETING=hi.
 func pushForeign(t testing.TB, dir, ref string) {
 	t.Helper()
+	if _, err := os.Stat(busyboxfs.Binary); err != nil {
+		testutil.Missing(t, "needs busybox-static (scripts/deps-debian installs it): %v", err)
+	}
 	rootfs := filepath.Join(dir, "foreign")
 	if err := busyboxfs.Create(rootfs); err != nil {
 		t.Fatal(err)
@@ -303,47 +271,47 @@ func pushForeign(t testing.TB, dir, ref string) {
 // password is a clear error that stores nothing; the right one is stored
 // (and never logged) and used by push and pull; logout forgets it.
 func TestLogin(t *testing.T) {
-	reg := startRegistry(t, true)
+	reg := testregistry.Start(t, creds)
 	d := startDaemon(t)
-	d.importBusybox(t)
+	d.Busybox(t)
 	ref := reg + "/private/bb:1"
-	d.ok(t, "image", "tag", "busybox", ref)
-	authFile := filepath.Join(d.root, "auth.json")
+	d.OK(t, "image", "tag", "busybox", ref)
+	authFile := filepath.Join(d.Root, "auth.json")
 
-	if r := d.run(nil, "push", ref); r.code == 0 || !strings.Contains(r.stderr, "unauthorized") {
+	if r := d.Run(t, "push", ref); r.Code == 0 || !strings.Contains(r.Stderr, "unauthorized") {
 		t.Errorf("push without credentials: %v", r)
 	}
-	r := d.run(strings.NewReader("wrong\n"), "login", "-u", user, "--password-stdin", reg)
-	if r.code == 0 || !strings.Contains(r.stderr, "unauthorized") || !strings.Contains(r.stderr, reg) {
+	r := d.Exec(daemon.CmdTimeout, strings.NewReader("wrong\n"), "login", "-u", creds.User, "--password-stdin", reg)
+	if r.Code == 0 || !strings.Contains(r.Stderr, "unauthorized") || !strings.Contains(r.Stderr, reg) {
 		t.Errorf("login with a wrong password: %v", r)
 	}
 	if _, err := os.Stat(authFile); err == nil {
 		t.Error("a refused login stored credentials")
 	}
-	_, err := d.client.Login(t.Context(), api.LoginRequest{Registry: reg, Username: user, Password: "wrong"})
+	_, err := d.Client.Login(t.Context(), api.LoginRequest{Registry: reg, Username: creds.User, Password: "wrong"})
 	if !errors.Is(err, errdefs.ErrUnauthorized) {
 		t.Errorf("the client's error %v is not ErrUnauthorized", err)
 	}
 
-	if out := d.ok(t, "login", "-u", user, "-p", password, reg); out != "Login Succeeded\n" {
+	if out := d.OK(t, "login", "-u", creds.User, "-p", creds.Password, reg); out != "Login Succeeded\n" {
 		t.Errorf("login printed %q", out)
 	}
 	if fi, err := os.Stat(authFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("credentials file: %v, %v; want mode 0600", fi, err)
 	}
-	d.ok(t, "push", ref)
-	d.ok(t, "rmi", ref)
-	d.ok(t, "pull", ref)
-	if out := d.ok(t, "logout", reg); !strings.Contains(out, "Removing login credentials for "+reg) {
+	d.OK(t, "push", ref)
+	d.OK(t, "rmi", ref)
+	d.OK(t, "pull", ref)
+	if out := d.OK(t, "logout", reg); !strings.Contains(out, "Removing login credentials for "+reg) {
 		t.Errorf("logout printed %q", out)
 	}
-	if r := d.run(nil, "pull", ref); r.code == 0 || !strings.Contains(r.stderr, "unauthorized") {
+	if r := d.Run(t, "pull", ref); r.Code == 0 || !strings.Contains(r.Stderr, "unauthorized") {
 		t.Errorf("pull after logout: %v", r)
 	}
-	if out := d.ok(t, "logout", reg); !strings.Contains(out, "Not logged in") {
+	if out := d.OK(t, "logout", reg); !strings.Contains(out, "Not logged in") {
 		t.Errorf("a second logout printed %q", out)
 	}
-	if bytes.Contains([]byte(d.log()), []byte(password)) {
+	if bytes.Contains([]byte(fullLog(t, d)), []byte(creds.Password)) {
 		t.Error("the daemon logged the password")
 	}
 }

@@ -1,0 +1,51 @@
+package host
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestXtablesLike(t *testing.T) {
+	ruleset := "table inet crt-e2e-1 {\n\tchain x {\n\t}\n}\n" +
+		"table ip filter {\n\tchain INPUT {\n\t}\n}\n" +
+		"table ip mine {\n\tcomment \"DOCKER-USER\"\n}\n"
+	got := xtablesLike(ruleset)
+	if strings.Contains(got, "crt-e2e-1") || !strings.Contains(got, "table ip filter") || !strings.Contains(got, "table ip mine") {
+		t.Errorf("kept:\n%s\nwant filter and the table mentioning docker, not crt-e2e-1", got)
+	}
+}
+
+func TestFirewallDiff(t *testing.T) {
+	before := Firewall{"nft": "a", "iptables-save": "b"}
+	if d := before.Diff(Firewall{"nft": "a", "iptables-save": "b"}); d != "" {
+		t.Errorf("the same firewall differs: %s", d)
+	}
+	if d := before.Diff(Firewall{"nft": "a", "iptables-save": "c"}); !strings.Contains(d, "iptables-save output changed") {
+		t.Errorf("a changed iptables-save: diff %q", d)
+	}
+}
+
+func TestRemoveNew(t *testing.T) {
+	dir := t.TempDir()
+	old, made, busy := filepath.Join(dir, "old"), filepath.Join(dir, "made"), filepath.Join(dir, "busy")
+	if err := os.Mkdir(old, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := Existed(old, made, busy)
+	for _, d := range []string{made, busy} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(busy, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	RemoveNew(before)
+	for p, want := range map[string]bool{old: true, made: false, busy: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s exists: %v, want %v", p, err == nil, want)
+		}
+	}
+}
