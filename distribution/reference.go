@@ -76,10 +76,15 @@ func parseRemote(ref string, insecure bool) (remoteRef, error) {
 	if err != nil {
 		return remoteRef{}, fmt.Errorf("image reference %q: %w: %w", ref, errdefs.ErrInvalidArgument, err)
 	}
-	// go-containerregistry checks only which characters a repository
-	// uses, so it accepts ".", "a..b", "-a" and "a//b"; Docker's grammar,
-	// which the store enforces on the name a pull records, refuses them.
-	if _, err := image.NormalizeName(familiarRepo(r.Context())); err != nil {
+	// go-containerregistry checks only which characters a repository and
+	// a tag use, so it accepts ".", "a..b", "-a", "a//b" and the tag ".";
+	// Docker's grammar, which the store enforces on the name a pull
+	// records, refuses them.
+	familiar := familiarRepo(r.Context())
+	if t, ok := r.(name.Tag); ok {
+		familiar += ":" + t.TagStr()
+	}
+	if _, err := image.NormalizeName(familiar); err != nil {
 		return remoteRef{}, fmt.Errorf("image reference %q: %w", ref, err)
 	}
 	// It also checks the length of a Docker Hub name before adding
@@ -89,8 +94,8 @@ func parseRemote(ref string, insecure bool) (remoteRef, error) {
 			ref, errdefs.ErrInvalidArgument, n, maxRepositoryLength)
 	}
 	out := remoteRef{ref: r, insecure: insecure}
-	if t, ok := r.(name.Tag); ok {
-		out.local = familiarRepo(t.Context()) + ":" + t.TagStr()
+	if _, ok := r.(name.Tag); ok {
+		out.local = familiar
 	}
 	return out, nil
 }
