@@ -239,6 +239,14 @@ func openProc() (int, error) {
 		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
 	}
 	fd, err := unix.Openat2(unix.AT_FDCWD, "/proc", &how)
+	if err == unix.ENOSYS || err == unix.EPERM {
+		// The seccomp filter is already loaded here, and a profile
+		// written before openat2 existed (runtime-tools' default, old
+		// Docker profiles) refuses it with EPERM. "/proc" is one
+		// component under our own root, so O_NOFOLLOW|O_DIRECTORY
+		// refuses the same symlink and the statfs below the rest.
+		fd, err = unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	}
 	if err != nil {
 		return -1, fmt.Errorf("opening the container's /proc: %w", err)
 	}
