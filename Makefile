@@ -11,7 +11,11 @@ PREFIX   ?= /opt/container-runtime
 BINDIR   ?= /usr/local/bin
 GOFLAGS  ?= -buildvcs=false
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X github.com/container-runtime/container-runtime/internal/version.Version=$(VERSION)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+# -buildvcs=false above: the commit comes from here, and go's own VCS stamping
+# fails when root builds a checkout owned by another user ("dubious ownership").
+LDFLAGS  := -s -w -X github.com/container-runtime/container-runtime/internal/version.Version=$(VERSION) \
+            -X github.com/container-runtime/container-runtime/internal/version.Commit=$(COMMIT)
 BINARIES := container-runtime container-runtimed container-runtime-oci
 
 export GOFLAGS
