@@ -150,8 +150,20 @@ func (m *manager) Apply(pid int) error {
 		err = fmt.Errorf("creating cgroup %s: %w", m.name, tag(err))
 		return errors.Join(err, m.Destroy())
 	}
-	if err := m.set(m.res, m.unified); err != nil {
+	res := m.res
+	if m.layout != Unified && !res.SkipDevices {
+		// The library would reorder the device rules; they are written
+		// in the spec's order below (see writeDeviceRulesV1).
+		res = copyResources(res)
+		res.SkipDevices = true
+	}
+	if err := m.set(res, m.unified); err != nil {
 		return errors.Join(err, m.Destroy())
+	}
+	if res != m.res {
+		if err := writeDeviceRulesV1(m.lib.Path("devices"), m.res.Devices); err != nil {
+			return errors.Join(fmt.Errorf("cgroup %s: %w", m.name, tag(err)), m.Destroy())
+		}
 	}
 	return m.join(pid)
 }
