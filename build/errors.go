@@ -3,6 +3,8 @@ package build
 import (
 	"errors"
 	"fmt"
+
+	"github.com/container-runtime/container-runtime/errdefs"
 )
 
 // Error is a build failure at a line of the Dockerfile. Its text is
@@ -24,23 +26,8 @@ func (e *Error) Error() string {
 // Unwrap returns what went wrong.
 func (e *Error) Unwrap() error { return e.Err }
 
-// kindError is an error tagged with an errdefs kind that does not add the
-// kind's text to the message.
-type kindError struct {
-	err  error
-	kind error
-}
-
-func (e *kindError) Error() string   { return e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
-
 // withKind tags err with kind unless it already is of that kind.
-func withKind(err, kind error) error {
-	if err == nil || errors.Is(err, kind) {
-		return err
-	}
-	return &kindError{err: err, kind: kind}
-}
+func withKind(err, kind error) error { return errdefs.WithKind(err, kind) }
 
 // errorAt returns an *Error at line of file, tagged with kind.
 func errorAt(file string, line int, kind error, format string, args ...any) error {

@@ -17,19 +17,7 @@ import (
 var errInvalidArgument = errdefs.ErrInvalidArgument
 
 // errInvalid tags err as an invalid argument, keeping its text.
-func errInvalid(err error) error {
-	return &taggedError{msg: err.Error(), tags: []error{errdefs.ErrInvalidArgument, err}}
-}
-
-// taggedError is a message that unwraps to sentinels and causes without
-// spelling them out, so that the CLI can print it as one sentence.
-type taggedError struct {
-	msg  string
-	tags []error
-}
-
-func (t *taggedError) Error() string   { return t.msg }
-func (t *taggedError) Unwrap() []error { return t.tags }
+func errInvalid(err error) error { return errdefs.WithKind(err, errdefs.ErrInvalidArgument) }
 
 // kindSentinel maps an error kind to its errdefs sentinel; internal has none.
 var kindSentinel = map[api.ErrorKind]error{
@@ -112,16 +100,11 @@ func decodeError(resp *http.Response) error {
 func (c *Client) connectError(err error) error {
 	switch {
 	case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ECONNREFUSED):
-		return &taggedError{
-			msg: fmt.Sprintf("cannot connect to the daemon at %s: it is not running; start it with "+
-				"`sudo container-runtimed &` or `systemctl start container-runtimed`", c.host),
-			tags: []error{errdefs.ErrUnavailable, err},
-		}
+		return errdefs.Explain(errdefs.ErrUnavailable, fmt.Sprintf("cannot connect to the daemon at %s: it is not running; start it with "+
+			"`sudo container-runtimed &` or `systemctl start container-runtimed`", c.host), err)
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
-		return &taggedError{
-			msg:  fmt.Sprintf("permission denied connecting to the daemon at %s: run as root or as a member of group container-runtime", c.host),
-			tags: []error{errdefs.ErrUnavailable, err},
-		}
+		return errdefs.Explain(errdefs.ErrUnavailable, fmt.Sprintf("permission denied connecting to the daemon at %s: "+
+			"run as root or as a member of group container-runtime", c.host), err)
 	}
 	return fmt.Errorf("cannot connect to the daemon at %s: %w", c.host, err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
 )
@@ -128,7 +129,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("encoding the container's spec: %w", err)
 	}
-	if err := writeFileAtomic(s.specPath(id), b, 0o600); err != nil {
+	if err := atomicfile.Write(s.specPath(id), b, 0o600); err != nil {
 		return api.ContainerCreated{}, err
 	}
 	if req.Userns == "private" {
@@ -156,29 +157,4 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	logctx.From(ctx).Info("container created", "container", id, "name", name, "image", req.Image)
 	s.publish(rec, "create", nil)
 	return api.ContainerCreated{ID: id, Warnings: warnings}, nil
-}
-
-// writeFileAtomic writes path through a temporary file and a rename: a
-// crash leaves the old content or the new, never a mix.
-func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

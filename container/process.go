@@ -9,10 +9,8 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/envpath"
 )
-
-// defaultPath is the PATH of a container whose image sets none (Docker's).
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // targetArgs is the process a container runs, with two meanings that
 // coexist:
@@ -83,7 +81,7 @@ func mergeEnv(image, req []string, extra ...string) ([]string, error) {
 	}
 	if _, ok := vals["PATH"]; !ok {
 		keys = append([]string{"PATH"}, keys...)
-		vals["PATH"] = defaultPath
+		vals["PATH"] = envpath.Default
 	}
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/envpath"
 )
 
 func TestTargetArgs(t *testing.T) {
@@ -47,7 +48,7 @@ func TestMergeEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"PATH=" + defaultPath, "A=3", "HOSTNAME=h", "B=2"}
+	want := []string{"PATH=" + envpath.Default, "A=3", "HOSTNAME=h", "B=2"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

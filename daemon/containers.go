@@ -23,7 +23,7 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Image == "" {
-		return kindf(errdefs.ErrInvalidArgument, "field \"image\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"image\" is required")
 	}
 	created, err := s.cfg.Containers.Create(r.Context(), req)
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Server) containerWait(w http.ResponseWriter, r *http.Request) error {
 		cond = "not-running"
 	}
 	if !waitConditions[cond] {
-		return kindf(errdefs.ErrInvalidArgument, "query parameter condition=%q: want not-running, next-exit or removed", cond)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "query parameter condition=%q: want not-running, next-exit or removed", cond)
 	}
 	ctx, cancel := s.streamCtx(r.Context())
 	defer cancel()

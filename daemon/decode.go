@@ -53,23 +53,23 @@ func decodeError(err error) error {
 	case errors.As(err, &tooBig):
 		return fmt.Errorf("request body larger than %d bytes: %w", tooBig.Limit, err)
 	case errors.Is(err, io.EOF):
-		return kindf(errdefs.ErrInvalidArgument, "empty request body, expected a JSON object")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "empty request body, expected a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return kindf(errdefs.ErrInvalidArgument, "malformed JSON: unexpected end of the body")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "malformed JSON: unexpected end of the body")
 	case errors.As(err, &syntax):
-		return kindf(errdefs.ErrInvalidArgument, "malformed JSON at byte %d: %v", syntax.Offset, syntax)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "malformed JSON at byte %d: %v", syntax.Offset, syntax)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return kindf(errdefs.ErrInvalidArgument, "the body must be a JSON object, not %s", typ.Value)
+			return errdefs.Kindf(errdefs.ErrInvalidArgument, "the body must be a JSON object, not %s", typ.Value)
 		}
-		return kindf(errdefs.ErrInvalidArgument, "field %q: got a JSON %s, want %s", field, typ.Value, jsonTypeName(typ.Type.String()))
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field %q: got a JSON %s, want %s", field, typ.Value, jsonTypeName(typ.Type.String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no type for this error; its text is
 		// `json: unknown field "name"`.
-		return kindf(errdefs.ErrInvalidArgument, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
-	return kindf(errdefs.ErrInvalidArgument, "malformed JSON: %v", err)
+	return errdefs.Kindf(errdefs.ErrInvalidArgument, "malformed JSON: %v", err)
 }
 
 // jsonTypeName names a Go type as JSON would.
@@ -101,7 +101,7 @@ func newQuery(r *http.Request) *query { return &query{v: r.URL.Query()} }
 
 func (q *query) fail(name, value, want string) {
 	if q.err == nil {
-		q.err = kindf(errdefs.ErrInvalidArgument, "query parameter %s=%q: want %s", name, value, want)
+		q.err = errdefs.Kindf(errdefs.ErrInvalidArgument, "query parameter %s=%q: want %s", name, value, want)
 	}
 }
 

@@ -57,7 +57,7 @@ func (s *Server) distributionRoutes(handle func(string, errHandler)) {
 // the daemon runs without one.
 func (s *Server) distribution() (DistributionService, error) {
 	if s.cfg.Distribution == nil {
-		return nil, kindf(errdefs.ErrUnavailable, "this daemon exchanges no images with registries")
+		return nil, errdefs.Kindf(errdefs.ErrUnavailable, "this daemon exchanges no images with registries")
 	}
 	return s.cfg.Distribution, nil
 }
@@ -96,7 +96,7 @@ func (s *Server) imagePull(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Ref == "" {
-		return kindf(errdefs.ErrInvalidArgument, "field \"ref\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"ref\" is required")
 	}
 	lw := newLazyWriter(w, contentNDJSON)
 	id, err := ds.Pull(r.Context(), req, progressLines(lw))
@@ -136,13 +136,13 @@ func (s *Server) imageSave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(names) == 0 {
-		return kindf(errdefs.ErrInvalidArgument, "query parameter names is required (the images to save)")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "query parameter names is required (the images to save)")
 	}
 	format := q.string("format")
 	switch format {
 	case "", api.SaveFormatDocker, api.SaveFormatOCI:
 	default:
-		return kindf(errdefs.ErrInvalidArgument, "query parameter format=%q: want %q or %q", format, api.SaveFormatDocker, api.SaveFormatOCI)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "query parameter format=%q: want %q or %q", format, api.SaveFormatDocker, api.SaveFormatOCI)
 	}
 	return ds.Save(r.Context(), names, format, newLazyWriter(w, contentTar))
 }
@@ -175,7 +175,7 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err == nil && len(imgs) == 0 {
-		err = kindf(errdefs.ErrInvalidArgument, "the archive holds no image")
+		err = errdefs.Kindf(errdefs.ErrInvalidArgument, "the archive holds no image")
 	}
 	return finishLine(r, lw, last, err)
 }
@@ -190,7 +190,7 @@ func (s *Server) authLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Username == "" || req.Password == "" {
-		return kindf(errdefs.ErrInvalidArgument, "fields \"username\" and \"password\" are required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "fields \"username\" and \"password\" are required")
 	}
 	if err := ds.Login(r.Context(), req); err != nil {
 		return err

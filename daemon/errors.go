@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -63,28 +62,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		// The request's own context is live, so what ended was the
 		// stream context: the daemon is shutting down.
-		err = kindf(errdefs.ErrUnavailable, "the daemon is shutting down: %w", err)
+		err = errdefs.Kindf(errdefs.ErrUnavailable, "the daemon is shutting down: %w", err)
 	}
 	status, kind := statusOf(err)
 	if status == http.StatusInternalServerError {
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, status, api.Error{Kind: kind, Message: err.Error()})
-}
-
-// kindError is an error of an errdefs kind whose message is only its own
-// (fmt.Errorf("%w: ...") would prefix the kind's text to what the user
-// reads).
-type kindError struct {
-	err  error
-	kind error
-}
-
-func (e *kindError) Error() string   { return e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
-
-// kindf returns an error of kind with the formatted message; %w in format
-// wraps as fmt.Errorf does.
-func kindf(kind error, format string, args ...any) error {
-	return &kindError{err: fmt.Errorf(format, args...), kind: kind}
 }

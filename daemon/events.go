@@ -116,7 +116,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		return q.err
 	}
 	if !f.since.IsZero() && !f.until.IsZero() && f.until.Before(f.since) {
-		return kindf(errdefs.ErrInvalidArgument, "until is before since")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "until is before since")
 	}
 	ctx, cancel := s.streamCtx(r.Context())
 	defer cancel()

@@ -14,7 +14,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(req.Cmd) == 0 {
-		return kindf(errdefs.ErrInvalidArgument, "field \"cmd\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"cmd\" is required")
 	}
 	id, err := s.cfg.Containers.ExecCreate(r.Context(), r.PathValue("id"), req)
 	if err != nil {

@@ -49,7 +49,7 @@ func (s *Server) imageTag(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name == "" {
-		return kindf(errdefs.ErrInvalidArgument, "field \"name\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"name\" is required")
 	}
 	if err := s.cfg.Images.Tag(r.Context(), r.PathValue("ref"), req.Name); err != nil {
 		return err
@@ -134,11 +134,11 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	// the builder refuses one outside the context.
 	switch {
 	case req.Dockerfile == "" && req.ContextDir == "":
-		return kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\" or \"contextDir\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\" or \"contextDir\" is required")
 	case req.ContextDir != "" && !filepath.IsAbs(req.ContextDir):
-		return kindf(errdefs.ErrInvalidArgument, "field \"contextDir\": %q is not an absolute path", req.ContextDir)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"contextDir\": %q is not an absolute path", req.ContextDir)
 	case req.ContextDir == "" && !filepath.IsAbs(req.Dockerfile):
-		return kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\": %q is not an absolute path, and no contextDir is given for it to be relative to", req.Dockerfile)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\": %q is not an absolute path, and no contextDir is given for it to be relative to", req.Dockerfile)
 	}
 	lw := newLazyWriter(w, contentNDJSON)
 	id, err := s.cfg.Images.Build(r.Context(), req, progressWriter{lw})

@@ -56,7 +56,7 @@ func ListenUnix(path string) (*UnixListener, error) {
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		lock.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, kindf(errdefs.ErrUnavailable, "another container-runtimed is running on %s (it holds %s.lock); stop it first", path, path)
+			return nil, errdefs.Kindf(errdefs.ErrUnavailable, "another container-runtimed is running on %s (it holds %s.lock); stop it first", path, path)
 		}
 		return nil, fmt.Errorf("locking %s.lock: %w", path, err)
 	}
@@ -88,12 +88,12 @@ func removeStaleSocket(path string) error {
 		return fmt.Errorf("checking %s: %w", path, err)
 	}
 	if st.Mode().Type() != os.ModeSocket {
-		return kindf(errdefs.ErrConflict, "%s exists and is not a socket; remove it or choose another --socket", path)
+		return errdefs.Kindf(errdefs.ErrConflict, "%s exists and is not a socket; remove it or choose another --socket", path)
 	}
 	c, err := net.DialTimeout("unix", path, time.Second)
 	if err == nil {
 		c.Close()
-		return kindf(errdefs.ErrUnavailable, "another daemon answers on %s; stop it first", path)
+		return errdefs.Kindf(errdefs.ErrUnavailable, "another daemon answers on %s; stop it first", path)
 	}
 	if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking whether a daemon answers on %s: %w", path, err)
@@ -137,7 +137,7 @@ type TLSFiles struct {
 // refused: the API gives root on this machine to anyone who reaches it.
 func ListenTLS(addr string, files TLSFiles) (net.Listener, error) {
 	if files.Cert == "" || files.Key == "" || files.CA == "" {
-		return nil, kindf(errdefs.ErrInvalidArgument, "listening on TCP %s needs --tlscert, --tlskey and --tlscacert: "+
+		return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "listening on TCP %s needs --tlscert, --tlskey and --tlscacert: "+
 			"plain TCP is refused, since anyone reaching the port would be root here", addr)
 	}
 	cfg, err := serverTLSConfig(files)
@@ -155,15 +155,15 @@ func ListenTLS(addr string, files TLSFiles) (net.Listener, error) {
 func serverTLSConfig(files TLSFiles) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(files.Cert, files.Key)
 	if err != nil {
-		return nil, kindf(errdefs.ErrInvalidArgument, "loading the TLS certificate %s and key %s: %w", files.Cert, files.Key, err)
+		return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "loading the TLS certificate %s and key %s: %w", files.Cert, files.Key, err)
 	}
 	pem, err := os.ReadFile(files.CA)
 	if err != nil {
-		return nil, kindf(errdefs.ErrInvalidArgument, "reading the client CA: %w", err)
+		return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "reading the client CA: %w", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, kindf(errdefs.ErrInvalidArgument, "%s holds no PEM certificate", files.CA)
+		return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "%s holds no PEM certificate", files.CA)
 	}
 	return &tls.Config{
 		Certificates: []tls.Certificate{cert},

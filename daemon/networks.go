@@ -11,7 +11,7 @@ import (
 // daemon runs without one.
 func (s *Server) networks() (NetworkService, error) {
 	if s.cfg.Networks == nil {
-		return nil, kindf(errdefs.ErrUnavailable, "this daemon manages no networks")
+		return nil, errdefs.Kindf(errdefs.ErrUnavailable, "this daemon manages no networks")
 	}
 	return s.cfg.Networks, nil
 }
@@ -26,7 +26,7 @@ func (s *Server) networkCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Name == "" {
-		return kindf(errdefs.ErrInvalidArgument, "field \"name\" is required")
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"name\" is required")
 	}
 	n, err := ns.Create(r.Context(), req)
 	if err != nil {

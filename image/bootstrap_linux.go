@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +14,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
+	"github.com/container-runtime/container-runtime/internal/mounttree"
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -227,19 +229,9 @@ func rootfsCacheName(o BootstrapOptions) string {
 // cacheRootfs writes the layer to path as a tar (through a temporary name,
 // so a crash never leaves a truncated cache).
 func cacheRootfs(ctx context.Context, layerDir, path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".rootfs-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := archive.WriteDiff(ctx, f, layerDir); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+		return archive.WriteDiff(ctx, w, layerDir)
+	})
 }
 
 // tailWriter keeps the last max lines written to it.

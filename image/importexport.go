@@ -10,10 +10,11 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/container-runtime/container-runtime/internal/archive"
+	"github.com/container-runtime/container-runtime/internal/envpath"
 )
 
 // DefaultPath is the PATH images made here (bootstrap, import) start with.
-const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+const DefaultPath = envpath.Default
 
 // Import makes a one-layer image of a root filesystem tarball (gzip, bzip2 or
 // plain) and names it name (no name: a dangling image). The config has only

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 )
 
@@ -109,7 +110,7 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	for _, d := range []string{cfg.StateDir, filepath.Join(cfg.StateDir, endpointsDir)} {
-		if err := removeTemps(d); err != nil {
+		if err := atomicfile.RemoveTemps(d); err != nil {
 			return nil, fmt.Errorf("network: removing leftovers in %s: %w", d, err)
 		}
 	}

@@ -1,8 +1,6 @@
 package network
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 )
 
 // The layout of StateDir.
@@ -20,9 +20,6 @@ const (
 	endpointsDir = "endpoints"
 	netnsDir     = "netns"
 	lockFile     = "lock"
-	// tmpPrefix starts the temporary files of atomic writes; New removes
-	// those a crash left.
-	tmpPrefix = ".tmp-"
 )
 
 // networkRecord is a bridge network as persisted.
@@ -61,51 +58,6 @@ type endpointRecord struct {
 
 type networksFileContent struct {
 	Networks []*networkRecord `json:"networks"`
-}
-
-// writeFileAtomic replaces path with data: a reader or a crash (even a
-// power cut: the data reaches the disk before the rename) sees the old
-// content or the new one, never a mix.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir, base := filepath.Split(path)
-	var r [6]byte
-	rand.Read(r[:])
-	tmp := filepath.Join(dir, tmpPrefix+base+"-"+hex.EncodeToString(r[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// removeTemps removes the temporary files a crash left in dir.
-func removeTemps(dir string) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func (m *Manager) endpointPath(id string) string {
@@ -154,7 +106,7 @@ func (m *Manager) loadEndpoints() (map[string]*endpointRecord, error) {
 	recs := map[string]*endpointRecord{}
 	for _, e := range ents {
 		id, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || strings.HasPrefix(e.Name(), tmpPrefix) {
+		if !ok || atomicfile.IsTemp(e.Name()) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -181,7 +133,7 @@ func (m *Manager) saveNetworks() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(m.cfg.StateDir, networksFile), b, 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(m.cfg.StateDir, networksFile), b, 0o600); err != nil {
 		return fmt.Errorf("saving the networks: %w", err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
@@ -174,7 +175,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		return nil, err
 	}
 	if opts.PidFile != "" {
-		if err := writeFileAtomic(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
+		if err := atomicfile.Write(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -2,13 +2,12 @@ package runtime
 
 import (
 	"slices"
-	"strings"
 
-	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 
 	"github.com/container-runtime/container-runtime/internal/capabilities"
+	"github.com/container-runtime/container-runtime/internal/envpath"
 	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
 
@@ -26,7 +25,7 @@ func DefaultSpec() *specs.Spec {
 			User:     specs.User{UID: 0, GID: 0},
 			Args:     []string{"sh"},
 			Env: []string{
-				"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+				"PATH=" + envpath.Default,
 				"TERM=xterm",
 			},
 			Cwd: "/",
@@ -65,7 +64,7 @@ func DefaultSpec() *specs.Spec {
 
 // The lists below say what this runtime recognises, for Features.
 // Validate checks namespaces against supportedNamespaces and capability
-// names against knownCapabilities; seccomp configurations are checked by
+// names against capabilities.KnownNames; seccomp configurations are checked by
 // internal/seccomp, whose switch statements these lists mirror.
 
 // supportedNamespaces are the namespace types the runtime creates or
@@ -81,17 +80,6 @@ func supportedNamespaces() []specs.LinuxNamespaceType {
 		specs.UserNamespace,
 		specs.UTSNamespace,
 	}
-}
-
-// knownCapabilities lists every capability name ("CAP_SYS_ADMIN") known
-// to github.com/moby/sys/capability, whether or not this kernel has it.
-func knownCapabilities() []string {
-	known := capability.ListKnown()
-	names := make([]string, 0, len(known))
-	for _, c := range known {
-		names = append(names, "CAP_"+strings.ToUpper(c.String()))
-	}
-	return names
 }
 
 // supportedHooks are the OCI hook names the runtime runs.
@@ -184,7 +172,7 @@ func Features() *features.Features {
 		MountOptions:  supportedMountOptions(),
 		Linux: &features.Linux{
 			Namespaces:   namespaces,
-			Capabilities: knownCapabilities(),
+			Capabilities: capabilities.KnownNames(),
 			Cgroup: &features.Cgroup{
 				V1:          &yes,
 				V2:          &yes,

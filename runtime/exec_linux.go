@@ -10,6 +10,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 )
 
 // Exec starts p inside the running container id: in all of its namespaces,
@@ -74,7 +75,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		return nil, fmt.Errorf("exec in %q: protocol: %v %q", id, err, m.Type)
 	}
 	if opts.PidFile != "" {
-		if err := writeFileAtomic(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
+		if err := atomicfile.Write(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
 			return nil, err
 		}
 	}

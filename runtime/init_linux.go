@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/container-runtime/container-runtime/internal/envpath"
 	"github.com/container-runtime/container-runtime/internal/nsenter"
 	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
@@ -299,13 +300,7 @@ func lookPath(file string, env []string) (string, error) {
 		}
 		return file, nil
 	}
-	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-			path = v
-		}
-	}
-	for _, dir := range filepath.SplitList(path) {
+	for _, dir := range filepath.SplitList(envpath.Of(env)) {
 		if dir == "" {
 			dir = "."
 		}

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/selfexe"
 )
 
 // sealedExe is the handle of our own binary from which every container
@@ -14,14 +16,11 @@ import (
 // /proc/self/exe, or a process racing an exec) must never find a writable
 // path to the binary on the host's disk.
 //
-// The handle is a detached read-only bind mount of the binary (open_tree
-// with OPEN_TREE_CLONE, then mount_setattr MOUNT_ATTR_RDONLY): writes
-// through it fail with EROFS, it is attached to no mount namespace (so
-// nothing shows in mountinfo and nothing can remount it), and the kernel
-// drops it with the last reference. It costs two syscalls, where copying
-// the binary into a sealed memfd (runc 1.1's way, and our fallback when
-// the new mount API is missing) costs a copy of the whole binary per
-// container start.
+// The handle is a detached read-only bind mount of the binary
+// (selfexe.ReadOnly). It costs two syscalls, where copying the binary
+// into a sealed memfd (runc 1.1's way, and our fallback when the new
+// mount API is missing) costs a copy of the whole binary per container
+// start.
 //
 // The handle is made once per Runtime and reused: the daemon starts many
 // containers from one.
@@ -33,27 +32,12 @@ type sealedExe struct {
 
 func (s *sealedExe) get() (*os.File, error) {
 	s.once.Do(func() {
-		s.f, s.err = readOnlySelf()
+		s.f = selfexe.ReadOnly()
 		if s.f == nil {
 			s.f, s.err = sealSelf()
 		}
 	})
 	return s.f, s.err
-}
-
-// readOnlySelf returns a detached read-only bind mount of our binary, or
-// nil when this kernel or our privileges do not allow it.
-func readOnlySelf() (*os.File, error) {
-	fd, err := unix.OpenTree(unix.AT_FDCWD, "/proc/self/exe", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
-	if err != nil {
-		return nil, nil
-	}
-	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
-	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
-		unix.Close(fd)
-		return nil, nil
-	}
-	return os.NewFile(uintptr(fd), "container-runtime (read-only)"), nil
 }
 
 // sealSelf copies our binary into a memfd and seals it against writes.

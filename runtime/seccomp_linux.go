@@ -12,6 +12,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/seccomp"
 )
 
@@ -61,7 +62,7 @@ func (r *Runtime) seccompProgram(cfg *specs.LinuxSeccomp) ([]byte, error) {
 	c.remember(key, b)
 	// The on-disk copy only saves time; failing to write it is harmless.
 	if os.MkdirAll(filepath.Dir(path), 0o700) == nil {
-		writeFileAtomic(path, b, 0o600)
+		atomicfile.Write(path, b, 0o600)
 	}
 	return b, nil
 }

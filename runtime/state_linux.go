@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 )
 
@@ -64,19 +65,7 @@ func (r *Runtime) save(rec *record) error {
 	if err != nil {
 		return fmt.Errorf("encoding state of %q: %w", rec.ID, err)
 	}
-	return writeFileAtomic(filepath.Join(r.dir(rec.ID), stateFile), b, 0o600)
-}
-
-func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, mode); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("renaming %s into place: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(r.dir(rec.ID), stateFile), b, 0o600)
 }
 
 // status tells the container's status from its process and exec fifo.

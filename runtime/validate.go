@@ -15,6 +15,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/capabilities"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/seccomp"
 )
@@ -177,7 +178,7 @@ func ValidateProcess(p *specs.Process) error {
 	if p.Cwd == "" || !filepath.IsAbs(p.Cwd) {
 		return invalidf("process.cwd %q is not an absolute path", p.Cwd)
 	}
-	if err := validateCapabilities(p.Capabilities); err != nil {
+	if err := capabilities.ValidateNames(p.Capabilities); err != nil {
 		return err
 	}
 	if err := validateRlimits(p.Rlimits); err != nil {
@@ -191,33 +192,6 @@ func ValidateProcess(p *specs.Process) error {
 	}
 	if p.SelinuxLabel != "" {
 		return invalidf("process.selinuxLabel: SELinux is not supported")
-	}
-	return nil
-}
-
-// validateCapabilities checks every name against the capabilities known
-// to github.com/moby/sys/capability.
-//
-// TODO(lead): delegate to capabilities.Validate once internal/capabilities
-// exists.
-func validateCapabilities(c *specs.LinuxCapabilities) error {
-	if c == nil {
-		return nil
-	}
-	known := knownCapabilities()
-	sets := []struct {
-		name string
-		caps []string
-	}{
-		{"bounding", c.Bounding}, {"effective", c.Effective}, {"inheritable", c.Inheritable},
-		{"permitted", c.Permitted}, {"ambient", c.Ambient},
-	}
-	for _, set := range sets {
-		for i, name := range set.caps {
-			if !slices.Contains(known, name) {
-				return invalidf("process.capabilities.%s[%d] %q is unknown", set.name, i, name)
-			}
-		}
 	}
 	return nil
 }

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 )
 
 // saveCommand is Docker's save.
@@ -43,22 +43,9 @@ to FILE, or to stdout when it is not a terminal.`,
 			}
 			// A temporary file renamed at the end: a failed save leaves
 			// no truncated archive behind, nor clobbers an older one.
-			f, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".*")
-			if err != nil {
-				return err
-			}
-			defer os.Remove(f.Name())
-			defer f.Close()
-			if err := cl.ImageSave(cmd.Context(), args, format, f); err != nil {
-				return err
-			}
-			if err := f.Chmod(0o644); err != nil {
-				return err
-			}
-			if err := f.Close(); err != nil {
-				return err
-			}
-			return os.Rename(f.Name(), output)
+			return atomicfile.WriteFunc(output, 0o644, func(w io.Writer) error {
+				return cl.ImageSave(cmd.Context(), args, format, w)
+			})
 		},
 	}
 	fs := cmd.Flags()

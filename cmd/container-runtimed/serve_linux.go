@@ -15,6 +15,7 @@ import (
 	"github.com/container-runtime/container-runtime/build"
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/internal/logctx"
@@ -205,17 +206,12 @@ func (e *engine) close() error {
 	return errors.Join(errs...)
 }
 
-// writePidfile writes the PID atomically (temp file, rename).
+// writePidfile writes the PID atomically.
 func writePidfile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("writing the pidfile: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644); err != nil {
-		return fmt.Errorf("writing the pidfile: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644); err != nil {
 		return fmt.Errorf("writing the pidfile: %w", err)
 	}
 	return nil

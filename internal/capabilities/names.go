@@ -53,6 +53,36 @@ func sets(c *specs.LinuxCapabilities) []set {
 	}
 }
 
+// KnownNames lists every capability name ("CAP_SYS_ADMIN") this build
+// knows, whether or not the running kernel has it.
+func KnownNames() []string {
+	all := capability.ListKnown()
+	names := make([]string, 0, len(all))
+	for _, c := range all {
+		names = append(names, name(c))
+	}
+	return names
+}
+
+// ValidateNames checks only that every name in the five sets of c is one
+// this build knows, whatever the running kernel has; the error names the
+// first unknown one by its place in the spec and wraps
+// errdefs.ErrInvalidArgument. It is the OCI runtime's check before
+// create: runc accepts a capability the kernel lacks (Apply skips it) and
+// the rules between the sets are the kernel's to enforce at Apply.
+// Validate is the strict check.
+func ValidateNames(c *specs.LinuxCapabilities) error {
+	byName := known()
+	for _, s := range sets(c) {
+		for i, n := range s.names {
+			if _, ok := byName[n]; !ok {
+				return fmt.Errorf("process.capabilities.%s[%d] %q is unknown: %w", s.name, i, n, errdefs.ErrInvalidArgument)
+			}
+		}
+	}
+	return nil
+}
+
 // known maps every capability name this build knows ("CAP_CHOWN") to its
 // number. It is built per call: 41 entries cost less than a syscall, and the
 // package keeps no mutable state.

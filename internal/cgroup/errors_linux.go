@@ -9,16 +9,6 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 )
 
-// kindError tags an error from the kernel or the library with an errdefs
-// sentinel without changing its message.
-type kindError struct {
-	err  error
-	kind error
-}
-
-func (e *kindError) Error() string   { return e.err.Error() }
-func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
-
 // tag adds the errdefs kind that err's errno implies: a missing cgroup
 // file or directory is ErrNotFound, EBUSY (processes still inside, limit
 // below usage) is ErrConflict, a value the kernel refuses is
@@ -37,5 +27,5 @@ func tag(err error) error {
 	default:
 		return err
 	}
-	return &kindError{err: err, kind: kind}
+	return errdefs.WithKind(err, kind)
 }

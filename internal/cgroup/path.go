@@ -46,6 +46,26 @@ func resolvePath(id, cgroupsPath string) (string, error) {
 	return p, nil
 }
 
+// SystemdPath converts the systemd driver's cgroupsPath
+// "slice:prefix:name" (what dockerd with native.cgroupdriver=systemd and
+// containerd with SystemdCgroup=true write) to the cgroupfs path, relative
+// to every hierarchy's root, that systemd would give that unit:
+// "system.slice:docker:abc" is "/system.slice/docker-abc.scope" and
+// "a-b.slice:p:n" is "/a.slice/a-b.slice/p-n.scope". Anything not of that
+// form is ErrInvalidArgument.
+func SystemdPath(cgroupsPath string) (string, error) {
+	slice, prefix, name, ok := splitSystemdPath(cgroupsPath)
+	if !ok {
+		return "", fmt.Errorf("linux.cgroupsPath %q: a systemd cgroups path must be slice:prefix:name: %w",
+			cgroupsPath, errdefs.ErrInvalidArgument)
+	}
+	p, err := systemdPath(slice, prefix, name)
+	if err != nil {
+		return "", fmt.Errorf("linux.cgroupsPath %q: %w: %w", cgroupsPath, err, errdefs.ErrInvalidArgument)
+	}
+	return p, nil
+}
+
 // splitSystemdPath recognises the systemd driver's "slice:prefix:name" form
 // (as runc and containerd write it). A path starting with "/" is always a
 // cgroupfs path, whatever it contains.

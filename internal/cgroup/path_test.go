@@ -60,3 +60,16 @@ func TestResolvePathRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestSystemdPath(t *testing.T) {
+	got, err := SystemdPath("kubepods-burstable.slice:cri-containerd:abc")
+	if want := "/kubepods.slice/kubepods-burstable.slice/cri-containerd-abc.scope"; err != nil || got != want {
+		t.Errorf("SystemdPath = %q, %v; want %q", got, err, want)
+	}
+	// With the systemd driver a cgroupfs path is a mistake, not a path.
+	for _, in := range []string{"/docker/abc", "docker/abc", "a:b", "bad:p:n"} {
+		if got, err := SystemdPath(in); !errors.Is(err, errdefs.ErrInvalidArgument) {
+			t.Errorf("SystemdPath(%q) = %q, %v; want ErrInvalidArgument", in, got, err)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/selfexe"
 )
 
 // Defaults of Config.
@@ -94,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 	}
 	conn := fc.(*net.UnixConn)
 
-	exe, err := readOnlySelf()
+	exe, err := openSelf()
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -192,19 +193,14 @@ func reapLater(pid int) (<-chan struct{}, error) {
 	return done, nil
 }
 
-// readOnlySelf returns a handle of our binary to execute. A detached
-// read-only bind mount (as package runtime does for containers) keeps a
+// openSelf returns a handle of our binary to execute. A detached
+// read-only bind mount (as package runtime uses for containers) keeps a
 // process that reaches the monitor through /proc/PID/exe from writing to
 // the daemon's binary; where the new mount API is refused, the plain
 // binary is used.
-func readOnlySelf() (*os.File, error) {
-	fd, err := unix.OpenTree(unix.AT_FDCWD, "/proc/self/exe", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
-	if err == nil {
-		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
-		if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err == nil {
-			return os.NewFile(uintptr(fd), "container-runtime (read-only)"), nil
-		}
-		unix.Close(fd)
+func openSelf() (*os.File, error) {
+	if f := selfexe.ReadOnly(); f != nil {
+		return f, nil
 	}
 	f, err := os.Open("/proc/self/exe")
 	if err != nil {
