@@ -14,6 +14,7 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/monitor"
+	"github.com/container-runtime/container-runtime/runtime"
 )
 
 // attachWait bounds how long a start waits for the clients that attached
@@ -155,7 +156,13 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	}
 
 	t = time.Now()
-	proc, err := s.rt.Create(ctx, r.ID, createOptions(s.containerDir(r.ID), spec, mon, console, r.StartupCommands, report, r.Config.Init))
+	// The monitor launches the init (so that it is the monitor's child),
+	// which runs the image's startup commands before the target and
+	// reports each one's result as a JSON line to report.
+	proc, err := s.rt.Create(ctx, r.ID, runtime.CreateOptions{
+		Bundle: s.containerDir(r.ID), Spec: spec, ConsoleSocket: console, Launcher: mon,
+		StartupCommands: r.StartupCommands, StartupReport: report, Init: r.Config.Init,
+	})
 	if err != nil {
 		return fmt.Errorf("creating container %s: %w", r.Name, err)
 	}

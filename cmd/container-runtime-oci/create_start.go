@@ -123,16 +123,7 @@ func newCreateCommand(a *app) *cobra.Command {
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			spec, bundle, err := a.loadSpec(id, o.bundle)
-			if err != nil {
-				return err
-			}
-			opts, err := o.options(spec, bundle, true)
-			if err != nil {
-				return err
-			}
-			o.logIgnored(cmd)
-			r, err := a.runtime()
+			r, opts, err := o.prepare(a, cmd, id, true)
 			if err != nil {
 				return err
 			}
@@ -144,6 +135,23 @@ func newCreateCommand(a *app) *cobra.Command {
 	}
 	o.register(cmd)
 	return cmd
+}
+
+// prepare is what create and run do before the runtime creates: load the
+// bundle of container id, turn the flags into options (detached: the
+// init outlives us) and open the runtime.
+func (o *createFlags) prepare(a *app, cmd *cobra.Command, id string, detached bool) (*runtime.Runtime, runtime.CreateOptions, error) {
+	spec, bundle, err := a.loadSpec(id, o.bundle)
+	if err != nil {
+		return nil, runtime.CreateOptions{}, err
+	}
+	opts, err := o.options(spec, bundle, detached)
+	if err != nil {
+		return nil, runtime.CreateOptions{}, err
+	}
+	o.logIgnored(cmd)
+	r, err := a.runtime()
+	return r, opts, err
 }
 
 // logIgnored notes the flags accepted only for compatibility.
@@ -164,10 +172,7 @@ func newStartCommand(a *app) *cobra.Command {
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			if err := runtime.ValidateID(id); err != nil {
-				return err
-			}
-			r, err := a.runtime()
+			r, err := a.containerRuntime(id)
 			if err != nil {
 				return err
 			}

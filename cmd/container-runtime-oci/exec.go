@@ -69,13 +69,10 @@ func newExecCommand(a *app) *cobra.Command {
 }
 
 func (o *execFlags) run(cmd *cobra.Command, a *app, id string, args []string) error {
-	if err := runtime.ValidateID(id); err != nil {
-		return err
-	}
 	if o.preserveFDs < 0 {
 		return fmt.Errorf("--preserve-fds %d is negative: %w", o.preserveFDs, errdefs.ErrInvalidArgument)
 	}
-	r, err := a.runtime()
+	r, err := a.containerRuntime(id)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/runtime"
 )
 
 func newKillCommand(a *app) *cobra.Command {
@@ -26,9 +25,6 @@ func newKillCommand(a *app) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			if err := runtime.ValidateID(id); err != nil {
-				return err
-			}
 			sig := unix.SIGTERM
 			if len(args) == 2 {
 				var err error
@@ -36,7 +32,7 @@ func newKillCommand(a *app) *cobra.Command {
 					return err
 				}
 			}
-			r, err := a.runtime()
+			r, err := a.containerRuntime(id)
 			if err != nil {
 				return err
 			}
@@ -60,10 +56,7 @@ func newDeleteCommand(a *app) *cobra.Command {
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			if err := runtime.ValidateID(id); err != nil {
-				return err
-			}
-			r, err := a.runtime()
+			r, err := a.containerRuntime(id)
 			if err != nil {
 				return err
 			}

@@ -26,10 +26,7 @@ func newStateCommand(a *app) *cobra.Command {
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			if err := runtime.ValidateID(id); err != nil {
-				return err
-			}
-			r, err := a.runtime()
+			r, err := a.containerRuntime(id)
 			if err != nil {
 				return err
 			}
@@ -120,13 +117,10 @@ func newPsCommand(a *app) *cobra.Command {
 		Args: minArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			if err := runtime.ValidateID(id); err != nil {
-				return err
-			}
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			r, err := a.runtime()
+			r, err := a.containerRuntime(id)
 			if err != nil {
 				return err
 			}

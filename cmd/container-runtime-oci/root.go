@@ -184,6 +184,15 @@ func (a *app) runtime() (*runtime.Runtime, error) {
 	return runtime.New(a.root)
 }
 
+// containerRuntime checks the container id a command names, then opens
+// the runtime: the first steps of every command on an existing container.
+func (a *app) containerRuntime(id string) (*runtime.Runtime, error) {
+	if err := runtime.ValidateID(id); err != nil {
+		return nil, err
+	}
+	return a.runtime()
+}
+
 // exactArgs requires the named positional arguments.
 func exactArgs(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

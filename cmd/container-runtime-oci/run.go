@@ -20,16 +20,7 @@ func newRunCommand(a *app) *cobra.Command {
 		Args:  exactArgs("ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			spec, bundle, err := a.loadSpec(id, o.bundle)
-			if err != nil {
-				return err
-			}
-			opts, err := o.options(spec, bundle, detach)
-			if err != nil {
-				return err
-			}
-			o.logIgnored(cmd)
-			r, err := a.runtime()
+			r, opts, err := o.prepare(a, cmd, id, detach)
 			if err != nil {
 				return err
 			}
