@@ -25,11 +25,14 @@ var floors = []floor{
 		rule: "helpers with one small job and no module imports " +
 			"(internal/nsenter is C run before the Go runtime starts)",
 		pkgs: map[string]allow{
+			"internal/atomicfile":        {},
 			"internal/busyboxfs":         {},
+			"internal/envpath":           {},
 			"internal/logctx":            {},
 			"internal/mounttree":         {},
 			"internal/nsenter":           {},
 			"internal/quarantine":        {},
+			"internal/selfexe":           {},
 			"internal/testutil":          {},
 			"internal/testutil/command":  {},
 			"internal/testutil/host":     {},
@@ -49,8 +52,8 @@ var floors = []floor{
 			"internal/capabilities": {imports: "errdefs"},
 			"internal/cgroup":       {imports: "errdefs"},
 			"internal/events":       {imports: "api"},
-			"internal/monitor":      {imports: "api errdefs"},
-			"internal/privdir":      {imports: "internal/logctx", tests: "internal/testutil"},
+			"internal/monitor":      {imports: "api errdefs internal/selfexe"},
+			"internal/privdir":      {imports: "internal/logctx"},
 			"internal/rootfs":       {imports: "errdefs"},
 			"internal/rootread":     {imports: "errdefs"},
 			"internal/seccomp":      {imports: "errdefs"},
@@ -71,8 +74,8 @@ var floors = []floor{
 			"the client",
 		pkgs: map[string]allow{
 			"runtime": {
-				imports: "errdefs internal/capabilities internal/cgroup internal/logctx internal/nsenter " +
-					"internal/privdir internal/rootfs internal/seccomp",
+				imports: "errdefs internal/atomicfile internal/capabilities internal/cgroup internal/envpath " +
+					"internal/logctx internal/nsenter internal/privdir internal/rootfs internal/seccomp internal/selfexe",
 				tests: "internal/busyboxfs",
 			},
 		},
@@ -83,8 +86,11 @@ var floors = []floor{
 			"imports another engine, container, daemon or client " +
 			"(network's tests run processes with runtime)",
 		pkgs: map[string]allow{
-			"snapshot": {imports: "errdefs internal/mounttree", tests: "internal/testutil"},
-			"network":  {imports: "errdefs internal/logctx", tests: "internal/busyboxfs runtime"},
+			"snapshot": {imports: "errdefs internal/mounttree"},
+			"network": {
+				imports: "errdefs internal/atomicfile internal/logctx",
+				tests:   "internal/busyboxfs runtime",
+			},
 		},
 	},
 	{
@@ -94,8 +100,8 @@ var floors = []floor{
 			"tests mount layers with snapshot)",
 		pkgs: map[string]allow{
 			"image": {
-				imports: "errdefs internal/archive internal/boltfile internal/logctx internal/mounttree " +
-					"internal/privdir internal/quarantine",
+				imports: "errdefs internal/archive internal/atomicfile internal/boltfile internal/envpath " +
+					"internal/logctx internal/mounttree internal/privdir internal/quarantine",
 				tests: "snapshot",
 			},
 		},
@@ -107,7 +113,10 @@ var floors = []floor{
 			"network, container, daemon or client (a FROM that must pull " +
 			"gets a function from main)",
 		pkgs: map[string]allow{
-			"distribution": {imports: "errdefs image internal/archive", tests: "internal/busyboxfs"},
+			"distribution": {
+				imports: "errdefs image internal/archive internal/atomicfile",
+				tests:   "internal/busyboxfs",
+			},
 			"build": {
 				imports: "errdefs image internal/logctx internal/mounttree internal/passwd internal/quarantine " +
 					"internal/rootread internal/seccomp internal/signal runtime snapshot",
@@ -120,10 +129,11 @@ var floors = []floor{
 			"speaks api; never daemon, client or cmd",
 		pkgs: map[string]allow{
 			"container": {
-				imports: "api errdefs image internal/boltfile internal/capabilities internal/cgroup " +
-					"internal/events internal/logctx internal/monitor internal/mounttree internal/passwd " +
-					"internal/privdir internal/quarantine internal/seccomp internal/signal network runtime snapshot",
-				tests: "internal/busyboxfs internal/testutil",
+				imports: "api errdefs image internal/atomicfile internal/boltfile internal/capabilities " +
+					"internal/cgroup internal/envpath internal/events internal/logctx internal/monitor " +
+					"internal/mounttree internal/passwd internal/privdir internal/quarantine internal/seccomp " +
+					"internal/signal network runtime snapshot",
+				tests: "internal/busyboxfs",
 			},
 		},
 	},
@@ -141,14 +151,14 @@ var floors = []floor{
 	{
 		name: "commands",
 		rule: "the binaries and composition roots: container-runtimed " +
-			"wires the engines into daemon; the CLI talks through client " +
-			"only; container-runtime-oci is runtime's CLI",
+			"wires the engines into daemon; the CLI reaches the daemon " +
+			"through client only; container-runtime-oci is runtime's CLI",
 		pkgs: map[string]allow{
-			"cmd/container-runtime":     {imports: "api client errdefs internal/version"},
+			"cmd/container-runtime":     {imports: "api client errdefs internal/atomicfile internal/version"},
 			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx runtime"},
 			"cmd/container-runtimed": {
-				imports: "api build container daemon distribution errdefs image internal/cgroup " +
-					"internal/events internal/logctx internal/privdir internal/version network runtime",
+				imports: "api build container daemon distribution errdefs image internal/atomicfile " +
+					"internal/cgroup internal/events internal/logctx internal/privdir internal/version network runtime",
 			},
 		},
 	},
@@ -168,23 +178,45 @@ var floors = []floor{
 		rule: "integration suites and benchmarks may use any lower " +
 			"floor; nothing imports them",
 		pkgs: map[string]allow{
-			"internal/depcheck":        {},
-			"integration/distribution": {tests: "distribution image internal/busyboxfs snapshot"},
-			"integration/e2e":          {tests: "api internal/testutil internal/testutil/daemon"},
-			"integration/network":      {tests: "api client errdefs internal/busyboxfs network"},
-			"integration/ocicompat":    {tests: "internal/busyboxfs"},
-			"integration/registry":     {tests: "api client errdefs internal/busyboxfs network"},
-			"integration/security": {
-				tests: "api internal/busyboxfs internal/testutil internal/testutil/daemon runtime",
+			"internal/depcheck": {},
+			"integration/distribution": {
+				tests: "distribution image internal/busyboxfs internal/testutil/command " +
+					"internal/testutil/dockerd internal/testutil/host internal/testutil/registry snapshot",
 			},
-			"bench/buildcompare":  {imports: "bench/internal/measure build image runtime"},
-			"bench/daemoncompare": {imports: "api bench/internal/measure client image network runtime"},
-			"bench/ocicompare":    {imports: "bench/internal/measure internal/busyboxfs runtime"},
-			"bench/pullcompare":   {imports: "bench/internal/measure distribution image"},
+			"integration/e2e": {tests: "api internal/testutil/daemon"},
+			"integration/network": {
+				tests: "api client errdefs internal/busyboxfs internal/testutil/daemon network",
+			},
+			"integration/ocicompat": {
+				tests: "internal/busyboxfs internal/testutil/command internal/testutil/dockerd " +
+					"internal/testutil/host",
+			},
+			"integration/registry": {
+				tests: "api errdefs internal/busyboxfs internal/testutil/daemon internal/testutil/registry",
+			},
+			"integration/security": {
+				tests: "api internal/busyboxfs internal/testutil/daemon runtime",
+			},
+			"bench/buildcompare": {
+				imports: "bench/internal/measure build image internal/testutil/dockerd internal/testutil/host runtime",
+			},
+			"bench/daemoncompare": {
+				imports: "api bench/internal/measure client image internal/testutil/daemon internal/testutil/dockerd " +
+					"internal/testutil/host network runtime",
+			},
+			"bench/ocicompare":  {imports: "bench/internal/measure internal/busyboxfs runtime"},
+			"bench/pullcompare": {imports: "bench/internal/measure distribution image"},
 		},
 	},
 }
 
-// testOnly are the test helpers: only _test.go files, integration/*,
-// bench/* and the helpers themselves may import them.
-var testOnly = []string{"internal/testutil", "internal/testutil/daemon"}
+// testOnly are the test helpers (each with its subpackages): only _test.go
+// files, integration/*, bench/* and the helpers themselves may import
+// them.
+var testOnly = []string{"internal/testutil"}
+
+// everyTest are the packages any package's _test.go files may import
+// without listing them: internal/testutil (RequireRoot, RequireTool,
+// WaitFor), which every test that needs root or a tool uses. It imports no
+// module package, so no floor can be crossed through it.
+var everyTest = []string{"internal/testutil"}
