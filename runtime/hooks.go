@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -19,6 +20,11 @@ const maxHookOutput = 4096
 // runHooks runs hooks of one kind in order, each with the state JSON on its
 // stdin, and stops at the first failure. The error names the kind, the
 // hook's path and what it printed.
+//
+// Poststop hooks are the exception: the runtime spec (lifecycle step 13)
+// has a failing one logged as a warning, "but the remaining hooks and
+// lifecycle continue as if the hook had succeeded", so every poststop hook
+// runs and the error joins all their failures for the caller to log.
 func runHooks(ctx context.Context, kind string, hooks []specs.Hook, st specs.State) error {
 	if len(hooks) == 0 {
 		return nil
@@ -27,12 +33,16 @@ func runHooks(ctx context.Context, kind string, hooks []specs.Hook, st specs.Sta
 	if err != nil {
 		return fmt.Errorf("encoding state for %s hooks: %w", kind, err)
 	}
+	var failed []error
 	for i, h := range hooks {
 		if err := runHook(ctx, h, in); err != nil {
-			return fmt.Errorf("%s hook #%d (%s): %w", kind, i, h.Path, err)
+			failed = append(failed, fmt.Errorf("%s hook #%d (%s): %w", kind, i, h.Path, err))
+			if kind != "poststop" {
+				break
+			}
 		}
 	}
-	return nil
+	return errors.Join(failed...)
 }
 
 func runHook(ctx context.Context, h specs.Hook, stdin []byte) error {
