@@ -206,6 +206,9 @@ func (m *manager) set(res *cgroups.Resources, unified map[string]string) error {
 		// the limits ("cannot set hugetlb limit"), so they go to cgroup2.
 		hugetlb, res.HugetlbLimit = res.HugetlbLimit, nil
 	}
+	if err := m.checkBlkioWeight(res); err != nil {
+		return fmt.Errorf("setting limits of cgroup %s: %w", m.name, err)
+	}
 	if err := m.lib.Set(res); err != nil {
 		return fmt.Errorf("setting limits of cgroup %s: %w", m.name, tag(err))
 	}

@@ -132,3 +132,32 @@ func TestUpdateV1MemorySwapOrder(t *testing.T) {
 	}
 	check("quota alone", map[string]string{"cpu.cfs_quota_us": "20000", "cpu.cfs_period_us": "100000"})
 }
+
+// A block I/O weight on a v1 host without weight files (no BFQ
+// scheduler, as here) is refused with a message saying why, rather than
+// the library's bare "no such file".
+func TestUpdateV1BlkioWeightUnavailable(t *testing.T) {
+	requireRoot(t)
+	if Mode() == Unified {
+		testutil.Missing(t, "checks v1 files")
+	}
+	m := newManager(t, testID(t), withDefaultDevices(&specs.LinuxResources{}))
+	c := startChild(t, "exec sleep 30")
+	if err := m.Apply(c.pid()); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	dir := m.Paths()["blkio"]
+	_, errW := os.Stat(filepath.Join(dir, "blkio.weight"))
+	_, errB := os.Stat(filepath.Join(dir, "blkio.bfq.weight"))
+	err := m.Set(&specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{Weight: ptr[uint16](300)}})
+	if errW == nil || errB == nil {
+		// A host with weights: the weight must be written.
+		if err != nil {
+			t.Fatalf("Set blkio weight on a host with weight files: %v", err)
+		}
+		return
+	}
+	if !errors.Is(err, errdefs.ErrUnavailable) || !strings.Contains(err.Error(), "blkio.bfq.weight") {
+		t.Errorf("Set blkio weight without weight files = %v, want ErrUnavailable naming the missing files", err)
+	}
+}
