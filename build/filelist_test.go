@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // The file list is compared in one pass, which needs comparePaths to
@@ -77,9 +79,7 @@ func TestDiffFileLists(t *testing.T) {
 // A list past maxFileListBytes is dropped, but the digest still covers
 // every file.
 func TestFileListDropsWhatIsTooLong(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: hashes 2 million names")
-	}
+	testutil.SkipShort(t, "hashes 2 million names")
 	l := newFileList()
 	name := make([]byte, 0, 64)
 	for i := 0; !l.dropped; i++ {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/runtime"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -23,10 +24,10 @@ import (
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: mounts OverlayFS and runs RUN steps in a chroot")
+		testutil.Missing(tb, "needs root: mounts OverlayFS and runs RUN steps in a chroot")
 	}
 	if _, err := os.Stat("/bin/busybox"); err != nil {
-		tb.Skip("needs /bin/busybox (Debian busybox-static) for the base image")
+		testutil.Missing(tb, "needs /bin/busybox (Debian busybox-static) for the base image")
 	}
 }
 

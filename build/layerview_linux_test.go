@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // layerDir makes a layer directory: "p" a file, "p/" a directory, "p>t" a
@@ -57,7 +59,7 @@ func cut(s, sep string) (string, string, bool) {
 
 func TestLayerViewFollowsOverlayRules(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: makes whiteout devices and trusted xattrs")
+		testutil.Missing(t, "needs root: makes whiteout devices and trusted xattrs")
 	}
 	bottom := layerDir(t, "etc/passwd", "etc/group", "opt/old", "usr/bin/tool", "gone/file", "keep/a")
 	middle := layerDir(t, "etc/group!", "opt/!", "opt/new", "bin>usr/bin", "gone!")

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // bigContext writes a build context of n small files, 100 to a
@@ -65,7 +67,7 @@ func peakRSSGrowth(tb testing.TB, f func()) float64 {
 	tb.Helper()
 	debug.FreeOSMemory()
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		tb.Skipf("cannot reset the peak RSS: %v", err)
+		testutil.Missing(tb, "cannot reset the peak RSS: %v", err)
 	}
 	before := procStatusKB(tb, "VmRSS")
 	f()
@@ -82,9 +84,7 @@ func peakRSSGrowth(tb testing.TB, f func()) float64 {
 func TestCopyBigContextBoundedMemory(t *testing.T) {
 	const files = 50_000
 	const boundMiB = 40
-	if testing.Short() {
-		t.Skip("-short: writes 50,000 files")
-	}
+	testutil.SkipShort(t, "writes 50,000 files")
 	e := newTestEnv(t)
 	dir := bigContext(t, files)
 	changed := fmt.Sprintf("d%04d/f%06d.txt", files/3/100, files/3)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // seedExamples is the repository's copy of the seed's examples
@@ -23,9 +24,7 @@ const seedExamples = "../examples"
 // the download.
 func TestSeedExamplesOnBase(t *testing.T) {
 	requireRoot(t)
-	if testing.Short() {
-		t.Skip("-short: bootstraps a Debian base and installs packages")
-	}
+	testutil.SkipShort(t, "bootstraps a Debian base and installs packages")
 	if _, err := exec.LookPath("debootstrap"); err != nil {
 		t.Fatal("debootstrap is needed (apt-get install debootstrap)")
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
 	"github.com/container-runtime/container-runtime/internal/events"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -24,10 +25,10 @@ import (
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: mounts OverlayFS, creates namespaces and cgroups")
+		testutil.Missing(tb, "needs root: mounts OverlayFS, creates namespaces and cgroups")
 	}
 	if _, err := os.Stat(busyboxfs.Binary); err != nil {
-		tb.Skip("needs /bin/busybox (Debian busybox-static) for the test image")
+		testutil.Missing(tb, "needs /bin/busybox (Debian busybox-static) for the test image")
 	}
 }
 

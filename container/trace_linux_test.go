@@ -2,19 +2,17 @@ package container
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func TestTrace(t *testing.T) {
-	if _, err := exec.LookPath("strace"); err != nil {
-		t.Skip("needs strace")
-	}
+	testutil.RequireTool(t, "strace")
 	f := newFixture(t)
 	id := f.run(t, api.ContainerCreate{Cmd: []string{"sh", "-c", "while :; do echo tick > /dev/null; sleep 0.1; done"}})
 	var w lockedBuf

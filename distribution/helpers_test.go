@@ -22,12 +22,13 @@ import (
 
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: layers keep ownership, whiteouts are devices and opaque markers trusted.* xattrs")
+		testutil.Missing(tb, "needs root: layers keep ownership, whiteouts are devices and opaque markers trusted.* xattrs")
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a command's
@@ -48,12 +48,8 @@ func testCacheDir() string {
 // then bootstraps a second store from the root filesystem cache.
 func TestBootstrap(t *testing.T) {
 	requireRoot(t)
-	if testing.Short() {
-		t.Skip("debootstrap takes about a minute")
-	}
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		t.Skip("needs debootstrap")
-	}
+	testutil.SkipShort(t, "debootstrap takes about a minute")
+	testutil.RequireTool(t, "debootstrap")
 	ctx := t.Context()
 	cache := testCacheDir()
 
@@ -120,12 +116,8 @@ func TestBootstrap(t *testing.T) {
 // unknown suite) and a missing debootstrap.
 func TestBootstrapFailureRegistersNothing(t *testing.T) {
 	requireRoot(t)
-	if testing.Short() {
-		t.Skip("runs debootstrap")
-	}
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		t.Skip("needs debootstrap")
-	}
+	testutil.SkipShort(t, "runs debootstrap")
+	testutil.RequireTool(t, "debootstrap")
 	cases := []struct {
 		name    string
 		opts    BootstrapOptions

@@ -16,12 +16,14 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: layers keep ownership, whiteouts are devices and opaque markers trusted.* xattrs")
+		testutil.Missing(tb, "needs root: layers keep ownership, whiteouts are devices and opaque markers trusted.* xattrs")
 	}
 }
 

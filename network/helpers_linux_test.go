@@ -21,6 +21,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	crt "github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -48,7 +49,7 @@ func TestMain(m *testing.M) {
 func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: creates network namespaces, bridges and nftables rules")
+		testutil.Missing(t, "needs root: creates network namespaces, bridges and nftables rules")
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 var probeOnce struct {
@@ -69,7 +70,7 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: creates namespaces, mounts and cgroups")
+		testutil.Missing(t, "needs root: creates namespaces, mounts and cgroups")
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func TestParseOwnCgroup(t *testing.T) {
@@ -40,7 +42,7 @@ func TestParseOwnCgroup(t *testing.T) {
 // home, then removes the tree.
 func TestCgroupTree(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: creates cgroups")
+		testutil.Missing(t, "needs root: creates cgroups")
 	}
 	tree, err := newCgroupTree("daemoncompare-test-" + strconv.Itoa(os.Getpid()))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func TestDistributionCommands(t *testing.T) {
@@ -128,7 +129,7 @@ func TestDistributionCommands(t *testing.T) {
 func TestLayerBars(t *testing.T) {
 	master, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		testutil.Missing(t, "no pseudo-terminal: %v", err)
 	}
 	defer master.Close()
 	pty.Setsize(tty, &pty.Winsize{Rows: 24, Cols: 120})

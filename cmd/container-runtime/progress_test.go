@@ -10,6 +10,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestPlainView checks the plain-line fallback.
@@ -49,7 +50,7 @@ func TestProgressBars(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			master, tty, err := pty.Open()
 			if err != nil {
-				t.Skipf("no pseudo-terminal: %v", err)
+				testutil.Missing(t, "no pseudo-terminal: %v", err)
 			}
 			defer master.Close()
 			pty.Setsize(tty, &pty.Winsize{Rows: 24, Cols: 120})

@@ -11,6 +11,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestRunTTY drives run -it from a real pseudo-terminal: the CLI puts it
@@ -20,7 +21,7 @@ import (
 func TestRunTTY(t *testing.T) {
 	master, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+		testutil.Missing(t, "no pseudo-terminal: %v", err)
 	}
 	defer master.Close()
 	defer tty.Close()

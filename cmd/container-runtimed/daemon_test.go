@@ -18,6 +18,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // buildDaemon compiles this command into dir.
@@ -52,7 +53,7 @@ func waitForSocket(t testing.TB, client *http.Client, exited <-chan struct{}, st
 
 func TestDaemonServesAndStops(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: the daemon opens the runtime and image store")
+		testutil.Missing(t, "needs root: the daemon opens the runtime and image store")
 	}
 	tmp, err := os.MkdirTemp("", "crd")
 	if err != nil {

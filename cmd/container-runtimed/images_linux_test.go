@@ -20,6 +20,7 @@ import (
 	"github.com/container-runtime/container-runtime/build"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // recorder collects published events.
@@ -48,7 +49,7 @@ func (r *recorder) actions() []string {
 func newImageService(t testing.TB) (*imageService, *recorder) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: the store keeps file ownership")
+		testutil.Missing(t, "needs root: the store keeps file ownership")
 	}
 	st, err := image.Open(context.Background(), t.TempDir())
 	if err != nil {

@@ -23,7 +23,7 @@ func requireFreePort(t testing.TB, addr string) {
 	t.Helper()
 	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		c.Close()
-		t.Skipf("%s is in use on this host", addr)
+		testutil.Missing(t, "%s is in use on this host", addr)
 	}
 }
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -182,9 +181,7 @@ func TestContainerFeatures(t *testing.T) {
 	})
 
 	t.Run("trace", func(t *testing.T) {
-		if _, err := exec.LookPath("strace"); err != nil {
-			t.Skip("needs strace")
-		}
+		testutil.RequireTool(t, "strace")
 		d.OK(t, "run", "-d", "--name", "traced", img, "sh", "-c", tickerScript)
 		tr := d.Background(t, "trace", "traced")
 		if !testutil.Eventually(30*time.Second, func() bool { return strings.Contains(tr.Stdout()+tr.Stderr(), "write(") }) {

@@ -118,12 +118,8 @@ func copyFile(t testing.TB, src, dst string, mode os.FileMode) {
 // user's data.
 func TestInstallScripts(t *testing.T) {
 	testutil.RequireRoot(t)
-	if testing.Short() {
-		t.Skip("-short: bootstraps the Debian base image")
-	}
-	if _, err := exec.LookPath("debootstrap"); err != nil {
-		t.Skip("needs debootstrap")
-	}
+	testutil.SkipShort(t, "bootstraps the Debian base image")
+	testutil.RequireTool(t, "debootstrap")
 	dir, err := os.MkdirTemp("", "crt-install-")
 	if err != nil {
 		t.Fatal(err)

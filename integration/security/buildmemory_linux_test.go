@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
@@ -95,9 +96,7 @@ func buildManyFiles(tb testing.TB, d *daemon.Daemon, n int) (before, after daemo
 // in process raised the peak by 89 MiB; after it, through the daemon, by
 // about 28 MiB, keeping about 5 MiB.)
 func TestCWE770_BuildContextMemoryBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: writes and builds 50,000 files")
-	}
+	testutil.SkipShort(t, "writes and builds 50,000 files")
 	d := daemon.New(t)
 	d.Busybox(t)
 	before, after := buildManyFiles(t, d, 50_000)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // statInRoot stats name as seen from inside root (symlinks resolved inside
@@ -252,7 +253,7 @@ func TestBreakouts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.needs && !root0 {
-				t.Skip("needs root: whiteouts and trusted.* xattrs")
+				testutil.Missing(t, "needs root: whiteouts and trusted.* xattrs")
 			}
 			base := t.TempDir()
 			e := env{root: filepath.Join(base, "root"), victim: filepath.Join(base, "victim")}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // testTime is the mtime the fixtures use, so digests do not depend on when
@@ -169,7 +171,7 @@ func readTarNames(tb testing.TB, data []byte) []string {
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: whiteouts are character devices and opaque markers trusted.* xattrs")
+		testutil.Missing(tb, "needs root: whiteouts are character devices and opaque markers trusted.* xattrs")
 	}
 }
 

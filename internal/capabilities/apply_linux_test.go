@@ -13,6 +13,8 @@ import (
 
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // busybox prints the capability lines of the program that runs after
@@ -125,10 +127,10 @@ func runChild(t *testing.T, name string) (pre, post capState) {
 
 func TestApplyInChild(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: sets capabilities and switches user in a child")
+		testutil.Missing(t, "needs root: sets capabilities and switches user in a child")
 	}
 	if _, err := os.Stat(busybox); err != nil {
-		t.Skipf("needs %s to show capabilities after execve: %v", busybox, err)
+		testutil.Missing(t, "needs %s to show capabilities after execve: %v", busybox, err)
 	}
 	defaults := maskOf(t, DockerDefaults()...)
 	nbs := maskOf(t, "CAP_NET_BIND_SERVICE")

@@ -16,13 +16,15 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // requireRoot skips tests that create real cgroups.
 func requireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: creates cgroups under /sys/fs/cgroup")
+		testutil.Missing(t, "needs root: creates cgroups under /sys/fs/cgroup")
 	}
 }
 

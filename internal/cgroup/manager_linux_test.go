@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // The whole life of a container's cgroup on this host's real hierarchies.
@@ -228,7 +229,7 @@ func TestDestroyBusy(t *testing.T) {
 func TestSetUpdate(t *testing.T) {
 	requireRoot(t)
 	if Mode() == Unified {
-		t.Skip("checks v1 files")
+		testutil.Missing(t, "checks v1 files")
 	}
 	m := newManager(t, testID(t), withDefaultDevices(&specs.LinuxResources{
 		Memory: &specs.LinuxMemory{Limit: ptr[int64](64 << 20)},
@@ -255,11 +256,11 @@ func TestSetUpdate(t *testing.T) {
 func TestHybridHugetlb(t *testing.T) {
 	requireRoot(t)
 	if Mode() != Hybrid {
-		t.Skip("needs a hybrid host")
+		testutil.Missing(t, "needs a hybrid host")
 	}
 	root := "/sys/fs/cgroup/unified"
 	if ctrls := readFile(t, root+"/cgroup.controllers"); !strings.Contains(ctrls, "hugetlb") {
-		t.Skip("hybrid host without hugetlb in cgroup2")
+		testutil.Missing(t, "hybrid host without hugetlb in cgroup2")
 	}
 	restoreSubtreeControl(t, root, root+defaultParent)
 	m := newManager(t, testID(t), withDefaultDevices(&specs.LinuxResources{

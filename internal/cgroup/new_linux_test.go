@@ -11,6 +11,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func TestNewRejects(t *testing.T) {
@@ -39,7 +40,7 @@ func TestNewRejects(t *testing.T) {
 func TestApplyRollsBack(t *testing.T) {
 	requireRoot(t)
 	if Mode() == Unified {
-		t.Skip("uses the v1 cpuset controller")
+		testutil.Missing(t, "uses the v1 cpuset controller")
 	}
 	cpu := strconv.Itoa(runtime.NumCPU() + 5) // valid syntax, no such CPU
 	m := newManager(t, testID(t), withDefaultDevices(&specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: cpu}}))

@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestRemoveAllUnmountsFirst: a tmpfs mounted two levels down is
 // unmounted, not emptied through the mount, and the tree is gone.
 func TestRemoveAllUnmountsFirst(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: mounts a tmpfs")
+		testutil.Missing(t, "needs root: mounts a tmpfs")
 	}
 	dir := filepath.Join(t.TempDir(), "tree")
 	inner := filepath.Join(dir, "a", "b")

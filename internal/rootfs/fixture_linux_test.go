@@ -14,15 +14,17 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func requireRoot(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() != 0 {
-		tb.Skip("needs root: mounts in new namespaces")
+		testutil.Missing(tb, "needs root: mounts in new namespaces")
 	}
 	if _, err := os.Stat("/bin/busybox"); err != nil {
-		tb.Skip("needs /bin/busybox (Debian busybox-static) for the rootfs fixture")
+		testutil.Missing(tb, "needs /bin/busybox (Debian busybox-static) for the rootfs fixture")
 	}
 }
 

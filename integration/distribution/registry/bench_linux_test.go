@@ -13,6 +13,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/distribution"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // benchStore opens a store holding a ~100 MiB image of four 25 MiB
@@ -21,7 +22,7 @@ import (
 func benchStore(b *testing.B, name string) (*image.Store, int64) {
 	b.Helper()
 	if os.Geteuid() != 0 {
-		b.Skip("needs root: layers keep ownership")
+		testutil.Missing(b, "needs root: layers keep ownership")
 	}
 	ctx := context.Background()
 	s, err := image.Open(ctx, b.TempDir())

@@ -27,6 +27,7 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 const (
@@ -78,7 +79,7 @@ func startRegistry(t testing.TB, withAuth bool) string {
 func busyboxImage(t *testing.T, s *image.Store, name string) image.Image {
 	t.Helper()
 	if _, err := os.Stat(busyboxfs.Binary); err != nil {
-		t.Skipf("needs busybox-static: %v", err)
+		testutil.Missing(t, "needs busybox-static: %v", err)
 	}
 	var layers []digest.Digest
 	for _, fill := range []func(string) error{
@@ -118,7 +119,7 @@ func busyboxImage(t *testing.T, s *image.Store, name string) image.Image {
 // with basic auth, logs in and out, and checks refusals.
 func TestReferenceRegistry(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: layers keep ownership and whiteouts")
+		testutil.Missing(t, "needs root: layers keep ownership and whiteouts")
 	}
 	ctx := context.Background()
 	host := startRegistry(t, true)
