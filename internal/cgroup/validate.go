@@ -131,9 +131,11 @@ func (v *validator) cpu(c *specs.LinuxCPU) {
 		v.add("cpu.quota", "%d is negative (use -1 for no limit)", quota)
 	case quota > 0 && quota < minCPUQuota:
 		v.add("cpu.quota", "%d is below the minimum of %d µs", quota, minCPUQuota)
-	case quota > 0 && period == 0:
-		v.add("cpu.quota", "%d set without cpu.period", quota)
 	}
+	// A quota without a period is valid: the cgroup's period applies (the
+	// kernel's default is 100000 µs). dockerd sends one for `run
+	// --cpu-quota` and `update --cpu-quota` without --cpu-period, and
+	// runc accepts it.
 	if period != 0 && (period < minCPUPeriod || period > maxCPUPeriod) {
 		v.add("cpu.period", "%d is out of range %d-%d µs", period, minCPUPeriod, maxCPUPeriod)
 	}

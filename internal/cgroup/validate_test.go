@@ -61,6 +61,7 @@ func TestValidateAccepts(t *testing.T) {
 			CPU:    &specs.LinuxCPU{Shares: ptr[uint64](0), Quota: ptr[int64](0), Period: ptr[uint64](0)},
 			Pids:   &specs.LinuxPids{Limit: ptr[int64](0)},
 		}},
+		{"quota without period (the cgroup's period applies)", &specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](50000)}}},
 		{"swap equal to limit", &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr[int64](16 << 20), Swap: ptr[int64](16 << 20)}}},
 	}
 	for _, tt := range tests {
@@ -96,8 +97,6 @@ func TestValidateRejects(t *testing.T) {
 			"linux.resources.cpu.shares: 1 is out of range 2-262144"},
 		{"shares too large", &specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: ptr[uint64](262145)}},
 			"linux.resources.cpu.shares: 262145 is out of range"},
-		{"quota without period", &specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](50000)}},
-			"linux.resources.cpu.quota: 50000 set without cpu.period"},
 		{"negative quota", &specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](-7)}},
 			"linux.resources.cpu.quota: -7 is negative"},
 		{"tiny quota", &specs.LinuxResources{CPU: &specs.LinuxCPU{Quota: ptr[int64](10), Period: ptr[uint64](100000)}},
