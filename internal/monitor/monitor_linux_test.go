@@ -318,43 +318,46 @@ func countOutput(t testing.TB, a *AttachConn) (n, exit int) {
 	}
 }
 
-// TestMemory logs the proportional set size of monitors with a running
-// container and an attached client: a measurement, not an assertion.
-// Pages of the binary and of libc are shared between monitors (and with
-// the daemon), so the figure per monitor falls as more run; it is logged
-// for the first one and as the mean over several.
-func TestMemory(t *testing.T) {
-	const n = 4
-	var total int
-	for i := range n {
-		cfg := testConfig(t)
+// BenchmarkMonitorMemory reports the memory that one container's
+// monitor costs: each iteration starts a monitor whose container runs
+// `cat` with an attached client that has sent a line through it (the
+// output path is warm), and once all run, the mean proportional set size
+// (PSS-MiB/container) and resident set size (RSS-MiB/container) of the
+// monitors are reported. Pages of the binary and of libc are shared
+// between monitors (and with the daemon), so PSS per monitor falls as
+// more run: -benchtime 30x measures 30 at once. This is the figure behind
+// the README's memory per container.
+func BenchmarkMonitorMemory(b *testing.B) {
+	for b.Loop() {
+		cfg := testConfig(b)
 		cfg.Stdin = true
-		m := startMonitor(t, cfg)
-		a := attach(t, cfg.Dir)
-		runInit(t, m, "exec cat")
+		m := startMonitor(b, cfg)
+		a := attach(b, cfg.Dir)
+		runInit(b, m, "exec cat")
 		if err := a.WriteStdin([]byte("warm up the output path\n")); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
-		readUntil(t, a, func(s *session) bool { return strings.HasSuffix(s.stdout.String(), "\n") })
-		t.Cleanup(func() {
+		readUntil(b, a, func(s *session) bool { return strings.HasSuffix(s.stdout.String(), "\n") })
+		b.Cleanup(func() {
 			a.CloseStdin()
-			waitExit(t, m, cfg.Dir)
+			waitExit(b, m, cfg.Dir)
 		})
-		f := smapsRollup(t, m.Pid())
-		if i == 0 {
-			t.Logf("one monitor: Pss %d kB, Rss %d kB, Private_Dirty %d kB, Private_Clean %d kB, Shared_Clean %d kB",
-				f["Pss"], f["Rss"], f["Private_Dirty"], f["Private_Clean"], f["Shared_Clean"])
-		}
 	}
-	// Measured again once all run: sharing lowers every monitor's share.
-	pids := monitorPids(t)
+	b.StopTimer()
+	// Measured once all run: sharing lowers every monitor's share.
+	pids := monitorPids(b)
+	if len(pids) != b.N {
+		b.Fatalf("found %d monitors, want %d", len(pids), b.N)
+	}
+	var pss, rss int
 	for _, pid := range pids {
-		total += smapsRollup(t, pid)["Pss"]
+		f := smapsRollup(b, pid)
+		pss += f["Pss"]
+		rss += f["Rss"]
 	}
-	if len(pids) != n {
-		t.Fatalf("found %d monitors, want %d", len(pids), n)
-	}
-	t.Logf("%d monitors: mean Pss %d kB", n, total/n)
+	const kibPerMiB = 1024.0
+	b.ReportMetric(float64(pss)/kibPerMiB/float64(b.N), "PSS-MiB/container")
+	b.ReportMetric(float64(rss)/kibPerMiB/float64(b.N), "RSS-MiB/container")
 }
 
 // smapsRollup returns the kB fields of /proc/PID/smaps_rollup.
