@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestDeviceRulesInListedOrder checks that a v1 devices cgroup lists the
@@ -14,7 +16,7 @@ import (
 func TestDeviceRulesInListedOrder(t *testing.T) {
 	requireRoot(t)
 	if Mode() == Unified {
-		t.Skip("devices.list exists only in a v1 devices hierarchy; v2 uses an eBPF program")
+		testutil.Missing(t, "devices.list exists only in a v1 devices hierarchy; v2 uses an eBPF program")
 	}
 	num := func(n int64) *int64 { return &n }
 	r := &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
