@@ -16,7 +16,8 @@ import (
 // before pivot_root:
 //
 //   - "/" gets spec.Linux.RootfsPropagation recursively (rslave when
-//     unset), so no mount made here reaches the host;
+//     unset or unbindable; see rootPropagation), so no mount made here
+//     reaches the host;
 //   - rootfs is bound onto itself, making it a mount point pivot_root
 //     accepts;
 //   - each spec.Mounts entry is mounted, in order, inside rootfs;
@@ -72,12 +73,22 @@ func hasCgroupNS(spec *specs.Spec) bool {
 	return false
 }
 
-// rootPropagation returns the propagation "/" gets: spec's, or rslave.
+// rootPropagation returns the propagation "/" gets before pivot_root:
+// spec's, or rslave when unset or unbindable. An unbindable "/" would make
+// the bind of rootfs onto itself fail with EINVAL (runc fails so); Finish
+// gives the new root its unbindable propagation after pivot_root.
 func rootPropagation(spec *specs.Spec) (uintptr, error) {
 	if spec.Linux == nil || spec.Linux.RootfsPropagation == "" {
 		return unix.MS_SLAVE | unix.MS_REC, nil
 	}
-	return parsePropagation(spec.Linux.RootfsPropagation)
+	prop, err := parsePropagation(spec.Linux.RootfsPropagation)
+	if err != nil {
+		return 0, err
+	}
+	if prop&unix.MS_UNBINDABLE != 0 {
+		return unix.MS_SLAVE | unix.MS_REC, nil
+	}
+	return prop, nil
 }
 
 // prepareRoot sets the propagation of "/" and binds rootfs onto itself.
