@@ -15,6 +15,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 
+	"github.com/container-runtime/container-runtime/internal/version"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -85,8 +86,8 @@ func TestBinary(t *testing.T) {
 			if len(lines) != 3 {
 				t.Fatalf("%s printed %d lines, want 3: %q", flag, len(lines), r.stdout)
 			}
-			if parts := strings.Split(lines[0], "version "); len(parts) != 2 || parts[0] != progName+" " || parts[1] != version {
-				t.Errorf("first line %q, want %q", lines[0], progName+" version "+version)
+			if parts := strings.Split(lines[0], "version "); len(parts) != 2 || parts[0] != progName+" " || parts[1] != version.Version {
+				t.Errorf("first line %q, want %q", lines[0], progName+" version "+version.Version)
 			}
 			if parts := strings.Split(lines[1], ": "); len(parts) != 2 || parts[0] != "commit" {
 				t.Errorf("second line %q, want commit: X", lines[1])
@@ -192,7 +193,7 @@ func TestBinary(t *testing.T) {
 		if f.OCIVersionMax != specs.Version || f.Linux == nil || len(f.Linux.Namespaces) == 0 {
 			t.Fatalf("features incomplete: %+v", f)
 		}
-		if f.Annotations["org.container-runtime.version"] != version {
+		if f.Annotations["org.container-runtime.version"] != version.Version {
 			t.Errorf("annotations %v lack our version", f.Annotations)
 		}
 	})

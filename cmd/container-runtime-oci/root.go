@@ -7,23 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/version"
 	"github.com/container-runtime/container-runtime/runtime"
-)
-
-// version and gitCommit are set at link time:
-//
-//	go build -ldflags "-X main.version=1.2.3 -X main.gitCommit=$(git rev-parse HEAD)"
-var (
-	version   = "0.1.0-dev"
-	gitCommit = ""
 )
 
 // app holds the global flags and what main builds from them. It lives for
@@ -48,26 +39,25 @@ func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           progName,
 		Short:         "Run OCI containers; a drop-in replacement for runc",
-		Version:       version,
+		Version:       version.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.check(); err != nil {
 				return err
 			}
-			l := a.logger()
 			if a.systemdCgroup {
-				l.Debug("--systemd-cgroup: systemd is not asked for units; cgroupfs is used with systemd's paths")
+				return systemdCgroupError(systemdRunning())
 			}
+			l := a.logger()
 			cmd.SetContext(logctx.With(cmd.Context(), l))
 			return nil
 		},
 	}
 	// go-runc's Version() wants "<name> version X", "commit: Y" and
 	// "spec: Z" on exactly three lines; dockerd's `info` splits the first
-	// on "version".
-	root.SetVersionTemplate(fmt.Sprintf("%s version {{.Version}}\ncommit: %s\nspec: %s\n",
-		progName, commit(), specs.Version))
+	// on "version". The text holds no template actions.
+	root.SetVersionTemplate(version.Text(progName))
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	f := root.PersistentFlags()
@@ -76,7 +66,7 @@ func newRootCommand(a *app) *cobra.Command {
 	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVar(&a.debug, "debug", false, "log debug messages")
 	f.BoolVar(&a.systemdCgroup, "systemd-cgroup", false,
-		"accept systemd cgroupsPath (slice:prefix:name); the cgroup is made with cgroupfs at the path systemd would use")
+		"use systemd's cgroup driver (refused: this runtime makes cgroups with cgroupfs only)")
 	f.StringVar(&a.rootless, "rootless", "auto", "accepted for compatibility: auto, true or false")
 	f.StringVar(&a.criu, "criu", "criu", "accepted for compatibility; checkpoint/restore are not supported")
 
@@ -87,26 +77,10 @@ func newRootCommand(a *app) *cobra.Command {
 		newSpecCommand(), newFeaturesCommand(),
 		newPauseCommand(a), newResumeCommand(a), newUpdateCommand(a),
 		newUnsupportedCommand("events", "Display container events and statistics"),
-		newUnsupportedCommand("checkpoint", "Checkpoint a running container"),
-		newUnsupportedCommand("restore", "Restore a container from a checkpoint"),
+		newCRIUCommand("checkpoint", "Checkpoint a running container"),
+		newCRIUCommand("restore", "Restore a container from a checkpoint"),
 	)
 	return root
-}
-
-// commit is the VCS revision given at link time, or the one the Go
-// toolchain recorded, or "unknown".
-func commit() string {
-	if gitCommit != "" {
-		return gitCommit
-	}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
-	}
-	return "unknown"
 }
 
 // check validates the global flags.

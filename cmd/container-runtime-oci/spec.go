@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/version"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -67,8 +68,8 @@ func newFeaturesCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := runtime.Features()
 			f.Annotations = map[string]string{
-				"org.container-runtime.version": version,
-				"org.container-runtime.commit":  commit(),
+				"org.container-runtime.version": version.Version,
+				"org.container-runtime.commit":  version.Revision(),
 			}
 			// Indented with four spaces, as runc prints it.
 			data, err := json.MarshalIndent(f, "", "    ")

@@ -24,3 +24,13 @@ func newUnsupportedCommand(name, short string) *cobra.Command {
 		},
 	}
 }
+
+// newCRIUCommand is checkpoint or restore: refused like the other
+// unsupported commands, saying what they would need.
+func newCRIUCommand(name, short string) *cobra.Command {
+	cmd := newUnsupportedCommand(name, short)
+	cmd.RunE = func(*cobra.Command, []string) error {
+		return fmt.Errorf("%w: checkpoint/restore needs CRIU support, which this runtime does not implement", unsupported(name))
+	}
+	return cmd
+}
