@@ -151,8 +151,10 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err := s.db.insert(rec); err != nil {
 		return api.ContainerCreated{}, err
 	}
+	ent := newEntry(rec)
+	ent.spec = b
 	s.mu.Lock()
-	s.containers[id] = newEntry(rec)
+	s.containers[id] = ent
 	s.mu.Unlock()
 	logctx.From(ctx).Info("container created", "container", id, "name", name, "image", req.Image)
 	s.publish(rec, "create", nil)

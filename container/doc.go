@@ -19,4 +19,23 @@
 //	Root/containers/<id>/container.log* the monitor's log files
 //	ExecRoot/containers/<id>/          the monitor's sockets and exit.json
 //	ExecRoot/runtime/<id>/             the low-level runtime's state
+//
+// Three files describe a container; each says something the others do not,
+// so they cannot disagree:
+//
+//   - the record in containers.db is the container: the create request,
+//     the image, the name, the run state. Everything else is derived from
+//     it.
+//   - config.json is the spec derived from the record and the image at
+//     create: the one place the spec is stored. It is written once, and
+//     read at most once per daemon (the entry keeps its bytes); each start
+//     and exec decodes its own copy from memory.
+//   - the runtime's state.json is the record of one run: the spec of that
+//     start (config.json with the user resolved against the container's
+//     files as they are at start, as Docker resolves it), the PID and the
+//     cgroup. It is handed to the runtime in memory (runtime.Create, then
+//     StartCreated with the record Create returned) and written by the
+//     runtime only for what must outlive this process: the OCI command
+//     line, and Kill, Exec and Delete of a container that a daemon
+//     re-adopted. It is deleted when the run ends.
 package container

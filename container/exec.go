@@ -172,7 +172,7 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 	if r.State.Status != StateRunning {
 		return errNotRunning(r)
 	}
-	proc, err := s.execProcess(r, x.req)
+	proc, err := s.execProcess(e, r, x.req)
 	if err != nil {
 		return err
 	}
@@ -185,8 +185,8 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 
 // execProcess is the OCI process of an exec: the container's, with the
 // request's command, user, environment, directory and terminal.
-func (s *Service) execProcess(r *record, req api.ExecCreate) (*specs.Process, error) {
-	spec, err := s.loadSpec(r.ID)
+func (s *Service) execProcess(e *entry, r *record, req api.ExecCreate) (*specs.Process, error) {
+	spec, err := s.loadSpec(e)
 	if err != nil {
 		return nil, err
 	}

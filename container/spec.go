@@ -180,11 +180,21 @@ func ociHooks(in []api.Hook) (*specs.Hooks, error) {
 	return h, nil
 }
 
-// loadSpec reads the spec Create saved.
-func (s *Service) loadSpec(id string) (*specs.Spec, error) {
-	b, err := os.ReadFile(s.specPath(id))
-	if err != nil {
-		return nil, fmt.Errorf("reading the spec of container %s: %w", id, err)
+// loadSpec returns a copy of the spec Create saved, which the caller may
+// change. config.json is read only when this daemon has not seen it yet.
+func (s *Service) loadSpec(e *entry) (*specs.Spec, error) {
+	id := e.id
+	e.mu.Lock()
+	b := e.spec
+	e.mu.Unlock()
+	if b == nil {
+		var err error
+		if b, err = os.ReadFile(s.specPath(id)); err != nil {
+			return nil, fmt.Errorf("reading the spec of container %s: %w", id, err)
+		}
+		e.mu.Lock()
+		e.spec = b
+		e.mu.Unlock()
 	}
 	var spec specs.Spec
 	if err := json.Unmarshal(b, &spec); err != nil {

@@ -56,7 +56,7 @@ func (s *Service) Start(ctx context.Context, id string) error {
 func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	r := e.snapshot()
 	log := logctx.From(ctx).With("container", r.ID)
-	spec, err := s.loadSpec(r.ID)
+	spec, err := s.loadSpec(e)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	phase("network", t)
 
 	t = time.Now()
-	startErr := s.rt.Start(ctx, r.ID)
+	startErr := s.rt.StartCreated(ctx, proc)
 	started := time.Since(t)
 	results, rerr := readStartupReport(report)
 	if rerr != nil {

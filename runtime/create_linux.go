@@ -180,7 +180,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		}
 	}
 	log.Debug("created", "pid", proc.pid)
-	return &Process{Pid: proc.pid, cgroup: cg}, nil
+	return &Process{Pid: proc.pid, cgroup: cg, rec: rec}, nil
 }
 
 // makeExecFifo creates the fifo that holds the init process between create

@@ -21,6 +21,9 @@ type Process struct {
 	Pid int
 
 	cgroup cgroup.Manager
+	// rec is the container's record as Create wrote it (nil for an
+	// exec): StartCreated starts from it without reading it back.
+	rec *record
 }
 
 // Wait waits for the process to end. It works only in the process that
@@ -57,6 +60,23 @@ func (r *Runtime) Start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	return r.start(ctx, rec)
+}
+
+// StartCreated is Start for the init process p that Create returned in
+// this process: the record Create wrote travels in memory, and state.json
+// (which Create wrote for the OCI command line, for Kill and Delete by id
+// and for a later daemon) is not read back.
+func (r *Runtime) StartCreated(ctx context.Context, p *Process) error {
+	if p == nil || p.rec == nil {
+		return fmt.Errorf("starting a container: not an init process from Create: %w", errdefs.ErrInvalidArgument)
+	}
+	return r.start(ctx, p.rec)
+}
+
+// start runs Start on the record rec.
+func (r *Runtime) start(ctx context.Context, rec *record) error {
+	id := rec.ID
 	if st := r.status(rec); st != StatusCreated {
 		return fmt.Errorf("container %q is %s, not created: %w", id, st, errdefs.ErrConflict)
 	}

@@ -28,7 +28,7 @@ func (r *Runtime) Run(ctx context.Context, id string, opts CreateOptions) (ExitS
 		return ExitStatus{}, err
 	}
 	cleanup := context.WithoutCancel(ctx)
-	if err := r.Start(ctx, id); err != nil {
+	if err := r.StartCreated(ctx, p); err != nil {
 		r.Delete(cleanup, id, true)
 		killAndReap(p.Pid)
 		return ExitStatus{}, err

@@ -41,10 +41,11 @@ func newRunCommand(a *app) *cobra.Command {
 
 // createAndStart is run --detach: the container outlives us.
 func createAndStart(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) error {
-	if _, err := r.Create(ctx, id, opts); err != nil {
+	p, err := r.Create(ctx, id, opts)
+	if err != nil {
 		return err
 	}
-	if err := r.Start(ctx, id); err != nil {
+	if err := r.StartCreated(ctx, p); err != nil {
 		// As runc does: a container that failed to start is destroyed.
 		_ = r.Delete(context.WithoutCancel(ctx), id, true)
 		return err
@@ -68,7 +69,7 @@ func runForeground(ctx context.Context, r *runtime.Runtime, id string, opts runt
 	if err != nil {
 		return err
 	}
-	if err := r.Start(ctx, id); err != nil {
+	if err := r.StartCreated(ctx, p); err != nil {
 		_ = r.Delete(context.WithoutCancel(ctx), id, true)
 		return err
 	}
