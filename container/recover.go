@@ -29,6 +29,8 @@ var isContainerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //     exit code 255 when there is none) is recorded, the run cleaned up
 //     and the restart policy applied;
 //   - restarting: restarted after the policy's delay;
+//   - exited: restarted when the policy says so at daemon start (always,
+//     even if the user stopped it; unless-stopped unless the user did);
 //   - created or exited: nothing runs; a mount left by a crash goes.
 //
 // Then leftovers no record claims are removed: container and monitor
@@ -75,6 +77,17 @@ func (s *Service) recover(ctx context.Context) error {
 		default:
 			if err := s.cleanupRun(ctx, r); err != nil {
 				log.Warn("cleaning up a stopped container", "container", r.ID, "error", err)
+			}
+			policy, _ := parseRestartPolicy(r.Config.RestartPolicy)
+			if r.State.Status == StateExited && policy.restartsAtDaemonStart(r.StoppedByUser) {
+				log.Info("starting a stopped container at daemon start, as its restart policy says",
+					"container", r.ID, "policy", policy.name)
+				e.update(func(r *record) {
+					r.State.Status = StateRestarting
+					r.StoppedByUser = false
+				})
+				s.save(e)
+				s.scheduleRestart(e, 0)
 			}
 		}
 	}

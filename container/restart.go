@@ -48,6 +48,22 @@ func (p restartPolicy) shouldRestart(code, count int, stoppedByUser bool) bool {
 	return false
 }
 
+// restartsAtDaemonStart decides whether a container that is not running
+// when the daemon starts is started by its policy. Here always and
+// unless-stopped differ, as Docker defines them: stop ends an always
+// container's restarts only until the daemon restarts, then it runs
+// again; an unless-stopped container the user stopped stays stopped.
+// Either is started when it ended while no daemon could restart it.
+func (p restartPolicy) restartsAtDaemonStart(stoppedByUser bool) bool {
+	switch p.name {
+	case "always":
+		return true
+	case "unless-stopped":
+		return !stoppedByUser
+	}
+	return false
+}
+
 // Backoff between restarts: doubling from 100 ms up to a minute, and
 // reset when the container had run for at least resetAfter.
 const (

@@ -125,6 +125,19 @@ func TestRestartPolicy(t *testing.T) {
 			t.Errorf("%+v code %d count %d byUser %v: %v", tt.policy, tt.code, tt.count, tt.byUser, got)
 		}
 	}
+	for _, tt := range []struct {
+		name          string
+		byUser, start bool
+	}{
+		{"always", true, true}, {"always", false, true},
+		{"unless-stopped", true, false}, {"unless-stopped", false, true},
+		{"on-failure", false, false}, {"no", false, false},
+	} {
+		p, _ := parseRestartPolicy(api.RestartPolicy{Name: tt.name})
+		if got := p.restartsAtDaemonStart(tt.byUser); got != tt.start {
+			t.Errorf("%s stopped by user %v: restarts at daemon start %v, want %v", tt.name, tt.byUser, got, tt.start)
+		}
+	}
 	for _, bad := range []api.RestartPolicy{{Name: "sometimes"}, {Name: "always", MaximumRetryCount: 2}, {Name: "on-failure", MaximumRetryCount: -1}} {
 		if _, err := parseRestartPolicy(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%+v: %v", bad, err)
