@@ -100,6 +100,15 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if hostname == "" {
 		hostname = id[:12]
 	}
+	var usernsStart uint32
+	if req.Userns == "private" {
+		start, release, err := s.allocUserns()
+		if err != nil {
+			return api.ContainerCreated{}, err
+		}
+		defer release() // after the entry holds it, or on failure
+		usernsStart = start
+	}
 	dir := s.containerDir(id)
 	if err := privdir.Mkdir(dir); err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
@@ -117,7 +126,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
 	spec, err := buildSpec(req, specInput{
 		id: id, rootfs: s.rootfsDir(id), hostname: hostname, image: img, args: args,
-		etcFiles: etcPaths(dir),
+		etcFiles: etcPaths(dir), usernsHostID: usernsStart,
 	})
 	if err != nil {
 		return api.ContainerCreated{}, err
@@ -135,7 +144,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if req.Userns == "private" {
 		// The container's root must own its writable layer.
 		for _, d := range []string{"upper", "work"} {
-			if err := os.Chown(filepath.Join(dir, d), usernsHostID, usernsHostID); err != nil {
+			if err := os.Chown(filepath.Join(dir, d), int(usernsStart), int(usernsStart)); err != nil {
 				return api.ContainerCreated{}, fmt.Errorf("chown of the container's %s directory: %w", d, err)
 			}
 		}
@@ -145,7 +154,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		ID: id, Name: name, Created: time.Now().UTC(), Config: req,
 		ImageID: img.ID, Layers: img.Layers, Command: args,
 		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network, Ports: ports,
-		State: runState{Status: StateCreated},
+		UsernsHostID: usernsStart, State: runState{Status: StateCreated},
 	}
 	// One transaction checks and takes the name.
 	if err := s.db.insert(rec); err != nil {

@@ -44,6 +44,10 @@ type record struct {
 	// Ports are published at every start: the request's, and with
 	// PublishAll the image's exposed ports (bridge networks only).
 	Ports []api.PortBinding `json:"ports,omitempty"`
+	// UsernsHostID is the first host id of the range a container with a
+	// private user namespace maps its ids to (usernspool.go); 0 in the
+	// records made before ranges were allocated, which all used 100000.
+	UsernsHostID uint32 `json:"usernsHostId,omitempty"`
 
 	State runState `json:"state"`
 	// RestartCount counts restarts by the restart policy since the last

@@ -3,8 +3,11 @@ package container
 import (
 	"context"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"os"
+	"path/filepath"
+
+	"github.com/container-runtime/container-runtime/internal/mounttree"
+	"github.com/container-runtime/container-runtime/internal/privdir"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -45,6 +48,15 @@ func (s *Service) removeLocked(ctx context.Context, e *entry) error {
 	// Whatever a run left (normally nothing: the exit handler cleans up).
 	if err := s.cleanupRun(ctx, r); err != nil {
 		return fmt.Errorf("removing container %s: %w", r.Name, err)
+	}
+	// The ACL entries that let this container's root reach its
+	// directory go before its user namespace range is free for another.
+	if start := r.usernsRange(); start != 0 && start != s.userns.Start {
+		for _, d := range []string{s.root, filepath.Join(s.root, "containers")} {
+			if err := privdir.RevokeUserSearch(d, int(start)); err != nil {
+				return fmt.Errorf("removing container %s: %w", r.Name, err)
+			}
+		}
 	}
 	if err := s.db.delete(r.ID, r.Name); err != nil {
 		return err

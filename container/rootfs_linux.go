@@ -28,12 +28,12 @@ func (s *Service) mountRootfs(ctx context.Context, r *record) error {
 			return fmt.Errorf("image layer of container %s is missing (was the image removed?): %w", r.Name, err)
 		}
 	}
-	if r.Config.Userns == "private" {
-		if err := ensureTraversable(s.root, dir); err != nil {
+	if start := r.usernsRange(); start != 0 {
+		if err := ensureTraversable(s.root, dir, start, s.userns.Start); err != nil {
 			return err
 		}
 		var err error
-		m := snapshot.IDMapping{HostID: usernsHostID, Size: usernsSize}
+		m := snapshot.IDMapping{HostID: start, Size: usernsSize}
 		if lowers, err = snapshot.MountIdmapped(ctx, filepath.Join(dir, "lower"), lowers, m); err != nil {
 			return err
 		}

@@ -38,6 +38,9 @@ type Config struct {
 	// bridge (then the default network) and to user-defined networks;
 	// New reconciles it with the containers that still run.
 	NetworkManager *network.Manager
+	// Userns is the pool of host id ranges for containers with a private
+	// user namespace; the zero value is 1000 ranges from host id 100000.
+	Userns UsernsPool
 }
 
 // Service manages containers. Its methods are safe for concurrent use;
@@ -62,6 +65,12 @@ type Service struct {
 	containers map[string]*entry // by id
 	creating   map[string]bool   // names taken by creates in progress (reserveName)
 	execs      map[string]*execSession
+
+	userns UsernsPool
+	// usernsMu serializes allocUserns; usernsReserved are the ranges of
+	// creates in progress.
+	usernsMu       sync.Mutex
+	usernsReserved map[uint32]bool
 }
 
 // New opens the container database under cfg.Root and re-adopts the
@@ -79,6 +88,10 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 			return nil, fmt.Errorf("container service: %w", err)
 		}
 	}
+	pool, err := cfg.Userns.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("container service: %w", err)
+	}
 	d, err := openDB(cfg.Root)
 	if err != nil {
 		return nil, err
@@ -90,6 +103,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		netmgr: cfg.NetworkManager, db: d, bg: bg, stopBg: stop,
 		containers: map[string]*entry{},
 		execs:      map[string]*execSession{},
+		userns:     pool, usernsReserved: map[uint32]bool{},
 	}
 	if err := s.recover(ctx); err != nil {
 		s.Close()

@@ -15,12 +15,6 @@ import (
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
-// Userns "private" maps the container's ids 0..65535 to this host range.
-const (
-	usernsHostID = 100000
-	usernsSize   = 65536
-)
-
 // specInput is what buildSpec needs besides the request.
 type specInput struct {
 	id       string
@@ -30,6 +24,9 @@ type specInput struct {
 	args     []string
 	// etcFiles are the per-container files bound over /etc/<name>.
 	etcFiles map[string]string
+	// usernsHostID is the start of the container's host id range
+	// (--userns private).
+	usernsHostID uint32
 }
 
 // buildSpec makes the OCI spec of a container: the runtime's Docker-like
@@ -115,7 +112,10 @@ func buildSpec(req api.ContainerCreate, in specInput) (*specs.Spec, error) {
 	case "", "host":
 	case "private":
 		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-		m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: usernsHostID, Size: usernsSize}}
+		if in.usernsHostID == 0 {
+			return nil, fmt.Errorf("user namespace mode private: no host id range allocated")
+		}
+		m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: in.usernsHostID, Size: usernsSize}}
 		spec.Linux.UIDMappings, spec.Linux.GIDMappings = m, slices.Clone(m)
 	default:
 		return nil, fmt.Errorf("user namespace mode %q: want host or private: %w", req.Userns, errdefs.ErrInvalidArgument)

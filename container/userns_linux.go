@@ -11,25 +11,37 @@ import (
 
 // A container with a private user namespace has its overlay stacked on
 // idmapped mounts of the layers (snapshot.MountIdmapped), through which
-// host uid 0 reads as usernsHostID, the host id of the container's root.
-// The upper and work directories belong to usernsHostID (see Create).
+// host uid 0 reads as the first host id of the container's range
+// (usernspool.go), the host id of the container's root. The upper and
+// work directories belong to that id (see Create).
 
-// ensureTraversable lets the container's root (an unprivileged host id)
-// reach its root file system and /etc files in dir, the container's
-// directory under root: the init resolves them from inside the user
-// namespace. The directories from root down to dir get the group
-// usernsHostID and mode 0710 (search, not listing), never o+x: other host
-// users must not reach a container's setuid files (privdir). The
-// ancestors of root must be searchable by others, as /var/lib is.
-func ensureTraversable(root, dir string) error {
+// ensureTraversable lets the container's root (host id hostID, an
+// unprivileged one) reach its root file system and /etc files in dir, the
+// container's directory under root: the init resolves them from inside
+// the user namespace. dir gets the group hostID and mode 0710 (search,
+// not listing), never o+x: other host users, the other containers' roots
+// included, must not reach a container's setuid files (privdir). The
+// directories from root down to dir's parent are shared by all
+// containers: they get the group poolGID (the pool's first range) and
+// 0710, and an ACL entry that lets hostID search them. The ancestors of
+// root must be searchable by others, as /var/lib is.
+func ensureTraversable(root, dir string, hostID, poolGID uint32) error {
 	root, dir = filepath.Clean(root), filepath.Clean(dir)
 	rel, err := filepath.Rel(root, dir)
-	if err != nil || !filepath.IsLocal(rel) {
+	if err != nil || !filepath.IsLocal(rel) || rel == "." {
 		return fmt.Errorf("user namespace: %s is not under %s", dir, root)
 	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if err := privdir.AllowGroupSearch(d, usernsHostID); err != nil {
+	if err := privdir.AllowGroupSearch(dir, int(hostID)); err != nil {
+		return fmt.Errorf("user namespace: letting the container's root reach %s: %w", dir, err)
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) { // dir is below root: d reaches it
+		if err := privdir.AllowGroupSearch(d, int(poolGID)); err != nil {
 			return fmt.Errorf("user namespace: letting the container's root reach %s: %w", dir, err)
+		}
+		if hostID != poolGID {
+			if err := privdir.AllowUserSearch(d, int(hostID)); err != nil {
+				return fmt.Errorf("user namespace: letting the container's root reach %s: %w", dir, err)
+			}
 		}
 		if d == root {
 			break
