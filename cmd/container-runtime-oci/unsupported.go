@@ -30,7 +30,8 @@ func newUnsupportedCommand(name, short string) *cobra.Command {
 func newCRIUCommand(name, short string) *cobra.Command {
 	cmd := newUnsupportedCommand(name, short)
 	cmd.RunE = func(*cobra.Command, []string) error {
-		return fmt.Errorf("%w: checkpoint/restore needs CRIU support, which this runtime does not implement", unsupported(name))
+		return fmt.Errorf("%q is not supported by %s: checkpoint/restore needs CRIU support, which this runtime does not implement: %w",
+			name, progName, errors.ErrUnsupported)
 	}
 	return cmd
 }
