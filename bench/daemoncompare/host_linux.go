@@ -73,23 +73,6 @@ func newPaths(before map[string]bool) []string {
 	return out
 }
 
-// pidRunningWith returns the PID in pidfile when that process is alive and
-// its command line contains mark; 0 otherwise.
-func pidRunningWith(pidfile, mark string) int {
-	b, err := os.ReadFile(pidfile)
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 1 {
-		return 0
-	}
-	if !strings.Contains(cmdline(pid), mark) {
-		return 0
-	}
-	return pid
-}
-
 // cmdline is the command line of pid with spaces between the arguments;
 // "" when it is gone.
 func cmdline(pid int) string {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 	"github.com/container-runtime/container-runtime/network"
 )
 
@@ -108,7 +109,7 @@ func cleanEarlierRuns() {
 func cleanRun(dir string, rec runRecord) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if pid := pidRunningWith(daemonPidfile(dir), ourMark(dir)); pid > 0 {
+	if pid := host.PidRunningWith(daemonPidfile(dir), ourMark(dir)); pid > 0 {
 		fmt.Fprintf(os.Stderr, "daemoncompare: stopping its container-runtimed (pid %d)\n", pid)
 		stopPid(pid, 60*time.Second)
 	}

@@ -276,7 +276,7 @@ func (d *Dockerd) Close() error {
 // containerd. It returns their PIDs.
 func StopLeftover(dir string) []int {
 	var pids []int
-	if pid := pidRunningWith(filepath.Join(dir, "docker.pid"), dir); pid > 0 {
+	if pid := host.PidRunningWith(filepath.Join(dir, "docker.pid"), dir); pid > 0 {
 		pids = append(pids, pid)
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 		if !waitGone(pid, StopTimeout) {
@@ -307,26 +307,7 @@ func KillContainerd(dir string) int {
 // directories in dir, when it runs; 0 otherwise.
 func containerdOf(dir string) int {
 	execRoot := filepath.Join(dir, "exec")
-	return pidRunningWith(filepath.Join(execRoot, "containerd", "containerd.pid"), execRoot)
-}
-
-// pidRunningWith returns the PID in pidfile when that process runs and
-// its command line contains mark (so the PID is not someone else's by
-// now); 0 otherwise.
-func pidRunningWith(pidfile, mark string) int {
-	b, err := os.ReadFile(pidfile)
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 1 {
-		return 0
-	}
-	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || !strings.Contains(string(cmdline), mark) {
-		return 0
-	}
-	return pid
+	return host.PidRunningWith(filepath.Join(execRoot, "containerd", "containerd.pid"), execRoot)
 }
 
 // waitGone waits until pid no longer exists, at most timeout, and reports

@@ -3,6 +3,7 @@ package host
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,33 @@ func TestRemoveNew(t *testing.T) {
 		if _, err := os.Stat(p); (err == nil) != want {
 			t.Errorf("%s exists: %v, want %v", p, err == nil, want)
 		}
+	}
+}
+
+func TestPidRunningWith(t *testing.T) {
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "pid")
+	self := strconv.Itoa(os.Getpid())
+	tests := []struct {
+		name, content, mark string
+		want                int
+	}{
+		{"ours", self, os.Args[0], os.Getpid()},
+		{"another process's command line", self, "no-such-mark-" + self, 0},
+		{"not a number", "x", os.Args[0], 0},
+		{"init", "1", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(pidfile, []byte(tt.content+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if got := PidRunningWith(pidfile, tt.mark); got != tt.want {
+				t.Errorf("PidRunningWith = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	if got := PidRunningWith(filepath.Join(dir, "missing"), ""); got != 0 {
+		t.Errorf("a missing pidfile gives %d, want 0", got)
 	}
 }
