@@ -155,7 +155,7 @@ var floors = []floor{
 			"through client only; container-runtime-oci is runtime's CLI",
 		pkgs: map[string]allow{
 			"cmd/container-runtime":     {imports: "api client errdefs internal/atomicfile internal/version"},
-			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx runtime"},
+			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
 			"cmd/container-runtimed": {
 				imports: "api build container daemon distribution errdefs image internal/atomicfile " +
 					"internal/cgroup internal/events internal/logctx internal/privdir internal/version network runtime",
@@ -178,7 +178,13 @@ var floors = []floor{
 		rule: "integration suites and benchmarks may use any lower " +
 			"floor; nothing imports them",
 		pkgs: map[string]allow{
-			"internal/depcheck": {},
+			"internal/depcheck":          {},
+			"integration/conformance":    {tests: "internal/testutil"},
+			"integration/cgroupv2":       {imports: "internal/busyboxfs"},
+			"integration/cgroupv2/guest": {},
+			"integration/kubernetes": {
+				tests: "internal/busyboxfs internal/testutil/command internal/testutil/host",
+			},
 			"integration/distribution": {
 				tests: "distribution image internal/busyboxfs internal/testutil/command " +
 					"internal/testutil/dockerd internal/testutil/host internal/testutil/registry snapshot",
