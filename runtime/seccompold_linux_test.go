@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,5 +34,35 @@ func TestCreateStartUnderProfileWithoutOpenat2(t *testing.T) {
 	}
 	if out := c.out.all(t); !strings.Contains(out, "started") {
 		t.Fatalf("output %q, want %q", out, "started")
+	}
+}
+
+// TestStageWithoutRseqUnderOldProfile covers glibc's rseq under a profile
+// that predates it (runtime-tools' default refuses rseq with EPERM): the
+// init stage loads the filter on every thread and the Go runtime may start
+// a thread after that, which glibc aborted ("Fatal glibc error: rseq
+// registration failed", one create in about sixty). The stage must run
+// with glibc's rseq registration off, whatever thread it starts.
+func TestStageWithoutRseqUnderOldProfile(t *testing.T) {
+	b := newTestBundle(t, "/bin/echo", "started")
+	b.spec.Process.NoNewPrivileges = false
+	b.spec.Linux.Seccomp = &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"rseq", "openat2"}, Action: specs.ActErrno},
+		},
+	}
+	c := b.create(t, testID(t), CreateOptions{})
+	environ, err := os.ReadFile("/proc/" + strconv.Itoa(c.p.Pid) + "/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(strings.Split(string(environ), "\x00"), glibcNoRseq) {
+		t.Errorf("the init stage's environment %q lacks %s", environ, glibcNoRseq)
+	}
+	c.start(t)
+	if st := c.wait(t); st.Code != 0 {
+		t.Fatalf("exit status %+v, want 0 (output %q)", st, c.out.all(t))
 	}
 }

@@ -87,6 +87,14 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 			nsenter.EnvClone + "=" + strconv.Itoa(req.plan.clone),
 			nsenter.EnvJoin + "=" + strings.Join(req.plan.join, "\n"),
 			envPreserve + "=" + strconv.Itoa(len(req.extra)),
+			// The stage loads the container's seccomp filter on every
+			// thread (TSYNC) and may start threads after it; glibc
+			// aborts a new thread whose rseq registration fails ("Fatal
+			// glibc error: rseq registration failed"), and a profile
+			// older than rseq (runtime-tools', Docker's before 20.10)
+			// refuses it with EPERM. The stage does without rseq; the
+			// container's program gets only its own environment.
+			glibcNoRseq,
 		},
 		ExtraFiles: files,
 		Dir:        req.dir,
@@ -235,3 +243,7 @@ func (s *stageProcess) wait() error {
 	}
 	return s.cmd.Wait()
 }
+
+// glibcNoRseq turns off glibc's per-thread rseq registration in the
+// init and exec stages (see spawn).
+const glibcNoRseq = "GLIBC_TUNABLES=glibc.pthread.rseq=0"
