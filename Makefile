@@ -20,7 +20,7 @@ BINARIES := container-runtime container-runtimed container-runtime-oci
 
 export GOFLAGS
 
-.PHONY: all build test check vet fmt bench fuzz install install_debian install_arch uninstall deps_debian deps_arch deps_test clean
+.PHONY: all build test check vet fmt bench fuzz conformance install install_debian install_arch uninstall deps_debian deps_arch deps_test clean
 
 all: build
 
@@ -58,6 +58,12 @@ bench: build
 	@# bench/<name>compare command printing the same tables.
 	@echo; $(GO) run ./bench/daemoncompare -n $(or $(BENCH_DAEMON_RUNS),30) -seq $(or $(BENCH_SEQ),100) -mem 20
 	@echo; $(GO) run ./bench/pullcompare -n $(or $(BENCH_PULLS),5) -warmup 1
+
+# The OCI runtime-tools validation suite (pinned in
+# integration/conformance/tools/go.mod) against container-runtime-oci, as
+# root; fails on any failure docs/CONFORMANCE.md does not explain.
+conformance:
+	$(GO) test -count=1 -v -tags conformance -timeout 30m ./integration/conformance/
 
 # Every native Go fuzz target (func FuzzX in a *_test.go file) for FUZZTIME
 # each, starting from its seed corpus in the package's testdata/fuzz/FuzzX;
