@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +10,8 @@ import (
 	"time"
 
 	"github.com/moby/sys/mountinfo"
-	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // cpuGroup is a cgroup that accounts the CPU time of a daemon and of the
@@ -95,46 +94,4 @@ func (g *cpuGroup) usage() (time.Duration, error) {
 // remove removes the group and every cgroup below it in every hierarchy
 // (the daemon's container runtime made <name>/containers/<id> in each),
 // deepest first. It fails for a cgroup that still has processes.
-func (g *cpuGroup) remove() error {
-	roots := []string{"/sys/fs/cgroup"}
-	if !g.v2 {
-		entries, err := os.ReadDir("/sys/fs/cgroup")
-		if err != nil {
-			return err
-		}
-		roots = roots[:0]
-		for _, e := range entries {
-			// Co-mounted hierarchies appear once as a directory and
-			// again as symlinks, which are skipped.
-			if e.IsDir() {
-				roots = append(roots, filepath.Join("/sys/fs/cgroup", e.Name()))
-			}
-		}
-	}
-	var errs []error
-	for _, root := range roots {
-		var dirs []string
-		err := filepath.WalkDir(filepath.Join(root, g.name), func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil
-				}
-				return err
-			}
-			if d.IsDir() {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
-		if err != nil {
-			errs = append(errs, err)
-		}
-		slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })
-		for _, d := range dirs {
-			if err := unix.Rmdir(d); err != nil && !errors.Is(err, unix.ENOENT) {
-				errs = append(errs, fmt.Errorf("removing cgroup %s: %w", d, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+func (g *cpuGroup) remove() error { return host.RemoveCgroupTree(g.name) }

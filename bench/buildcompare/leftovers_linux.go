@@ -101,7 +101,7 @@ func cleanRun(dir string, rec runRecord) {
 	for _, p := range paths {
 		_ = os.Remove(p)
 	}
-	if err := removeWork(dir); err != nil {
+	if err := host.RemoveDir(dir, "run.json"); err != nil {
 		fmt.Fprintf(os.Stderr, "buildcompare: %v\n", err)
 	}
 }

@@ -38,6 +38,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 func main() {
@@ -95,7 +97,7 @@ func run(ctx context.Context, cfg config) (retErr error) {
 		for i := len(cleanups) - 1; i >= 0; i-- {
 			cleanups[i]()
 		}
-		if err := removeWork(work); err != nil && retErr == nil {
+		if err := host.RemoveDir(work, "run.json"); err != nil && retErr == nil {
 			retErr = err
 		}
 	}()

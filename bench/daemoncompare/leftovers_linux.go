@@ -139,7 +139,7 @@ func cleanRun(dir string, rec runRecord) {
 		}
 	}
 	removeNew(rec.NewPaths)
-	if err := removeWork(dir); err != nil {
+	if err := host.RemoveDir(dir, recordName); err != nil {
 		fmt.Fprintf(os.Stderr, "daemoncompare: %v\n", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 func TestRecordedNetRoundTrip(t *testing.T) {
@@ -45,7 +47,7 @@ func TestRemoveWorkKeepsLinkTargets(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, recordName), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := removeWork(work); err != nil {
+	if err := host.RemoveDir(work, recordName); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(work); !os.IsNotExist(err) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/bench/internal/measure"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
 
 // setup is every contender, ready.
@@ -52,7 +53,7 @@ func run(ctx context.Context, cfg config) (retErr error) {
 		if err := tree.remove(); err != nil {
 			fmt.Fprintf(os.Stderr, "daemoncompare: %v\n", err)
 		}
-		if err := removeWork(work); err != nil && retErr == nil {
+		if err := host.RemoveDir(work, recordName); err != nil && retErr == nil {
 			retErr = err
 		}
 	}()

@@ -3,8 +3,10 @@ package host
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,4 +96,36 @@ func CleanupCgroupParent(t testing.TB, rel string) {
 			t.Errorf("cgroup %s is left behind", cg)
 		}
 	})
+}
+
+// RemoveCgroupTree removes cgroup rel and every cgroup below it in every
+// hierarchy, deepest first. It fails for a cgroup that still has
+// processes.
+func RemoveCgroupTree(rel string) error {
+	var errs []error
+	for _, root := range CgroupRoots() {
+		var dirs []string
+		err := filepath.WalkDir(filepath.Join(root, rel), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+		slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })
+		for _, d := range dirs {
+			if err := unix.Rmdir(d); err != nil && !errors.Is(err, unix.ENOENT) {
+				errs = append(errs, fmt.Errorf("removing cgroup %s: %w", d, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

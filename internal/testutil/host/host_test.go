@@ -78,3 +78,33 @@ func TestPidRunningWith(t *testing.T) {
 		t.Errorf("a missing pidfile gives %d, want 0", got)
 	}
 }
+
+func TestRemoveDir(t *testing.T) {
+	base := t.TempDir()
+	outside := filepath.Join(base, "outside")
+	dir := filepath.Join(base, "work")
+	for _, d := range []string{outside, filepath.Join(dir, "a", "b")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A link out of the directory is removed, not followed.
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "run.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveDir(dir, "run.json"); err != nil {
+		t.Fatalf("RemoveDir: %v", err)
+	}
+	if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s is still there: %v", dir, err)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("the link's target went too: %v", err)
+	}
+	if err := RemoveDir(dir, "run.json"); err != nil {
+		t.Errorf("RemoveDir of a directory that is gone: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/moby/sys/mountinfo"
@@ -51,4 +52,30 @@ func RemoveNew(before map[string]bool) {
 	for _, p := range paths {
 		_ = os.Remove(p) // a file, or a directory only when empty
 	}
+}
+
+// RemoveDir unmounts what is left under dir and removes it, the entry
+// named last at the very end: a run record, so that a removal that fails
+// half-way is retried by the next run that finds the record. Symbolic
+// links are removed, never followed.
+func RemoveDir(dir, last string) error {
+	if err := UnmountUnder(dir); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == last {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dir)
 }
