@@ -199,24 +199,6 @@ func (p *podman) stop(t testing.TB) {
 	}
 }
 
-// ociBinary returns container-runtime-oci: $CONTAINER_RUNTIME_OCI, or a
-// fresh build of this module's command.
-func ociBinary(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("CONTAINER_RUNTIME_OCI"); p != "" {
-		return p
-	}
-	bin := filepath.Join(t.TempDir(), "container-runtime-oci")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin,
-		"github.com/container-runtime/container-runtime/cmd/container-runtime-oci")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building container-runtime-oci: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // ourRun runs args in img with our OCI runtime on a read-only overlay of
 // the image's layer directories in s, in a cgroup under cgroupParent, and
 // returns what the process printed.

@@ -12,6 +12,7 @@ import (
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
 	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
 )
 
 // seeMotd prints the top layer's file and whether the whiteout hid /bin/vi.
@@ -85,7 +86,7 @@ func TestPodmanRoundTrip(t *testing.T) {
 	s := openStore(t)
 	svc := distribution.New(s, distribution.Config{})
 	img := busyboxImage(t, s, "crt-busybox:1")
-	oci := ociBinary(t)
+	oci := command.OCIRuntime(t)
 	tmp := t.TempDir()
 	wantMotd := strings.TrimSpace(motd) + "\nvi-gone"
 

@@ -162,7 +162,7 @@ func (c *containerd) removeAll(t testing.TB) {
 
 func TestContainerd(t *testing.T) {
 	testutil.RequireRoot(t)
-	c := startContainerd(t, ociBinary(t), busyboxRootfs(t))
+	c := startContainerd(t, command.OCIRuntime(t), busyboxRootfs(t))
 	baseline := readMounts(t)
 
 	t.Run("run --rm echo", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
 	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
 )
 
@@ -39,7 +40,7 @@ func assertDockerClean(t *testing.T, d *dockerd.Test, id string, mounts mountTab
 
 func TestDocker(t *testing.T) {
 	testutil.RequireRoot(t)
-	runtime := ociBinary(t)
+	runtime := command.OCIRuntime(t)
 	rootfs := busyboxRootfs(t)
 	// It fails the test if the firewall changed when it stops.
 	d := dockerd.New(t, "--add-runtime", runtimeName+"="+runtime, "--default-runtime", "runc")

@@ -1,10 +1,8 @@
 package ocicompat
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,35 +11,6 @@ import (
 	"github.com/container-runtime/container-runtime/internal/busyboxfs"
 	"github.com/container-runtime/container-runtime/internal/testutil"
 )
-
-// envBinary names a prebuilt container-runtime-oci to test instead of
-// building one.
-const envBinary = "CONTAINER_RUNTIME_OCI"
-
-// ociBinary returns the container-runtime-oci to test: $CONTAINER_RUNTIME_OCI,
-// or a fresh build of this module's command.
-func ociBinary(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv(envBinary); p != "" {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			t.Fatalf("$%s: %v", envBinary, err)
-		}
-		if _, err := os.Stat(abs); err != nil {
-			t.Fatalf("$%s: %v", envBinary, err)
-		}
-		return abs
-	}
-	bin := filepath.Join(t.TempDir(), "container-runtime-oci")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin,
-		"github.com/container-runtime/container-runtime/cmd/container-runtime-oci")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building container-runtime-oci: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // busyboxRootfs builds a busybox root filesystem in a new temporary
 // directory and returns its path.

@@ -310,7 +310,7 @@ func lastJSONLine(t testing.TB, path string) map[string]any {
 func TestRuncParity(t *testing.T) {
 	testutil.RequireRoot(t)
 	runc := testutil.RequireTool(t, "runc")
-	ours := ociBinary(t)
+	ours := command.OCIRuntime(t)
 	rootfs := busyboxRootfs(t)
 
 	runtimes := []*ociRuntime{{name: "runc", bin: runc}, {name: "container-runtime-oci", bin: ours}}

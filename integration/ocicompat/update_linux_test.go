@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/command"
 	"github.com/container-runtime/container-runtime/internal/testutil/dockerd"
 	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
@@ -22,7 +23,7 @@ import (
 // is exercised both ways.
 func TestDockerUpdate(t *testing.T) {
 	testutil.RequireRoot(t)
-	runtime := ociBinary(t)
+	runtime := command.OCIRuntime(t)
 	rootfs := busyboxRootfs(t)
 	d := dockerd.New(t, "--add-runtime", runtimeName+"="+runtime, "--default-runtime", "runc")
 	tarball := filepath.Join(t.TempDir(), "busybox.tar")
@@ -88,7 +89,7 @@ func TestUpdateFlagsParity(t *testing.T) {
 		testutil.Missing(t, "reads cgroup v1 memory and swap files (cgroup v2 updates are tested on a fake tree in internal/cgroup)")
 	}
 	runc := testutil.RequireTool(t, "runc")
-	ours := ociBinary(t)
+	ours := command.OCIRuntime(t)
 	rootfs := busyboxRootfs(t)
 	resources := filepath.Join(t.TempDir(), "resources.json")
 	if err := os.WriteFile(resources, []byte(`{"memory": {"limit": 100663296, "swap": 201326592}, "cpu": {"shares": 256, "quota": 0, "period": 0}}`), 0o644); err != nil {
