@@ -29,7 +29,7 @@ type updater interface {
 }
 
 // updateFlags are runc's `update` flags. Values are kept as given and
-// parsed in resources(), so that an unset flag is told from a zero.
+// parsed by fromFlags, so that an unset flag is told from a zero.
 type updateFlags struct {
 	resources string
 	set       *pflag.FlagSet
