@@ -35,13 +35,7 @@ func (s *Service) Stop(ctx context.Context, id string, timeout *int) error {
 	// The stop completes even if the client goes away.
 	ctx = context.WithoutCancel(ctx)
 	r := e.snapshot()
-	wait := defaultStopTimeout
-	switch {
-	case timeout != nil:
-		wait = time.Duration(*timeout) * time.Second
-	case r.Config.StopTimeout != nil:
-		wait = time.Duration(*r.Config.StopTimeout) * time.Second
-	}
+	wait := stopTimeout(r, timeout)
 	if err := s.stop(ctx, e, wait); err != nil {
 		return err
 	}
@@ -157,13 +151,7 @@ func (s *Service) Restart(ctx context.Context, id string, timeout *int) error {
 		return err
 	}
 	r := e.snapshot()
-	wait := defaultStopTimeout
-	switch {
-	case timeout != nil:
-		wait = time.Duration(*timeout) * time.Second
-	case r.Config.StopTimeout != nil:
-		wait = time.Duration(*r.Config.StopTimeout) * time.Second
-	}
+	wait := stopTimeout(r, timeout)
 	if err := s.stop(context.WithoutCancel(ctx), e, wait); err != nil {
 		return err
 	}
@@ -213,4 +201,16 @@ func (s *Service) freeze(ctx context.Context, id string, pause bool) error {
 	}
 	s.publish(r, action, nil)
 	return nil
+}
+
+// stopTimeout is how long a stop waits before SIGKILL: the request's
+// timeout, else the container's --stop-timeout, else Docker's 10 s.
+func stopTimeout(r *record, timeout *int) time.Duration {
+	switch {
+	case timeout != nil:
+		return time.Duration(*timeout) * time.Second
+	case r.Config.StopTimeout != nil:
+		return time.Duration(*r.Config.StopTimeout) * time.Second
+	}
+	return defaultStopTimeout
 }

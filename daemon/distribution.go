@@ -69,8 +69,8 @@ func progressLines(lw *lazyWriter) func(api.Progress) {
 	return func(p api.Progress) { _ = lw.writeLine(p) }
 }
 
-// finishLine ends a progress stream with last, or with the error (as
-// finishProgress does).
+// finishLine ends a progress stream with last, or with the error. An
+// error before anything was sent is answered with its status instead.
 func finishLine(r *http.Request, lw *lazyWriter, last api.Progress, err error) error {
 	if err == nil {
 		return lw.writeLine(last)

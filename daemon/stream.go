@@ -153,18 +153,7 @@ func stepOf(s string) (step, steps int) {
 // id, or the error. An error before anything was sent is answered with
 // its status instead.
 func finishProgress(w http.ResponseWriter, r *http.Request, lw *lazyWriter, id string, err error) error {
-	if err == nil {
-		return lw.writeLine(api.Progress{ID: id})
-	}
-	if truncated := bodyTruncated(r); truncated != nil {
-		err = truncated
-	}
-	if !lw.hasBegun() {
-		return err
-	}
-	_, kind := statusOf(err)
-	logger(r).Debug("stream failed", "path", r.URL.Path, "err", err)
-	return lw.writeLine(api.Progress{Error: &api.Error{Kind: kind, Message: err.Error()}})
+	return finishLine(r, lw, api.Progress{ID: id}, err)
 }
 
 var _ io.Writer = progressWriter{}

@@ -170,14 +170,9 @@ func newStartCommand(a *app) *cobra.Command {
 		Use:   "start ID",
 		Short: "Start the process of a created container",
 		Args:  exactArgs("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			r, err := a.containerRuntime(id)
-			if err != nil {
-				return err
-			}
-			return containerError(id, r.Start(cmd.Context(), id))
-		},
+		RunE: a.onContainer(func(cmd *cobra.Command, r *runtime.Runtime, id string, _ []string) error {
+			return r.Start(cmd.Context(), id)
+		}),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/runtime"
 )
 
 func newKillCommand(a *app) *cobra.Command {
@@ -23,26 +24,21 @@ func newKillCommand(a *app) *cobra.Command {
 			}
 			return fmt.Errorf(`"kill" needs ID and an optional SIGNAL, got %d arguments: %w`, len(args), errdefs.ErrInvalidArgument)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
+		RunE: a.onContainer(func(cmd *cobra.Command, r *runtime.Runtime, id string, args []string) error {
 			sig := unix.SIGTERM
-			if len(args) == 2 {
+			if len(args) == 1 {
 				var err error
-				if sig, err = parseSignal(args[1]); err != nil {
+				if sig, err = parseSignal(args[0]); err != nil {
 					return err
 				}
 			}
-			r, err := a.containerRuntime(id)
-			if err != nil {
-				return err
-			}
-			err = r.Kill(cmd.Context(), id, sig, all)
+			err := r.Kill(cmd.Context(), id, sig, all)
 			if errors.Is(err, errdefs.ErrConflict) {
 				// containerd's shim matches these words.
 				err = fmt.Errorf("container not running: %w", err)
 			}
-			return containerError(id, err)
-		},
+			return err
+		}),
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "signal every process of the container")
 	return cmd
@@ -54,19 +50,14 @@ func newDeleteCommand(a *app) *cobra.Command {
 		Use:   "delete [flags] ID",
 		Short: "Delete a stopped container and everything it holds",
 		Args:  exactArgs("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			r, err := a.containerRuntime(id)
-			if err != nil {
-				return err
-			}
-			err = r.Delete(cmd.Context(), id, force)
+		RunE: a.onContainer(func(cmd *cobra.Command, r *runtime.Runtime, id string, _ []string) error {
+			err := r.Delete(cmd.Context(), id, force)
 			if force && errors.Is(err, errdefs.ErrNotFound) {
 				// runc: deleting what is not there is done.
 				return nil
 			}
-			return containerError(id, err)
-		},
+			return err
+		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill the container first if it runs (SIGKILL)")
 	return cmd

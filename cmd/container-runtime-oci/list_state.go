@@ -24,15 +24,10 @@ func newStateCommand(a *app) *cobra.Command {
 		Use:   "state ID",
 		Short: "Print the state of a container as JSON",
 		Args:  exactArgs("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			r, err := a.containerRuntime(id)
-			if err != nil {
-				return err
-			}
+		RunE: a.onContainer(func(cmd *cobra.Command, r *runtime.Runtime, id string, _ []string) error {
 			st, err := r.State(cmd.Context(), id)
 			if err != nil {
-				return containerError(id, err)
+				return err
 			}
 			// Indented with two spaces, as runc prints it.
 			data, err := json.MarshalIndent(st, "", "  ")
@@ -41,7 +36,7 @@ func newStateCommand(a *app) *cobra.Command {
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", data)
 			return err
-		},
+		}),
 	}
 }
 

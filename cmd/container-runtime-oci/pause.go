@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/runtime"
 )
 
 // pause and resume depend on runtime methods found by interface
@@ -29,17 +31,12 @@ func freezeCommand(a *app, name, short string, do func(pauser, context.Context, 
 		Use:   name + " ID",
 		Short: short,
 		Args:  exactArgs("ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			r, err := a.containerRuntime(id)
-			if err != nil {
-				return err
-			}
+		RunE: a.onContainer(func(cmd *cobra.Command, r *runtime.Runtime, id string, _ []string) error {
 			p, ok := any(r).(pauser)
 			if !ok {
 				return unsupported(name)
 			}
-			return containerError(id, do(p, cmd.Context(), id))
-		},
+			return do(p, cmd.Context(), id)
+		}),
 	}
 }

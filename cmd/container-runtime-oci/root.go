@@ -167,6 +167,20 @@ func (a *app) containerRuntime(id string) (*runtime.Runtime, error) {
 	return a.runtime()
 }
 
+// onContainer is the RunE of a command on the existing container args[0]:
+// it checks the id, opens the runtime and runs do, whose error then names
+// the container as runc's do (containerError).
+func (a *app) onContainer(do func(cmd *cobra.Command, r *runtime.Runtime, id string, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		id := args[0]
+		r, err := a.containerRuntime(id)
+		if err != nil {
+			return err
+		}
+		return containerError(id, do(cmd, r, id, args[1:]))
+	}
+}
+
 // exactArgs requires the named positional arguments.
 func exactArgs(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

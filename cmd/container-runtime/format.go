@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/client"
 )
 
 // table writes aligned columns for people, as Docker does.
@@ -56,6 +60,23 @@ type output struct {
 }
 
 // parseOutput validates a --format value.
+// fetch does what every command that prints one answer of the daemon
+// starts with: it checks --format, connects, and asks with get (a method
+// expression such as (*client.Client).Info).
+func fetch[T any](c *cli, cmd *cobra.Command, format string, get func(*client.Client, context.Context) (T, error)) (output, T, error) {
+	var zero T
+	out, err := parseOutput(format)
+	if err != nil {
+		return out, zero, err
+	}
+	cl, err := c.client()
+	if err != nil {
+		return out, zero, err
+	}
+	v, err := get(cl, cmd.Context())
+	return out, v, err
+}
+
 func parseOutput(format string) (output, error) {
 	o := output{format: format}
 	switch format {

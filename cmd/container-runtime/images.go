@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/client"
 )
 
 // imageCommand groups the image subcommands; `image list` is the seed's.
@@ -44,15 +45,7 @@ func (c *cli) imagesCommand() *cobra.Command {
 		Short: "List images",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			list, err := cl.Images(cmd.Context())
+			out, list, err := fetch(c, cmd, format, (*client.Client).Images)
 			if err != nil {
 				return err
 			}

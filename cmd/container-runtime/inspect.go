@@ -31,50 +31,53 @@ long each phase of its last start took (startPhases).`,
 			default:
 				return fmt.Errorf("--type must be container or image, not %q", kind)
 			}
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			var (
-				objs   []any
-				failed bool
-			)
-			for _, name := range args {
-				obj, err := inspectOne(cmd.Context(), cl, kind, name)
-				if err != nil {
-					fmt.Fprintf(c.err, "container-runtime: %s\n", oneLine(err.Error()))
-					failed = true
-					continue
-				}
-				objs = append(objs, obj)
-			}
-			if out.tmpl != nil {
-				for _, o := range objs {
-					if err := out.item(c.out, o); err != nil {
-						return err
-					}
-				}
-			} else {
-				if objs == nil {
-					objs = []any{}
-				}
-				if err := writeJSON(c.out, objs); err != nil {
-					return err
-				}
-			}
-			if failed {
-				return &statusError{code: exitEngine}
-			}
-			return nil
+			return c.inspectEach(format, args, func(cl *client.Client, name string) (any, error) {
+				return inspectOne(cmd.Context(), cl, kind, name)
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "json (default) or a Go template")
 	cmd.Flags().StringVar(&kind, "type", "", "what NAME is: container or image (default: a container, else an image)")
 	return cmd
+}
+
+// inspectEach is what inspect commands share: it describes each name
+// with get, prints the descriptions as a JSON array (or each through
+// --format's template), and reports the names it could not describe on
+// stderr, then fails with the engine's exit code, as Docker does.
+func (c *cli) inspectEach(format string, names []string, get func(cl *client.Client, name string) (any, error)) error {
+	out, err := parseOutput(format)
+	if err != nil {
+		return err
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	objs := []any{}
+	failed := false
+	for _, name := range names {
+		obj, err := get(cl, name)
+		if err != nil {
+			fmt.Fprintf(c.err, "container-runtime: %s\n", oneLine(err.Error()))
+			failed = true
+			continue
+		}
+		objs = append(objs, obj)
+	}
+	if out.tmpl != nil {
+		for _, o := range objs {
+			if err := out.item(c.out, o); err != nil {
+				return err
+			}
+		}
+	} else if err := writeJSON(c.out, objs); err != nil {
+		return err
+	}
+	if failed {
+		return &statusError{code: exitEngine}
+	}
+	return nil
 }
 
 // inspectOne describes a container or an image.

@@ -92,15 +92,11 @@ func (v *layerBars) update(p api.Progress) {
 		lb.bar = v.p.AddBar(0,
 			mpb.PrependDecorators(
 				decor.Name(id+":", decor.WC{W: len(id) + 2, C: decor.DindentRight}),
-				decor.Any(func(decor.Statistics) string {
-					lb.mu.Lock()
-					defer lb.mu.Unlock()
+				locked(&lb.mu, func() string {
 					return lb.status
 				}, decor.WCSyncSpaceR),
 			),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-				lb.mu.Lock()
-				defer lb.mu.Unlock()
+			mpb.AppendDecorators(locked(&lb.mu, func() string {
 				switch {
 				case lb.total > 0:
 					return humanSize(lb.current) + " / " + humanSize(lb.total)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/client"
 )
 
 // networkCommand groups Docker's network subcommands.
@@ -68,15 +69,7 @@ func (c *cli) networkListCommand() *cobra.Command {
 		Short:   "List networks",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			list, err := cl.NetworkList(cmd.Context())
+			out, list, err := fetch(c, cmd, format, (*client.Client).NetworkList)
 			if err != nil {
 				return err
 			}
@@ -135,38 +128,9 @@ func (c *cli) networkInspectCommand() *cobra.Command {
 		Short: "Show the details of networks, with their containers, as JSON",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			objs := []any{}
-			failed := false
-			for _, name := range args {
-				n, err := cl.NetworkInspect(cmd.Context(), name)
-				if err != nil {
-					fmt.Fprintf(c.err, "container-runtime: %s\n", oneLine(err.Error()))
-					failed = true
-					continue
-				}
-				objs = append(objs, n)
-			}
-			if out.tmpl != nil {
-				for _, o := range objs {
-					if err := out.item(c.out, o); err != nil {
-						return err
-					}
-				}
-			} else if err := writeJSON(c.out, objs); err != nil {
-				return err
-			}
-			if failed {
-				return &statusError{code: exitEngine}
-			}
-			return nil
+			return c.inspectEach(format, args, func(cl *client.Client, name string) (any, error) {
+				return cl.NetworkInspect(cmd.Context(), name)
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "json (default) or a Go template")

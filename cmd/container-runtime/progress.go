@@ -25,6 +25,18 @@ type progressView interface {
 	close(ok bool)
 }
 
+// layerProgress is the view of a pull, push or load, on stderr: one line
+// per layer event, bars on a terminal, nothing when quiet.
+func (c *cli) layerProgress(quiet bool) progressView {
+	switch _, tty := terminal(c.err); {
+	case quiet:
+		return &plainView{w: io.Discard}
+	case tty:
+		return newLayerView(c.err, true)
+	}
+	return &layerLines{w: c.err, last: map[string]string{}}
+}
+
 // lines splits a byte stream into complete lines.
 type lines struct {
 	buf []byte
@@ -88,17 +100,13 @@ type buildBars struct {
 func newBuildBars(w io.Writer) *buildBars {
 	v := &buildBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30))}
 	v.bar = v.p.AddBar(0,
-		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string {
-			v.mu.Lock()
-			defer v.mu.Unlock()
+		mpb.PrependDecorators(locked(&v.mu, func() string {
 			if v.steps == 0 {
 				return "Step -/-"
 			}
 			return fmt.Sprintf("Step %d/%d", v.step, v.steps)
 		}, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-			v.mu.Lock()
-			defer v.mu.Unlock()
+		mpb.AppendDecorators(locked(&v.mu, func() string {
 			return truncate(v.instr, 60)
 		})),
 	)
@@ -163,15 +171,11 @@ func newBootstrapBars(w io.Writer) *bootstrapBars {
 	v.bar = v.p.New(0, mpb.SpinnerStyle(),
 		mpb.PrependDecorators(
 			decor.Elapsed(decor.ET_STYLE_MMSS, decor.WCSyncSpaceR),
-			decor.Any(func(decor.Statistics) string {
-				v.mu.Lock()
-				defer v.mu.Unlock()
+			locked(&v.mu, func() string {
 				return fmt.Sprintf("%s %d lines", v.phase, v.count)
 			}, decor.WCSyncSpaceR),
 		),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-			v.mu.Lock()
-			defer v.mu.Unlock()
+		mpb.AppendDecorators(locked(&v.mu, func() string {
 			return truncate(v.last, 60)
 		})),
 	)
@@ -215,4 +219,14 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// locked is a decorator showing f's text, computed under mu: mpb renders
+// on its own goroutine while update changes what f reads.
+func locked(mu *sync.Mutex, f func() string, wc ...decor.WC) decor.Decorator {
+	return decor.Any(func(decor.Statistics) string {
+		mu.Lock()
+		defer mu.Unlock()
+		return f()
+	}, wc...)
 }

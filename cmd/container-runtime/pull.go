@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -46,12 +45,7 @@ again. Credentials are those stored with login.
 				return err
 			}
 			fmt.Fprintf(c.err, "Pulling %s\n", req.Ref)
-			var view progressView = &layerLines{w: c.err, last: map[string]string{}}
-			if quiet {
-				view = &plainView{w: io.Discard}
-			} else if _, ok := terminal(c.err); ok {
-				view = newLayerView(c.err, true)
-			}
+			view := c.layerProgress(quiet)
 			id, err := cl.ImagePull(cmd.Context(), req, view.update)
 			view.close(err == nil)
 			if err != nil {
@@ -88,12 +82,7 @@ Blobs the registry has are not sent again. Prints the manifest's digest.`,
 				return err
 			}
 			fmt.Fprintf(c.err, "Pushing %s\n", args[0])
-			var view progressView = &layerLines{w: c.err, last: map[string]string{}}
-			if quiet {
-				view = &plainView{w: io.Discard}
-			} else if _, ok := terminal(c.err); ok {
-				view = newLayerView(c.err, true)
-			}
+			view := c.layerProgress(quiet)
 			dg, err := cl.ImagePush(cmd.Context(), args[0], req, view.update)
 			view.close(err == nil)
 			if err != nil {

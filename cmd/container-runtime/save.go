@@ -83,12 +83,7 @@ the archive holds.`,
 			if err != nil {
 				return err
 			}
-			var view progressView = &layerLines{w: c.err, last: map[string]string{}}
-			if quiet {
-				view = &plainView{w: io.Discard}
-			} else if _, ok := terminal(c.err); ok {
-				view = newLayerView(c.err, true)
-			}
+			view := c.layerProgress(quiet)
 			loaded, err := cl.ImageLoad(cmd.Context(), r, view.update)
 			view.close(err == nil)
 			if err != nil {

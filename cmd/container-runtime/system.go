@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/client"
 	"github.com/container-runtime/container-runtime/internal/version"
 )
 
@@ -35,15 +36,7 @@ func (c *cli) infoCommand() *cobra.Command {
 		Short: "Show facts about the daemon and its host",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			info, err := cl.Info(cmd.Context())
+			out, info, err := fetch(c, cmd, format, (*client.Client).Info)
 			if err != nil {
 				return err
 			}
@@ -74,15 +67,7 @@ func (c *cli) dfCommand() *cobra.Command {
 		Short: "Show the disk space used by images, containers, logs and the build cache",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			du, err := cl.DiskUsage(cmd.Context())
+			out, du, err := fetch(c, cmd, format, (*client.Client).DiskUsage)
 			if err != nil {
 				return err
 			}
