@@ -29,11 +29,14 @@ const (
 	crashReady    = "CRASH-POINT-REACHED"
 )
 
-// TestCrashChild is the child side; it does nothing in a normal run.
+// TestCrashChild is the child side, a helper process in the manner of
+// os/exec's TestHelperProcess: in a normal run it returns at once (it is
+// not skipped, so that CI's rule "no skipped test" holds), and the parent
+// TestCrashDuringCommit is what asserts.
 func TestCrashChild(t *testing.T) {
 	point := os.Getenv(crashPointEnv)
 	if point == "" {
-		t.Skip("only runs as the child of TestCrashDuringCommit")
+		return
 	}
 	ctx := context.Background()
 	s, err := Open(ctx, os.Getenv(crashRootEnv))
