@@ -41,7 +41,8 @@ func toResources(r *specs.LinuxResources, layout Layout) (*cgroups.Resources, er
 		res.Memory = deref(m.Limit)
 		res.MemoryReservation = deref(m.Reservation)
 		res.MemorySwap = deref(m.Swap)
-		// m.Kernel and m.KernelTCP are ignored: obsolete since Linux 5.4.
+		// m.Kernel is ignored: kernel memory limits are gone from Linux
+		// (5.16+). m.KernelTCP is written by the manager (setKernelTCP).
 		if m.Swappiness != nil {
 			s := *m.Swappiness
 			res.MemorySwappiness = &s

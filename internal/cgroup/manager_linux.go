@@ -42,6 +42,9 @@ type manager struct {
 	unified map[string]string
 	// hybridRoot is the cgroup2 mount point of a hybrid host.
 	hybridRoot string
+	// kernelTCP is linux.resources.memory.kernelTCP given to New, written
+	// by Apply on a v1 memory controller (see setKernelTCP).
+	kernelTCP *int64
 }
 
 // New validates r, converts it for this host and returns a manager for the
@@ -61,7 +64,7 @@ func New(id, cgroupsPath string, r *specs.LinuxResources) (Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &manager{name: inner, layout: layout, res: res, hybridRoot: filepath.Join(cgroupRoot, "unified")}
+	m := &manager{name: inner, layout: layout, res: res, hybridRoot: filepath.Join(cgroupRoot, "unified"), kernelTCP: kernelTCPOf(r)}
 	if r != nil && layout == Hybrid {
 		m.unified = maps.Clone(r.Unified)
 	}
@@ -165,6 +168,11 @@ func (m *manager) Apply(pid int) error {
 			return errors.Join(fmt.Errorf("cgroup %s: %w", m.name, tag(err)), m.Destroy())
 		}
 	}
+	if m.kernelTCP != nil && m.layout != Unified {
+		if err := setKernelTCP(m.lib.Path("memory"), *m.kernelTCP); err != nil {
+			return errors.Join(fmt.Errorf("cgroup %s: %w", m.name, tag(err)), m.Destroy())
+		}
+	}
 	return m.join(pid)
 }
 
@@ -191,7 +199,15 @@ func (m *manager) Set(r *specs.LinuxResources) error {
 	if r != nil && m.layout == Hybrid {
 		unified = r.Unified
 	}
-	return m.set(res, unified)
+	if err := m.set(res, unified); err != nil {
+		return err
+	}
+	if tcp := kernelTCPOf(r); tcp != nil && m.layout != Unified {
+		if err := setKernelTCP(m.lib.Path("memory"), *tcp); err != nil {
+			return fmt.Errorf("cgroup %s: %w", m.name, tag(err))
+		}
+	}
+	return nil
 }
 
 // set writes res (and, on a hybrid host, the unified entries) to the
