@@ -107,7 +107,8 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 	if !opts.Stdout && !opts.Stderr && !opts.Stdin {
 		opts.Stdout, opts.Stderr = true, true
 	}
-	r := e.snapshot()
+	// The exit this session reports is the first one after exits0.
+	r, exits0, _, _ := e.observe()
 	dir := s.monitorDir(r.ID)
 	var ac *monitor.AttachConn
 	var wait *attacher
@@ -203,12 +204,24 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 	// ac.ReadFrame, which returns once ac is closed.
 	stopClosing := context.AfterFunc(ctx, func() { ac.Close() })
 	defer stopClosing()
-	return s.relay(ac, fc, early, frames, opts, keys, r.Config.OpenStdin)
+	code, exited := s.relay(ac, fc, early, frames, opts, keys, r.Config.OpenStdin)
+	if exited {
+		// The monitor reports the exit before our watcher recorded it.
+		// A client told the exit code must find the container stopped
+		// (`run X; rm X`), as Docker guarantees: wait for the record.
+		wctx, cancel := context.WithTimeout(ctx, killWait)
+		e.waitFor(wctx, func(_ *record, exits int, removed bool) bool { return removed || exits > exits0 })
+		cancel()
+		fc.exit(code)
+	}
+	return nil
 }
 
 // relay carries frames between the monitor and the client until the
-// container exits, the client detaches or cannot be written to.
-func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFrame, frames <-chan clientFrame, opts AttachOptions, keys []byte, openStdin bool) error {
+// container exits, the client detaches or cannot be written to. It
+// returns the exit code when the container exited and the client is
+// still to be told (not detached); the caller sends the Exit frame.
+func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFrame, frames <-chan clientFrame, opts AttachOptions, keys []byte, openStdin bool) (code int, exited bool) {
 	detached := make(chan struct{})
 	go func() {
 		det := &detacher{keys: keys}
@@ -266,7 +279,7 @@ func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFra
 		if err != nil {
 			// The monitor went away without an exit frame (it dropped a
 			// slow client, or we detached).
-			return nil
+			return 0, false
 		}
 		switch stream {
 		case api.Stdout, api.Stderr:
@@ -279,7 +292,7 @@ func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFra
 			default:
 			}
 			if fc.write(stream, p) != nil {
-				return nil
+				return 0, false
 			}
 		case api.Exit:
 			code, err := monitor.ExitCode(p)
@@ -288,10 +301,10 @@ func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFra
 			}
 			select {
 			case <-detached:
+				return 0, false
 			default:
-				fc.exit(code)
+				return code, true
 			}
-			return nil
 		}
 	}
 }

@@ -111,9 +111,10 @@ func (s *Service) killAndWait(ctx context.Context, e *entry) error {
 	return nil
 }
 
-// Kill sends a signal ("" is SIGKILL) to the container's main process.
-// SIGKILL and the container's stop signal count as a stop by the user:
-// the restart policy leaves the container alone afterwards.
+// Kill sends a signal ("" is SIGKILL) to the container's main process;
+// with SIGKILL it returns once the exit is recorded. SIGKILL and the
+// container's stop signal count as a stop by the user: the restart
+// policy leaves the container alone afterwards.
 func (s *Service) Kill(ctx context.Context, id string, signal string) error {
 	e, err := s.lookup(id)
 	if err != nil {
@@ -141,6 +142,16 @@ func (s *Service) Kill(ctx context.Context, id string, signal string) error {
 		return fmt.Errorf("sending %v to container %s: %w", sig, r.Name, err)
 	}
 	s.publish(r, "kill", func(ev *api.Event) { ev.Attributes = map[string]string{"signal": fmt.Sprint(int(sig))} })
+	if sig != unix.SIGKILL {
+		return nil
+	}
+	// As Docker's: a SIGKILL returns once the container stopped and its
+	// exit is recorded, so that `kill X; rm X` works.
+	wctx, cancel := context.WithTimeout(ctx, killWait)
+	defer cancel()
+	if _, err := e.waitFor(wctx, func(r *record, _ int, removed bool) bool { return removed || !r.active() }); err != nil {
+		return fmt.Errorf("container %s did not exit after SIGKILL: %w", r.Name, err)
+	}
 	return nil
 }
 
