@@ -30,6 +30,14 @@ func (s *Service) Remove(ctx context.Context, id string, force bool) error {
 		if err := s.stop(ctx, e, 0); err != nil {
 			return err
 		}
+		e.op.Lock()
+		defer e.op.Unlock()
+		if e.isRemoved() {
+			// The exit we caused removed it (--rm): what was asked is
+			// done, as Docker answers.
+			return nil
+		}
+		return s.removeLocked(ctx, e)
 	}
 	e.op.Lock()
 	defer e.op.Unlock()
