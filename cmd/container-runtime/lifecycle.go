@@ -9,13 +9,29 @@ import (
 	"github.com/container-runtime/container-runtime/client"
 )
 
-// eachContainer runs fn on every named container, printing the name of
-// each success on stdout and each failure on stderr, as Docker does. It
-// fails (exit 125, already reported) when any failed.
+// maxParallel bounds the requests eachContainer has in flight, as
+// Docker's CLI does.
+const maxParallel = 50
+
+// eachContainer runs fn on every named container, concurrently (at most
+// maxParallel at a time: stopping 20 containers takes one stop timeout,
+// not 20), then prints, in the order given, the name of each success on
+// stdout and each failure on stderr, as Docker does. It fails (exit 125,
+// already reported) when any failed.
 func (c *cli) eachContainer(ctx context.Context, names []string, fn func(id string) error) error {
+	errs := make([]chan error, len(names))
+	sem := make(chan struct{}, maxParallel)
+	for i, n := range names {
+		errs[i] = make(chan error, 1)
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] <- fn(n)
+		}()
+	}
 	failed := false
-	for _, n := range names {
-		if err := fn(n); err != nil {
+	for i, n := range names {
+		if err := <-errs[i]; err != nil {
 			fmt.Fprintf(c.err, "container-runtime: %s\n", oneLine(err.Error()))
 			failed = true
 			continue
