@@ -136,20 +136,10 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := rootfs.Finish(spec); err != nil {
 		return fmt.Errorf("finishing rootfs: %w", err)
 	}
-	if err := setProcessLimits(p); err != nil {
-		return err
-	}
-	// Last of the setup: no mount can cover the directory we enter now.
-	if err := enterCwd(p.Cwd, env.preserve); err != nil {
-		return err
-	}
-	target, err := lookPath(p.Args[0], p.Env)
-	if err != nil {
-		return err
-	}
 	// Identity, capabilities and working directory are set before we
 	// report ready, so that a bad user or cwd fails Create, not Start.
-	if err := dropPrivileges(p, cfg.Seccomp); err != nil {
+	target, err := enterProcess(p, cfg, env)
+	if err != nil {
 		return err
 	}
 	if err := conn.send(syncMsg{Type: msgReady}); err != nil {
@@ -205,20 +195,33 @@ func execStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
-	if err := setProcessLimits(p); err != nil {
-		return err
-	}
-	if err := enterCwd(p.Cwd, env.preserve); err != nil {
-		return err
-	}
-	target, err := lookPath(p.Args[0], p.Env)
+	target, err := enterProcess(p, cfg, env)
 	if err != nil {
 		return err
 	}
-	if err := dropPrivileges(p, cfg.Seccomp); err != nil {
-		return err
-	}
 	return execProgram(p, cfg.Seccomp, target, env.preserve, false)
+}
+
+// enterProcess is the end of the setup of a container's init and of an
+// exec alike: the process's rlimits, its working directory (last: no
+// mount can cover the directory entered now), its program looked up in
+// its PATH, then its identity and capabilities. It returns the program's
+// path for execProgram.
+func enterProcess(p *specs.Process, cfg *initConfig, env *stageEnv) (string, error) {
+	if err := setProcessLimits(p); err != nil {
+		return "", err
+	}
+	if err := enterCwd(p.Cwd, env.preserve); err != nil {
+		return "", err
+	}
+	target, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return "", err
+	}
+	if err := dropPrivileges(p, cfg.Seccomp); err != nil {
+		return "", err
+	}
+	return target, nil
 }
 
 func hookStateIn(cfg *initConfig, pid int, status Status) specs.State {
