@@ -41,16 +41,22 @@ func newRunCommand(a *app) *cobra.Command {
 
 // createAndStart is run --detach: the container outlives us.
 func createAndStart(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) error {
+	_, err := startNew(ctx, r, id, opts)
+	return err
+}
+
+// startNew creates and starts the container and returns its init
+// process. As runc does, a container that failed to start is destroyed.
+func startNew(ctx context.Context, r *runtime.Runtime, id string, opts runtime.CreateOptions) (*runtime.Process, error) {
 	p, err := r.Create(ctx, id, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.StartCreated(ctx, p); err != nil {
-		// As runc does: a container that failed to start is destroyed.
 		_ = r.Delete(context.WithoutCancel(ctx), id, true)
-		return err
+		return nil, err
 	}
-	return nil
+	return p, nil
 }
 
 // runForeground creates and starts the container, relays the terminal
@@ -65,12 +71,8 @@ func runForeground(ctx context.Context, r *runtime.Runtime, id string, opts runt
 	if s := fg.consoleSocket(); s != "" {
 		opts.ConsoleSocket = s
 	}
-	p, err := r.Create(ctx, id, opts)
+	p, err := startNew(ctx, r, id, opts)
 	if err != nil {
-		return err
-	}
-	if err := r.StartCreated(ctx, p); err != nil {
-		_ = r.Delete(context.WithoutCancel(ctx), id, true)
 		return err
 	}
 	st, err := fg.wait(p)

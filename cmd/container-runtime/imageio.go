@@ -32,13 +32,9 @@ exists already.`,
 			if _, ok := terminal(c.out); ok {
 				view = newBootstrapBars(c.out)
 			}
-			id, err := cl.Bootstrap(cmd.Context(), req, view.update)
-			view.close(err == nil)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.out, id)
-			return nil
+			return c.printAfter(view, func(update func(api.Progress)) (string, error) {
+				return cl.Bootstrap(cmd.Context(), req, update)
+			})
 		},
 	}
 	fs := cmd.Flags()

@@ -37,6 +37,18 @@ func (c *cli) layerProgress(quiet bool) progressView {
 	return &layerLines{w: c.err, last: map[string]string{}}
 }
 
+// printAfter runs do, which reports its progress to view, closes view,
+// and prints what do returned (an image id, a digest) on its own line.
+func (c *cli) printAfter(view progressView, do func(update func(api.Progress)) (string, error)) error {
+	v, err := do(view.update)
+	view.close(err == nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.out, v)
+	return nil
+}
+
 // lines splits a byte stream into complete lines.
 type lines struct {
 	buf []byte
@@ -140,17 +152,7 @@ func (v *buildBars) setStep(n, total int, instr string) {
 	}
 }
 
-func (v *buildBars) close(ok bool) {
-	if r := v.lines.rest(); r != "" {
-		fmt.Fprintln(v.p, r)
-	}
-	if ok {
-		v.bar.SetTotal(-1, true)
-	} else {
-		v.bar.Abort(false)
-	}
-	v.p.Wait()
-}
+func (v *buildBars) close(ok bool) { closeBar(v.p, v.bar, &v.lines, ok) }
 
 // bootstrapBars shows debootstrap's progress on a terminal: its "I:"
 // lines update a spinner with the current phase and a line count; other
@@ -200,16 +202,20 @@ func (v *bootstrapBars) update(p api.Progress) {
 	}
 }
 
-func (v *bootstrapBars) close(ok bool) {
-	if r := v.lines.rest(); r != "" {
-		fmt.Fprintln(v.p, r)
+func (v *bootstrapBars) close(ok bool) { closeBar(v.p, v.bar, &v.lines, ok) }
+
+// closeBar prints what is left of the output above bar, marks bar done
+// (ok) or aborted, and waits for p to finish rendering.
+func closeBar(p *mpb.Progress, bar *mpb.Bar, out *lines, ok bool) {
+	if r := out.rest(); r != "" {
+		fmt.Fprintln(p, r)
 	}
 	if ok {
-		v.bar.SetTotal(-1, true)
+		bar.SetTotal(-1, true)
 	} else {
-		v.bar.Abort(false)
+		bar.Abort(false)
 	}
-	v.p.Wait()
+	p.Wait()
 }
 
 // truncate shortens s to n characters.

@@ -46,13 +46,9 @@ again. Credentials are those stored with login.
 			}
 			fmt.Fprintf(c.err, "Pulling %s\n", req.Ref)
 			view := c.layerProgress(quiet)
-			id, err := cl.ImagePull(cmd.Context(), req, view.update)
-			view.close(err == nil)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.out, id)
-			return nil
+			return c.printAfter(view, func(update func(api.Progress)) (string, error) {
+				return cl.ImagePull(cmd.Context(), req, update)
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -83,13 +79,9 @@ Blobs the registry has are not sent again. Prints the manifest's digest.`,
 			}
 			fmt.Fprintf(c.err, "Pushing %s\n", args[0])
 			view := c.layerProgress(quiet)
-			dg, err := cl.ImagePush(cmd.Context(), args[0], req, view.update)
-			view.close(err == nil)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.out, dg)
-			return nil
+			return c.printAfter(view, func(update func(api.Progress)) (string, error) {
+				return cl.ImagePush(cmd.Context(), args[0], req, update)
+			})
 		},
 	}
 	fs := cmd.Flags()
