@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -162,15 +163,9 @@ func (c *cli) imageHistoryCommand() *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: c.completeImages,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, err := parseOutput(format)
-			if err != nil {
-				return err
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			hist, err := cl.ImageHistory(cmd.Context(), args[0])
+			out, hist, err := fetch(c, cmd, format, func(cl *client.Client, ctx context.Context) ([]api.HistoryEntry, error) {
+				return cl.ImageHistory(ctx, args[0])
+			})
 			if err != nil {
 				return err
 			}
