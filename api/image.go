@@ -54,14 +54,20 @@ type TagRequest struct {
 // BuildRequest is the body of POST /v1/build. The context directory and
 // Dockerfile are paths on the daemon's machine (the seed's build takes a
 // path; a client on another machine is not supported for build yet).
+//
+// The daemon reads a Dockerfile only inside the context. One that lies
+// elsewhere (docker build -f /elsewhere/Dockerfile CTX) or comes from the
+// client's stdin (-f -) is sent as DockerfileContent; Dockerfile then only
+// names it in messages ("/elsewhere/Dockerfile:3: ...").
 type BuildRequest struct {
-	Tags       []string          `json:"tags"`
-	Dockerfile string            `json:"dockerfile"`
-	ContextDir string            `json:"contextDir,omitempty"`
-	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
-	NoCache    bool              `json:"noCache,omitempty"`
-	Target     string            `json:"target,omitempty"`
-	Network    string            `json:"network,omitempty"`
+	Tags              []string          `json:"tags"`
+	Dockerfile        string            `json:"dockerfile"`
+	DockerfileContent string            `json:"dockerfileContent,omitempty"`
+	ContextDir        string            `json:"contextDir,omitempty"`
+	BuildArgs         map[string]string `json:"buildArgs,omitempty"`
+	NoCache           bool              `json:"noCache,omitempty"`
+	Target            string            `json:"target,omitempty"`
+	Network           string            `json:"network,omitempty"`
 }
 
 // BootstrapRequest is the body of POST /v1/images/bootstrap.

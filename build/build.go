@@ -20,6 +20,7 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -38,6 +39,11 @@ type Options struct {
 	// ContextDir, and inside ContextDir. When empty it is "Dockerfile" in
 	// ContextDir.
 	Dockerfile string
+	// DockerfileContent, when not nil, is the Dockerfile itself (one the
+	// client read outside the context, or from its stdin): nothing is
+	// read from Dockerfile, which then only names it in errors.
+	// ContextDir must be given with it.
+	DockerfileContent []byte
 	// ContextDir is the directory COPY and ADD sources are relative to.
 	// When empty it is the Dockerfile's directory, as in the seed ("the
 	// paths are relative to the path of the Dockerfile").
@@ -89,7 +95,12 @@ func (b *Builder) Build(ctx context.Context, opts Options) (image.Image, error) 
 	if err != nil {
 		return image.Image{}, err
 	}
-	df, err := parseDockerfileFile(opts.ContextDir, opts.Dockerfile)
+	var df *dockerfile
+	if opts.DockerfileContent != nil {
+		df, err = parseDockerfile(opts.Dockerfile, bytes.NewReader(opts.DockerfileContent))
+	} else {
+		df, err = parseDockerfileFile(opts.ContextDir, opts.Dockerfile)
+	}
 	if err != nil {
 		return image.Image{}, err
 	}
@@ -107,6 +118,12 @@ func (b *Builder) Build(ctx context.Context, opts Options) (image.Image, error) 
 // normalizeOptions fills the defaults of opts and checks its values.
 func normalizeOptions(opts Options) (Options, error) {
 	switch {
+	case opts.DockerfileContent != nil && opts.ContextDir == "":
+		return opts, fmt.Errorf("building: a Dockerfile given by content needs a context: %w", errdefs.ErrInvalidArgument)
+	case opts.DockerfileContent != nil && opts.Dockerfile == "":
+		opts.Dockerfile = "Dockerfile"
+	case opts.DockerfileContent != nil:
+		// Only a name for messages: it is not read, so not joined.
 	case opts.Dockerfile == "" && opts.ContextDir == "":
 		return opts, fmt.Errorf("building: no Dockerfile and no context given: %w", errdefs.ErrInvalidArgument)
 	case opts.Dockerfile == "":

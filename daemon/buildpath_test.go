@@ -29,6 +29,10 @@ func TestBuildPaths(t *testing.T) {
 		{`{"dockerfile":"Dockerfile"}`, `field "dockerfile": "Dockerfile" is not an absolute path, and no contextDir`},
 		{`{"contextDir":"src","dockerfile":"/src/Dockerfile"}`, `field "contextDir": "src" is not an absolute path`},
 		{`{}`, `field "dockerfile" or "contextDir" is required`},
+		// A Dockerfile sent by content: its path only names it.
+		{`{"contextDir":"/src","dockerfile":"/elsewhere/Dockerfile","dockerfileContent":"FROM busybox\n"}`, ""},
+		{`{"dockerfile":"/src/Dockerfile","dockerfileContent":"FROM busybox\n"}`, `field "contextDir" is required with "dockerfileContent"`},
+		{`{"contextDir":"src","dockerfileContent":"FROM busybox\n"}`, `field "contextDir": "src" is not an absolute path`},
 	} {
 		resp := d.do(t, "POST", "/v1/build", strings.NewReader(tc.body))
 		if tc.refusal == "" {
@@ -45,7 +49,8 @@ func TestBuildPaths(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.body, e.Message, tc.refusal)
 		}
 	}
-	if len(got) != 3 || got[0].Dockerfile != "docker/Dockerfile.dev" || got[0].ContextDir != "/src" {
+	if len(got) != 4 || got[0].Dockerfile != "docker/Dockerfile.dev" || got[0].ContextDir != "/src" ||
+		got[3].Dockerfile != "/elsewhere/Dockerfile" || got[3].DockerfileContent != "FROM busybox\n" {
 		t.Errorf("the builder got %+v", got)
 	}
 }

@@ -131,8 +131,15 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	// The paths are the daemon's: the context must be absolute (relative
 	// to the daemon's working directory would mean nothing to the
 	// client); the Dockerfile is absolute or relative to the context, and
-	// the builder refuses one outside the context.
+	// the builder refuses one outside the context. A Dockerfile sent as
+	// content is read from nowhere: its path only names it in messages,
+	// and the context it builds in must be given.
 	switch {
+	case req.DockerfileContent != "" && req.ContextDir == "":
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"contextDir\" is required with \"dockerfileContent\"")
+	case req.DockerfileContent != "" && !filepath.IsAbs(req.ContextDir):
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"contextDir\": %q is not an absolute path", req.ContextDir)
+	case req.DockerfileContent != "":
 	case req.Dockerfile == "" && req.ContextDir == "":
 		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"dockerfile\" or \"contextDir\" is required")
 	case req.ContextDir != "" && !filepath.IsAbs(req.ContextDir):

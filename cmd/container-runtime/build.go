@@ -34,7 +34,8 @@ func (c *cli) buildCommand() *cobra.Command {
 
   build -t NAME [-f FILE] [--build-arg K=V] [--no-cache] [--target STAGE] [CONTEXT]
       Docker's form: CONTEXT (default .) is the directory COPY sources are
-      relative to; FILE defaults to CONTEXT/Dockerfile.
+      relative to; FILE defaults to CONTEXT/Dockerfile. A FILE outside
+      CONTEXT is read here and sent to the daemon; -f - reads it from stdin.
 
 The build runs on the daemon's machine, reading the paths given. It prints
 each step ("Step N/M : INSTRUCTION"), whether it came from the cache (and
@@ -49,13 +50,21 @@ why not), the output of RUN steps, and finally the image's id.`,
 				if err != nil {
 					return err
 				}
-				req.Dockerfile, req.ContextDir = df, dir
+				// Its directory is the context, but a symlink may lead
+				// out of it.
+				req.ContextDir = dir
+				if err := c.setDockerfile(&req, df); err != nil {
+					return err
+				}
 			case len(args) == 2:
 				return fmt.Errorf("build takes NAME DOCKERFILE_PATH, or -t NAME [-f FILE] [CONTEXT]")
 			default:
 				dir := "."
 				if len(args) == 1 {
 					dir = args[0]
+				}
+				if dir == "-" {
+					return fmt.Errorf("a build context read from stdin is not supported: give a directory")
 				}
 				abs, err := filepath.Abs(dir)
 				if err != nil {
@@ -64,7 +73,7 @@ why not), the output of RUN steps, and finally the image's id.`,
 				req.ContextDir = abs
 				req.Dockerfile = filepath.Join(abs, "Dockerfile")
 				if file != "" {
-					if req.Dockerfile, err = filepath.Abs(file); err != nil {
+					if err := c.setDockerfile(&req, file); err != nil {
 						return err
 					}
 				}
@@ -98,7 +107,7 @@ why not), the output of RUN steps, and finally the image's id.`,
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&tags, "tag", "t", nil, "name of the image (name or name:tag); repeatable")
-	fs.StringVarP(&file, "file", "f", "", "path of the Dockerfile (default CONTEXT/Dockerfile)")
+	fs.StringVarP(&file, "file", "f", "", "path of the Dockerfile (default CONTEXT/Dockerfile; - reads stdin)")
 	fs.StringArrayVar(&buildArgs, "build-arg", nil, "set a build argument (KEY=VALUE, or KEY to copy ours)")
 	fs.BoolVar(&noCache, "no-cache", false, "run every step, ignoring the cache")
 	fs.StringVar(&target, "target", "", "build this stage (default the last)")

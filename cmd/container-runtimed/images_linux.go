@@ -228,17 +228,27 @@ func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress
 		Tags:       req.Tags,
 		Dockerfile: req.Dockerfile,
 		ContextDir: req.ContextDir,
-		BuildArgs:  req.BuildArgs,
-		NoCache:    req.NoCache,
-		Target:     req.Target,
-		Network:    req.Network,
-		Progress:   progress,
+		// Nil without content: the builder then reads the path.
+		DockerfileContent: contentBytes(req.DockerfileContent),
+		BuildArgs:         req.BuildArgs,
+		NoCache:           req.NoCache,
+		Target:            req.Target,
+		Network:           req.Network,
+		Progress:          progress,
 	})
 	if err != nil {
 		return "", err
 	}
 	s.publish("build", img.ID.String(), strings.Join(req.Tags, ","))
 	return img.ID.String(), nil
+}
+
+// contentBytes is s as bytes, nil when empty.
+func contentBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
 }
 
 // DiskUsage implements daemon.ImageService: ImagesSize counts each layer an
