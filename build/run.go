@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
+	"github.com/container-runtime/container-runtime/internal/rootread"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/patternmatcher"
@@ -93,17 +95,31 @@ func newBuildRun(b *Builder, opts Options, df *dockerfile) (*buildRun, error) {
 	return r, nil
 }
 
-// readDockerignore reads the context's .dockerignore, if any.
+// maxDockerignoreBytes bounds the .dockerignore read. Real ones hold a
+// few lines; Docker's CLI sets no bound, but it reads the file as the
+// user, and the daemon must not hold an arbitrary file in memory.
+const maxDockerignoreBytes = 1 << 20
+
+// readDockerignore reads the context's .dockerignore, if any. The client
+// controls the context and the daemon reads it as root, so it is read
+// like a container's file (package rootread): symlinks resolved inside
+// the context, so that one cannot have a host file parsed; a regular file
+// only, so that a FIFO cannot block the build; and bounded in size.
 func readDockerignore(ctxDir string) (*patternmatcher.PatternMatcher, error) {
-	f, err := os.Open(filepath.Join(ctxDir, ".dockerignore"))
+	b, err := rootread.ReadFile(ctxDir, ".dockerignore", maxDockerignoreBytes)
 	if errors.Is(err, os.ErrNotExist) {
+		// A symlink that leads nowhere inside the context is refused:
+		// building without the rules it meant could copy the very files
+		// they exclude (keys, .env) into the image.
+		if _, lerr := os.Lstat(filepath.Join(ctxDir, ".dockerignore")); lerr == nil {
+			return nil, withKind(fmt.Errorf("reading .dockerignore of the build context %s: it is a symlink to nothing inside the context (symlinks are resolved inside it): %w", ctxDir, err), errdefs.ErrInvalidArgument)
+		}
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading .dockerignore: %w", err)
+		return nil, fmt.Errorf("reading .dockerignore of the build context %s: %w", ctxDir, err)
 	}
-	defer f.Close()
-	patterns, err := ignorefile.ReadAll(f)
+	patterns, err := ignorefile.ReadAll(bytes.NewReader(b))
 	if err != nil {
 		return nil, withKind(fmt.Errorf("reading .dockerignore: %w", err), errdefs.ErrInvalidArgument)
 	}
