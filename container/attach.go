@@ -109,6 +109,11 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 	}
 	// The exit this session reports is the first one after exits0.
 	r, exits0, _, _ := e.observe()
+	if !r.Config.Tty {
+		// As Docker: detach keys are typed on a terminal. In piped
+		// stdin they are data (any binary input holds ctrl-p ctrl-q).
+		keys = nil
+	}
 	dir := s.monitorDir(r.ID)
 	var ac *monitor.AttachConn
 	var wait *attacher
