@@ -177,9 +177,9 @@ func (e *testEnv) build(tb testing.TB, opts Options) (image.Image, string, error
 	tb.Helper()
 	var out bytes.Buffer
 	opts.Progress = &out
-	before := buildMounts(tb)
+	before := buildMounts(tb, e.store.Root())
 	img, err := e.builder.Build(context.Background(), opts)
-	if after := buildMounts(tb); after != before {
+	if after := buildMounts(tb, e.store.Root()); after != before {
 		tb.Errorf("the build left mounts behind: %d before, %d after", before, after)
 	}
 	return img, out.String(), err
@@ -225,9 +225,10 @@ func ownerOf(fi fs.FileInfo) (uint32, uint32) {
 	return st.Uid, st.Gid
 }
 
-// buildMounts counts the builder's mounts (on <root>/builder/rootfs-*
-// directories) in /proc/self/mountinfo.
-func buildMounts(tb testing.TB) int {
+// buildMounts counts the builder's mounts on <root>/builder/rootfs-*
+// directories in /proc/self/mountinfo. Only root's: other test packages
+// running at the same time have builders of their own.
+func buildMounts(tb testing.TB, root string) int {
 	tb.Helper()
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
@@ -236,7 +237,7 @@ func buildMounts(tb testing.TB) int {
 	n := 0
 	for _, line := range strings.Split(string(data), "\n") {
 		fields := strings.Fields(line)
-		if len(fields) > 4 && strings.Contains(fields[4], "/builder/rootfs-") {
+		if len(fields) > 4 && strings.HasPrefix(fields[4], filepath.Join(root, "builder", "rootfs-")) {
 			n++
 		}
 	}

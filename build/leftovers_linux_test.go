@@ -90,7 +90,7 @@ func TestCleanLeftoversOfKilledRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(rt.Root, id)); !os.IsNotExist(err) {
 		t.Errorf("the step's runtime state remains: %v", err)
 	}
-	if n := buildMounts(t); n != 0 {
+	if n := buildMounts(t, root); n != 0 {
 		t.Errorf("%d builder mounts remain", n)
 	}
 	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
