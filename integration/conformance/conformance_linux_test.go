@@ -50,6 +50,7 @@ func TestRuntimeTools(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	t.Cleanup(removeSuiteCgroupParents)
 	var rows []string
 	for _, name := range programs {
 		t.Run(name, func(t *testing.T) {
@@ -181,4 +182,16 @@ func goOutput(t *testing.T, dir string, args ...string) string {
 		t.Fatalf("go %s (in %s): %v", strings.Join(args, " "), dir, err)
 	}
 	return string(out)
+}
+
+// removeSuiteCgroupParents removes the parents of the relative cgroups
+// paths the suite uses (testdir/cgrouptest/container): the runtime removes
+// the container's cgroup at delete, not the directories above it, as runc
+// does. Busy or absent directories are left as they are.
+func removeSuiteCgroupParents() {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/testdir")
+	for _, dir := range dirs {
+		_ = os.Remove(filepath.Join(dir, "cgrouptest"))
+		_ = os.Remove(dir)
+	}
 }
