@@ -33,6 +33,9 @@ type ContainerCreate struct {
 
 	Tty       bool `json:"tty,omitempty"`
 	OpenStdin bool `json:"openStdin,omitempty"`
+	// ConsoleSize is the terminal's [rows, columns] (Docker's
+	// HostConfig.ConsoleSize), set before the process starts (with Tty).
+	ConsoleSize [2]uint16 `json:"consoleSize,omitzero"`
 
 	Resources Resources `json:"resources,omitempty"`
 	Mounts    []Mount   `json:"mounts,omitempty"`
@@ -197,6 +200,9 @@ type ExecCreate struct {
 	Tty        bool     `json:"tty,omitempty"`
 	Stdin      bool     `json:"stdin,omitempty"`
 	Privileged bool     `json:"privileged,omitempty"`
+	// ConsoleSize is the terminal's [rows, columns], set before the
+	// process starts (with Tty).
+	ConsoleSize [2]uint16 `json:"consoleSize,omitzero"`
 }
 
 // ExecCreated answers POST /v1/containers/{id}/exec.

@@ -193,9 +193,13 @@ func (s *Service) execProcess(e *entry, r *record, req api.ExecCreate) (*specs.P
 	p := *spec.Process
 	p.Args = req.Cmd
 	p.Terminal = req.Tty
-	p.ConsoleSize = nil
+	p.ConsoleSize = consoleSize(req.Tty, req.ConsoleSize)
 	if p.Env, err = mergeEnv(spec.Process.Env, req.Env); err != nil {
 		return nil, err
+	}
+	if req.Tty && !envHas(p.Env, "TERM") {
+		// As Docker: a terminal exec is an xterm unless told otherwise.
+		p.Env = append(p.Env, "TERM=xterm")
 	}
 	if req.WorkingDir != "" {
 		p.Cwd = req.WorkingDir
@@ -414,4 +418,13 @@ func (s *Service) readClient(conn io.Reader, stdin io.WriteCloser, term *os.File
 			}
 		}
 	}
+}
+
+// consoleSize is the OCI console size for a terminal of [rows, cols]
+// (nil without a terminal or a size).
+func consoleSize(tty bool, size [2]uint16) *specs.Box {
+	if !tty || size[0] == 0 || size[1] == 0 {
+		return nil
+	}
+	return &specs.Box{Height: uint(size[0]), Width: uint(size[1])}
 }

@@ -108,6 +108,10 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		return fmt.Errorf("starting container %s: %w", r.Name, err)
 	}
 	applyUser(spec.Process, u)
+	// The terminal has the client's size before the process runs: a
+	// resize sent after the start would come too late for a command
+	// that reads it at once (stty size).
+	spec.Process.ConsoleSize = consoleSize(spec.Process.Terminal, r.Config.ConsoleSize)
 	phase("rootfs", t)
 
 	t = time.Now()

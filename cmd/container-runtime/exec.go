@@ -36,10 +36,14 @@ Options stop at CONTAINER: everything after it is the command.`,
 			if err != nil {
 				return err
 			}
-			execID, err := cl.ExecCreate(ctx, args[0], api.ExecCreate{
+			req := api.ExecCreate{
 				Cmd: args[1:], Env: vars, WorkingDir: workdir, User: user,
 				Tty: tty, Stdin: interactive && !detach, Privileged: privileged,
-			})
+			}
+			if tty && !detach {
+				req.ConsoleSize = c.consoleSize()
+			}
+			execID, err := cl.ExecCreate(ctx, args[0], req)
 			if err != nil {
 				return err
 			}

@@ -40,6 +40,9 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
+			if req.Tty && !detach {
+				req.ConsoleSize = c.consoleSize()
+			}
 			cl, err := c.client()
 			if err != nil {
 				return err

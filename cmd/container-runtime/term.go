@@ -28,6 +28,18 @@ func terminalSize(fd int) (rows, cols uint16, ok bool) {
 	return uint16(h), uint16(w), true
 }
 
+// consoleSize is the size of our terminal (stdout) as [rows, cols] for
+// a create or exec request with a tty, so that the process starts with
+// it; zero when stdout is not a terminal.
+func (c *cli) consoleSize() [2]uint16 {
+	if fd, ok := terminal(c.out); ok {
+		if rows, cols, ok := terminalSize(fd); ok {
+			return [2]uint16{rows, cols}
+		}
+	}
+	return [2]uint16{}
+}
+
 // watchResize calls resize with the size of the terminal fd now and
 // whenever it changes (SIGWINCH), until the returned stop is called.
 func watchResize(fd int, resize func(rows, cols uint16)) (stop func()) {
