@@ -19,8 +19,10 @@ import (
 // is refused as an invalid argument (or, for a bind source, with the
 // error creating it), or gives one mount at the clean absolute destination
 // other than "/", with no empty or comma-joined option; a bind mount is an
-// rbind of the clean source, which then exists, with a propagation mode;
-// read-only means "ro". The same request twice is a duplicate mount point.
+// rbind of the clean source, which then exists, with exactly one
+// propagation mode and no option but those and "ro" (anything else is
+// refused, never dropped); read-only means "ro". The same request twice
+// is a duplicate mount point.
 func FuzzUserMounts(f *testing.F) {
 	f.Add("bind", "/src", "/dst", "", false)
 	f.Add("", "/src/../x", "/a/../b/", "ro,rshared", true)
@@ -32,6 +34,11 @@ func FuzzUserMounts(f *testing.F) {
 	f.Add("volume", "v", "/d", "", false)
 	f.Add("bind", "/s", "relative", "", false)
 	f.Add("tmpfs", "", "/t", " , ,bind,rbind, private ", false)
+	f.Add("bind", "/s", "/d", "shared;rslave", false)
+	f.Add("bind", "/s", "/d", "nosuid", false)
+	f.Add("bind", "/s", "/d", "rw", true)
+	f.Add("tmpfs", "", "/t", "noexec,exec", false)
+	f.Add("tmpfs", "", "/t", "size=", false)
 	base := f.TempDir()
 	f.Fuzz(func(t *testing.T, typ, src, dst, opts string, ro bool) {
 		if strings.HasPrefix(src, "/") {
@@ -69,6 +76,18 @@ func FuzzUserMounts(f *testing.F) {
 		case "bind":
 			if o.Source != filepath.Clean(src) || !strings.HasPrefix(o.Source, base) || o.Options[0] != "rbind" || !hasPropagation(o.Options) {
 				t.Fatalf("userMounts(%+v) = %+v", m, o)
+			}
+			propagations := 0
+			for _, opt := range o.Options[1:] {
+				switch {
+				case hasPropagation([]string{opt}):
+					propagations++
+				case opt != "ro":
+					t.Fatalf("userMounts(%+v): option %q in %q", m, opt, o.Options)
+				}
+			}
+			if propagations != 1 {
+				t.Fatalf("userMounts(%+v): %d propagation modes in %q", m, propagations, o.Options)
 			}
 			if _, err := os.Stat(o.Source); err != nil {
 				t.Fatalf("userMounts(%+v): source: %v", m, err)

@@ -48,7 +48,7 @@ func parseMounts(volumes, mounts, tmpfs []string) ([]api.Mount, error) {
 func parseVolume(v string) (api.Mount, error) {
 	parts := strings.Split(v, ":")
 	if len(parts) < 2 || len(parts) > 3 {
-		return api.Mount{}, fmt.Errorf("invalid -v %q: want SRC:DST[:ro]", v)
+		return api.Mount{}, fmt.Errorf("invalid -v %q: want SRC:DST[:OPTIONS]", v)
 	}
 	src, dst := parts[0], parts[1]
 	if !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, ".") {
@@ -62,49 +62,138 @@ func parseVolume(v string) (api.Mount, error) {
 		return api.Mount{}, fmt.Errorf("invalid -v %q: the destination must be an absolute path", v)
 	}
 	m := api.Mount{Type: "bind", Source: abs, Destination: dst}
-	if len(parts) == 3 {
-		for o := range strings.SplitSeq(parts[2], ",") {
-			switch o {
-			case "ro":
-				m.ReadOnly = true
-			case "rw", "":
-			default:
-				m.Options = append(m.Options, o)
-			}
+	if len(parts) == 3 && parts[2] != "" {
+		if err := volumeMode(&m, parts[2]); err != nil {
+			return api.Mount{}, fmt.Errorf("invalid -v %q: %w", v, err)
 		}
 	}
 	return m, nil
 }
 
-// parseMountFlag parses --mount's comma-separated KEY=VALUE fields.
+// volumeMode applies -v's OPTIONS to m as Docker checks them: a comma
+// list of at most one access mode (ro, rw), one SELinux label (z, Z,
+// passed on; they mean nothing without SELinux), one propagation mode and
+// one consistency (consistent, cached, delegated: Docker Desktop's,
+// nothing on Linux, dropped). nocopy is a named volume's, and those are
+// not supported.
+func volumeMode(m *api.Mount, mode string) error {
+	given := map[string]string{} // kind -> the option of that kind
+	for _, o := range strings.Split(mode, ",") {
+		var kind string
+		switch o {
+		case "ro", "rw":
+			kind = "access mode"
+		case "z", "Z":
+			kind = "label"
+		case "consistent", "cached", "delegated":
+			kind = "consistency"
+		case "nocopy":
+			return fmt.Errorf("option nocopy applies to named volumes, which are not supported")
+		default:
+			if !isPropagation(o) {
+				return fmt.Errorf("invalid option %q in %q: want ro or rw, z or Z, a propagation mode (%s), or a consistency", o, mode, propagationModes)
+			}
+			kind = "propagation mode"
+		}
+		if prev, ok := given[kind]; ok {
+			return fmt.Errorf("invalid options %q: %s and %s conflict: one %s only", mode, prev, o, kind)
+		}
+		given[kind] = o
+		switch kind {
+		case "access mode":
+			m.ReadOnly = o == "ro"
+		case "label", "propagation mode":
+			m.Options = append(m.Options, o)
+		}
+	}
+	return nil
+}
+
+// propagationModes are the bind propagations Docker accepts, as its
+// messages list them.
+const propagationModes = "private, rprivate, shared, rshared, slave, rslave"
+
+// isPropagation tells whether o is one of propagationModes.
+func isPropagation(o string) bool {
+	switch o {
+	case "private", "rprivate", "shared", "rshared", "slave", "rslave":
+		return true
+	}
+	return false
+}
+
+// parseMountFlag parses --mount's comma-separated KEY=VALUE fields as
+// Docker does: an unknown key, a value a key does not take, a key of
+// another mount type (bind-* on a tmpfs) or a key given twice is an
+// error naming it.
 func parseMountFlag(v string) (api.Mount, error) {
 	fields, err := csv.NewReader(strings.NewReader(v)).Read()
 	if err != nil {
 		return api.Mount{}, fmt.Errorf("invalid --mount %q: %w", v, err)
 	}
 	var m api.Mount
+	seen := map[string]bool{}
+	var typed []string // the fields that belong to one type: "bind-propagation"
 	for _, f := range fields {
 		k, val, hasVal := strings.Cut(f, "=")
-		switch strings.ToLower(k) {
+		key := strings.ToLower(k)
+		canon := key
+		switch key {
+		case "src":
+			canon = "source"
+		case "destination", "dst":
+			canon = "target"
+		case "ro":
+			canon = "readonly"
+		}
+		if seen[canon] {
+			return m, fmt.Errorf("invalid --mount %q: field %q given twice", v, k)
+		}
+		seen[canon] = true
+		if !hasVal && canon != "readonly" && key != "bind-nonrecursive" && !strings.HasPrefix(key, "volume-") {
+			return m, fmt.Errorf("invalid --mount %q: field %q must be a KEY=VALUE pair", v, k)
+		}
+		if kind, _, ok := strings.Cut(key, "-"); ok && (kind == "bind" || kind == "tmpfs") {
+			typed = append(typed, key)
+		}
+		switch canon {
 		case "type":
 			m.Type = val
-		case "source", "src":
+		case "source":
 			m.Source = val
-		case "target", "destination", "dst":
+		case "target":
 			m.Destination = val
-		case "readonly", "ro":
-			b := true
-			if hasVal {
-				if b, err = strconv.ParseBool(val); err != nil {
-					return m, fmt.Errorf("invalid --mount %q: readonly=%s is not a boolean", v, val)
-				}
+		case "readonly":
+			if m.ReadOnly, err = mountBool(hasVal, val); err != nil {
+				return m, fmt.Errorf("invalid --mount %q: %s=%s is not a boolean", v, k, val)
 			}
-			m.ReadOnly = b
+		case "consistency":
+			// Docker Desktop's file sharing; nothing on Linux.
+			switch val {
+			case "default", "consistent", "cached", "delegated":
+			default:
+				return m, fmt.Errorf("invalid --mount %q: consistency %q: want default, consistent, cached or delegated", v, val)
+			}
 		case "bind-propagation":
+			if !isPropagation(val) {
+				return m, fmt.Errorf("invalid --mount %q: bind-propagation %q: want one of %s", v, val, propagationModes)
+			}
 			m.Options = append(m.Options, val)
+		case "bind-nonrecursive":
+			nonrecursive, err := mountBool(hasVal, val)
+			if err != nil {
+				return m, fmt.Errorf("invalid --mount %q: bind-nonrecursive=%s is not a boolean", v, val)
+			}
+			if nonrecursive {
+				return m, fmt.Errorf("invalid --mount %q: bind-nonrecursive is not supported: bind mounts here are recursive", v)
+			}
+		case "bind-recursive":
+			if val != "enabled" {
+				return m, fmt.Errorf("invalid --mount %q: bind-recursive=%s is not supported: bind mounts here are recursive (enabled)", v, val)
+			}
 		case "tmpfs-size":
 			n, err := units.RAMInBytes(val)
-			if err != nil {
+			if err != nil || n <= 0 {
 				return m, fmt.Errorf("invalid --mount %q: tmpfs-size %q is not a size", v, val)
 			}
 			m.Options = append(m.Options, fmt.Sprintf("size=%d", n))
@@ -113,6 +202,8 @@ func parseMountFlag(v string) (api.Mount, error) {
 				return m, fmt.Errorf("invalid --mount %q: tmpfs-mode %q is not an octal mode", v, val)
 			}
 			m.Options = append(m.Options, "mode="+val)
+		case "volume-nocopy", "volume-label", "volume-driver", "volume-opt", "volume-subpath":
+			return m, fmt.Errorf("invalid --mount %q: field %q is a named volume's, and those are not supported (type=bind or type=tmpfs)", v, k)
 		default:
 			return m, fmt.Errorf("invalid --mount %q: unknown field %q", v, k)
 		}
@@ -132,8 +223,21 @@ func parseMountFlag(v string) (api.Mount, error) {
 	default:
 		return m, fmt.Errorf("invalid --mount %q: type must be bind or tmpfs", v)
 	}
+	for _, key := range typed {
+		if !strings.HasPrefix(key, m.Type+"-") {
+			return m, fmt.Errorf("invalid --mount %q: field %q does not apply to a %s mount", v, key, m.Type)
+		}
+	}
 	if !strings.HasPrefix(m.Destination, "/") {
 		return m, fmt.Errorf("invalid --mount %q: target must be an absolute path", v)
 	}
 	return m, nil
+}
+
+// mountBool is a boolean field's value: true when given without one.
+func mountBool(hasVal bool, val string) (bool, error) {
+	if !hasVal {
+		return true, nil
+	}
+	return strconv.ParseBool(val)
 }

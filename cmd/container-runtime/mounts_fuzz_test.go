@@ -47,11 +47,13 @@ func formatVolume(m api.Mount) string {
 
 // FuzzParseVolume checks -v SRC:DST[:OPTIONS] (seed corpus in
 // testdata/fuzz/FuzzParseVolume): what parses is a bind mount (see
-// checkParsedMount) whose options are neither empty nor ro/rw (those set
-// ReadOnly), and it prints back to a -v value parsing to the same mount.
+// checkParsedMount) whose options are at most one label (z, Z) and one
+// propagation mode (ro and rw set ReadOnly; anything else is an error),
+// and it prints back to a -v value parsing to the same mount.
 func FuzzParseVolume(f *testing.F) {
 	for _, s := range []string{"/a:/b", "/a:/b:ro", "./data:/data:rw,z", "/a:/b:ro,,rshared", "a:/b", "/a:b", "/a",
-		"/a:/b:c:d", ":", "/:/", "/a/../..:/b/../c:ro,ro,rw", "..:/x", "/a:/b:nosuid,nodev,exec"} {
+		"/a:/b:c:d", ":", "/:/", "/a/../..:/b/../c:ro,ro,rw", "..:/x", "/a:/b:nosuid,nodev,exec",
+		"/a:/b:rshared,z,ro,cached", "/a:/b:shared,slave", "/a:/b:z,Z", "/a:/b:nocopy", "/a:/b:ro,rw"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -63,10 +65,19 @@ func FuzzParseVolume(f *testing.F) {
 		if m.Type != "bind" {
 			t.Fatalf("-v %q: type %q", v, m.Type)
 		}
+		labels, propagations := 0, 0
 		for _, o := range m.Options {
-			if o == "" || o == "ro" || o == "rw" || strings.ContainsAny(o, ",:") {
+			switch {
+			case o == "z" || o == "Z":
+				labels++
+			case isPropagation(o):
+				propagations++
+			default:
 				t.Fatalf("-v %q: option %q in %q", v, o, m.Options)
 			}
+		}
+		if labels > 1 || propagations > 1 {
+			t.Fatalf("-v %q: options %q", v, m.Options)
 		}
 		again, err := parseVolume(formatVolume(m))
 		if err != nil || !reflect.DeepEqual(again, m) {
@@ -75,8 +86,8 @@ func FuzzParseVolume(f *testing.F) {
 	})
 }
 
-// formatMountFlag writes m back in the --mount syntax, every option as a
-// bind-propagation field (which carries any value through unchanged).
+// formatMountFlag writes m back in the --mount syntax: a tmpfs's options
+// as tmpfs-size and tmpfs-mode fields, a bind mount's as bind-propagation.
 func formatMountFlag(tb testing.TB, m api.Mount) string {
 	fields := []string{"type=" + m.Type, "target=" + m.Destination}
 	if m.Source != "" {
@@ -86,7 +97,14 @@ func formatMountFlag(tb testing.TB, m api.Mount) string {
 		fields = append(fields, "readonly=true")
 	}
 	for _, o := range m.Options {
-		fields = append(fields, "bind-propagation="+o)
+		switch k, v, _ := strings.Cut(o, "="); {
+		case m.Type == "bind":
+			fields = append(fields, "bind-propagation="+o)
+		case k == "size" || k == "mode":
+			fields = append(fields, "tmpfs-"+k+"="+v)
+		default:
+			tb.Fatalf("option %q of %+v has no --mount field", o, m)
+		}
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -99,13 +117,19 @@ func formatMountFlag(tb testing.TB, m api.Mount) string {
 
 // FuzzParseMountFlag checks --mount's KEY=VALUE fields (seed corpus in
 // testdata/fuzz/FuzzParseMountFlag): what parses is a bind or tmpfs mount
-// (see checkParsedMount), and the mount prints back to a --mount value parsing to the same mount.
+// (see checkParsedMount) whose options are one propagation mode for a
+// bind mount, size= and mode= for a tmpfs (an unknown key or value is an
+// error, never passed on), and the mount prints back to a --mount value
+// parsing to the same mount.
 func FuzzParseMountFlag(f *testing.F) {
 	for _, s := range []string{"type=bind,source=/a,target=/b", "type=bind,src=./x,dst=/y,readonly",
 		"type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1777", "type=bind,source=/a,target=/b,bind-propagation=rshared",
 		"TYPE=bind,SOURCE=/a,TARGET=/b,RO=false", `type=bind,"source=/a,b",target=/c`, "type=volume,source=v,target=/d",
 		"type=tmpfs,source=x,target=/t", "type=bind,target=/b", "type=tmpfs,target=t", "type=tmpfs,target=/t,tmpfs-size=-1",
-		"type=tmpfs,target=/t,tmpfs-mode=8", "type=bind,source=/a,target=/b,readonly=maybe", `"unterminated`, ""} {
+		"type=tmpfs,target=/t,tmpfs-mode=8", "type=bind,source=/a,target=/b,readonly=maybe", `"unterminated`, "",
+		"type=bind,source=/a,target=/b,bind-propagation=ro", "type=bind,source=/a,target=/b,bind-propagation=rslave,bind-propagation=private",
+		"type=tmpfs,target=/t,bind-propagation=shared", "type=bind,source=/a,target=/b,tmpfs-size=1m", "type=bind,source=/a,target=/b,bogus=1",
+		"type=bind,source=/a,target=/b,bind-nonrecursive", "type=bind,source=/a,target=/b,volume-nocopy", "type=bind,source=/a,target=/b,consistency=cached"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -114,6 +138,12 @@ func FuzzParseMountFlag(f *testing.F) {
 			return
 		}
 		checkParsedMount(t, "--mount", v, m)
+		for _, o := range m.Options {
+			k, _, _ := strings.Cut(o, "=")
+			if m.Type == "bind" && (!isPropagation(o) || len(m.Options) > 1) || m.Type == "tmpfs" && k != "size" && k != "mode" {
+				t.Fatalf("--mount %q: option %q in %q", v, o, m.Options)
+			}
+		}
 		again, err := parseMountFlag(formatMountFlag(t, m))
 		if err != nil || !reflect.DeepEqual(again, m) {
 			t.Fatalf("--mount %q = %+v, printed %q, which parses to %+v, %v", v, m, formatMountFlag(t, m), again, err)
