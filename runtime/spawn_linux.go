@@ -221,6 +221,19 @@ type stageProcess struct {
 
 func startStage(cmd *exec.Cmd, exe *os.File, l Launcher) (*stageProcess, error) {
 	if l == nil {
+		// The child resolves cmd.Path only after exec.Cmd has moved the
+		// extra files onto 3, 4, ... (moving first, to just above them,
+		// any it would stomp on): an exe descriptor in that range names
+		// another file by then, and execve fails with EACCES or runs the
+		// wrong file. That happens when exe got a low number (3 in an
+		// `exec` with nothing else open). A duplicate above all the
+		// numbers the move can use is safe.
+		high, err := unix.FcntlInt(exe.Fd(), unix.F_DUPFD_CLOEXEC, 2*(3+len(cmd.ExtraFiles))+2)
+		if err != nil {
+			return nil, fmt.Errorf("duplicating the descriptor of our sealed binary: %w", err)
+		}
+		defer unix.Close(high)
+		cmd.Path = "/proc/self/fd/" + strconv.Itoa(high)
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
