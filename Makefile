@@ -70,6 +70,15 @@ bench: build
 conformance:
 	$(GO) test -count=1 -v -tags conformance -timeout 30m ./integration/conformance/
 
+# The cgroup tests on real cgroup v2: a QEMU guest (Debian's kernel, an
+# initramfs cached under /var/cache/container-runtime-test/cgroupv2) with
+# cgroup2 alone mounted runs integration/cgroupv2/guest through
+# container-runtime-oci. As root; needs qemu-system-x86 and
+# linux-image-amd64. About 20-45 s under TCG emulation, bounded at 8 min.
+.PHONY: cgroupv2
+cgroupv2:
+	$(GO) test -count=1 -v -timeout 15m ./integration/cgroupv2/
+
 # Every native Go fuzz target (func FuzzX in a *_test.go file) for FUZZTIME
 # each, starting from its seed corpus in the package's testdata/fuzz/FuzzX;
 # a crasher is written there and fails the run. Not part of test.
