@@ -204,6 +204,11 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 			}
 		}
 	}
+	// The user reading us must get all the output, however slowly they
+	// read: the monitor waits for us rather than dropping us.
+	if err := ac.WaitForMe(); err != nil {
+		return nil // the monitor is gone: the container exited
+	}
 	// The end of ctx (the daemon's shutdown ends every stream) ends the
 	// session even when the container is quiet: relay waits in
 	// ac.ReadFrame, which returns once ac is closed.

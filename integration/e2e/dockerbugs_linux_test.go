@@ -55,9 +55,18 @@ func patternReader(size int64) io.Reader {
 	return io.LimitReader(rng, size)
 }
 
+// slowWriter is a reader that keeps up with nothing: it pauses before
+// every write it takes.
+type slowWriter struct{ w io.Writer }
+
+func (s slowWriter) Write(p []byte) (int, error) {
+	time.Sleep(2 * time.Millisecond)
+	return s.w.Write(p)
+}
+
 // pipeThrough runs the CLI with args, feeding it size bytes on stdin,
-// and returns the sha256 of its stdout.
-func pipeThrough(t *testing.T, d *daemon.Daemon, size int64, args ...string) string {
+// and returns the sha256 of its stdout (read slowly with slow).
+func pipeThrough(t *testing.T, d *daemon.Daemon, size int64, slow bool, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -65,6 +74,9 @@ func pipeThrough(t *testing.T, d *daemon.Daemon, size int64, args ...string) str
 	h := sha256.New()
 	var errBuf strings.Builder
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = patternReader(size), h, &errBuf
+	if slow {
+		cmd.Stdout = slowWriter{h}
+	}
 	err := cmd.Run()
 	if ctx.Err() != nil {
 		t.Fatalf("%v with %d bytes of stdin did not end in 3 minutes; stderr: %s", args, size, errBuf.String())
@@ -76,8 +88,9 @@ func pipeThrough(t *testing.T, d *daemon.Daemon, size int64, args ...string) str
 }
 
 // TestStdinStreamsAnySize pipes 50 MB through cat in run -i and exec -i,
-// and checks the output's checksum, and that the end of our stdin closes
-// the container's (wc -c prints the size).
+// and checks the output's checksum (also with a reader slower than the
+// container), and that the end of our stdin closes the container's (wc
+// -c prints the size).
 func TestStdinStreamsAnySize(t *testing.T) {
 	d := daemon.New(t)
 	img := d.Busybox(t)
@@ -92,12 +105,19 @@ func TestStdinStreamsAnySize(t *testing.T) {
 			t.Fatalf("run -i wc -c with %d bytes: want %d; %v", n, n, r)
 		}
 	}
-	if got := pipeThrough(t, d, size, "run", "--rm", "-i", img, "cat"); got != want {
+	if got := pipeThrough(t, d, size, false, "run", "--rm", "-i", img, "cat"); got != want {
 		t.Errorf("run -i cat of %d bytes: sha256 %s, want %s", size, got, want)
+	}
+	// A reader slower than the container holds it back; nothing is lost.
+	const slowSize = 20 << 20
+	h = sha256.New()
+	io.Copy(h, patternReader(slowSize))
+	if got, want := pipeThrough(t, d, slowSize, true, "run", "--rm", "-i", img, "cat"), hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Errorf("run -i cat of %d bytes to a slow reader: sha256 %s, want %s", slowSize, got, want)
 	}
 
 	d.OK(t, "run", "-d", "--name", "catter", img, "sleep", "1000")
-	if got := pipeThrough(t, d, size, "exec", "-i", "catter", "cat"); got != want {
+	if got := pipeThrough(t, d, size, false, "exec", "-i", "catter", "cat"); got != want {
 		t.Errorf("exec -i cat of %d bytes: sha256 %s, want %s", size, got, want)
 	}
 	if r := d.Exec(3*time.Minute, patternReader(size), "exec", "-i", "catter", "wc", "-c"); r.Code != 0 || strings.TrimSpace(r.Stdout) != fmt.Sprint(size) {

@@ -7,6 +7,7 @@
 //   client -> monitor  0 stdin             bytes for the container's stdin
 //                      3 resize            uint16 rows, uint16 cols (tty)
 //                      4 close stdin       closes the stdin pipe (no-op with a tty)
+//                      6 wait for me       (no payload) lose no output for me
 //                      other               read and ignored
 //
 // A client only receives output produced after it connected (logs hold
@@ -14,6 +15,10 @@
 // sendmsg(2) per frame: a client whose socket cannot take a whole frame
 // at once (it stopped reading and its buffer is full) is disconnected,
 // so that it never delays the container, the log, or the other clients.
+// Except a client that sent "wait for me" (the daemon relaying to an
+// attached user): the rest of its frame is kept, and no output is read
+// until it took it, so the container blocks on its stdout instead of
+// the user losing output (Docker's back-pressure on attach).
 // Stdin goes the other way: while the container has not taken the stdin
 // bytes read so far, no client is read at all, and the pressure reaches
 // the clients' sockets instead of our memory. With a tty, clients are
@@ -21,6 +26,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -80,13 +86,87 @@ void mon_broadcast(struct mon *m, unsigned char stream, const void *data, uint32
 
 		if (c->fd < 0)
 			continue;
+		// Output is not read while a waited-for client holds a frame,
+		// but the exit frame comes regardless: send what is held first.
+		if (c->waitfor && c->pendlen > 0)
+			mon_client_drain(c, 2000);
+		if (c->fd < 0)
+			continue;
 		do
 			w = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (w < 0 && errno == EINTR);
+		if (w == (ssize_t)(sizeof(hdr) + len))
+			continue;
+		if (c->waitfor && (w >= 0 || errno == EAGAIN) && sizeof(hdr) + len <= sizeof(c->pend)) {
+			size_t sent = w < 0 ? 0 : (size_t)w, total = sizeof(hdr) + len;
+
+			if (sent < sizeof(hdr))
+				memcpy(c->pend, hdr + sent, sizeof(hdr) - sent);
+			c->pendlen = 0;
+			if (sent < sizeof(hdr)) {
+				c->pendlen = sizeof(hdr) - sent;
+				memcpy(c->pend + c->pendlen, data, len);
+				c->pendlen += len;
+			} else {
+				memcpy(c->pend, (const char *)data + (sent - sizeof(hdr)), total - sent);
+				c->pendlen = total - sent;
+			}
+			c->pendoff = 0;
+			continue;
+		}
 		// A short write would leave half a frame on the stream: drop.
-		if (w != (ssize_t)(sizeof(hdr) + len))
-			mon_client_drop(c);
+		mon_client_drop(c);
 	}
+}
+
+// mon_client_send_pending sends what a waited-for client's socket takes
+// of its held frame; 1 once nothing is held, 0 if some is, -1 if the
+// client was dropped.
+int mon_client_send_pending(struct mon_client *c)
+{
+	while (c->fd >= 0 && c->pendlen > 0) {
+		ssize_t w = send(c->fd, c->pend + c->pendoff, c->pendlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return 0;
+		if (w <= 0) {
+			mon_client_drop(c);
+			return -1;
+		}
+		c->pendoff += w;
+		c->pendlen -= w;
+	}
+	return c->fd < 0 ? -1 : 1;
+}
+
+// mon_client_drain waits up to ms for a waited-for client to take its
+// held frame, and drops it if it does not.
+void mon_client_drain(struct mon_client *c, int ms)
+{
+	while (c->fd >= 0 && c->pendlen > 0) {
+		struct pollfd p = { c->fd, POLLOUT, 0 };
+		int r = poll(&p, 1, ms);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || mon_client_send_pending(c) < 0) {
+			if (c->fd >= 0)
+				mon_client_drop(c);
+			return;
+		}
+	}
+}
+
+// mon_output_held tells whether output must not be read now: a
+// waited-for client has not taken its last frame yet.
+int mon_output_held(struct mon *m)
+{
+	for (int i = 0; i < MON_CLIENTS; i++)
+		if (m->clients[i].fd >= 0 && m->clients[i].pendlen > 0)
+			return 1;
+	return 0;
 }
 
 void mon_stdin_close(struct mon *m)
@@ -146,6 +226,8 @@ static void frame_done(struct mon *m, struct mon_client *c)
 		mon_resize(m);
 	} else if (c->hdr[0] == FR_CLOSESTDIN) {
 		mon_stdin_close(m);
+	} else if (c->hdr[0] == FR_WAITFOR) {
+		c->waitfor = 1;
 	}
 	c->hdrlen = 0;
 	c->ctllen = 0;

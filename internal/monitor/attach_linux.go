@@ -120,6 +120,19 @@ func (a *AttachConn) CloseStdin() error {
 	return a.write(api.CloseStdin, nil)
 }
 
+// frameWaitFor asks the monitor to lose no output for this client (see
+// WaitForMe); it is the monitor's own frame, not one of the api's.
+const frameWaitFor = 6
+
+// WaitForMe asks the monitor never to drop this client for reading
+// slowly: the container's output then waits for it (the container blocks
+// on its stdout), as an attached client holds a Docker container back.
+// For a client that relays to a user; a client that stops reading for
+// good must close the connection, or the container stalls.
+func (a *AttachConn) WaitForMe() error {
+	return a.write(frameWaitFor, nil)
+}
+
 // Close closes the connection; the container is not affected.
 func (a *AttachConn) Close() error {
 	return a.c.Close()

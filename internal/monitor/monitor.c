@@ -476,6 +476,8 @@ static void output(struct mon *m, struct mon_output *o)
 		clock_gettime(CLOCK_MONOTONIC, &o->grown);
 		rfc3339(&now, ts);
 		log_lines(m, o, (size_t)n, ts);
+		if (mon_output_held(m))
+			return; // a waited-for client must take this first
 	}
 }
 
@@ -563,7 +565,7 @@ static void __attribute__((noreturn)) run(struct mon *m)
 
 	setup(m);
 	for (;;) {
-		int timeout = poll_timeout(m), held;
+		int timeout = poll_timeout(m), held, out_held;
 
 		if (m->init_done) {
 			struct timespec now;
@@ -578,20 +580,24 @@ static void __attribute__((noreturn)) run(struct mon *m)
 		if (m->ctl < 0 && m->init == 0 && !has_children())
 			finish(m, 0); // creation failed and the daemon gave up
 		held = mon_input_held(m);
+		out_held = mon_output_held(m);
 		pfd[P_SIG] = (struct pollfd){ m->sigfd, POLLIN, 0 };
 		pfd[P_CTL] = (struct pollfd){ m->ctl, POLLIN, 0 };
 		pfd[P_ATTACH] = (struct pollfd){ m->attach, POLLIN, 0 };
 		pfd[P_CONSOLE] = (struct pollfd){ m->console, POLLIN, 0 };
 		pfd[P_CONSOLE_CONN] = (struct pollfd){ m->console_conn, POLLIN, 0 };
-		pfd[P_OUT] = (struct pollfd){ m->out[0].fd, POLLIN, 0 };
-		pfd[P_ERR] = (struct pollfd){ m->out[1].fd, POLLIN, 0 };
+		pfd[P_OUT] = (struct pollfd){ out_held ? -1 : m->out[0].fd, POLLIN, 0 };
+		pfd[P_ERR] = (struct pollfd){ out_held ? -1 : m->out[1].fd, POLLIN, 0 };
 		pfd[P_STDIN] = (struct pollfd){ m->inlen > 0 ? m->in_w : -1, POLLOUT, 0 };
 		for (int i = 0; i < MON_CLIENTS; i++) {
 			struct mon_client *c = &m->clients[i];
 
-			// Held input: leave clients out entirely, or their
-			// POLLHUP would wake us in a loop.
-			pfd[P_CLIENTS + i] = (struct pollfd){ held ? -1 : c->fd, c->rdeof ? 0 : POLLIN, 0 };
+			short ev = (held || c->rdeof ? 0 : POLLIN) | (c->pendlen > 0 ? POLLOUT : 0);
+
+			// Held input: leave clients out entirely (unless they
+			// owe a held output frame), or their POLLHUP would wake
+			// us in a loop.
+			pfd[P_CLIENTS + i] = (struct pollfd){ held && c->pendlen == 0 ? -1 : c->fd, ev, 0 };
 		}
 		if (poll(pfd, P_CLIENTS + MON_CLIENTS, timeout) < 0) {
 			if (errno == EINTR)
@@ -619,7 +625,15 @@ static void __attribute__((noreturn)) run(struct mon *m)
 
 			if (c->fd < 0 || pfd[P_CLIENTS + i].fd != c->fd || ev == 0)
 				continue;
-			if (ev & POLLIN)
+			if ((ev & POLLOUT) && mon_client_send_pending(c) > 0 && m->init_done) {
+				// The client keeps up: the output left after the
+				// exit is still drained for it.
+				clock_gettime(CLOCK_MONOTONIC, &m->drain_by);
+				m->drain_by.tv_sec += DRAIN_MS / 1000;
+			}
+			if (c->fd < 0)
+				continue;
+			if ((ev & POLLIN) && !held)
 				mon_client_read(m, c);
 			else if (ev & (POLLHUP | POLLERR | POLLNVAL))
 				mon_client_drop(c);

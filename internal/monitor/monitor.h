@@ -27,7 +27,7 @@
 #define MON_TS 72
 
 // Frame streams (api/stream.go).
-enum { FR_STDIN = 0, FR_STDOUT = 1, FR_STDERR = 2, FR_RESIZE = 3, FR_CLOSESTDIN = 4, FR_EXIT = 5 };
+enum { FR_STDIN = 0, FR_STDOUT = 1, FR_STDERR = 2, FR_RESIZE = 3, FR_CLOSESTDIN = 4, FR_EXIT = 5, FR_WAITFOR = 6 };
 
 // One source of container output: a pipe, or the pty master.
 struct mon_output {
@@ -47,6 +47,13 @@ struct mon_client {
 	uint32_t left;         // payload bytes of that frame not read yet
 	unsigned char ctl[4];  // payload of a resize frame
 	size_t ctllen;
+	// waitfor: the client asked (FR_WAITFOR) to lose no output. The part
+	// of a frame its socket could not take waits in pend, and no output
+	// is read until it is sent: the container then blocks on its
+	// stdout, as a slow attached client blocks it in Docker.
+	int waitfor;
+	char pend[8 + MON_LINE];
+	size_t pendoff, pendlen;
 };
 
 // The CRI log file, written in batches.
@@ -117,5 +124,8 @@ void mon_stdin_flush(struct mon *m);
 void mon_stdin_close(struct mon *m);
 void mon_resize(struct mon *m);
 int mon_input_held(struct mon *m);
+int mon_output_held(struct mon *m);
+int mon_client_send_pending(struct mon_client *c);
+void mon_client_drain(struct mon_client *c, int ms);
 
 #endif
