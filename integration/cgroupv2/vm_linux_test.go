@@ -52,7 +52,7 @@ func TestCgroupV2Guest(t *testing.T) {
 	initrd, cached := buildInitramfs(t, dir)
 	t.Logf("initramfs %s (cached: %v) in %v", initrd, cached, time.Since(start).Round(time.Millisecond))
 
-	run := boot(t, qemu, kernel, initrd)
+	run := boot(t, dir, qemu, kernel, initrd)
 	t.Logf("guest (-accel %s, kernel %s): init ran after %v, the tests in %v, %v in all",
 		run.accel, kernel, run.booted.Round(time.Second), (run.ended - run.booted).Round(time.Second),
 		run.ended.Round(time.Second))
@@ -149,14 +149,15 @@ type guestRun struct {
 var accels = []struct{ name, cpu string }{{"kvm", "host"}, {"tcg", "max"}}
 
 // boot runs QEMU on kernel and initrd until the guest powers off, and
-// returns its serial console's lines.
-func boot(t *testing.T, qemu, kernel, initrd string) guestRun {
+// returns its serial console's lines. QEMU runs in dir, where the core
+// dump of an aborted KVM attempt would go.
+func boot(t *testing.T, dir, qemu, kernel, initrd string) guestRun {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runBound)
 	defer cancel()
 	var tried []string
 	for _, a := range accels {
-		run, stderr, err := bootWith(ctx, qemu, a.name, a.cpu, kernel, initrd)
+		run, stderr, err := bootWith(ctx, dir, qemu, a.name, a.cpu, kernel, initrd)
 		switch {
 		case ctx.Err() != nil:
 			t.Fatalf("the guest did not power off within %v (-accel %s)\nserial console:\n%s\nqemu stderr: %s",
@@ -178,7 +179,7 @@ func boot(t *testing.T, qemu, kernel, initrd string) guestRun {
 }
 
 // bootWith runs one QEMU with the accelerator accel and CPU model cpu.
-func bootWith(ctx context.Context, qemu, accel, cpu, kernel, initrd string) (guestRun, string, error) {
+func bootWith(ctx context.Context, dir, qemu, accel, cpu, kernel, initrd string) (guestRun, string, error) {
 	run := guestRun{accel: accel}
 	cmd := exec.CommandContext(ctx, qemu,
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
@@ -187,6 +188,7 @@ func bootWith(ctx context.Context, qemu, accel, cpu, kernel, initrd string) (gue
 		// cgroup_no_v1=all: no controller can be bound to a v1 hierarchy.
 		// panic=-1 with -no-reboot: a dying init ends QEMU at once.
 		"-append", "console=ttyS0 rdinit=/init panic=-1 loglevel=3 cgroup_no_v1=all")
+	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return run, "", err
