@@ -9,16 +9,23 @@ import (
 	"github.com/container-runtime/container-runtime/client"
 )
 
-// maxParallel bounds the requests eachContainer has in flight, as
-// Docker's CLI does.
+// maxParallel bounds the requests eachContainerParallel has in flight,
+// as Docker's CLI does.
 const maxParallel = 50
 
-// eachContainer runs fn on every named container, concurrently (at most
-// maxParallel at a time: stopping 20 containers takes one stop timeout,
-// not 20), then prints, in the order given, the name of each success on
-// stdout and each failure on stderr, as Docker does. It fails (exit 125,
-// already reported) when any failed.
+// eachContainer runs fn on every named container, one after the other,
+// printing the name of each success on stdout and each failure on
+// stderr, as Docker does. It fails (exit 125, already reported) when any
+// failed.
 func (c *cli) eachContainer(ctx context.Context, names []string, fn func(id string) error) error {
+	return c.report(names, func(i int) error { return fn(names[i]) })
+}
+
+// eachContainerParallel is eachContainer with the calls made concurrently
+// (at most maxParallel at a time), as Docker's stop, kill, rm, restart,
+// pause and unpause: stopping 20 containers takes one stop timeout, not
+// 20. The results are still printed in the order given.
+func (c *cli) eachContainerParallel(ctx context.Context, names []string, fn func(id string) error) error {
 	errs := make([]chan error, len(names))
 	sem := make(chan struct{}, maxParallel)
 	for i, n := range names {
@@ -29,9 +36,15 @@ func (c *cli) eachContainer(ctx context.Context, names []string, fn func(id stri
 			errs[i] <- fn(n)
 		}()
 	}
+	return c.report(names, func(i int) error { return <-errs[i] })
+}
+
+// report prints, for each name in order, the name on stdout or result's
+// error on stderr; it fails (exit 125) when any failed.
+func (c *cli) report(names []string, result func(i int) error) error {
 	failed := false
 	for i, n := range names {
-		if err := <-errs[i]; err != nil {
+		if err := result(i); err != nil {
 			fmt.Fprintf(c.err, "container-runtime: %s\n", oneLine(err.Error()))
 			failed = true
 			continue
@@ -57,7 +70,7 @@ func (c *cli) simpleCommand(use, short string, fn func(ctx context.Context, cl *
 				return err
 			}
 			ctx := cmd.Context()
-			return c.eachContainer(ctx, args, func(id string) error { return fn(ctx, cl, id) })
+			return c.eachContainerParallel(ctx, args, func(id string) error { return fn(ctx, cl, id) })
 		},
 	}
 }
