@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -45,6 +44,9 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 	root.SetOut(io.out)
 	root.SetErr(io.err)
 	err := root.ExecuteContext(ctx)
+	if code, ok := c.usage(root, err); ok {
+		return code
+	}
 	return c.exit(err)
 }
 
@@ -127,7 +129,7 @@ invoked, 127 when it is not found, else the container's exit code.`,
 	}
 	root.SetVersionTemplate("container-runtime version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return fmt.Errorf("%w; see '%s --help'", err, cmd.CommandPath())
+		return &usageError{err: err, cmd: cmd, code: exitEngine}
 	})
 	pf := root.PersistentFlags()
 	pf.StringVarP(&c.host, "host", "H", "", "daemon address (unix:///path or tcp://host:port; default $"+client.EnvHost+" or "+client.DefaultHost+")")
@@ -166,5 +168,6 @@ invoked, 127 when it is not found, else the container's exit code.`,
 		}
 	}
 	noFlagsInUse(root)
+	usageErrorsOnArgs(root)
 	return root
 }

@@ -129,20 +129,32 @@ func TestEvents(t *testing.T) {
 			t.Errorf("query %q", q)
 		}
 		io.WriteString(w, `{"time":"2025-01-02T03:04:05Z","type":"container","action":"start","id":"c1","name":"web","pid":42}`+"\n")
-		io.WriteString(w, `{"time":"2025-01-02T03:04:06Z","type":"container","action":"exit","id":"c1","exitCode":0}`+"\n")
+		io.WriteString(w, `{"time":"2025-01-02T03:04:06Z","type":"container","action":"die","id":"c1","exitCode":0}`+"\n")
 	})
 	args := []string{"events", "--since", "0", "--until", "100", "--filter", "type=container", "--filter", "container=web"}
 	r := d.run("", args...)
-	want := "2025-01-02T03:04:05Z container start c1 (name=web, pid=42)\n2025-01-02T03:04:06Z container exit c1 (exitCode=0)\n"
+	// Docker's line: the local time with nanoseconds, type, action, id,
+	// the attributes.
+	at := func(sec int) string { return time.Date(2025, 1, 2, 3, 4, sec, 0, time.UTC).Local().Format(eventTime) }
+	want := at(5) + " container start c1 (name=web, pid=42)\n" + at(6) + " container die c1 (exitCode=0)\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("got %+v, want stdout %q", r, want)
 	}
-	r = d.run("", append(args, "--format", "json")...)
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	var e api.Event
-	if len(lines) != 2 || jsonUnmarshal(lines[0], &e) != nil || e.Pid != 42 || !e.Time.Equal(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)) {
-		t.Errorf("json output %q", r.stdout)
-	}
+	t.Run("json", func(t *testing.T) {
+		// Docker's events.Message, with our pid as an extra field.
+		r := d.run("", append(args, "--format", "json")...)
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		want := `{"status":"start","id":"c1","Type":"container","Action":"start","Actor":{"ID":"c1","Attributes":{"name":"web","pid":"42"}},"scope":"local","time":1735787045,"timeNano":1735787045000000000,"pid":42}`
+		if len(lines) != 2 || lines[0] != want {
+			t.Errorf("json output %q, want first line %s", r.stdout, want)
+		}
+	})
+	t.Run("template", func(t *testing.T) {
+		r := d.run("", append(args, "--format", "{{.Status}} {{.ID}} {{.Action}} {{.Type}} {{.Actor.Attributes.name}}|{{.Actor.Attributes.exitCode}}")...)
+		if want := "start c1 start container web|<no value>\ndie c1 die container <no value>|0\n"; r.code != 0 || r.stdout != want {
+			t.Errorf("got %+v, want %q", r, want)
+		}
+	})
 }
 
 func TestInspect(t *testing.T) {
@@ -161,7 +173,7 @@ func TestInspect(t *testing.T) {
 	t.Run("container then image", func(t *testing.T) {
 		r := d.run("", "inspect", "web", "base")
 		var got []map[string]any
-		if r.code != 0 || jsonUnmarshal(r.stdout, &got) != nil || len(got) != 2 || got[0]["name"] != "web" || got[1]["os"] != "linux" {
+		if r.code != 0 || jsonUnmarshal(r.stdout, &got) != nil || len(got) != 2 || got[0]["Name"] != "/web" || got[1]["Os"] != "linux" {
 			t.Errorf("got %+v", r)
 		}
 		if !strings.Contains(r.stdout, `"startPhases"`) {

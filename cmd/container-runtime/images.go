@@ -62,11 +62,14 @@ func (c *cli) imagesCommand() *cobra.Command {
 			case out.isTable():
 				return imagesTable(c.out, list, !noTrunc)
 			default:
+				now := time.Now()
+				var rows []any
 				for _, im := range list {
-					if err := out.item(c.out, im); err != nil {
-						return err
+					for _, r := range imageRows(im, !noTrunc, now) {
+						rows = append(rows, r)
 					}
 				}
+				return out.list(c.out, imagesHeader, rows)
 			}
 			return nil
 		},
@@ -74,7 +77,7 @@ func (c *cli) imagesCommand() *cobra.Command {
 	fs := cmd.Flags()
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print only image ids")
 	fs.BoolVar(&noTrunc, "no-trunc", false, "print whole ids")
-	fs.StringVar(&format, "format", "", "table (default), json (one object per line) or a Go template")
+	fs.StringVar(&format, "format", "", "table (default), json (one object per line), a Go template ('{{.Repository}}:{{.Tag}}') or 'table TEMPLATE'")
 	return cmd
 }
 

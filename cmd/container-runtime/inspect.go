@@ -18,11 +18,13 @@ func (c *cli) inspectCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect [--format json|TEMPLATE] [--type container|image] NAME...",
 		Short: "Show the details of containers or images as JSON",
-		Long: `Show the details of containers or images: a JSON array by default, or each
-object through a Go template (--format '{{.StateDetail.Pid}}').
+		Long: `Show the details of containers or images in Docker's shape: a JSON array
+by default, or each object through a Go template
+(--format '{{.State.Status}} {{.State.Pid}} {{.NetworkSettings.IPAddress}}').
 
-A container's details include the results of its startup commands and how
-long each phase of its last start took (startPhases).`,
+A container's details also include the results of its startup commands
+(startupCommands) and how long each phase of its last start took
+(startPhases).`,
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: c.completeContainers(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -84,13 +86,19 @@ func (c *cli) inspectEach(format string, names []string, get func(cl *client.Cli
 func inspectOne(ctx context.Context, cl *client.Client, kind, name string) (any, error) {
 	if kind != "image" {
 		ci, err := cl.ContainerInspect(ctx, name)
-		if err == nil || kind == "container" || !errors.Is(err, errdefs.ErrNotFound) {
-			return ci, err
+		if err == nil {
+			return newContainerView(ci), nil
+		}
+		if kind == "container" || !errors.Is(err, errdefs.ErrNotFound) {
+			return nil, err
 		}
 	}
 	ii, err := cl.ImageInspect(ctx, name)
 	if err != nil && kind == "" && errors.Is(err, errdefs.ErrNotFound) {
 		return nil, fmt.Errorf("no container or image named %s", name)
 	}
-	return ii, err
+	if err != nil {
+		return nil, err
+	}
+	return newImageView(ii), nil
 }

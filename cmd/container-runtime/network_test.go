@@ -52,7 +52,7 @@ func TestNetworkCommands(t *testing.T) {
 		{args: []string{"network", "inspect", "front", "back"}, code: 125, stderr: `network "back": not found`},
 		{args: []string{"network", "rm", "front"}, stdout: []string{"front"}},
 		{args: []string{"network", "rm", "busy"}, code: 125, stderr: "has containers attached"},
-		{args: []string{"network", "create"}, code: 125, stderr: "accepts 1 arg"},
+		{args: []string{"network", "create"}, code: 1, stderr: "requires 1 argument"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ func (f *listFlags) add(cmd *cobra.Command) {
 	fs.BoolVarP(&f.all, "all", "a", false, "show stopped containers too")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only container ids")
 	fs.BoolVar(&f.noTrunc, "no-trunc", false, "do not shorten ids and commands")
-	fs.StringVar(&f.format, "format", "", "table (default), json (one object per line) or a Go template")
+	fs.StringVar(&f.format, "format", "", "table (default), json (one object per line), a Go template ('{{.Names}}\\t{{.Status}}') or 'table TEMPLATE'")
 }
 
 // psCommand is Docker's ps.
@@ -82,11 +83,22 @@ func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writ
 	case out.isTable():
 		return table(c.out, list, !f.noTrunc)
 	default:
+		now := time.Now()
+		needMounts := out.tmpl == nil || strings.Contains(f.format, "Mounts") || strings.Contains(f.format, "LocalVolumes")
+		rows := make([]any, 0, len(list))
 		for _, s := range list {
-			if err := out.item(c.out, s); err != nil {
-				return err
+			var mounts []api.Mount
+			if needMounts {
+				// The list does not carry mounts; ask for the ones
+				// the template shows.
+				ci, err := cl.ContainerInspect(cmd.Context(), s.ID)
+				if err == nil {
+					mounts = ci.Config.Mounts
+				}
 			}
+			rows = append(rows, newPSRow(s, mounts, !f.noTrunc, now))
 		}
+		return out.list(c.out, psHeader, rows)
 	}
 	return nil
 }
@@ -100,7 +112,7 @@ func psTable(w io.Writer, list []api.ContainerSummary, trunc bool) error {
 		if trunc {
 			id = shortID(id)
 		}
-		t.row(id, s.Image, quoteCommand(s.Command, trunc), ago(now, s.Created), status(s), formatPorts(s.Ports), s.Network, s.Name)
+		t.row(id, s.Image, quoteCommand(s.Command, trunc), ago(now, s.Created), status(s), displayPorts(s.Ports), s.Network, s.Name)
 	}
 	return t.flush()
 }

@@ -114,7 +114,6 @@ func TestRunFlagErrors(t *testing.T) {
 		{"-p", "::1:8080:80", "base"},
 		{"-p", "host:8080:80", "base"},
 		{"--no-such-flag", "base"},
-		{},
 	}
 	d := newFakeDaemon(t)
 	for _, args := range cases {
@@ -124,6 +123,10 @@ func TestRunFlagErrors(t *testing.T) {
 				t.Errorf("got %+v, want code 125 and a message", r)
 			}
 		})
+	}
+	// As Docker: a wrong number of arguments is a usage error, exit 1.
+	if r := d.run("", "run"); r.code != 1 || !strings.Contains(r.stderr, "'container-runtime run' requires at least 1 argument") {
+		t.Errorf("run without an image: got %+v, want code 1 and the usage", r)
 	}
 	if calls := d.called(); len(calls) != 0 {
 		t.Errorf("the daemon was called: %q", calls)

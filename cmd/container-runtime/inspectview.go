@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/container-runtime/container-runtime/api"
+)
+
+// Docker's inspect shape (moby's container.InspectResponse and
+// image.InspectResponse), built from ours so that `inspect -f
+// '{{.State.Pid}}'` and scripts reading Docker's JSON work. Our extras
+// (startup commands' results, start phases, the rootfs) are additional
+// fields with our lower-case names; {{.StateDetail...}} still works
+// through a method.
+
+type containerView struct {
+	Id              string          `json:"Id"` //nolint:revive // Docker's name, read by templates as {{.Id}}
+	Created         string          `json:"Created"`
+	Path            string          `json:"Path"`
+	Args            []string        `json:"Args"`
+	State           stateView       `json:"State"`
+	Image           string          `json:"Image"`
+	LogPath         string          `json:"LogPath"`
+	Name            string          `json:"Name"`
+	RestartCount    int             `json:"RestartCount"`
+	Platform        string          `json:"Platform"`
+	HostConfig      hostConfigView  `json:"HostConfig"`
+	Mounts          []mountView     `json:"Mounts"`
+	Config          configView      `json:"Config"`
+	NetworkSettings networkSettings `json:"NetworkSettings"`
+
+	StartupCommands []api.StartupResult `json:"startupCommands,omitempty"`
+	StartPhases     []api.Phase         `json:"startPhases,omitempty"`
+	Rootfs          string              `json:"rootfs,omitempty"`
+
+	detail api.ContainerState
+}
+
+// StateDetail is our state of the container: the seed's
+// {{.StateDetail.Pid}} keeps working.
+func (v containerView) StateDetail() api.ContainerState { return v.detail }
+
+type stateView struct {
+	Status     string
+	Running    bool
+	Paused     bool
+	Restarting bool
+	OOMKilled  bool
+	Dead       bool
+	Pid        int
+	ExitCode   int
+	Error      string
+	StartedAt  string
+	FinishedAt string
+}
+
+type hostConfigView struct {
+	NetworkMode    string
+	PortBindings   map[string][]portBindingView
+	RestartPolicy  restartPolicyView
+	AutoRemove     bool
+	CapAdd         []string
+	CapDrop        []string
+	DNS            []string `json:"Dns"`
+	ExtraHosts     []string
+	Privileged     bool
+	ReadonlyRootfs bool
+	SecurityOpt    []string
+	UsernsMode     string
+	ConsoleSize    [2]uint16
+	Memory         int64
+	NanoCpus       int64
+	CPUShares      int64 `json:"CpuShares"`
+	CpusetCpus     string
+	PidsLimit      *int64
+	Init           *bool
+}
+
+type restartPolicyView struct {
+	Name              string
+	MaximumRetryCount int
+}
+
+type portBindingView struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string
+}
+
+type mountView struct {
+	Type        string
+	Source      string
+	Destination string
+	Mode        string
+	RW          bool
+	Propagation string
+}
+
+type configView struct {
+	Hostname     string
+	User         string
+	Tty          bool
+	OpenStdin    bool
+	Env          []string
+	Cmd          []string
+	Image        string
+	WorkingDir   string
+	Entrypoint   []string
+	Labels       map[string]string
+	StopSignal   string              `json:",omitempty"`
+	StopTimeout  *int                `json:",omitempty"`
+	ExposedPorts map[string]struct{} `json:",omitempty"`
+}
+
+type networkSettings struct {
+	Ports       map[string][]portBindingView
+	Gateway     string
+	IPAddress   string
+	IPPrefixLen int
+	MacAddress  string
+	Networks    map[string]endpointView
+}
+
+type endpointView struct {
+	IPAddress   string
+	IPPrefixLen int
+	Gateway     string
+	MacAddress  string
+}
+
+// dockerTime prints a time as Docker's inspect does (RFC 3339 with
+// nanoseconds; the zero time for never).
+func dockerTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// newContainerView builds Docker's view of ci.
+func newContainerView(ci api.ContainerInspect) containerView {
+	cfg := ci.Config
+	v := containerView{
+		Id:      ci.ID,
+		Created: dockerTime(ci.Created),
+		Args:    []string{},
+		State: stateView{
+			Status: ci.State, Running: ci.StateDetail.Running, Paused: ci.StateDetail.Paused,
+			Restarting: ci.StateDetail.Restarting, OOMKilled: ci.StateDetail.OOMKilled,
+			Dead: ci.State == "dead", Pid: ci.StateDetail.Pid, ExitCode: ci.StateDetail.ExitCode,
+			Error: ci.StateDetail.Error, StartedAt: dockerTime(ci.StateDetail.StartedAt),
+			FinishedAt: dockerTime(ci.StateDetail.FinishedAt),
+		},
+		Image:        ci.ImageID,
+		LogPath:      ci.LogPath,
+		Name:         "/" + ci.Name,
+		RestartCount: ci.RestartCount,
+		Platform:     "linux",
+		HostConfig: hostConfigView{
+			NetworkMode:   orDefault(cfg.Network, ci.Network),
+			PortBindings:  portMap(cfg.Ports),
+			RestartPolicy: restartPolicyView{Name: orDefault(cfg.RestartPolicy.Name, "no"), MaximumRetryCount: cfg.RestartPolicy.MaximumRetryCount},
+			AutoRemove:    cfg.AutoRemove, CapAdd: cfg.CapAdd, CapDrop: cfg.CapDrop, DNS: cfg.DNS,
+			ExtraHosts: cfg.ExtraHosts, Privileged: cfg.Privileged, ReadonlyRootfs: cfg.ReadOnly,
+			SecurityOpt: cfg.SecurityOpt, UsernsMode: cfg.Userns, ConsoleSize: cfg.ConsoleSize,
+			Memory: cfg.Resources.Memory, NanoCpus: cfg.Resources.NanoCPUs, CPUShares: cfg.Resources.CPUShares,
+			CpusetCpus: cfg.Resources.CpusetCpus, Init: &cfg.Init,
+		},
+		Mounts: []mountView{},
+		Config: configView{
+			Hostname: cfg.Hostname, User: cfg.User, Tty: cfg.Tty, OpenStdin: cfg.OpenStdin,
+			Env: cfg.Env, Cmd: cfg.Cmd, Image: orDefault(cfg.Image, ci.Image), WorkingDir: cfg.WorkingDir,
+			Entrypoint: cfg.Entrypoint, Labels: ci.Labels, StopSignal: cfg.StopSignal, StopTimeout: cfg.StopTimeout,
+		},
+		NetworkSettings: networkSettings{
+			Ports: portMap(ci.Ports), Gateway: ci.Gateway, IPAddress: ci.IPAddress,
+			IPPrefixLen: ci.IPPrefixLen, MacAddress: ci.MacAddress,
+			Networks: map[string]endpointView{},
+		},
+		StartupCommands: ci.StartupCommands,
+		StartPhases:     ci.StartPhases,
+		Rootfs:          ci.Rootfs,
+		detail:          ci.StateDetail,
+	}
+	if len(ci.Command) > 0 {
+		v.Path, v.Args = ci.Command[0], ci.Command[1:]
+	}
+	if len(v.Config.Cmd) == 0 && len(v.Config.Entrypoint) == 0 {
+		v.Config.Cmd = ci.Command
+	}
+	if v.Config.Labels == nil {
+		v.Config.Labels = map[string]string{}
+	}
+	if pl := cfg.Resources.PidsLimit; pl != 0 {
+		v.HostConfig.PidsLimit = &pl
+	}
+	for _, m := range cfg.Mounts {
+		mode := ""
+		if m.ReadOnly {
+			mode = "ro"
+		}
+		v.Mounts = append(v.Mounts, mountView{Type: m.Type, Source: m.Source, Destination: m.Destination,
+			Mode: mode, RW: !m.ReadOnly, Propagation: propagation(m)})
+	}
+	if n := v.HostConfig.NetworkMode; n != "" {
+		v.NetworkSettings.Networks[n] = endpointView{IPAddress: ci.IPAddress, IPPrefixLen: ci.IPPrefixLen,
+			Gateway: ci.Gateway, MacAddress: ci.MacAddress}
+	}
+	return v
+}
+
+// propagation is a bind mount's propagation as Docker shows it (rprivate
+// unless an option says otherwise).
+func propagation(m api.Mount) string {
+	if m.Type != "bind" {
+		return ""
+	}
+	for _, o := range m.Options {
+		switch o {
+		case "shared", "rshared", "slave", "rslave", "private", "rprivate":
+			return o
+		}
+	}
+	return "rprivate"
+}
+
+// portMap is Docker's PortMap: "80/tcp" → the host bindings.
+func portMap(ports []api.PortBinding) map[string][]portBindingView {
+	m := map[string][]portBindingView{}
+	for _, p := range ports {
+		key := fmt.Sprintf("%d/%s", p.ContainerPort, orDefault(p.Proto, "tcp"))
+		m[key] = append(m[key], portBindingView{HostIP: orDefault(p.HostIP, "0.0.0.0"), HostPort: fmt.Sprint(p.HostPort)})
+	}
+	return m
+}
+
+// imageView is Docker's image inspect shape, with our startup commands
+// as an additional field.
+type imageView struct {
+	Id           string          `json:"Id"` //nolint:revive // Docker's name
+	RepoTags     []string        `json:"RepoTags"`
+	RepoDigests  []string        `json:"RepoDigests"`
+	Parent       string          `json:"Parent"`
+	Comment      string          `json:"Comment"`
+	Created      string          `json:"Created"`
+	Config       imageConfigView `json:"Config"`
+	Architecture string          `json:"Architecture"`
+	Os           string          `json:"Os"`
+	Size         int64           `json:"Size"`
+	RootFS       rootFSView      `json:"RootFS"`
+
+	StartupCommands [][]string `json:"startupCommands,omitempty"`
+}
+
+type imageConfigView struct {
+	User         string
+	Env          []string
+	Cmd          []string
+	Entrypoint   []string
+	WorkingDir   string
+	Labels       map[string]string
+	ExposedPorts map[string]struct{} `json:",omitempty"`
+	Volumes      map[string]struct{}
+	StopSignal   string `json:",omitempty"`
+}
+
+type rootFSView struct {
+	Type   string
+	Layers []string
+}
+
+func newImageView(ii api.ImageInspect) imageView {
+	tags := []string{}
+	for _, n := range ii.Names {
+		if !strings.Contains(n, "@") {
+			tags = append(tags, n)
+		}
+	}
+	c := ii.Config
+	return imageView{
+		Id: ii.ID, RepoTags: tags, RepoDigests: []string{}, Created: dockerTime(ii.Created),
+		Config: imageConfigView{User: c.User, Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint,
+			WorkingDir: c.WorkingDir, Labels: c.Labels, ExposedPorts: c.ExposedPorts, Volumes: c.Volumes, StopSignal: c.StopSignal},
+		Architecture: ii.Architecture, Os: ii.OS, Size: ii.Size,
+		RootFS:          rootFSView{Type: "layers", Layers: ii.Layers},
+		StartupCommands: ii.StartupCommands,
+	}
+}
