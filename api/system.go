@@ -48,19 +48,20 @@ type Event struct {
 	Time time.Time `json:"time"`
 	// Type is "container", "image" or "network".
 	Type string `json:"type"`
-	// Action: create, start, startup-command, exit, oom, stop, kill,
-	// restart, destroy, pause, unpause (containers); build, tag, delete,
-	// import, bootstrap, pull, push, save, load (images); create, destroy
-	// (networks).
+	// Action, named as Docker names them: create, start,
+	// startup-command (ours), die, oom, stop, kill, restart, destroy,
+	// pause, unpause (containers); build and bootstrap (ours), tag,
+	// untag, delete, import, pull, push, save, load (images); create,
+	// destroy (networks).
 	Action string `json:"action"`
 	ID     string `json:"id"`
 	Name   string `json:"name,omitempty"`
 	Image  string `json:"image,omitempty"`
 	// Pid is set on start.
 	Pid int `json:"pid,omitempty"`
-	// ExitCode is set on exit and startup-command.
+	// ExitCode is set on die and startup-command.
 	ExitCode *int `json:"exitCode,omitempty"`
-	// OOMKilled is set on exit.
+	// OOMKilled is set on die.
 	OOMKilled bool `json:"oomKilled,omitempty"`
 	// StartupCommand is set on startup-command.
 	StartupCommand *StartupResult    `json:"startupCommand,omitempty"`

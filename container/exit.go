@@ -37,7 +37,7 @@ func (s *Service) watch(e *entry, monPid int) {
 }
 
 // handleExit records the end of a run: the exit code and OOM kill, the
-// run's cleanup (runtime state, cgroup, network, mounts), the "exit"
+// run's cleanup (runtime state, cgroup, network, mounts), the "die"
 // event, then the restart policy or --rm.
 func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *monitor.Exit, werr error) {
 	log := logctx.From(ctx).With("container", e.id)
@@ -73,7 +73,7 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 		log.Warn("saving the exit", "error", err)
 	}
 	log.Info("container exited", "exitCode", code, "oomKilled", oom)
-	s.publish(r, "exit", func(ev *api.Event) {
+	s.publish(r, "die", func(ev *api.Event) {
 		ev.ExitCode = &code
 		ev.OOMKilled = oom
 	})

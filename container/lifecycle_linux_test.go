@@ -18,7 +18,7 @@ func TestRunEcho(t *testing.T) {
 	if res := f.wait(t, id); res.StatusCode != 0 {
 		t.Fatalf("exit code %d, want 0 (%s)", res.StatusCode, res.Error)
 	}
-	exit := f.waitEvent(t, id, "exit")
+	exit := f.waitEvent(t, id, "die")
 	if exit.ExitCode == nil || *exit.ExitCode != 0 {
 		t.Errorf("exit event %+v, want code 0", exit)
 	}

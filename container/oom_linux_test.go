@@ -25,7 +25,7 @@ func TestOOMKilled(t *testing.T) {
 	if !res.OOMKilled {
 		t.Fatalf("wait result %+v, want oomKilled", res)
 	}
-	ev := f.waitEvent(t, id, "exit")
+	ev := f.waitEvent(t, id, "die")
 	if !ev.OOMKilled {
 		t.Errorf("exit event %+v without oomKilled", ev)
 	}

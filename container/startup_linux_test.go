@@ -43,7 +43,7 @@ func TestStartupCommandsRunBeforeTarget(t *testing.T) {
 	if err := f.svc.Start(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	f.waitEvent(t, id, "exit")
+	f.waitEvent(t, id, "die")
 	f.wait(t, id)
 	if got := f.logs(t, id); got != "one\ntwo\ntarget\none\ntwo\ntarget\n" {
 		t.Errorf("logs after the second start %q", got)

@@ -89,7 +89,7 @@ func TestRestartPolicies(t *testing.T) {
 			f := newFixture(t)
 			id := f.run(t, api.ContainerCreate{RestartPolicy: tt.policy, Cmd: []string{"sh", "-c", "echo run; " + tt.cmd}})
 			for i := 0; i < tt.runs; i++ {
-				f.waitEvent(t, id, "exit")
+				f.waitEvent(t, id, "die")
 			}
 			res := f.wait(t, id)
 			in, err := f.svc.Inspect(context.Background(), id)
@@ -111,9 +111,9 @@ func TestRestartPolicies(t *testing.T) {
 		f := newFixture(t)
 		ctx := context.Background()
 		id := f.run(t, api.ContainerCreate{RestartPolicy: api.RestartPolicy{Name: "always"}, Cmd: []string{"sh", "-c", "exit 0"}})
-		f.waitEvent(t, id, "exit")
+		f.waitEvent(t, id, "die")
 		f.waitEvent(t, id, "restart")
-		f.waitEvent(t, id, "exit")
+		f.waitEvent(t, id, "die")
 		if err := f.svc.Stop(ctx, id, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ type imageService struct {
 	Store *image.Store
 	// Builder builds with Store; nil makes build unavailable.
 	Builder *build.Builder
-	// Events receives build, tag, delete, import and bootstrap events;
+	// Events receives build, tag, untag, delete, import and bootstrap events;
 	// nil publishes nothing.
 	Events daemon.EventPublisher
 }
@@ -123,11 +123,22 @@ func (s *imageService) Tag(ctx context.Context, ref, name string) error {
 
 // Remove implements daemon.ImageService.
 func (s *imageService) Remove(ctx context.Context, ref string, force bool) ([]string, error) {
+	// The image's id, for the untag events (best effort: Remove says
+	// why a reference does not resolve).
+	var imageID string
+	if img, err := s.Store.Image(ctx, ref); err == nil {
+		imageID = img.ID.String()
+	}
 	report, err := s.Store.Remove(ctx, ref, force)
 	if err != nil {
 		return nil, err
 	}
+	// Docker's events: untag for each name taken away, delete for the
+	// image itself.
 	for _, line := range report {
+		if name, ok := strings.CutPrefix(line, "Untagged: "); ok {
+			s.publish("untag", imageID, name)
+		}
 		if id, ok := strings.CutPrefix(line, "Deleted: "); ok {
 			s.publish("delete", id, ref)
 		}

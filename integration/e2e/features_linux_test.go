@@ -141,10 +141,20 @@ func TestContainerFeatures(t *testing.T) {
 
 	t.Run("events", func(t *testing.T) {
 		d.OK(t, "rm", "feat")
-		seen := map[string]api.Event{}
+		// events --format json prints Docker's events.Message with our
+		// extras (pid, exitCode, startupCommand) beside it.
+		type event struct {
+			ID             string
+			Action         string
+			Pid            int
+			ExitCode       *int
+			StartupCommand *api.StartupResult
+			Actor          struct{ Attributes map[string]string }
+		}
+		seen := map[string]event{}
 		testutil.Eventually(10*time.Second, func() bool {
 			for _, line := range strings.Split(events.Stdout(), "\n") {
-				var e api.Event
+				var e event
 				if json.Unmarshal([]byte(line), &e) == nil && e.ID == id {
 					seen[e.Action] = e
 				}
@@ -152,7 +162,7 @@ func TestContainerFeatures(t *testing.T) {
 			_, destroyed := seen["destroy"]
 			return destroyed
 		})
-		for _, action := range []string{"create", "start", "startup-command", "exit", "destroy"} {
+		for _, action := range []string{"create", "start", "startup-command", "die", "destroy"} {
 			if _, ok := seen[action]; !ok {
 				t.Errorf("events did not show %s of feat; got:\n%s", action, events.Stdout())
 			}
@@ -163,8 +173,8 @@ func TestContainerFeatures(t *testing.T) {
 		if e := seen["startup-command"]; e.StartupCommand == nil || e.ExitCode == nil || *e.ExitCode != 0 {
 			t.Errorf("the startup-command event has no daemon.Result: %+v", e)
 		}
-		if e := seen["exit"]; e.ExitCode == nil || *e.ExitCode != 137 {
-			t.Errorf("the exit event %+v, want code 137 (killed)", e)
+		if e := seen["die"]; e.ExitCode == nil || *e.ExitCode != 137 || e.Actor.Attributes["exitCode"] != "137" {
+			t.Errorf("the die event %+v, want code 137 (killed)", e)
 		}
 	})
 
