@@ -170,9 +170,11 @@ func violation(p, d, where string, e entry, idx map[string]entry) string {
 // (someone's work in progress) in the list with the imports it parses.
 func list() ([]pkg, error) {
 	cmd := exec.Command("go", "list", "-e", "-json=ImportPath,Imports,TestImports,XTestImports", module+"/...")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list %s/...: %w", module, err)
+		return nil, fmt.Errorf("go list %s/...: %w\n%s", module, err, stderr.String())
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	var pkgs []pkg
