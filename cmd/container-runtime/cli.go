@@ -121,7 +121,9 @@ or $CONTAINER_RUNTIME_HOST (unix:///path or tcp://host:port with TLS client
 certificates from --tlscacert/--tlscert/--tlskey or $CONTAINER_RUNTIME_CERT_PATH).
 
 Exit codes: 125 when the engine fails, 126 when the command cannot be
-invoked, 127 when it is not found, else the container's exit code.`,
+invoked, 127 when it is not found, else the container's exit code. As
+Docker's: 1 for wrong arguments or an unknown command, 125 for an unknown
+flag, each with the command's usage line.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		Version:           versionString(),
@@ -157,6 +159,7 @@ invoked, 127 when it is not found, else the container's exit code.`,
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())
+	root.AddCommand(c.genManCommand())
 	root.SetHelpCommandGroupID("system")
 	root.SetCompletionCommandGroupID("system")
 	// Our Use lines show the flags already.

@@ -36,7 +36,16 @@ func (in *installation) env() []string {
 		"PIDFILE="+in.pidfile, "LOGFILE="+in.logfile, "INSTALL_PATH="+in.lib,
 		"USE_SYSTEMD=no", "CRT_GROUP=", "DAEMON_ARGS="+strings.Join(in.net.Flags(), " "),
 		// uninstall with PURGE=1 removes these, and only these.
-		"BRIDGE_NAME="+in.net.Bridge, "BRIDGE_PREFIX="+in.net.Bridge+"-", "NFT_TABLE="+in.net.Table)
+		"BRIDGE_NAME="+in.net.Bridge, "BRIDGE_PREFIX="+in.net.Bridge+"-", "NFT_TABLE="+in.net.Table,
+		// Completion and man pages (scripts/install generates them).
+		"BASH_COMPLETION_DIR="+filepath.Join(in.dir, "bash-completion"), "ZSH_COMPLETION_DIR="+filepath.Join(in.dir, "zsh"),
+		"MANDIR="+filepath.Join(in.dir, "man"))
+}
+
+// docs are the completion scripts and a man page the install puts in place.
+func (in *installation) docs() []string {
+	return []string{filepath.Join(in.dir, "bash-completion", "container-runtime"), filepath.Join(in.dir, "zsh", "_container-runtime"),
+		filepath.Join(in.dir, "man", "man1", "container-runtime-run.1"), filepath.Join(in.dir, "man", "man1", "container-runtime.1")}
 }
 
 // script runs scripts/NAME from the staged source directory, with env
@@ -155,6 +164,11 @@ func TestInstallScripts(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(in.etc, ".env")); err != nil || !strings.Contains(string(b), "INSTALL_PATH="+in.lib) {
 		t.Errorf(".env: %q, %v; want INSTALL_PATH=%s", b, err, in.lib)
 	}
+	for _, p := range in.docs() {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("install did not put %s in place (%v)", p, err)
+		}
+	}
 	pid := in.daemonPid()
 	if !alive(pid) {
 		t.Fatalf("no daemon running after install (pidfile: %d)", pid)
@@ -201,7 +215,7 @@ func TestInstallScripts(t *testing.T) {
 	if !testutil.Eventually(10*time.Second, func() bool { return !alive(pid) }) {
 		t.Errorf("the daemon (pid %d) still runs after uninstall", pid)
 	}
-	for _, p := range []string{in.prefix, filepath.Join(in.bindir, "container-runtime"), filepath.Join(in.bindir, "container-runtimed")} {
+	for _, p := range append([]string{in.prefix, filepath.Join(in.bindir, "container-runtime"), filepath.Join(in.bindir, "container-runtimed")}, in.docs()...) {
 		if _, err := os.Lstat(p); err == nil {
 			t.Errorf("%s is still there after uninstall", p)
 		}
