@@ -170,6 +170,9 @@ func (s *imageService) Prune(ctx context.Context, all bool) (api.PruneReport, er
 			return rep, err
 		}
 		for _, line := range lines {
+			if name, ok := strings.CutPrefix(line, "Untagged: "); ok {
+				s.publish("untag", img.ID.String(), name)
+			}
 			if id, ok := strings.CutPrefix(line, "Deleted: "); ok {
 				rep.Deleted = append(rep.Deleted, id)
 				s.publish("delete", id, "")

@@ -136,7 +136,8 @@ func TestImageService(t *testing.T) {
 	if list, _ := s.List(ctx); len(list) != 0 {
 		t.Fatalf("images left after prune: %+v", list)
 	}
-	want := []string{"import", "tag", "delete"}
+	// Docker's: untag for each name the prune takes away, then delete.
+	want := []string{"import", "tag", "untag", "untag", "delete"}
 	if got := rec.actions(); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
