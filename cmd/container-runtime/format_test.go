@@ -195,3 +195,22 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("the daemon was called: %q", calls)
 	}
 }
+
+// TestWithExtras checks that fields of our API the Docker view does not
+// map still show, after Docker's, and never twice in different case.
+func TestWithExtras(t *testing.T) {
+	type docker struct {
+		Id    string //nolint:revive // Docker's name
+		State string
+	}
+	type ours struct {
+		ID     string `json:"id"`
+		State  string `json:"state"`
+		Health string `json:"health"`
+		Pid    int    `json:"pid"`
+	}
+	b, err := withExtras(docker{Id: "c1", State: "running"}, ours{ID: "c1", State: "running", Health: "healthy", Pid: 7}, []string{"pid"})
+	if want := `{"Id":"c1","State":"running","health":"healthy"}`; err != nil || string(b) != want {
+		t.Errorf("got %s (%v), want %s", b, err, want)
+	}
+}

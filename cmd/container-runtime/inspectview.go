@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +40,20 @@ type containerView struct {
 	Rootfs          string              `json:"rootfs,omitempty"`
 
 	detail api.ContainerState
+	ours   api.ContainerInspect
+}
+
+// containerMapped are the fields of api.ContainerInspect the view shows
+// in Docker's places.
+var containerMapped = []string{"id", "name", "image", "command", "created", "state", "status", "pid", "network",
+	"labels", "ports", "imageId", "config", "stateDetail", "restartCount", "startupCommands", "startPhases",
+	"rootfs", "logPath", "ipAddress", "ipPrefixLen", "gateway", "macAddress"}
+
+// MarshalJSON prints Docker's fields, then every field of ours the view
+// does not map (fields added to our API later show without a change here).
+func (v containerView) MarshalJSON() ([]byte, error) {
+	type plain containerView
+	return withExtras(plain(v), v.ours, containerMapped)
 }
 
 // StateDetail is our state of the container: the seed's
@@ -177,6 +195,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		StartPhases:     ci.StartPhases,
 		Rootfs:          ci.Rootfs,
 		detail:          ci.StateDetail,
+		ours:            ci,
 	}
 	if len(ci.Command) > 0 {
 		v.Path, v.Args = ci.Command[0], ci.Command[1:]
@@ -246,6 +265,57 @@ type imageView struct {
 	RootFS       rootFSView      `json:"RootFS"`
 
 	StartupCommands [][]string `json:"startupCommands,omitempty"`
+
+	ours api.ImageInspect
+}
+
+// imageMapped are the fields of api.ImageInspect the view shows in
+// Docker's places.
+var imageMapped = []string{"id", "names", "size", "created", "layers", "config", "os", "architecture", "startupCommands"}
+
+// MarshalJSON prints Docker's fields, then our unmapped ones.
+func (v imageView) MarshalJSON() ([]byte, error) {
+	type plain imageView
+	return withExtras(plain(v), v.ours, imageMapped)
+}
+
+// withExtras is view's JSON object followed by the top-level fields of
+// ours that are neither in mapped nor, in any letter case, Docker's (a
+// decoder matching names case-insensitively must not see two of one).
+func withExtras(view, ours any, mapped []string) ([]byte, error) {
+	b, err := json.Marshal(view)
+	if err != nil {
+		return nil, err
+	}
+	ob, err := json.Marshal(ours)
+	if err != nil {
+		return nil, err
+	}
+	var docker, extra map[string]json.RawMessage
+	if err := json.Unmarshal(b, &docker); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(ob, &extra); err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for k := range docker {
+		taken[strings.ToLower(k)] = true
+	}
+	for _, k := range mapped {
+		taken[strings.ToLower(k)] = true
+	}
+	var out bytes.Buffer
+	out.Write(bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}")))
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if taken[strings.ToLower(k)] {
+			continue
+		}
+		key, _ := json.Marshal(k)
+		fmt.Fprintf(&out, ",%s:%s", key, extra[k])
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
 }
 
 type imageConfigView struct {
@@ -280,5 +350,6 @@ func newImageView(ii api.ImageInspect) imageView {
 		Architecture: ii.Architecture, Os: ii.OS, Size: ii.Size,
 		RootFS:          rootFSView{Type: "layers", Layers: ii.Layers},
 		StartupCommands: ii.StartupCommands,
+		ours:            ii,
 	}
 }
