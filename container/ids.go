@@ -101,7 +101,7 @@ func (s *Service) takeName(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.creating[name] {
-		return fmt.Errorf("the container name %q is being taken by another create: %w", name, errdefs.ErrAlreadyExists)
+		return fmt.Errorf("the container name %q is already in use by a create in progress: %w", name, errdefs.ErrAlreadyExists)
 	}
 	if id, err := s.db.nameOwner(name); err != nil {
 		return err

@@ -195,7 +195,13 @@ func (d *testDaemon) snapshot(t testing.TB) netState {
 	if err != nil {
 		t.Fatalf("ip netns list: %v\n%s", err, out)
 	}
-	s.netns = strings.Fields(string(out))
+	// Only the test's own names: other test packages (the Kubernetes
+	// test's CNI, for one) add and remove namespaces at the same time.
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "crtnt-") {
+			s.netns = append(s.netns, f[0])
+		}
+	}
 	for _, m := range daemon.MountsUnder(d.Dir) {
 		s.netns = append(s.netns, "mount "+m)
 	}
