@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,42 @@ type cri struct {
 	network *cniNetwork
 	// cgroupParent holds the pods' cgroups: /<cgroupParent>/<id>.
 	cgroupParent string
+	// registryHosts is the CRI's registry configuration directory: every
+	// registry a pull may name is served from 127.0.0.1 (see
+	// writeRegistryHosts).
+	registryHosts string
+}
+
+// publicRegistries are the registries that image names in crictl and
+// critest name; their pulls go to the test's registry instead.
+var publicRegistries = []string{"docker.io", "registry.k8s.io", "k8s.gcr.io", "gcr.io", "quay.io"}
+
+// writeRegistryHosts makes the CRI pull every image of publicRegistries,
+// and of registry itself, from registry (a plain-HTTP registry on
+// 127.0.0.1), or, when registry is "", from a closed port on 127.0.0.1:
+// no pull ever leaves the machine, and a missing image fails at once.
+// A hosts.toml that names its hosts has no fallback to the real host.
+func (c *cri) writeRegistryHosts(t testing.TB, registry string) {
+	t.Helper()
+	c.registryHosts = filepath.Join(c.dir, "certs.d")
+	server := "http://127.0.0.1:1"
+	hosts := publicRegistries
+	if registry != "" {
+		server = "http://" + registry
+		hosts = append(slices.Clone(hosts), registry)
+	}
+	for _, h := range hosts {
+		dir := filepath.Join(c.registryHosts, h)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// containerd 1.6 ignores a lone server line and goes to the
+		// real host; the host table makes it use server only.
+		hostsToml := fmt.Sprintf("server = %q\n\n[host.%q]\n  capabilities = [\"pull\", \"resolve\"]\n", server, server)
+		if err := os.WriteFile(filepath.Join(dir, "hosts.toml"), []byte(hostsToml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // handlerRoot is the state directory the runc shim passes as --root to
@@ -77,8 +114,10 @@ state = %q
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = %q
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = %q
 `, filepath.Join(c.dir, "root"), filepath.Join(c.dir, "state"), c.socket, c.socket+".ttrpc",
-		filepath.Join(c.dir, "opt"), busyboxImage, !canLowerOOMScore(), cniBinDir, c.network.confDir, handlerDefault)
+		filepath.Join(c.dir, "opt"), busyboxImage, !canLowerOOMScore(), cniBinDir, c.network.confDir, handlerDefault, c.registryHosts)
 	for _, h := range []struct{ name, binary string }{
 		{handlerDefault, c.oci}, {handlerCRT, c.oci}, {handlerRunc, runc},
 	} {
@@ -108,10 +147,11 @@ func canLowerOOMScore() bool {
 }
 
 // startCRI starts a private containerd with the CRI plugin, a CNI bridge,
-// and the busybox image imported, and registers the cleanup of all of
+// and the busybox image imported (registry, when not "", is a plain-HTTP
+// registry on 127.0.0.1 it may pull from), and registers the cleanup of all of
 // it: pods removed, containerd stopped by its PID, then the network, the
 // cgroups, mounts and paths it made on the host.
-func startCRI(t *testing.T) *cri {
+func startCRI(t *testing.T, registry string) *cri {
 	t.Helper()
 	testutil.RequireRoot(t)
 	bin := testutil.RequireTool(t, "containerd")
@@ -123,6 +163,7 @@ func startCRI(t *testing.T) *cri {
 		oci: ociBinary(t), crictl: criTool(t, "crictl"), ctr: testutil.RequireTool(t, "ctr"),
 		cgroupParent: fmt.Sprintf("crt-k8s-%d", os.Getpid()),
 	}
+	c.writeRegistryHosts(t, registry)
 	c.network = newCNINetwork(t, dir) // cleaned up after containerd stopped
 	host.CleanupCgroupParent(t, c.cgroupParent)
 	hostDirs := host.Existed("/run/containerd", "/run/containerd/s", "/run/containerd/fifo",

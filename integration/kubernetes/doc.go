@@ -9,13 +9,18 @@
 // Debian's busybox-static offline; it stops containerd by its PID and
 // removes the bridge, network namespaces, cgroups and mounts it made.
 //
-// Needs root and, besides scripts/deps-debian and scripts/deps-test-debian:
+// Needs root and these Debian packages (scripts/deps-test-debian must
+// install containernetworking-plugins; the others are there already):
 //
-//	containerd (Debian's 1.6, with its CRI plugin), containerd-shim-runc-v2, runc
-//	containernetworking-plugins (bridge and host-local in /usr/lib/cni)
-//	busybox-static
-//	go and the Go module proxy, to build crictl and critest from
-//	sigs.k8s.io/cri-tools at criToolsVersion once into criToolsCache
+//	containerd (1.6, with its CRI plugin; gives containerd-shim-runc-v2 and ctr)
+//	runc (the baseline handler for critest)
+//	containernetworking-plugins (bridge, host-local, loopback in /usr/lib/cni)
+//	busybox-static, iproute2, tar
+//
+// and go with the Go module proxy, to build crictl and critest from
+// sigs.k8s.io/cri-tools at criToolsVersion once into criToolsCache (about
+// six minutes the first time). TestPod takes about 10 s, TestCritest
+// about 6 minutes (critest's suites, once per handler).
 //
 // Under CI a missing one fails the test (testutil.Missing).
 package kubernetes

@@ -28,7 +28,7 @@ const webPort = 8080
 // exec, logs, the server reached from the host at the pod's IP, then stop
 // and remove, with nothing left behind.
 func TestPod(t *testing.T) {
-	c := startCRI(t)
+	c := startCRI(t, "")
 	for _, tc := range []struct{ name, handler string }{
 		{"default handler", ""},
 		{"RuntimeClass handler", handlerCRT},

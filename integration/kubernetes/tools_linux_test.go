@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,7 @@ func criTool(t testing.TB, name string) string {
 	if err := os.MkdirAll(criToolsCache, 0o755); err != nil {
 		t.Fatalf("creating %s: %v", criToolsCache, err)
 	}
-	tmp := bin + ".building"
+	tmp := fmt.Sprintf("%s.building-%d", bin, os.Getpid()) // another test process may build it too
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
 	var cmd *exec.Cmd

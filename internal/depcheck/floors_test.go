@@ -183,7 +183,7 @@ var floors = []floor{
 			"integration/cgroupv2":       {imports: "internal/busyboxfs"},
 			"integration/cgroupv2/guest": {},
 			"integration/kubernetes": {
-				tests: "internal/busyboxfs internal/testutil/command internal/testutil/host",
+				tests: "internal/busyboxfs internal/testutil/command internal/testutil/host internal/testutil/registry",
 			},
 			"integration/distribution": {
 				tests: "distribution image internal/busyboxfs internal/testutil/command " +
