@@ -132,6 +132,9 @@ type ContainerSummary struct {
 	// Ports are the ports published by the current run, host ports
 	// chosen (running containers only).
 	Ports []PortBinding `json:"ports,omitempty"`
+	// Mounts are the container's bind, tmpfs and volume mounts (ps
+	// --format '{{.Mounts}}').
+	Mounts []Mount `json:"mounts,omitempty"`
 }
 
 // ContainerInspect answers GET /v1/containers/{id}.

@@ -25,11 +25,8 @@ func TestPSFormat(t *testing.T) {
 				{HostPort: 8080, ContainerPort: 80}, {HostPort: 8081, ContainerPort: 81},
 				{HostIP: "127.0.0.1", HostPort: 5353, ContainerPort: 53, Proto: "udp"},
 			},
+			Mounts: []api.Mount{{Type: "bind", Source: "/srv/www/htdocs/public", Destination: "/www"}},
 		}})
-	})
-	d.handle("GET /v1/containers/0123456789abcdef0123", func(w http.ResponseWriter, r *http.Request) {
-		answerJSON(w, 200, api.ContainerInspect{Config: api.ContainerCreate{Mounts: []api.Mount{
-			{Type: "bind", Source: "/srv/www/htdocs/public", Destination: "/www"}}}})
 	})
 	createdAt := time.Unix(created.Unix(), 0).String()
 	cases := []struct {

@@ -46,7 +46,7 @@ type containerView struct {
 // containerMapped are the fields of api.ContainerInspect the view shows
 // in Docker's places.
 var containerMapped = []string{"id", "name", "image", "command", "created", "state", "status", "pid", "network",
-	"labels", "ports", "imageId", "config", "stateDetail", "restartCount", "startupCommands", "startPhases",
+	"labels", "ports", "mounts", "imageId", "config", "stateDetail", "restartCount", "startupCommands", "startPhases",
 	"rootfs", "logPath", "ipAddress", "ipPrefixLen", "gateway", "macAddress"}
 
 // MarshalJSON prints Docker's fields, then every field of ours the view

@@ -42,15 +42,15 @@ func (r psRow) Label(key string) string { return r.labels[key] }
 // written before Docker's {{.Names}}.
 func (r psRow) Name() string { return r.Names }
 
-// newPSRow renders s; mounts are the container's (nil when not fetched).
-func newPSRow(s api.ContainerSummary, mounts []api.Mount, trunc bool, now time.Time) psRow {
+// newPSRow renders s.
+func newPSRow(s api.ContainerSummary, trunc bool, now time.Time) psRow {
 	id := s.ID
 	if trunc {
 		id = shortID(id)
 	}
 	var names []string
 	volumes := 0
-	for _, m := range mounts {
+	for _, m := range s.Mounts {
 		name := m.Source
 		if m.Type == "volume" {
 			volumes++

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -84,19 +83,9 @@ func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writ
 		return table(c.out, list, !f.noTrunc)
 	default:
 		now := time.Now()
-		needMounts := out.tmpl == nil || strings.Contains(f.format, "Mounts") || strings.Contains(f.format, "LocalVolumes")
 		rows := make([]any, 0, len(list))
 		for _, s := range list {
-			var mounts []api.Mount
-			if needMounts {
-				// The list does not carry mounts; ask for the ones
-				// the template shows.
-				ci, err := cl.ContainerInspect(cmd.Context(), s.ID)
-				if err == nil {
-					mounts = ci.Config.Mounts
-				}
-			}
-			rows = append(rows, newPSRow(s, mounts, !f.noTrunc, now))
+			rows = append(rows, newPSRow(s, !f.noTrunc, now))
 		}
 		return out.list(c.out, psHeader, rows)
 	}
