@@ -54,7 +54,7 @@ bench: build
 	@# Counts: BENCH_TIME (go test -benchtime), BENCH_RUNS, BENCH_BUILDS.
 	@echo "== Go benchmarks; load average $$(cut -d' ' -f1-3 /proc/loadavg)"
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(or $(BENCH_TIME),30x) \
-		./runtime/ ./build/ ./image/ ./internal/...
+		./runtime/ ./builder/ ./image/ ./internal/...
 	@echo
 	$(GO) run ./bench/ocicompare -n $(or $(BENCH_RUNS),200) -warmup 5
 	@echo

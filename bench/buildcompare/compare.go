@@ -24,7 +24,7 @@ type contender interface {
 }
 
 // oursLabel is our row's name.
-const oursLabel = "ours (build.Builder, in-process)"
+const oursLabel = "ours (builder.Builder, in-process)"
 
 // compare warms the contenders up, times cfg.n rounds and prints the cold
 // and the cached table. A peer failing during warm-up is dropped with the

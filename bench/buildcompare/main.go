@@ -13,7 +13,7 @@
 // elsewhere on the machine hits them alike. Output is checked: a cold build
 // must reuse no step and a cached build must reuse every one.
 //
-// Ours runs in this process (build.Builder with RuntimeRunner, as the daemon
+// Ours runs in this process (builder.Builder with RuntimeRunner, as the daemon
 // will), and again as a new process per build (this program re-executed
 // with -once on a store of its own), which pays what the peers' command-line
 // clients pay: process start, opening the store, no remembered file hashes. CPU time is, for ours, this process's and its

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/bench/internal/measure"
-	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/runtime"
 )
@@ -18,7 +18,7 @@ import (
 // ours is our builder on a fresh store holding the bootstrapped base.
 type ours struct {
 	store   *image.Store
-	builder *build.Builder
+	builder *builder.Builder
 }
 
 // newOurs opens a store under work, bootstraps base into it from the
@@ -39,7 +39,7 @@ func newOurs(ctx context.Context, work, cacheDir string) (*ours, error) {
 		s.Close()
 		return nil, err
 	}
-	return &ours{store: s, builder: &build.Builder{Store: s, Runner: build.RuntimeRunner{Runtime: rt}}}, nil
+	return &ours{store: s, builder: &builder.Builder{Store: s, Runner: builder.RuntimeRunner{Runtime: rt}}}, nil
 }
 
 func (o *ours) name() string { return oursLabel }
@@ -52,7 +52,7 @@ func (o *ours) steps() int { return 4 }
 // and its reaped children's (the RUN containers) during the build.
 func (o *ours) build(ctx context.Context, ctxDir string, cold bool) (measure.Sample, string, error) {
 	var out bytes.Buffer
-	opts := build.Options{ContextDir: ctxDir, Tags: []string{"bench"}, NoCache: cold, Progress: &out}
+	opts := builder.Options{ContextDir: ctxDir, Tags: []string{"bench"}, NoCache: cold, Progress: &out}
 	cpu := measure.OwnCPU()
 	start := time.Now()
 	_, err := o.builder.Build(ctx, opts)

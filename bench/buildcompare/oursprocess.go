@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/bench/internal/measure"
-	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/runtime"
 )
@@ -80,7 +80,7 @@ func buildOnce(ctx context.Context, w io.Writer, storeDir, runtimeDir, ctxDir st
 	if err != nil {
 		return err
 	}
-	b := &build.Builder{Store: s, Runner: build.RuntimeRunner{Runtime: rt}}
-	_, err = b.Build(ctx, build.Options{ContextDir: ctxDir, Tags: []string{"bench"}, NoCache: cold, Progress: w})
+	b := &builder.Builder{Store: s, Runner: builder.RuntimeRunner{Runtime: rt}}
+	_, err = b.Build(ctx, builder.Options{ContextDir: ctxDir, Tags: []string{"bench"}, NoCache: cold, Progress: w})
 	return err
 }

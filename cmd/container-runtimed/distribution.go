@@ -57,7 +57,7 @@ func (s *distributionService) Pull(ctx context.Context, req api.PullRequest, pro
 	return img.ID.String(), nil
 }
 
-// PullFunc returns what build.Builder.Pull wants: a pull without progress
+// PullFunc returns what builder.Builder.Pull wants: a pull without progress
 // or per-request credentials (FROM of an image the store lacks).
 func (s *distributionService) PullFunc() func(ctx context.Context, ref string) (image.Image, error) {
 	return func(ctx context.Context, ref string) (image.Image, error) {

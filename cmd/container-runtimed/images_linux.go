@@ -1,7 +1,7 @@
 package main
 
 // The image service: the image routes of docs/API.md over image.Store,
-// image.Bootstrap and build.Builder. It turns the store's types into the
+// image.Bootstrap and builder.Builder. It turns the store's types into the
 // API's and publishes image events. It lives in the composition root
 // because it joins two engines (image and build) and the wire types (api);
 // package daemon, the HTTP side, only sees daemon.ImageService.
@@ -17,7 +17,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/container-runtime/container-runtime/api"
-	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
@@ -27,7 +27,7 @@ import (
 type imageService struct {
 	Store *image.Store
 	// Builder builds with Store; nil makes build unavailable.
-	Builder *build.Builder
+	Builder *builder.Builder
 	// Events receives build, tag, untag, delete, import and bootstrap events;
 	// nil publishes nothing.
 	Events daemon.EventPublisher
@@ -238,7 +238,7 @@ func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress
 	if s.Builder == nil {
 		return "", fmt.Errorf("building: %w: this daemon has no builder", errdefs.ErrUnavailable)
 	}
-	img, err := s.Builder.Build(ctx, build.Options{
+	img, err := s.Builder.Build(ctx, builder.Options{
 		Tags:       req.Tags,
 		Dockerfile: req.Dockerfile,
 		ContextDir: req.ContextDir,

@@ -17,7 +17,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/container-runtime/container-runtime/api"
-	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/testutil"
@@ -152,7 +152,7 @@ func TestBuildWithoutBuilder(t *testing.T) {
 
 func TestBuildWithoutRun(t *testing.T) {
 	s, rec := newImageService(t)
-	s.Builder = &build.Builder{Store: s.Store}
+	s.Builder = &builder.Builder{Store: s.Store}
 	ctx := context.Background()
 	if _, err := s.Import(ctx, rootfsTar(t, "hi\n"), "rootfs", io.Discard); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/container-runtime/container-runtime/build"
+	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/image"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
@@ -147,7 +147,7 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	}
 	// Before the store: a build step the previous daemon left running
 	// still writes into the layer the store's recovery removes.
-	if err := build.CleanLeftovers(ctx, rt, cfg.root); err != nil {
+	if err := builder.CleanLeftovers(ctx, rt, cfg.root); err != nil {
 		return nil, err
 	}
 	store, err := image.Open(ctx, cfg.root)
@@ -190,7 +190,7 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	// A FROM of an image the store lacks pulls it.
 	eng.images = &imageService{
 		Store:   store,
-		Builder: &build.Builder{Store: store, Runner: build.RuntimeRunner{Runtime: rt}, Pull: eng.dist.PullFunc()},
+		Builder: &builder.Builder{Store: store, Runner: builder.RuntimeRunner{Runtime: rt}, Pull: eng.dist.PullFunc()},
 		Events:  eng.bus,
 	}
 	return eng, nil

@@ -95,7 +95,7 @@ var floors = []floor{
 	},
 	{
 		name: "image store",
-		rule: "image stores layers and images; never runtime, build, " +
+		rule: "image stores layers and images; never runtime, builder, " +
 			"distribution, network, container, daemon or client (its " +
 			"tests mount layers with snapshot)",
 		pkgs: map[string]allow{
@@ -109,7 +109,7 @@ var floors = []floor{
 	{
 		name: "engines on images",
 		rule: "distribution moves images to and from registries and " +
-			"archives, build builds them; neither imports the other, " +
+			"archives, builder builds them; neither imports the other, " +
 			"network, container, daemon or client (a FROM that must pull " +
 			"gets a function from main)",
 		pkgs: map[string]allow{
@@ -117,7 +117,7 @@ var floors = []floor{
 				imports: "errdefs image internal/archive internal/atomicfile",
 				tests:   "internal/busyboxfs",
 			},
-			"build": {
+			"builder": {
 				imports: "errdefs image internal/logctx internal/mounttree internal/passwd internal/quarantine " +
 					"internal/rootread internal/seccomp internal/signal runtime snapshot",
 			},
@@ -157,7 +157,7 @@ var floors = []floor{
 			"cmd/container-runtime":     {imports: "api client errdefs internal/atomicfile internal/version"},
 			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
 			"cmd/container-runtimed": {
-				imports: "api build container daemon distribution errdefs image internal/atomicfile " +
+				imports: "api builder container daemon distribution errdefs image internal/atomicfile " +
 					"internal/cgroup internal/events internal/logctx internal/privdir internal/version network runtime",
 			},
 		},
@@ -204,7 +204,7 @@ var floors = []floor{
 				tests: "api internal/busyboxfs internal/testutil/daemon runtime",
 			},
 			"bench/buildcompare": {
-				imports: "bench/internal/measure build image internal/testutil/dockerd internal/testutil/host runtime",
+				imports: "bench/internal/measure builder image internal/testutil/dockerd internal/testutil/host runtime",
 			},
 			"bench/daemoncompare": {
 				imports: "api bench/internal/measure client image internal/testutil/daemon internal/testutil/dockerd " +
