@@ -18,6 +18,7 @@ import (
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
+	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
 
 // New returns a Runtime keeping state under root. Nothing is made on disk
@@ -55,16 +56,16 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err := Validate(withoutSeccomp(spec), bundle); err != nil {
 		return nil, err
 	}
-	if !hasNamespace(spec, specs.MountNamespace) {
-		return nil, fmt.Errorf("linux.namespaces: a mount namespace is required: %w", errdefs.ErrInvalidArgument)
+	if err := checkHostMountNamespace(spec, opts); err != nil {
+		return nil, err
 	}
 	plan, err := planNamespaces(spec.Linux.Namespaces)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
 	}
-	rootfs := spec.Root.Path
-	if !filepath.IsAbs(rootfs) {
-		rootfs = filepath.Join(bundle, rootfs)
+	rootfsPath := spec.Root.Path
+	if !filepath.IsAbs(rootfsPath) {
+		rootfsPath = filepath.Join(bundle, rootfsPath)
 	}
 
 	if err := privdir.MkdirAll(r.Root); err != nil {
@@ -118,8 +119,22 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	// cgroup exists on disk, so that if we die half-way, Delete knows
 	// which cgroup to remove.
 	rec := &record{
-		ID: id, Bundle: bundle, Rootfs: rootfs,
+		ID: id, Bundle: bundle, Rootfs: rootfsPath,
 		Created: time.Now().UTC(), Owner: owner(), CgroupPaths: cg.Paths(), Config: spec,
+	}
+	if !hasNamespace(spec, specs.MountNamespace) {
+		// Shared mount namespace: every mount of the container is made
+		// below this one, in the host's namespace (hostmount_linux.go).
+		hr, err := rootfs.BindHostRoot(rootfsPath)
+		if err != nil {
+			return nil, fmt.Errorf("binding the rootfs of %q in the host's mount namespace: %w", id, err)
+		}
+		rec.HostRoot = &hr
+		undo = append(undo, func() {
+			if err := rootfs.UnmountHostRoot(hr); err != nil {
+				log.Warn("unmounting the rootfs after failed create", "error", err)
+			}
+		})
 	}
 	if err := r.save(rec); err != nil {
 		return nil, err
@@ -129,7 +144,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		return nil, err
 	}
 	cfg := initConfig{Seccomp: prog, StartupCommands: opts.StartupCommands,
-		ID: id, Bundle: bundle, Rootfs: rootfs, Spec: spec, Init: opts.Init,
+		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: spec, Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawn(ctx, spawnRequest{

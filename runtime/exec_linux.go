@@ -55,7 +55,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		console: console,
 		stdio:   opts.Stdio,
 		extra:   opts.ExtraFiles,
-		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p, Seccomp: prog},
+		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid},
 	}
 	if cg != nil {
 		req.cgroup = cg

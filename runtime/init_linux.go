@@ -103,7 +103,12 @@ func initStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
-	if err := rootfs.Prepare(spec, cfg.Rootfs); err != nil {
+	ownMountNS := hasNamespace(spec, specs.MountNamespace)
+	prepare := rootfs.Prepare
+	if !ownMountNS {
+		prepare = rootfs.PrepareInHostNamespace
+	}
+	if err := prepare(spec, cfg.Rootfs); err != nil {
 		return fmt.Errorf("preparing rootfs: %w", err)
 	}
 	if err := conn.send(syncMsg{Type: msgHooks}); err != nil {
@@ -118,8 +123,14 @@ func initStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
-	if err := rootfs.PivotRoot(cfg.Rootfs); err != nil {
-		return fmt.Errorf("pivot_root to %s: %w", cfg.Rootfs, err)
+	if ownMountNS {
+		if err := rootfs.PivotRoot(cfg.Rootfs); err != nil {
+			return fmt.Errorf("pivot_root to %s: %w", cfg.Rootfs, err)
+		}
+	} else if err := rootfs.Chroot(cfg.Rootfs); err != nil {
+		// Without a mount namespace of our own pivot_root would move the
+		// root of every process of the host's (hostmount_linux.go).
+		return err
 	}
 	if err := setHostname(spec); err != nil {
 		return err
@@ -187,6 +198,13 @@ func execStage(conn *syncConn, env *stageEnv) error {
 	}
 	cfg := m.Config
 	p := cfg.Process
+	if !hasNamespace(cfg.Spec, specs.MountNamespace) {
+		// No mount namespace to join: the container's root is its
+		// init's chroot, entered before anything is resolved.
+		if err := rootfs.ChrootInto(cfg.InitPid); err != nil {
+			return fmt.Errorf("entering the root of the container's init %d: %w", cfg.InitPid, err)
+		}
+	}
 	if p.Terminal {
 		if _, err := unix.Setsid(); err != nil {
 			return fmt.Errorf("setsid: %w", err)

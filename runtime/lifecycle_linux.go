@@ -13,6 +13,7 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
 
 // Process is a process started by Create or Exec.
@@ -177,6 +178,11 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	}
 	if err := r.waitGone(ctx, rec); err != nil {
 		return err
+	}
+	if rec.HostRoot != nil {
+		if err := rootfs.UnmountHostRoot(*rec.HostRoot); err != nil {
+			return fmt.Errorf("removing the mounts of %q: %w", id, err)
+		}
 	}
 	cg, err := rec.cgroupOf()
 	if err != nil {

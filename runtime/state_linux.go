@@ -16,6 +16,7 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
+	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
 
 const (
@@ -36,6 +37,9 @@ type record struct {
 	Owner       string            `json:"owner"`
 	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"`
 	Config      *specs.Spec       `json:"config"`
+	// HostRoot is the mount holding every mount of a container that has
+	// no mount namespace of its own; Delete removes it.
+	HostRoot *rootfs.HostRoot `json:"hostRoot,omitempty"`
 }
 
 func (r *Runtime) dir(id string) string { return filepath.Join(r.Root, id) }

@@ -70,6 +70,9 @@ type initConfig struct {
 	// NewNetwork is true when the container has a new network namespace
 	// whose loopback the init stage brings up.
 	NewNetwork bool `json:"newNetwork,omitempty"`
+	// InitPid is the container's init (exec): without a mount namespace,
+	// the exec'd process enters its root through /proc/InitPid/root.
+	InitPid int `json:"initPid,omitempty"`
 }
 
 // syncConn reads and writes protocol messages.

@@ -18,6 +18,9 @@
 // under the rootfs, and the mount is made onto /proc/self/fd/N of that
 // handle, as runc does.
 //
+// A container without a mount namespace of its own uses BindHostRoot,
+// PrepareInHostNamespace and Chroot instead (hostns_linux.go).
+//
 // The package also holds the defaults a Docker-like engine puts in a spec:
 // DefaultMounts, DefaultDevices, DockerMaskedPaths and DockerReadonlyPaths.
 package rootfs

@@ -28,6 +28,18 @@ import (
 //
 // Preconditions: the calling process is in a mount namespace of its own.
 func Prepare(spec *specs.Spec, rootfs string) error {
+	return prepare(spec, rootfs, true)
+}
+
+// PrepareInHostNamespace is Prepare for a container that shares the
+// host's mount namespace: "/" is left as it is (its propagation is the
+// host's, not ours to change) and rootfs must already be the private
+// mount BindHostRoot made, below which every mount is then made.
+func PrepareInHostNamespace(spec *specs.Spec, rootfs string) error {
+	return prepare(spec, rootfs, false)
+}
+
+func prepare(spec *specs.Spec, rootfs string, ownNamespace bool) error {
 	if spec == nil {
 		return fmt.Errorf("preparing rootfs: no spec: %w", errdefs.ErrInvalidArgument)
 	}
@@ -35,7 +47,11 @@ func Prepare(spec *specs.Spec, rootfs string) error {
 		return fmt.Errorf("preparing rootfs: %q is not an absolute path: %w", rootfs, errdefs.ErrInvalidArgument)
 	}
 	rootfs = filepath.Clean(rootfs)
-	if err := prepareRoot(spec, rootfs); err != nil {
+	if ownNamespace {
+		if err := prepareRoot(spec, rootfs); err != nil {
+			return fmt.Errorf("preparing rootfs %q: %w", rootfs, err)
+		}
+	} else if err := hostRootReady(rootfs); err != nil {
 		return fmt.Errorf("preparing rootfs %q: %w", rootfs, err)
 	}
 	r, err := openRoot(rootfs)
