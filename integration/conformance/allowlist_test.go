@@ -60,6 +60,4 @@ var allowlist = map[string][]allowed{
 		"runc compatibility: a created container is deleted without --force, as runc does, because containerd's shim deletes created containers so"}},
 	"start": {{"exit status 1",
 		"a config without process is refused at create, as runc does, rather than at start"}},
-	"linux_ns_itype": {{"cannot run validation tests",
-		"refused: without a mount namespace the container's mounts (/proc, /dev, ...) would be made in the host's; runc does so and leaves them mounted on the host"}},
 }
