@@ -1,13 +1,10 @@
 package builder
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -15,10 +12,6 @@ import (
 	"github.com/container-runtime/container-runtime/internal/passwd"
 	"github.com/container-runtime/container-runtime/internal/rootread"
 )
-
-// maxSymlinks bounds the symlinks followed resolving one path, as the
-// kernel's ELOOP limit does.
-const maxSymlinks = 40
 
 // layerView reads the merged tree of a stack of layer directories the way
 // OverlayFS shows it, without mounting: a higher layer hides the same path
@@ -85,45 +78,16 @@ func (v layerView) lstat(p string) (string, fs.FileInfo, error) {
 // leave it. Components that do not exist are kept as they are, so the
 // result is where p would be created.
 func (v layerView) resolve(p string) (string, error) {
-	parts := splitPath(p)
-	resolved := "/"
-	links := 0
-	for len(parts) > 0 {
-		part := parts[0]
-		parts = parts[1:]
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			resolved = path.Dir(resolved)
-			continue
-		}
-		next := path.Join(resolved, part)
-		_, fi, err := v.lstat(next)
-		if errors.Is(err, fs.ErrNotExist) {
-			// Nothing below a missing directory exists either.
-			return path.Join(append([]string{next}, parts...)...), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			resolved = next
-			continue
-		}
-		if links++; links > maxSymlinks {
-			return "", fmt.Errorf("resolving %s: too many symlinks", p)
-		}
-		target, err := v.readlink(next)
-		if err != nil {
-			return "", err
-		}
-		if path.IsAbs(target) {
-			resolved = "/"
-		}
-		parts = append(splitPath(target), parts...)
+	w := symlinkWalk{
+		root: "/",
+		lstat: func(p string) (fs.FileInfo, error) {
+			_, fi, err := v.lstat(p)
+			return fi, err
+		},
+		readlink:    v.readlink,
+		keepMissing: true,
 	}
-	return resolved, nil
+	return w.resolve(p)
 }
 
 // readlink reads the symlink at in-image path p.
@@ -196,9 +160,4 @@ func ancestors(p string) []string {
 		}
 	}
 	return out
-}
-
-// splitPath splits a slash-separated path into its components.
-func splitPath(p string) []string {
-	return strings.Split(strings.Trim(p, "/"), "/")
 }

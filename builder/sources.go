@@ -203,55 +203,26 @@ func (t *sourceTree) excluded(rel string) bool {
 // that leads out of it is errOutside; in an image the root clamps ".."
 // and absolute targets resolve from it.
 func (t *sourceTree) resolve(rel string) (string, error) {
-	parts := splitPath(rel)
-	resolved := "."
-	links := 0
-	for len(parts) > 0 {
-		part := parts[0]
-		parts = parts[1:]
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			if resolved == "." {
-				if t.context {
-					return "", errOutside
-				}
-				continue
-			}
-			resolved = path.Dir(resolved)
-			continue
-		}
-		next := path.Join(resolved, part)
-		host := filepath.Join(t.root, next)
-		fi, err := os.Lstat(host)
-		if err != nil {
-			return "", err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			resolved = next
-			continue
-		}
-		if links++; links > maxSymlinks {
-			return "", fmt.Errorf("%s: too many symlinks", rel)
-		}
-		target, err := os.Readlink(host)
-		if err != nil {
-			return "", err
-		}
-		if path.IsAbs(target) {
-			if t.context {
-				inside, ok := within(t.root, filepath.Clean(target))
-				if !ok {
-					return "", errOutside
-				}
-				target = inside
-			}
-			resolved = "."
-		}
-		parts = append(splitPath(target), parts...)
+	w := symlinkWalk{
+		root: ".",
+		lstat: func(p string) (fs.FileInfo, error) {
+			return os.Lstat(filepath.Join(t.root, p))
+		},
+		readlink: func(p string) (string, error) {
+			return os.Readlink(filepath.Join(t.root, p))
+		},
 	}
-	return resolved, nil
+	if t.context {
+		w.aboveRoot = errOutside
+		w.absolute = func(target string) (string, error) {
+			inside, ok := within(t.root, filepath.Clean(target))
+			if !ok {
+				return "", errOutside
+			}
+			return inside, nil
+		}
+	}
+	return w.resolve(rel)
 }
 
 // glob returns the paths of the tree that match pattern, component by
