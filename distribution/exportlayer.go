@@ -29,11 +29,11 @@ import (
 // no such metadata today.
 func (d *Service) writeLayer(ctx context.Context, diffID digest.Digest, w io.Writer) (digest.Digest, int64, error) {
 	h := sha256.New()
-	cw := &countingWriter{w: io.MultiWriter(w, h)}
+	cw := &archive.CountingWriter{W: io.MultiWriter(w, h)}
 	if err := archive.WriteDiff(ctx, cw, d.store.LayerDir(diffID)); err != nil {
 		return "", 0, fmt.Errorf("exporting layer %s: %w", diffID, err)
 	}
-	return digest.NewDigest(digest.SHA256, h), cw.n, nil
+	return digest.NewDigest(digest.SHA256, h), cw.N, nil
 }
 
 // exportConfig returns the config of img to publish with layers whose
@@ -50,16 +50,4 @@ func exportConfig(img image.Image, diffIDs []digest.Digest) ([]byte, digest.Dige
 		return nil, "", fmt.Errorf("encoding the config of image %s: %w", img.ID, err)
 	}
 	return raw, digest.FromBytes(raw), nil
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/archive"
 )
 
 // pushGzipLevel trades push time for size. klauspost's level 1..9 run
@@ -195,7 +196,7 @@ func (d *Service) compressLayer(ctx context.Context, diffID digest.Digest, path 
 	}
 	defer f.Close()
 	h := sha256.New()
-	cw := &countingWriter{w: h}
+	cw := &archive.CountingWriter{W: h}
 	bw := bufio.NewWriterSize(f, 256<<10)
 	zw, err := gzip.NewWriterLevel(io.MultiWriter(bw, cw), pushGzipLevel)
 	if err != nil {
@@ -214,7 +215,7 @@ func (d *Service) compressLayer(ctx context.Context, diffID digest.Digest, path 
 	if err := f.Close(); err != nil {
 		return pushedBlob{}, fmt.Errorf("compressing layer %s: %w", diffID, err)
 	}
-	return pushedBlob{digest: digest.NewDigest(digest.SHA256, h), size: cw.n, diffID: uncompressed}, nil
+	return pushedBlob{digest: digest.NewDigest(digest.SHA256, h), size: cw.N, diffID: uncompressed}, nil
 }
 
 // blobExists asks the registry whether it has a blob.

@@ -40,7 +40,7 @@ func (s *Store) applyTar(ctx context.Context, w *LayerWriter, r io.Reader) (Laye
 	}
 	defer dr.Close()
 	h := sha256.New()
-	n := &countingWriter{w: h}
+	n := &archive.CountingWriter{W: h}
 	tee := io.TeeReader(dr, n)
 	if err := archive.Extract(ctx, tee, w.Dir(), archive.ExtractOptions{OverlayWhiteouts: true}); err != nil {
 		return Layer{}, err
@@ -50,5 +50,5 @@ func (s *Store) applyTar(ctx context.Context, w *LayerWriter, r io.Reader) (Laye
 	if _, err := io.Copy(io.Discard, tee); err != nil {
 		return Layer{}, fmt.Errorf("%w: reading the end of the layer tar: %w", errdefs.ErrInvalidArgument, err)
 	}
-	return w.commit(ctx, digest.NewDigest(digest.SHA256, h), n.n)
+	return w.commit(ctx, digest.NewDigest(digest.SHA256, h), n.N)
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/container-runtime/container-runtime/internal/mounttree"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -99,11 +98,11 @@ func (w *LayerWriter) Commit(ctx context.Context) (Layer, error) {
 		return Layer{}, fmt.Errorf("committing layer: %w: already committed or aborted", errdefs.ErrConflict)
 	}
 	h := sha256.New()
-	n := &countingWriter{w: h}
+	n := &archive.CountingWriter{W: h}
 	if err := archive.WriteDiff(ctx, n, w.Dir()); err != nil {
 		return Layer{}, fmt.Errorf("committing layer: %w", err)
 	}
-	return w.commit(ctx, digest.NewDigest(digest.SHA256, h), n.n)
+	return w.commit(ctx, digest.NewDigest(digest.SHA256, h), n.N)
 }
 
 // commit moves the staged layer into place under diffID and records it.
@@ -263,16 +262,4 @@ func getLayer(tx *bolt.Tx, diffID digest.Digest) (layerRecord, error) {
 func shortName(diffID digest.Digest) string {
 	sum := sha256.Sum256([]byte(diffID))
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])[:26]
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -66,12 +66,12 @@ func diffSize(ctx context.Context, dir string, diffID digest.Digest) (int64, err
 		return 0, fmt.Errorf("%s is not named after a digest: %w", dir, err)
 	}
 	h := sha256.New()
-	n := &countingWriter{w: h}
+	n := &archive.CountingWriter{W: h}
 	if err := archive.WriteDiff(ctx, n, filepath.Join(dir, "diff")); err != nil {
 		return 0, fmt.Errorf("reading layer %s: %w", dir, err)
 	}
 	if got := digest.NewDigest(digest.SHA256, h); got != diffID {
 		return 0, fmt.Errorf("layer %s: its content has digest %s", dir, got)
 	}
-	return n.n, nil
+	return n.N, nil
 }
