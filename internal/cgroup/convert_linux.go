@@ -43,10 +43,7 @@ func toResources(r *specs.LinuxResources, layout Layout) (*cgroups.Resources, er
 		res.MemorySwap = deref(m.Swap)
 		// m.Kernel is ignored: kernel memory limits are gone from Linux
 		// (5.16+). m.KernelTCP is written by the manager (setKernelTCP).
-		if m.Swappiness != nil {
-			s := *m.Swappiness
-			res.MemorySwappiness = &s
-		}
+		setNonNil(&res.MemorySwappiness, m.Swappiness)
 		res.OomKillDisable = deref(m.DisableOOMKiller)
 		res.MemoryCheckBeforeUpdate = deref(m.CheckBeforeUpdate)
 	}
@@ -58,23 +55,16 @@ func toResources(r *specs.LinuxResources, layout Layout) (*cgroups.Resources, er
 		}
 		res.CpuQuota = deref(c.Quota)
 		res.CpuPeriod = deref(c.Period)
-		if c.Burst != nil {
-			b := *c.Burst
-			res.CpuBurst = &b
-		}
+		setNonNil(&res.CpuBurst, c.Burst)
 		res.CpuRtRuntime = deref(c.RealtimeRuntime)
 		res.CpuRtPeriod = deref(c.RealtimePeriod)
 		res.CpusetCpus = c.Cpus
 		res.CpusetMems = c.Mems
-		if c.Idle != nil {
-			i := *c.Idle
-			res.CPUIdle = &i
-		}
+		setNonNil(&res.CPUIdle, c.Idle)
 	}
-	if r.Pids != nil && r.Pids.Limit != nil {
+	if r.Pids != nil {
 		// 0 is written as 1 by the library (as systemd does); -1 as "max".
-		l := *r.Pids.Limit
-		res.PidsLimit = &l
+		setNonNil(&res.PidsLimit, r.Pids.Limit)
 	}
 	if b := r.BlockIO; b != nil {
 		convertBlockIO(b, res)
