@@ -169,7 +169,7 @@ func (s *Service) lookup(ref string) (*entry, error) {
 	case 0:
 		return nil, fmt.Errorf("no such container: %s: %w", ref, errdefs.ErrNotFound)
 	}
-	return nil, fmt.Errorf("container id prefix %q is ambiguous (%d matches): %w", ref, len(byPrefix), errdefs.ErrInvalidArgument)
+	return nil, fmt.Errorf("multiple IDs found with provided prefix: %s (%d containers): %w", ref, len(byPrefix), errdefs.ErrInvalidArgument)
 }
 
 // entries returns the containers sorted newest first.
