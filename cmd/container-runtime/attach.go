@@ -49,23 +49,14 @@ output, and exit with its exit code. With a terminal, the detach keys
 				stop := proxySignals(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), ci.ID, sig) })
 				defer stop()
 			}
-			res, err := session{stream: stream, tty: ci.Config.Tty, stdin: stdin, detachKeys: keys}.run(ctx, c)
-			switch {
-			case res.detached:
-				return nil
-			case err != nil:
-				return err
-			case !res.exited:
+			code, _, err := session{stream: stream, tty: ci.Config.Tty, stdin: stdin, detachKeys: keys}.runToExit(ctx, c, func() (int, error) {
 				w, err := cl.ContainerWait(ctx, ci.ID, client.WaitNotRunning)
-				if err != nil {
-					return err
-				}
-				res.code = w.StatusCode
+				return w.StatusCode, err
+			})
+			if err != nil {
+				return err
 			}
-			if res.code != 0 {
-				return exitWith(res.code)
-			}
-			return nil
+			return exitWith(code)
 		},
 	}
 	fs := cmd.Flags()

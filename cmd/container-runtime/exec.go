@@ -56,26 +56,20 @@ Options stop at CONTAINER: everything after it is the command.`,
 				// The daemon keeps the process running without us.
 				return nil
 			}
-			res, err := session{stream: stream, tty: tty, stdin: interactive, detachKeys: keys}.run(ctx, c)
-			switch {
-			case res.detached:
-				return nil
-			case err != nil:
-				return err
-			case !res.exited:
+			code, _, err := session{stream: stream, tty: tty, stdin: interactive, detachKeys: keys}.runToExit(ctx, c, func() (int, error) {
 				ei, err := cl.ExecInspect(ctx, execID)
 				if err != nil {
-					return err
+					return 0, err
 				}
 				if ei.ExitCode == nil {
-					return fmt.Errorf("the exec's stream ended before it exited")
+					return 0, fmt.Errorf("the exec's stream ended before it exited")
 				}
-				res.code = *ei.ExitCode
+				return *ei.ExitCode, nil
+			})
+			if err != nil {
+				return err
 			}
-			if res.code != 0 {
-				return exitWith(res.code)
-			}
-			return nil
+			return exitWith(code)
 		},
 	}
 	fs := cmd.Flags()

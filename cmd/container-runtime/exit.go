@@ -31,8 +31,14 @@ func (s *statusError) Error() string {
 
 func (s *statusError) Unwrap() error { return s.err }
 
-// exitWith ends the CLI with a container's exit code, printing nothing.
-func exitWith(code int) error { return &statusError{code: code} }
+// exitWith ends the CLI with a container's exit code, printing nothing;
+// code 0 is success (nil).
+func exitWith(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &statusError{code: code}
+}
 
 // exit prints err as one line and returns the process's exit code.
 func (c *cli) exit(err error) int {

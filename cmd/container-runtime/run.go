@@ -165,21 +165,15 @@ func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) e
 	if f.started != nil {
 		f.started(ctx)
 	}
-	res, err := session{stream: stream, tty: f.tty, stdin: f.stdin, detachKeys: f.detachKeys}.run(ctx, c)
-	if res.detached {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	code := res.code
-	if !res.exited {
-		// The stream ended without an exit frame: ask for the status.
+	code, detached, err := session{stream: stream, tty: f.tty, stdin: f.stdin, detachKeys: f.detachKeys}.runToExit(ctx, c, func() (int, error) {
 		w, err := cl.ContainerWait(ctx, f.id, client.WaitNotRunning)
 		if err != nil {
-			return fmt.Errorf("the container's stream ended before it exited: %w", err)
+			return 0, fmt.Errorf("the container's stream ended before it exited: %w", err)
 		}
-		code = w.StatusCode
+		return w.StatusCode, nil
+	})
+	if detached || err != nil {
+		return err
 	}
 	if f.exited != nil {
 		f.exited(code)
@@ -192,8 +186,5 @@ func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) e
 		cl.ContainerWait(wctx, f.id, client.WaitRemoved)
 		cancel()
 	}
-	if code != 0 {
-		return exitWith(code)
-	}
-	return nil
+	return exitWith(code)
 }

@@ -57,6 +57,24 @@ func proxySignals(kill func(sig string)) (stop func()) {
 	}
 }
 
+// runToExit runs the session and returns the process's exit code: the
+// Exit frame's, or, when the stream ended without one, what status asks
+// the daemon. detached reports that the user detached, leaving the
+// process running (code and err are then zero).
+func (s session) runToExit(ctx context.Context, c *cli, status func() (int, error)) (code int, detached bool, err error) {
+	res, err := s.run(ctx, c)
+	switch {
+	case res.detached:
+		return 0, true, nil
+	case err != nil:
+		return 0, false, err
+	case res.exited:
+		return res.code, false, nil
+	}
+	code, err = status()
+	return code, false, err
+}
+
 // run pumps the session until the process exits, the stream ends or the
 // user detaches.
 func (s session) run(ctx context.Context, c *cli) (sessionResult, error) {
