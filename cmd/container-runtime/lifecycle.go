@@ -77,23 +77,24 @@ func (c *cli) simpleCommand(use, short string, fn func(ctx context.Context, cl *
 
 // stopCommand is the seed's `stop NAME`, and Docker's stop [-t].
 func (c *cli) stopCommand() *cobra.Command {
-	var timeout int
-	var cmd *cobra.Command
-	cmd = c.simpleCommand("stop [-t SECONDS]", "Stop containers: their stop signal, then SIGKILL after a timeout",
-		func(ctx context.Context, cl *client.Client, id string) error {
-			return cl.ContainerStop(ctx, id, changedInt(cmd, "time", timeout))
-		})
-	cmd.Flags().IntVarP(&timeout, "time", "t", 0, "seconds to wait before SIGKILL (default the container's, or 10)")
-	return cmd
+	return c.timeoutCommand("stop [-t SECONDS]", "Stop containers: their stop signal, then SIGKILL after a timeout",
+		(*client.Client).ContainerStop)
 }
 
 // restartCommand is Docker's restart [-t].
 func (c *cli) restartCommand() *cobra.Command {
+	return c.timeoutCommand("restart [-t SECONDS]", "Stop and start containers again",
+		(*client.Client).ContainerRestart)
+}
+
+// timeoutCommand builds a command that applies fn to each container named,
+// with the -t timeout before SIGKILL when given (nil: the container's).
+func (c *cli) timeoutCommand(use, short string, fn func(cl *client.Client, ctx context.Context, id string, timeout *int) error) *cobra.Command {
 	var timeout int
 	var cmd *cobra.Command
-	cmd = c.simpleCommand("restart [-t SECONDS]", "Stop and start containers again",
+	cmd = c.simpleCommand(use, short,
 		func(ctx context.Context, cl *client.Client, id string) error {
-			return cl.ContainerRestart(ctx, id, changedInt(cmd, "time", timeout))
+			return fn(cl, ctx, id, changedInt(cmd, "time", timeout))
 		})
 	cmd.Flags().IntVarP(&timeout, "time", "t", 0, "seconds to wait before SIGKILL (default the container's, or 10)")
 	return cmd
