@@ -135,6 +135,10 @@ type ContainerSummary struct {
 	// Mounts are the container's bind, tmpfs and volume mounts (ps
 	// --format '{{.Mounts}}').
 	Mounts []Mount `json:"mounts,omitempty"`
+	// SizeRw and SizeRootFs are the writable layer's size and that plus
+	// the image's, in bytes; set only when the list asked for sizes.
+	SizeRw     int64 `json:"sizeRw,omitempty"`
+	SizeRootFs int64 `json:"sizeRootFs,omitempty"`
 }
 
 // ContainerInspect answers GET /v1/containers/{id}.

@@ -97,6 +97,12 @@ func TestRoutes(t *testing.T) {
 		{name: "container list all", method: "GET", path: "/v1/containers", query: "all=1", answer: `[]`,
 			want: []api.ContainerSummary{},
 			call: func(t *testing.T, c *Client) (any, error) { return c.ContainerList(t.Context(), true) }},
+		{name: "container list with filters", method: "GET", path: "/v1/containers",
+			query: "filters=%7B%22status%22%3A%5B%22exited%22%5D%7D&limit=1&size=1", answer: `[]`,
+			want: []api.ContainerSummary{},
+			call: func(t *testing.T, c *Client) (any, error) {
+				return c.ContainerListWith(t.Context(), api.ContainerListOptions{Limit: 1, Size: true, Filters: map[string][]string{"status": {"exited"}}})
+			}},
 		{name: "container inspect", method: "GET", path: "/v1/containers/web", answer: `{"id":"c1","stateDetail":{"pid":42}}`,
 			want: api.ContainerInspect{ContainerSummary: api.ContainerSummary{ID: "c1"}, StateDetail: api.ContainerState{Pid: 42}},
 			call: func(t *testing.T, c *Client) (any, error) { return c.ContainerInspect(t.Context(), "web") }},

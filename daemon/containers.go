@@ -33,23 +33,6 @@ func (s *Server) containerCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) containerList(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r)
-	all := q.bool("all", false)
-	if q.err != nil {
-		return q.err
-	}
-	list, err := s.cfg.Containers.List(r.Context(), all)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []api.ContainerSummary{}
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
-}
-
 func (s *Server) containerPrune(w http.ResponseWriter, r *http.Request) error {
 	report, err := s.cfg.Containers.Prune(r.Context())
 	if err != nil {

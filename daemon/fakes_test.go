@@ -24,6 +24,8 @@ type fakeContainers struct {
 	execCrt func(context.Context, string, api.ExecCreate) (string, error)
 	execRun func(context.Context, string, io.ReadWriter) error
 	trace   func(context.Context, string, io.Writer) error
+	// listF, when set, answers the list route; else list does, given All.
+	listF func(context.Context, api.ContainerListOptions) ([]api.ContainerSummary, error)
 }
 
 func (f *fakeContainers) Create(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
@@ -47,6 +49,12 @@ func (f *fakeContainers) Inspect(ctx context.Context, id string) (api.ContainerI
 }
 func (f *fakeContainers) List(ctx context.Context, all bool) ([]api.ContainerSummary, error) {
 	return f.list(ctx, all)
+}
+func (f *fakeContainers) ListFiltered(ctx context.Context, o api.ContainerListOptions) ([]api.ContainerSummary, error) {
+	if f.listF == nil {
+		return f.list(ctx, o.All)
+	}
+	return f.listF(ctx, o)
 }
 func (f *fakeContainers) Logs(ctx context.Context, id string, o LogsOptions, w FrameWriter) error {
 	return f.logs(ctx, id, o, w)

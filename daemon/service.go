@@ -31,6 +31,9 @@ type ContainerService interface {
 	Remove(ctx context.Context, id string, force bool) error
 	Inspect(ctx context.Context, id string) (api.ContainerInspect, error)
 	List(ctx context.Context, all bool) ([]api.ContainerSummary, error)
+	// ListFiltered lists as ps does with Docker's filters, limit and
+	// sizes; an unknown filter is ErrInvalidArgument.
+	ListFiltered(ctx context.Context, opts api.ContainerListOptions) ([]api.ContainerSummary, error)
 
 	// Logs writes the container's log as frames (api.Stdout, api.Stderr)
 	// to w. With opts.Follow it keeps writing until the container exits or

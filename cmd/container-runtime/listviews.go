@@ -72,9 +72,8 @@ func newPSRow(s api.ContainerSummary, trunc bool, now time.Time) psRow {
 		Networks:     s.Network,
 		Ports:        displayPorts(s.Ports),
 		RunningFor:   ago(now, s.Created),
-		// Docker prints 0B unless sizes were computed; the engine does
-		// not compute a container's writable layer size yet.
-		Size:   humanSize(0),
+		// Docker prints 0B unless sizes were computed (ps -s).
+		Size:   containerSize(s),
 		State:  s.State,
 		Status: status(s),
 		labels: s.Labels,

@@ -16,6 +16,11 @@ type listFlags struct {
 	quiet   bool
 	noTrunc bool
 	format  string
+	// filter, last, latest and size are ps's --filter, -n, -l and -s.
+	filter filterFlag
+	last   int
+	latest bool
+	size   bool
 }
 
 func (f *listFlags) add(cmd *cobra.Command) {
@@ -24,16 +29,35 @@ func (f *listFlags) add(cmd *cobra.Command) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only container ids")
 	fs.BoolVar(&f.noTrunc, "no-trunc", false, "do not shorten ids and commands")
 	fs.StringVar(&f.format, "format", "", "table (default), json (one object per line), a Go template ('{{.Names}}\\t{{.Status}}') or 'table TEMPLATE'")
+	fs.VarP(&f.filter, "filter", "f", "filter by name, label, status, ancestor, id, network, exited, before or since (KEY=VALUE, repeatable)")
+	fs.IntVarP(&f.last, "last", "n", -1, "show the n last created containers (all states)")
+	fs.BoolVarP(&f.latest, "latest", "l", false, "show the latest created container (all states)")
+	fs.BoolVarP(&f.size, "size", "s", false, "show the containers' sizes")
+}
+
+// options are the list query the flags ask for.
+func (f *listFlags) options() api.ContainerListOptions {
+	opts := api.ContainerListOptions{All: f.all, Size: f.size, Filters: f.filter}
+	if f.last > 0 {
+		opts.Limit = f.last
+	}
+	if f.latest {
+		opts.Limit = 1
+	}
+	return opts
 }
 
 // psCommand is Docker's ps.
 func (c *cli) psCommand() *cobra.Command {
 	var f listFlags
 	cmd := &cobra.Command{
-		Use:   "ps [-a] [-q] [--format json]",
+		Use:   "ps [-a] [-q] [-s] [-n N|-l] [--filter KEY=VALUE] [--format json]",
 		Short: "List containers (running ones unless -a)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.size {
+				return c.listContainers(cmd, f, psSizedTable)
+			}
 			return c.listContainers(cmd, f, psTable)
 		},
 	}
@@ -66,7 +90,7 @@ func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writ
 	if err != nil {
 		return err
 	}
-	list, err := cl.ContainerList(cmd.Context(), f.all)
+	list, err := cl.ContainerListWith(cmd.Context(), f.options())
 	if err != nil {
 		return err
 	}
@@ -138,7 +162,7 @@ func (c *cli) containerCommand() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	ls := c.psCommand()
-	ls.Use = "ls [-a] [-q] [--format json]"
+	ls.Use = "ls [-a] [-q] [-s] [-n N|-l] [--filter KEY=VALUE] [--format json]"
 	ls.Aliases = []string{"list", "ps"}
 	var force bool
 	prune := &cobra.Command{
