@@ -103,6 +103,8 @@ func TestRoutes(t *testing.T) {
 			call: func(t *testing.T, c *Client) (any, error) {
 				return c.ContainerListWith(t.Context(), api.ContainerListOptions{Limit: 1, Size: true, Filters: map[string][]string{"status": {"exited"}}})
 			}},
+		{name: "rename", method: "POST", path: "/v1/containers/web/rename", query: "name=front", status: 204,
+			call: func(t *testing.T, c *Client) (any, error) { return nil, c.ContainerRename(t.Context(), "web", "front") }},
 		{name: "container inspect", method: "GET", path: "/v1/containers/web", answer: `{"id":"c1","stateDetail":{"pid":42}}`,
 			want: api.ContainerInspect{ContainerSummary: api.ContainerSummary{ID: "c1"}, StateDetail: api.ContainerState{Pid: 42}},
 			call: func(t *testing.T, c *Client) (any, error) { return c.ContainerInspect(t.Context(), "web") }},

@@ -25,7 +25,8 @@ type fakeContainers struct {
 	execRun func(context.Context, string, io.ReadWriter) error
 	trace   func(context.Context, string, io.Writer) error
 	// listF, when set, answers the list route; else list does, given All.
-	listF func(context.Context, api.ContainerListOptions) ([]api.ContainerSummary, error)
+	listF  func(context.Context, api.ContainerListOptions) ([]api.ContainerSummary, error)
+	rename func(context.Context, string, string) error
 }
 
 func (f *fakeContainers) Create(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
@@ -55,6 +56,9 @@ func (f *fakeContainers) ListFiltered(ctx context.Context, o api.ContainerListOp
 		return f.list(ctx, o.All)
 	}
 	return f.listF(ctx, o)
+}
+func (f *fakeContainers) Rename(ctx context.Context, id, name string) error {
+	return f.rename(ctx, id, name)
 }
 func (f *fakeContainers) Logs(ctx context.Context, id string, o LogsOptions, w FrameWriter) error {
 	return f.logs(ctx, id, o, w)

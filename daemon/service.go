@@ -34,6 +34,8 @@ type ContainerService interface {
 	// ListFiltered lists as ps does with Docker's filters, limit and
 	// sizes; an unknown filter is ErrInvalidArgument.
 	ListFiltered(ctx context.Context, opts api.ContainerListOptions) ([]api.ContainerSummary, error)
+	// Rename gives a container a new, free name.
+	Rename(ctx context.Context, id, name string) error
 
 	// Logs writes the container's log as frames (api.Stdout, api.Stderr)
 	// to w. With opts.Follow it keeps writing until the container exits or

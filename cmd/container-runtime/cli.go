@@ -113,8 +113,9 @@ The seed's commands:
   container-runtime stop NAME
 
 and Docker's: run, create, start -a, ps, logs, exec, attach, stop, kill,
-restart, rm, inspect, wait, events, trace, images, rmi, image ..., build -t,
-network ..., system ..., info, version.
+restart, rm, rename, port, top, inspect, wait, events, trace, container ...,
+images, rmi, tag, history, image ..., build -t, network ..., system ...,
+info, version.
 
 The daemon's address is unix:///run/container-runtime/container-runtimed.sock,
 or $CONTAINER_RUNTIME_HOST (unix:///path or tcp://host:port with TLS client
@@ -154,7 +155,7 @@ flag, each with the command's usage line.`,
 	add("containers", c.runCommand(), c.createCommand(), c.psCommand(), c.logsCommand(), c.execCommand(),
 		c.attachCommand(), c.stopCommand(), c.killCommand(), c.restartCommand(), c.rmCommand(),
 		c.pauseCommand(), c.unpauseCommand(), c.waitCommand(), c.inspectCommand(), c.eventsCommand(),
-		c.traceCommand(), c.containerCommand())
+		c.traceCommand(), c.containerCommand(), c.renameCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())
