@@ -27,6 +27,7 @@ type fakeContainers struct {
 	// listF, when set, answers the list route; else list does, given All.
 	listF  func(context.Context, api.ContainerListOptions) ([]api.ContainerSummary, error)
 	rename func(context.Context, string, string) error
+	top    func(context.Context, string, string) (api.ContainerTop, error)
 }
 
 func (f *fakeContainers) Create(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
@@ -59,6 +60,9 @@ func (f *fakeContainers) ListFiltered(ctx context.Context, o api.ContainerListOp
 }
 func (f *fakeContainers) Rename(ctx context.Context, id, name string) error {
 	return f.rename(ctx, id, name)
+}
+func (f *fakeContainers) Top(ctx context.Context, id, args string) (api.ContainerTop, error) {
+	return f.top(ctx, id, args)
 }
 func (f *fakeContainers) Logs(ctx context.Context, id string, o LogsOptions, w FrameWriter) error {
 	return f.logs(ctx, id, o, w)

@@ -43,6 +43,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /v1/containers/{id}/resize", s.containerResize)
 	handle("GET /v1/containers/{id}/trace", s.containerTrace)
 	handle("POST /v1/containers/{id}/rename", s.containerRename)
+	handle("GET /v1/containers/{id}/top", s.containerTop)
 
 	handle("POST /v1/containers/{id}/exec", s.execCreate)
 	handle("POST /v1/exec/{id}/start", s.execStart)

@@ -36,6 +36,9 @@ type ContainerService interface {
 	ListFiltered(ctx context.Context, opts api.ContainerListOptions) ([]api.ContainerSummary, error)
 	// Rename gives a container a new, free name.
 	Rename(ctx context.Context, id, name string) error
+	// Top lists the container's processes: `ps -ef`'s columns from
+	// /proc, or the host's ps run with psArgs over its pids.
+	Top(ctx context.Context, id, psArgs string) (api.ContainerTop, error)
 
 	// Logs writes the container's log as frames (api.Stdout, api.Stderr)
 	// to w. With opts.Follow it keeps writing until the container exits or
