@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Streams of a frame.
@@ -66,4 +67,46 @@ func ReadFrame(r io.Reader, buf []byte) (byte, []byte, error) {
 		return 0, nil, err
 	}
 	return h[0], buf, nil
+}
+
+// WriteStdin sends p to a process's stdin through send, as Stdin frames
+// of at most MaxFrame bytes (none for an empty p). The CLI's client and
+// the daemon's monitor connection send stdin this way.
+func WriteStdin(send func(stream byte, p []byte) error, p []byte) error {
+	for chunk := range slices.Chunk(p, MaxFrame) {
+		if err := send(Stdin, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResizePayload is the payload of a Resize frame.
+func ResizePayload(rows, cols uint16) []byte {
+	p := make([]byte, 4)
+	binary.BigEndian.PutUint16(p[0:], rows)
+	binary.BigEndian.PutUint16(p[2:], cols)
+	return p
+}
+
+// ParseResize decodes the payload of a Resize frame; ok is false when it
+// is not 4 bytes.
+func ParseResize(p []byte) (rows, cols uint16, ok bool) {
+	if len(p) != 4 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint16(p[0:2]), binary.BigEndian.Uint16(p[2:4]), true
+}
+
+// ExitPayload is the payload of an Exit frame.
+func ExitPayload(code int) []byte {
+	return binary.BigEndian.AppendUint32(nil, uint32(int32(code)))
+}
+
+// ParseExit decodes the payload of an Exit frame.
+func ParseExit(p []byte) (int, error) {
+	if len(p) != 4 {
+		return 0, fmt.Errorf("exit frame of %d bytes, want 4", len(p))
+	}
+	return int(int32(binary.BigEndian.Uint32(p))), nil
 }

@@ -90,7 +90,7 @@ func demux(r io.Reader, stdout, stderr io.Writer) (code int, exited bool, err er
 		case api.Stderr:
 			w = stderr
 		case api.Exit:
-			c, err := exitCode(p)
+			c, err := api.ParseExit(p)
 			return c, err == nil, err
 		default:
 			continue // unknown control frames are skipped

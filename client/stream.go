@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -64,23 +63,11 @@ func (s *Stream) Copy(stdout, stderr io.Writer) (code int, exited bool, err erro
 }
 
 // WriteStdin sends p to the process's stdin.
-func (s *Stream) WriteStdin(p []byte) error {
-	for len(p) > 0 {
-		n := min(len(p), api.MaxFrame)
-		if err := s.writeFrame(api.Stdin, p[:n]); err != nil {
-			return err
-		}
-		p = p[n:]
-	}
-	return nil
-}
+func (s *Stream) WriteStdin(p []byte) error { return api.WriteStdin(s.writeFrame, p) }
 
 // Resize sets the size of the process's terminal.
 func (s *Stream) Resize(rows, cols uint16) error {
-	var p [4]byte
-	binary.BigEndian.PutUint16(p[0:], rows)
-	binary.BigEndian.PutUint16(p[2:], cols)
-	return s.writeFrame(api.Resize, p[:])
+	return s.writeFrame(api.Resize, api.ResizePayload(rows, cols))
 }
 
 // CloseStdin closes the process's stdin (it reads EOF); output keeps
@@ -110,12 +97,4 @@ func (s *Stream) writeFrame(stream byte, p []byte) error {
 		return fmt.Errorf("writing to the daemon's stream: %w", err)
 	}
 	return nil
-}
-
-// exitCode decodes the payload of an Exit frame.
-func exitCode(p []byte) (int, error) {
-	if len(p) != 4 {
-		return 0, fmt.Errorf("exit frame of %d bytes, want 4", len(p))
-	}
-	return int(int32(binary.BigEndian.Uint32(p))), nil
 }

@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -266,8 +265,8 @@ func (s *Service) relay(ac *monitor.AttachConn, fc *frameConn, early []clientFra
 					ac.CloseStdin()
 				}
 			case api.Resize:
-				if len(f.p) == 4 {
-					ac.Resize(binary.BigEndian.Uint16(f.p[0:2]), binary.BigEndian.Uint16(f.p[2:4]))
+				if rows, cols, ok := api.ParseResize(f.p); ok {
+					ac.Resize(rows, cols)
 				}
 			}
 		}

@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -413,8 +412,8 @@ func (s *Service) readClient(conn io.Reader, stdin io.WriteCloser, term *os.File
 				term.Write([]byte{4}) // ^D
 			}
 		case api.Resize:
-			if term != nil && len(p) == 4 {
-				resizePty(term, binary.BigEndian.Uint16(p[0:2]), binary.BigEndian.Uint16(p[2:4]))
+			if rows, cols, ok := api.ParseResize(p); ok && term != nil {
+				resizePty(term, rows, cols)
 			}
 		}
 	}

@@ -40,9 +40,7 @@ func (f *frameConn) write(stream byte, p []byte) error {
 // exit writes the final Exit frame and half-closes the connection when it
 // can, telling the client that nothing more comes.
 func (f *frameConn) exit(code int) {
-	var b [4]byte
-	b[0], b[1], b[2], b[3] = byte(uint32(code)>>24), byte(uint32(code)>>16), byte(uint32(code)>>8), byte(uint32(code))
-	f.write(api.Exit, b[:])
+	f.write(api.Exit, api.ExitPayload(code))
 	if cw, ok := f.w.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}

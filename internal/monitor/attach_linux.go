@@ -71,10 +71,11 @@ func (a *AttachConn) ReadFrame() (stream byte, payload []byte, err error) {
 
 // ExitCode decodes the payload of an api.Exit frame.
 func ExitCode(payload []byte) (int, error) {
-	if len(payload) != 4 {
-		return 0, fmt.Errorf("exit frame of %d bytes, want 4: %w", len(payload), errdefs.ErrInvalidArgument)
+	code, err := api.ParseExit(payload)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", err, errdefs.ErrInvalidArgument)
 	}
-	return int(int32(binary.BigEndian.Uint32(payload))), nil
+	return code, nil
 }
 
 // write sends one frame in one write: a frame without payload written as
@@ -95,23 +96,11 @@ func (a *AttachConn) write(stream byte, p []byte) error {
 
 // WriteStdin sends p to the container's stdin. It blocks while the
 // container does not read its stdin.
-func (a *AttachConn) WriteStdin(p []byte) error {
-	for len(p) > 0 {
-		n := min(len(p), api.MaxFrame)
-		if err := a.write(api.Stdin, p[:n]); err != nil {
-			return err
-		}
-		p = p[n:]
-	}
-	return nil
-}
+func (a *AttachConn) WriteStdin(p []byte) error { return api.WriteStdin(a.write, p) }
 
 // Resize sets the size of the container's terminal (tty only).
 func (a *AttachConn) Resize(rows, cols uint16) error {
-	var p [4]byte
-	binary.BigEndian.PutUint16(p[0:], rows)
-	binary.BigEndian.PutUint16(p[2:], cols)
-	return a.write(api.Resize, p[:])
+	return a.write(api.Resize, api.ResizePayload(rows, cols))
 }
 
 // CloseStdin closes the container's stdin pipe, for every client (a
