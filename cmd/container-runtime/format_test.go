@@ -175,8 +175,8 @@ func TestUsageErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{[]string{"ps", "--bogus"}, 125, "container-runtime: unknown flag: --bogus\n\nUsage:  container-runtime ps [-a] [-q] [--format json]\n\nRun 'container-runtime ps --help' for more information\n"},
-		{[]string{"ps", "extra"}, 1, "container-runtime: 'container-runtime ps' accepts no arguments\n\nUsage:  container-runtime ps [-a] [-q] [--format json]\n\nRun 'container-runtime ps --help' for more information\n"},
+		{[]string{"ps", "--bogus"}, 125, "container-runtime: unknown flag: --bogus\n\nUsage:  container-runtime ps [-a] [-q] [-s] [-n N|-l] [--filter KEY=VALUE] [--format json]\n\nRun 'container-runtime ps --help' for more information\n"},
+		{[]string{"ps", "extra"}, 1, "container-runtime: 'container-runtime ps' accepts no arguments\n\nUsage:  container-runtime ps [-a] [-q] [-s] [-n N|-l] [--filter KEY=VALUE] [--format json]\n\nRun 'container-runtime ps --help' for more information\n"},
 		{[]string{"bogus"}, 1, "container-runtime: unknown command: container-runtime bogus\n\nRun 'container-runtime --help' for more information\n"},
 		{[]string{"rm"}, 1, "container-runtime: 'container-runtime rm' requires at least 1 argument\n"},
 	}

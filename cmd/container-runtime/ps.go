@@ -92,7 +92,7 @@ func (c *cli) listContainers(cmd *cobra.Command, f listFlags, table func(io.Writ
 	}
 	list, err := cl.ContainerListWith(cmd.Context(), f.options())
 	if err != nil {
-		return err
+		return refused(err)
 	}
 	switch {
 	case f.quiet:
