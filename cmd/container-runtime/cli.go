@@ -155,7 +155,7 @@ flag, each with the command's usage line.`,
 	add("containers", c.runCommand(), c.createCommand(), c.psCommand(), c.logsCommand(), c.execCommand(),
 		c.attachCommand(), c.stopCommand(), c.killCommand(), c.restartCommand(), c.rmCommand(),
 		c.pauseCommand(), c.unpauseCommand(), c.waitCommand(), c.inspectCommand(), c.eventsCommand(),
-		c.traceCommand(), c.containerCommand(), c.renameCommand(), c.topCommand())
+		c.traceCommand(), c.containerCommand(), c.renameCommand(), c.portCommand(), c.topCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())
