@@ -157,6 +157,7 @@ flag, each with the command's usage line.`,
 		c.pauseCommand(), c.unpauseCommand(), c.waitCommand(), c.inspectCommand(), c.eventsCommand(),
 		c.traceCommand(), c.containerCommand(), c.renameCommand(), c.portCommand(), c.topCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
+	add("images", c.imageVerbs()...)
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())

@@ -20,7 +20,7 @@ func TestPort(t *testing.T) {
 	}{
 		{[]string{"port", "web"}, 0, "53/udp -> 0.0.0.0:5353\n80/tcp -> 127.0.0.1:8080\n80/tcp -> [::]:8080\n443/tcp -> 0.0.0.0:8443\n", ""},
 		{[]string{"port", "web", "80"}, 0, "127.0.0.1:8080\n[::]:8080\n", ""},
-		{[]string{"port", "web", "53/udp"}, 0, "0.0.0.0:5353\n", ""},
+		{[]string{"container", "port", "web", "53/udp"}, 0, "0.0.0.0:5353\n", ""},
 		{[]string{"port", "web", "53"}, 1, "", "no public port '53/tcp' published for web"},
 		{[]string{"port", "web", "http"}, 1, "", `invalid port "http"`},
 	} {

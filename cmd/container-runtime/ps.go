@@ -152,12 +152,12 @@ func status(s api.ContainerSummary) string {
 	return s.State
 }
 
-// containerCommand holds Docker's container subcommands that have no
-// top-level twin here: ls (ps) and prune.
+// containerCommand holds Docker's container subcommands: ls (ps), prune,
+// and the twins of the top-level container verbs (containerVerbs).
 func (c *cli) containerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "container",
-		Short: "List containers and remove the stopped ones",
+		Short: "Manage containers (ls, prune, and the top-level container verbs)",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -187,5 +187,6 @@ func (c *cli) containerCommand() *cobra.Command {
 	}
 	prune.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
 	cmd.AddCommand(ls, prune)
+	cmd.AddCommand(c.containerVerbs()...)
 	return cmd
 }
