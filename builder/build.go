@@ -58,6 +58,10 @@ type Options struct {
 	// as in the seed, so that apt-get works) or "none". RUN --network
 	// overrides it per step.
 	Network string
+	// EntrypointMeaning is what ENTRYPOINT means (image.EntrypointSeed,
+	// the default, or image.EntrypointDocker) unless the Dockerfile's
+	// `# entrypoint=` directive says otherwise.
+	EntrypointMeaning string
 	// Progress receives the human-readable progress: step headers, cache
 	// markers and explanations, the live output of RUN steps and the final
 	// image id. Nil discards it.

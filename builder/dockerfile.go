@@ -26,6 +26,9 @@ type dockerfile struct {
 	path string
 	// escape is the escape character (the `# escape=` directive).
 	escape rune
+	// entrypoint is the meaning the `# entrypoint=` directive gives
+	// ENTRYPOINT ("" without it).
+	entrypoint string
 	// metaArgs are the ARGs before the first FROM.
 	metaArgs []instructions.ArgCommand
 	// stages are the FROM sections in file order.
@@ -47,6 +50,10 @@ func parseDockerfileFile(contextDir, path string) (*dockerfile, error) {
 // into stages, and refuses the instructions and flags this builder does
 // not implement (rather than ignoring them).
 func parseDockerfile(path string, r io.Reader) (*dockerfile, error) {
+	entrypoint, r, err := readDirectives(path, r)
+	if err != nil {
+		return nil, err
+	}
 	lines := &lineLimitReader{r: r, line: 1}
 	res, err := parser.Parse(lines)
 	if lines.long != 0 {
@@ -58,7 +65,7 @@ func parseDockerfile(path string, r io.Reader) (*dockerfile, error) {
 	if err != nil {
 		return nil, errorAt(path, locationLine(err, 1), errdefs.ErrInvalidArgument, "%s", err.Error())
 	}
-	df := &dockerfile{path: path, escape: res.EscapeToken}
+	df := &dockerfile{path: path, escape: res.EscapeToken, entrypoint: entrypoint}
 	for _, node := range res.AST.Children {
 		if err := df.add(node); err != nil {
 			return nil, err

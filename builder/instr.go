@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/image"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -93,6 +94,7 @@ func (s *stageRun) dispatch(ctx context.Context, cmd instructions.Command) error
 		s.shell = slices.Clone(c.Shell)
 		return s.metaStep(ctx, text, "SHELL "+jsonString(c.Shell), nil)
 	case *instructions.CmdCommand:
+		s.cmdSet = true
 		argv := s.argv(c.ShellDependantCmdLine)
 		return s.metaStep(ctx, text, "CMD "+jsonString(argv), func(cfg *ocispec.ImageConfig) { cfg.Cmd = argv })
 	case *instructions.EntrypointCommand:
@@ -169,10 +171,18 @@ func (s *stageRun) labelStep(ctx context.Context, text string, labels instructio
 	})
 }
 
-// entrypointStep appends a startup command: the seed's ENTRYPOINT, run
+// entrypointStep applies an ENTRYPOINT line with the build's meaning.
+func (s *stageRun) entrypointStep(ctx context.Context, text string, c *instructions.EntrypointCommand) error {
+	if s.r.entrypoint == image.EntrypointDocker {
+		return s.dockerEntrypointStep(ctx, text, c)
+	}
+	return s.startupCommandStep(ctx, text, c)
+}
+
+// startupCommandStep appends a startup command: the seed's ENTRYPOINT, run
 // before the target at every start of a container. `ENTRYPOINT []` clears
 // the startup commands inherited so far.
-func (s *stageRun) entrypointStep(ctx context.Context, text string, c *instructions.EntrypointCommand) error {
+func (s *stageRun) startupCommandStep(ctx context.Context, text string, c *instructions.EntrypointCommand) error {
 	if !c.PrependShell && len(c.CmdLine) == 0 {
 		return s.runStep(ctx, step{text: text, in: stepInputs{Instruction: "ENTRYPOINT []"}, exec: func(context.Context) error {
 			s.state.StartupCommands = nil
@@ -184,6 +194,30 @@ func (s *stageRun) entrypointStep(ctx context.Context, text string, c *instructi
 	instruction := "ENTRYPOINT " + jsonString(argv)
 	return s.runStep(ctx, step{text: text, in: stepInputs{Instruction: instruction}, exec: func(context.Context) error {
 		s.state.StartupCommands = append(s.state.StartupCommands, argv)
+		s.state.addHistory(instruction, true, time.Now())
+		return nil
+	}})
+}
+
+// dockerEntrypointStep sets the config's Entrypoint, as Docker does: the
+// shell form becomes SHELL + the line (so `sh -c` ignores the CMD that
+// follows it), and a CMD inherited from the base is dropped, since its
+// arguments were written for the base's entrypoint; a CMD of this stage
+// stays. Startup commands inherited from a seed base still run first.
+func (s *stageRun) dockerEntrypointStep(ctx context.Context, text string, c *instructions.EntrypointCommand) error {
+	argv := s.argv(c.ShellDependantCmdLine)
+	instruction := "ENTRYPOINT []"
+	if len(argv) > 0 {
+		instruction = "ENTRYPOINT " + jsonString(argv)
+	}
+	keepCmd := s.cmdSet
+	in := stepInputs{Instruction: instruction, Detail: "meaning=" + image.EntrypointDocker}
+	return s.runStep(ctx, step{text: text, in: in, exec: func(context.Context) error {
+		cfg := &s.state.Config.Config
+		cfg.Entrypoint = argv
+		if !keepCmd {
+			cfg.Cmd = nil
+		}
 		s.state.addHistory(instruction, true, time.Now())
 		return nil
 	}})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,9 @@ type buildRun struct {
 	ignore *patternmatcher.PatternMatcher
 	out    *syncWriter
 	lex    *shell.Lex
+	// entrypoint is the meaning of ENTRYPOINT in this build
+	// (image.EntrypointSeed or image.EntrypointDocker).
+	entrypoint string
 	// meta are the ARGs before the first FROM with their values.
 	meta argScope
 	// target is the index of the stage to build.
@@ -76,6 +80,9 @@ func newBuildRun(b *Builder, opts Options, df *dockerfile) (*buildRun, error) {
 		results:  map[int]*stageResult{},
 		building: map[int]bool{},
 		declared: map[string]bool{},
+	}
+	if r.entrypoint, err = entrypointMeaning(df.entrypoint, opts.EntrypointMeaning); err != nil {
+		return nil, err
 	}
 	if r.ignore, err = readDockerignore(ctxDir); err != nil {
 		return nil, err
@@ -249,9 +256,18 @@ func (r *buildRun) run(ctx context.Context) (image.Image, error) {
 	if startup == nil {
 		startup = [][]string{}
 	}
+	// The meaning is recorded even without ENTRYPOINT lines, so that
+	// inspect tells which rule the build applied; a build FROM this image
+	// records its own. (st is the stage's result: change a copy.)
+	cfg := st.Config
+	cfg.Config.Labels = maps.Clone(cfg.Config.Labels)
+	if cfg.Config.Labels == nil {
+		cfg.Config.Labels = map[string]string{}
+	}
+	cfg.Config.Labels[image.EntrypointMeaningLabel] = r.entrypoint
 	img, err := r.b.Store.CreateImage(ctx, image.Image{
 		Layers:          st.Layers,
-		Config:          st.Config,
+		Config:          cfg,
 		StartupCommands: startup,
 		Created:         created,
 	}, r.opts.Tags...)

@@ -30,6 +30,9 @@ type stageRun struct {
 	prevReason string
 	// shell is the current SHELL.
 	shell []string
+	// cmdSet tells whether the stage has a CMD line so far: a Docker
+	// ENTRYPOINT drops only an inherited CMD (Docker's rule).
+	cmdSet bool
 	// args are the ARGs declared in the stage.
 	args argScope
 }
