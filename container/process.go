@@ -12,18 +12,20 @@ import (
 	"github.com/container-runtime/container-runtime/internal/envpath"
 )
 
-// targetArgs is the process a container runs, with two meanings that
-// coexist:
+// targetArgs is the process a container runs, with the two meanings of
+// ENTRYPOINT (image.EntrypointMeaning) coexisting:
 //
-//   - images we build carry startup commands (the seed's ENTRYPOINT); they
+//   - images we build with the seed's meaning carry startup commands; they
 //     run before the target at every start and are not part of it (see
 //     runStartup); the target is the request's Cmd, or the image's Cmd;
-//   - images from elsewhere carry an OCI Entrypoint: the target is
-//     Entrypoint + Cmd, as Docker runs it. A request's Entrypoint replaces
-//     the image's and then drops the image's Cmd (Docker's rule: the
-//     image's arguments were written for its own entrypoint).
+//   - images built with Docker's meaning, and images from elsewhere, carry
+//     an OCI Entrypoint: the target is Entrypoint + Cmd, as Docker runs it
+//     (a shell-form Entrypoint, `sh -c LINE`, takes the Cmd as $0 and so
+//     ignores it). A request's Entrypoint replaces the image's and then
+//     drops the image's Cmd (Docker's rule: the image's arguments were
+//     written for its own entrypoint).
 //
-// An image built FROM a pulled one has both; both apply.
+// An image built FROM one of the other meaning has both; both apply.
 func targetArgs(req api.ContainerCreate, cfg ocispec.ImageConfig) ([]string, error) {
 	entry, cmd := cfg.Entrypoint, cfg.Cmd
 	if req.Entrypoint != nil {
