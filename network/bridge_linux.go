@@ -52,32 +52,27 @@ func (m *Manager) ensureBridge(rec *networkRecord) (int, error) {
 // deleteBridge deletes a bridge; a missing one is fine. Its ports (the
 // host ends of veths) are detached, not deleted: teardown deletes them.
 func (m *Manager) deleteBridge(name string) error {
-	link, err := m.nl.LinkByName(name)
-	if err != nil {
-		var nf netlink.LinkNotFoundError
-		if errors.As(err, &nf) {
-			return nil
-		}
-		return fmt.Errorf("looking up bridge %s: %w", name, err)
-	}
-	if err := m.nl.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("deleting bridge %s: %w", name, err)
-	}
-	return nil
+	return m.deleteNamedLink("bridge", name)
 }
 
 // deleteLink deletes an interface by name; a missing one is fine.
 func (m *Manager) deleteLink(name string) error {
+	return m.deleteNamedLink("interface", name)
+}
+
+// deleteNamedLink deletes the link called name, a kind ("bridge",
+// "interface") for the errors; a missing one is fine.
+func (m *Manager) deleteNamedLink(kind, name string) error {
 	link, err := m.nl.LinkByName(name)
 	if err != nil {
 		var nf netlink.LinkNotFoundError
 		if errors.As(err, &nf) {
 			return nil
 		}
-		return fmt.Errorf("looking up interface %s: %w", name, err)
+		return fmt.Errorf("looking up %s %s: %w", kind, name, err)
 	}
 	if err := m.nl.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("deleting interface %s: %w", name, err)
+		return fmt.Errorf("deleting %s %s: %w", kind, name, err)
 	}
 	return nil
 }
