@@ -21,8 +21,12 @@ type ImageInspect struct {
 	// StartupCommands run before the target at every container start, in
 	// order (the seed's ENTRYPOINT meaning; images we build).
 	StartupCommands [][]string `json:"startupCommands,omitempty"`
-	OS              string     `json:"os"`
-	Architecture    string     `json:"architecture"`
+	// EntrypointMeaning is "seed" when the image's ENTRYPOINT lines were
+	// made startup commands, "docker" when its Entrypoint + Cmd is the
+	// process as in Docker (images from elsewhere).
+	EntrypointMeaning string `json:"entrypointMeaning"`
+	OS                string `json:"os"`
+	Architecture      string `json:"architecture"`
 }
 
 // ImageConfig mirrors the OCI image config's execution parameters.
@@ -68,6 +72,10 @@ type BuildRequest struct {
 	NoCache           bool              `json:"noCache,omitempty"`
 	Target            string            `json:"target,omitempty"`
 	Network           string            `json:"network,omitempty"`
+	// EntrypointMeaning is what ENTRYPOINT means in the build, "seed"
+	// (the default) or "docker"; the Dockerfile's `# entrypoint=`
+	// directive overrides it.
+	EntrypointMeaning string `json:"entrypointMeaning,omitempty"`
 }
 
 // BootstrapRequest is the body of POST /v1/images/bootstrap.

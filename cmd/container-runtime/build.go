@@ -31,11 +31,18 @@ func (c *cli) buildCommand() *cobra.Command {
       The seed's form: build the image NAME from the Dockerfile at
       DOCKERFILE_PATH; COPY sources are relative to the Dockerfile's directory.
       DOCKERFILE_PATH may also be a directory holding a Dockerfile.
+      ENTRYPOINT has the seed's meaning: each line adds a startup command
+      run before the target at every start.
 
   build -t NAME [-f FILE] [--build-arg K=V] [--no-cache] [--target STAGE] [CONTEXT]
       Docker's form: CONTEXT (default .) is the directory COPY sources are
       relative to; FILE defaults to CONTEXT/Dockerfile. A FILE outside
       CONTEXT is read here and sent to the daemon; -f - reads it from stdin.
+      ENTRYPOINT has Docker's meaning: Entrypoint + Cmd is the process.
+
+A parser directive at the top of the Dockerfile, "# entrypoint=seed" or
+"# entrypoint=docker", gives ENTRYPOINT that meaning in either form;
+"image inspect" shows an image's as entrypointMeaning.
 
 The build runs on the daemon's machine, reading the paths given. It prints
 each step ("Step N/M : INSTRUCTION"), whether it came from the cache (and
@@ -46,6 +53,7 @@ why not), the output of RUN steps, and finally the image's id.`,
 			switch {
 			case len(args) == 2 && len(tags) == 0 && file == "":
 				req.Tags = []string{args[0]}
+				req.EntrypointMeaning = "seed"
 				df, dir, err := seedDockerfile(args[1])
 				if err != nil {
 					return err
@@ -72,6 +80,7 @@ why not), the output of RUN steps, and finally the image's id.`,
 				}
 				req.ContextDir = abs
 				req.Dockerfile = filepath.Join(abs, "Dockerfile")
+				req.EntrypointMeaning = "docker"
 				if file != "" {
 					if err := c.setDockerfile(&req, file); err != nil {
 						return err

@@ -310,14 +310,14 @@ func TestSeedBuild(t *testing.T) {
 		want api.BuildRequest
 	}{
 		{"seed form", []string{"build", "myimg", df},
-			api.BuildRequest{Tags: []string{"myimg"}, Dockerfile: df, ContextDir: dir}},
+			api.BuildRequest{Tags: []string{"myimg"}, Dockerfile: df, ContextDir: dir, EntrypointMeaning: "seed"}},
 		{"seed form with a directory", []string{"build", "myimg", dir},
-			api.BuildRequest{Tags: []string{"myimg"}, Dockerfile: df, ContextDir: dir}},
+			api.BuildRequest{Tags: []string{"myimg"}, Dockerfile: df, ContextDir: dir, EntrypointMeaning: "seed"}},
 		{"docker form", []string{"build", "-t", "a", "-t", "b:1", "-f", df, "--build-arg", "X=1", "--no-cache", "--target", "s", "--network", "none", dir},
 			api.BuildRequest{Tags: []string{"a", "b:1"}, Dockerfile: df, ContextDir: dir, BuildArgs: map[string]string{"X": "1"},
-				NoCache: true, Target: "s", Network: "none"}},
+				NoCache: true, Target: "s", Network: "none", EntrypointMeaning: "docker"}},
 		{"docker form, context .", []string{"build", "-t", "a"},
-			api.BuildRequest{Tags: []string{"a"}, Dockerfile: filepath.Join(cwd, "Dockerfile"), ContextDir: cwd}},
+			api.BuildRequest{Tags: []string{"a"}, Dockerfile: filepath.Join(cwd, "Dockerfile"), ContextDir: cwd, EntrypointMeaning: "docker"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -87,9 +87,10 @@ func (s *imageService) Inspect(ctx context.Context, ref string) (api.ImageInspec
 			Volumes:      c.Volumes,
 			StopSignal:   c.StopSignal,
 		},
-		StartupCommands: img.StartupCommands,
-		OS:              img.Config.OS,
-		Architecture:    img.Config.Architecture,
+		StartupCommands:   img.StartupCommands,
+		EntrypointMeaning: img.EntrypointMeaning(),
+		OS:                img.Config.OS,
+		Architecture:      img.Config.Architecture,
 	}, nil
 }
 
@@ -248,6 +249,7 @@ func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress
 		NoCache:           req.NoCache,
 		Target:            req.Target,
 		Network:           req.Network,
+		EntrypointMeaning: req.EntrypointMeaning,
 		Progress:          progress,
 	})
 	if err != nil {
