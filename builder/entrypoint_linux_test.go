@@ -105,6 +105,9 @@ func TestEntrypointMeaningsDoNotShareCache(t *testing.T) {
 	if img.StartupCommands != nil || !reflect.DeepEqual(img.Config.Config.Entrypoint, []string{"echo", "hi"}) {
 		t.Errorf("docker build after a seed build: startup %q Entrypoint %q\n%s", img.StartupCommands, img.Config.Config.Entrypoint, out)
 	}
+	if !strings.Contains(out, "ENTRYPOINT's meaning changed") {
+		t.Errorf("the cache miss does not name the changed meaning:\n%s", out)
+	}
 	again, _ := e.mustBuild(t, Options{ContextDir: dir})
 	if again.EntrypointMeaning() != image.EntrypointSeed || again.Config.Config.Entrypoint != nil {
 		t.Errorf("seed rebuild: meaning %q Entrypoint %q", again.EntrypointMeaning(), again.Config.Config.Entrypoint)

@@ -96,6 +96,9 @@ func explainSameInstruction(was, now stepInputs) string {
 		return name + " changed"
 	}
 	if was.Detail != now.Detail {
+		if commandWord(now.Instruction) == "ENTRYPOINT" {
+			return "ENTRYPOINT's meaning changed (seed or docker)"
+		}
 		return "command line changed"
 	}
 	return "inputs changed"
