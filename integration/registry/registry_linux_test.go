@@ -64,7 +64,9 @@ func TestPushPullSaveLoad(t *testing.T) {
 	}
 
 	ref := reg + "/x/y:1"
-	dir := writeContext(t, "FROM "+base+`
+	// Docker's build form with the directive that keeps the seed's
+	// meaning: the startup command must survive the round trips.
+	dir := writeContext(t, "# entrypoint=seed\nFROM "+base+`
 RUN echo built > /built
 ENTRYPOINT ["sh", "-c", "echo started > /tmp/started"]
 CMD ["cat", "/built", "/tmp/started"]
