@@ -30,7 +30,5 @@ func (c *Client) ContainerListWith(ctx context.Context, opts api.ContainerListOp
 		}
 		q.Set("filters", string(b))
 	}
-	var v []api.ContainerSummary
-	err := c.call(ctx, request{method: http.MethodGet, path: "/containers", query: q}, &v)
-	return v, err
+	return callFor[[]api.ContainerSummary](ctx, c, request{method: http.MethodGet, path: "/containers", query: q})
 }

@@ -23,30 +23,22 @@ const (
 // ContainerCreate creates a container and returns its id and the daemon's
 // warnings.
 func (c *Client) ContainerCreate(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
-	var v api.ContainerCreated
-	err := c.call(ctx, request{method: http.MethodPost, path: "/containers", in: req}, &v)
-	return v, err
+	return callFor[api.ContainerCreated](ctx, c, request{method: http.MethodPost, path: "/containers", in: req})
 }
 
 // ContainerList lists the running containers, or all of them when all.
 func (c *Client) ContainerList(ctx context.Context, all bool) ([]api.ContainerSummary, error) {
-	var v []api.ContainerSummary
-	err := c.call(ctx, request{method: http.MethodGet, path: "/containers", query: flag("all", all)}, &v)
-	return v, err
+	return callFor[[]api.ContainerSummary](ctx, c, request{method: http.MethodGet, path: "/containers", query: flag("all", all)})
 }
 
 // ContainerPrune removes every stopped container.
 func (c *Client) ContainerPrune(ctx context.Context) (api.PruneReport, error) {
-	var v api.PruneReport
-	err := c.call(ctx, request{method: http.MethodPost, path: "/containers/prune"}, &v)
-	return v, err
+	return callFor[api.PruneReport](ctx, c, request{method: http.MethodPost, path: "/containers/prune"})
 }
 
 // ContainerInspect describes a container (id, unique id prefix or name).
 func (c *Client) ContainerInspect(ctx context.Context, id string) (api.ContainerInspect, error) {
-	var v api.ContainerInspect
-	err := c.call(ctx, request{method: http.MethodGet, path: "/containers/" + seg(id)}, &v)
-	return v, err
+	return callFor[api.ContainerInspect](ctx, c, request{method: http.MethodGet, path: "/containers/" + seg(id)})
 }
 
 // ContainerStart starts a created or stopped container.
@@ -92,9 +84,7 @@ func (c *Client) ContainerWait(ctx context.Context, id, condition string) (api.W
 	if condition != "" {
 		q = url.Values{"condition": {condition}}
 	}
-	var v api.WaitResult
-	err := c.call(ctx, request{method: http.MethodPost, path: "/containers/" + seg(id) + "/wait", query: q}, &v)
-	return v, err
+	return callFor[api.WaitResult](ctx, c, request{method: http.MethodPost, path: "/containers/" + seg(id) + "/wait", query: q})
 }
 
 // ContainerRemove removes a stopped container, or a running one (killed

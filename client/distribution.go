@@ -92,9 +92,7 @@ func (c *Client) ImageLoad(ctx context.Context, r io.Reader, fn func(api.Progres
 // them for its later pulls and pushes. Wrong ones fail with
 // errdefs.ErrUnauthorized.
 func (c *Client) Login(ctx context.Context, req api.LoginRequest) (api.LoginResult, error) {
-	var v api.LoginResult
-	err := c.call(ctx, request{method: http.MethodPost, path: "/auth/login", in: req}, &v)
-	return v, err
+	return callFor[api.LoginResult](ctx, c, request{method: http.MethodPost, path: "/auth/login", in: req})
 }
 
 // Logout has the daemon forget a registry's credentials (empty: Docker

@@ -28,7 +28,5 @@ func (c *Client) ExecResize(ctx context.Context, execID string, rows, cols uint1
 
 // ExecInspect describes an exec: whether it runs, its pid and exit code.
 func (c *Client) ExecInspect(ctx context.Context, execID string) (api.ExecInspect, error) {
-	var v api.ExecInspect
-	err := c.call(ctx, request{method: http.MethodGet, path: "/exec/" + seg(execID)}, &v)
-	return v, err
+	return callFor[api.ExecInspect](ctx, c, request{method: http.MethodGet, path: "/exec/" + seg(execID)})
 }

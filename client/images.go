@@ -12,23 +12,17 @@ import (
 
 // Images lists the images.
 func (c *Client) Images(ctx context.Context) ([]api.ImageSummary, error) {
-	var v []api.ImageSummary
-	err := c.call(ctx, request{method: http.MethodGet, path: "/images"}, &v)
-	return v, err
+	return callFor[[]api.ImageSummary](ctx, c, request{method: http.MethodGet, path: "/images"})
 }
 
 // ImageInspect describes the image ref (name, id or unique id prefix).
 func (c *Client) ImageInspect(ctx context.Context, ref string) (api.ImageInspect, error) {
-	var v api.ImageInspect
-	err := c.call(ctx, request{method: http.MethodGet, path: "/images/" + seg(ref)}, &v)
-	return v, err
+	return callFor[api.ImageInspect](ctx, c, request{method: http.MethodGet, path: "/images/" + seg(ref)})
 }
 
 // ImageHistory returns how the image ref was made, newest first.
 func (c *Client) ImageHistory(ctx context.Context, ref string) ([]api.HistoryEntry, error) {
-	var v []api.HistoryEntry
-	err := c.call(ctx, request{method: http.MethodGet, path: "/images/" + seg(ref) + "/history"}, &v)
-	return v, err
+	return callFor[[]api.HistoryEntry](ctx, c, request{method: http.MethodGet, path: "/images/" + seg(ref) + "/history"})
 }
 
 // ImageTag gives the image ref the name name ("name" or "name:tag").
@@ -41,16 +35,12 @@ func (c *Client) ImageTag(ctx context.Context, ref, name string) error {
 // It fails with errdefs.ErrConflict when a container uses the image,
 // unless force. It returns what was untagged and deleted.
 func (c *Client) ImageRemove(ctx context.Context, ref string, force bool) ([]string, error) {
-	var v []string
-	err := c.call(ctx, request{method: http.MethodDelete, path: "/images/" + seg(ref), query: flag("force", force)}, &v)
-	return v, err
+	return callFor[[]string](ctx, c, request{method: http.MethodDelete, path: "/images/" + seg(ref), query: flag("force", force)})
 }
 
 // ImagePrune removes dangling images, or every unused image when all.
 func (c *Client) ImagePrune(ctx context.Context, all bool) (api.PruneReport, error) {
-	var v api.PruneReport
-	err := c.call(ctx, request{method: http.MethodPost, path: "/images/prune", query: flag("all", all)}, &v)
-	return v, err
+	return callFor[api.PruneReport](ctx, c, request{method: http.MethodPost, path: "/images/prune", query: flag("all", all)})
 }
 
 // ImageImport makes the image name (none when empty: a dangling image)

@@ -10,24 +10,18 @@ import (
 // NetworkCreate creates a user-defined network (req.Subnet empty: a free
 // /24 from the daemon's pools) and describes it.
 func (c *Client) NetworkCreate(ctx context.Context, req api.NetworkCreate) (api.Network, error) {
-	var v api.Network
-	err := c.call(ctx, request{method: http.MethodPost, path: "/networks", in: req}, &v)
-	return v, err
+	return callFor[api.Network](ctx, c, request{method: http.MethodPost, path: "/networks", in: req})
 }
 
 // NetworkList lists the networks, bridge, host and none included.
 func (c *Client) NetworkList(ctx context.Context) ([]api.Network, error) {
-	var v []api.Network
-	err := c.call(ctx, request{method: http.MethodGet, path: "/networks"}, &v)
-	return v, err
+	return callFor[[]api.Network](ctx, c, request{method: http.MethodGet, path: "/networks"})
 }
 
 // NetworkInspect describes a network (name, id or unique id prefix) and
 // the containers attached to it.
 func (c *Client) NetworkInspect(ctx context.Context, name string) (api.Network, error) {
-	var v api.Network
-	err := c.call(ctx, request{method: http.MethodGet, path: "/networks/" + seg(name)}, &v)
-	return v, err
+	return callFor[api.Network](ctx, c, request{method: http.MethodGet, path: "/networks/" + seg(name)})
 }
 
 // NetworkRemove removes a user-defined network; one with containers

@@ -81,6 +81,14 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	return resp, nil
 }
 
+// callFor performs r and returns its JSON answer decoded as a T: the body
+// of the client's methods that return what the daemon answers.
+func callFor[T any](ctx context.Context, c *Client, r request) (T, error) {
+	var v T
+	err := c.call(ctx, r, &v)
+	return v, err
+}
+
 // call performs r and decodes the JSON answer into out (when not nil).
 func (c *Client) call(ctx context.Context, r request, out any) error {
 	resp, err := c.send(ctx, r)

@@ -14,30 +14,22 @@ func (c *Client) Ping(ctx context.Context) error {
 
 // Version returns the daemon's version.
 func (c *Client) Version(ctx context.Context) (api.VersionInfo, error) {
-	var v api.VersionInfo
-	err := c.call(ctx, request{method: http.MethodGet, path: "/version"}, &v)
-	return v, err
+	return callFor[api.VersionInfo](ctx, c, request{method: http.MethodGet, path: "/version"})
 }
 
 // Info returns counts and facts about the daemon and its host.
 func (c *Client) Info(ctx context.Context) (api.Info, error) {
-	var v api.Info
-	err := c.call(ctx, request{method: http.MethodGet, path: "/info"}, &v)
-	return v, err
+	return callFor[api.Info](ctx, c, request{method: http.MethodGet, path: "/info"})
 }
 
 // DiskUsage returns the space used by images, layers, containers, logs
 // and the build cache.
 func (c *Client) DiskUsage(ctx context.Context) (api.DiskUsage, error) {
-	var v api.DiskUsage
-	err := c.call(ctx, request{method: http.MethodGet, path: "/system/df"}, &v)
-	return v, err
+	return callFor[api.DiskUsage](ctx, c, request{method: http.MethodGet, path: "/system/df"})
 }
 
 // SystemPrune removes stopped containers, dangling images, unused layers
 // and the build cache.
 func (c *Client) SystemPrune(ctx context.Context) (api.PruneReport, error) {
-	var v api.PruneReport
-	err := c.call(ctx, request{method: http.MethodPost, path: "/system/prune"}, &v)
-	return v, err
+	return callFor[api.PruneReport](ctx, c, request{method: http.MethodPost, path: "/system/prune"})
 }

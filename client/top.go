@@ -15,7 +15,5 @@ func (c *Client) ContainerTop(ctx context.Context, id, psArgs string) (api.Conta
 	if psArgs != "" {
 		q = url.Values{"ps_args": {psArgs}}
 	}
-	var v api.ContainerTop
-	err := c.call(ctx, request{method: http.MethodGet, path: "/containers/" + seg(id) + "/top", query: q}, &v)
-	return v, err
+	return callFor[api.ContainerTop](ctx, c, request{method: http.MethodGet, path: "/containers/" + seg(id) + "/top", query: q})
 }
