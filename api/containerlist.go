@@ -16,3 +16,16 @@ type ContainerListOptions struct {
 	// (label's must all hold, as Docker's); different keys must all hold.
 	Filters map[string][]string
 }
+
+// ImageListOptions are the query of GET /v1/images: all=1 and filters,
+// as ContainerListOptions's.
+type ImageListOptions struct {
+	// All lists intermediate images too (images has no hidden ones
+	// here: every stored image is listed either way).
+	All bool
+	// Filters are Docker's images filters: dangling (true|false),
+	// reference (a glob on NAME:TAG or NAME), label (key or key=value),
+	// before and since (an image). Values of one key are alternatives
+	// (label's must all hold); different keys must all hold.
+	Filters map[string][]string
+}

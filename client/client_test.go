@@ -103,6 +103,12 @@ func TestRoutes(t *testing.T) {
 			call: func(t *testing.T, c *Client) (any, error) {
 				return c.ContainerListWith(t.Context(), api.ContainerListOptions{Limit: 1, Size: true, Filters: map[string][]string{"status": {"exited"}}})
 			}},
+		{name: "image list with filters", method: "GET", path: "/v1/images",
+			query: "all=1&filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D", answer: `[]`,
+			want: []api.ImageSummary{},
+			call: func(t *testing.T, c *Client) (any, error) {
+				return c.ImageListWith(t.Context(), api.ImageListOptions{All: true, Filters: map[string][]string{"dangling": {"true"}}})
+			}},
 		{name: "rename", method: "POST", path: "/v1/containers/web/rename", query: "name=front", status: 204,
 			call: func(t *testing.T, c *Client) (any, error) { return nil, c.ContainerRename(t.Context(), "web", "front") }},
 		{name: "top", method: "GET", path: "/v1/containers/web/top", query: "ps_args=-o+pid", answer: `{"Titles":["PID"],"Processes":[["1"]]}`,

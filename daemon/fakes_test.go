@@ -98,13 +98,21 @@ func (f *fakeContainers) DiskUsage(context.Context) (api.DiskUsage, error) {
 
 // fakeImages is an ImageService whose methods the tests set.
 type fakeImages struct {
-	list   func(context.Context) ([]api.ImageSummary, error)
+	list func(context.Context) ([]api.ImageSummary, error)
+	// listF, when set, answers the list route; else list does.
+	listF  func(context.Context, api.ImageListOptions) ([]api.ImageSummary, error)
 	build  func(context.Context, api.BuildRequest, io.Writer) (string, error)
 	imp    func(context.Context, io.Reader, string, io.Writer) (string, error)
 	export func(context.Context, string, io.Writer) error
 }
 
 func (f *fakeImages) List(ctx context.Context) ([]api.ImageSummary, error) { return f.list(ctx) }
+func (f *fakeImages) ListFiltered(ctx context.Context, o api.ImageListOptions) ([]api.ImageSummary, error) {
+	if f.listF == nil {
+		return f.list(ctx)
+	}
+	return f.listF(ctx, o)
+}
 func (f *fakeImages) Inspect(context.Context, string) (api.ImageInspect, error) {
 	panic("Inspect")
 }

@@ -10,18 +10,6 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 )
 
-func (s *Server) imageList(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cfg.Images.List(r.Context())
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []api.ImageSummary{}
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
-}
-
 func (s *Server) imageInspect(w http.ResponseWriter, r *http.Request) error {
 	img, err := s.cfg.Images.Inspect(r.Context(), r.PathValue("ref"))
 	if err != nil {

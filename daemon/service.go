@@ -96,6 +96,9 @@ type (
 // imageService implements it over the image store and the builder.
 type ImageService interface {
 	List(ctx context.Context) ([]api.ImageSummary, error)
+	// ListFiltered lists as images does with Docker's filters; an
+	// unknown filter is ErrInvalidArgument.
+	ListFiltered(ctx context.Context, opts api.ImageListOptions) ([]api.ImageSummary, error)
 	Inspect(ctx context.Context, ref string) (api.ImageInspect, error)
 	History(ctx context.Context, ref string) ([]api.HistoryEntry, error)
 	Tag(ctx context.Context, ref, name string) error

@@ -40,15 +40,18 @@ func (c *cli) imagesCommand() *cobra.Command {
 	var (
 		quiet, noTrunc bool
 		format         string
+		f              imagesFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "images [-q] [--format json]",
+		Use:   "images [-a] [-q] [--digests] [--filter KEY=VALUE] [--format json] [REPOSITORY[:TAG]]",
 		Short: "List images",
-		Args:  cobra.NoArgs,
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, list, err := fetch(c, cmd, format, (*client.Client).Images)
+			out, list, err := fetch(c, cmd, format, func(cl *client.Client, ctx context.Context) ([]api.ImageSummary, error) {
+				return cl.ImageListWith(ctx, f.options(args))
+			})
 			if err != nil {
-				return err
+				return refused(err)
 			}
 			switch {
 			case quiet:
@@ -59,6 +62,8 @@ func (c *cli) imagesCommand() *cobra.Command {
 						fmt.Fprintln(c.out, shortID(im.ID))
 					}
 				}
+			case out.isTable() && f.digests:
+				return imagesDigestTable(c.out, list, !noTrunc)
 			case out.isTable():
 				return imagesTable(c.out, list, !noTrunc)
 			default:
@@ -78,6 +83,7 @@ func (c *cli) imagesCommand() *cobra.Command {
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print only image ids")
 	fs.BoolVar(&noTrunc, "no-trunc", false, "print whole ids")
 	fs.StringVar(&format, "format", "", "table (default), json (one object per line), a Go template ('{{.Repository}}:{{.Tag}}') or 'table TEMPLATE'")
+	f.add(cmd)
 	return cmd
 }
 
