@@ -158,6 +158,7 @@ func (s *Service) ListFiltered(ctx context.Context, opts api.ContainerListOption
 	}
 	all := opts.All || opts.Limit > 0 || f.impliesAll()
 	now := time.Now()
+	imageSizes := map[digest.Digest]int64{}
 	out := []api.ContainerSummary{}
 	for _, e := range s.entries() {
 		if opts.Limit > 0 && len(out) == opts.Limit {
@@ -169,7 +170,7 @@ func (s *Service) ListFiltered(ctx context.Context, opts api.ContainerListOption
 		}
 		sum := summary(r, now)
 		if opts.Size {
-			sum.SizeRw, sum.SizeRootFs = s.sizes(ctx, r)
+			sum.SizeRw, sum.SizeRootFs = s.sizes(ctx, r, imageSizes)
 		}
 		out = append(out, sum)
 	}

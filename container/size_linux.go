@@ -5,14 +5,17 @@ import (
 	"io/fs"
 	"path/filepath"
 	"syscall"
+
+	"github.com/opencontainers/go-digest"
 )
 
 // sizes are Docker's SizeRw (the bytes of the files in the container's
 // writable layer, its overlay upper directory, each hard-linked file
 // once) and SizeRootFs (that plus the image's size). They walk the
 // layer, so ps computes them only with -s. A layer that cannot be read
-// counts what could be.
-func (s *Service) sizes(ctx context.Context, r *record) (rw, rootfs int64) {
+// counts what could be. imageSizes caches the images' sizes over one
+// listing.
+func (s *Service) sizes(ctx context.Context, r *record, imageSizes map[digest.Digest]int64) (rw, rootfs int64) {
 	seen := map[uint64]bool{}
 	filepath.WalkDir(filepath.Join(s.containerDir(r.ID), "upper"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -37,9 +40,12 @@ func (s *Service) sizes(ctx context.Context, r *record) (rw, rootfs int64) {
 		rw += info.Size()
 		return nil
 	})
-	rootfs = rw
-	if img, err := s.images.Image(ctx, r.ImageID.String()); err == nil {
-		rootfs += img.Size
+	size, ok := imageSizes[r.ImageID]
+	if !ok {
+		if img, err := s.images.Image(ctx, r.ImageID.String()); err == nil {
+			size = img.Size
+		}
+		imageSizes[r.ImageID] = size
 	}
-	return rw, rootfs
+	return rw, rw + size
 }
