@@ -55,13 +55,9 @@ func (s *stageRun) withMountedLayers(ctx context.Context, layers []digest.Digest
 	lowers := s.r.b.Store.LowerDirs(layers)
 	if len(lowers) == 0 {
 		// An image without layers (FROM scratch): an empty tree.
-		dir, err := s.r.b.mountDir()
+		empty, err := s.r.b.mountPoint("empty-", "an empty root")
 		if err != nil {
 			return err
-		}
-		empty, err := os.MkdirTemp(dir, "empty-")
-		if err != nil {
-			return fmt.Errorf("creating an empty root: %w", err)
 		}
 		defer os.Remove(empty)
 		return fn(empty)
@@ -73,13 +69,9 @@ func (s *stageRun) withMountedLayers(ctx context.Context, layers []digest.Digest
 // read-only) on a new directory under the builder's mount directory, calls
 // fn with it, and unmounts it.
 func (s *stageRun) mountOverlay(ctx context.Context, lowers []string, upper, work string, fn func(root string) error) (err error) {
-	dir, err := s.r.b.mountDir()
+	target, err := s.r.b.mountPoint("rootfs-", "a mount point")
 	if err != nil {
 		return err
-	}
-	target, err := os.MkdirTemp(dir, "rootfs-")
-	if err != nil {
-		return fmt.Errorf("creating a mount point: %w", err)
 	}
 	defer os.Remove(target)
 	if err := snapshot.Mount(ctx, target, lowers, upper, work); err != nil {

@@ -38,6 +38,21 @@ func (b *Builder) mountDir() (string, error) {
 	return dir, nil
 }
 
+// mountPoint makes a new empty directory, named after pattern as
+// os.MkdirTemp does, in the builder's mount directory; what names it in
+// the error.
+func (b *Builder) mountPoint(pattern, what string) (string, error) {
+	dir, err := b.mountDir()
+	if err != nil {
+		return "", err
+	}
+	p, err := os.MkdirTemp(dir, pattern)
+	if err != nil {
+		return "", fmt.Errorf("creating %s: %w", what, err)
+	}
+	return p, nil
+}
+
 // CleanLeftovers removes what builds left when their daemon was killed:
 // the containers of RUN steps still running or recorded in rt (their
 // processes killed through the runtime's record: pid and cgroup), then
