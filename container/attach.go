@@ -203,10 +203,16 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 			}
 		}
 	}
-	// The user reading us must get all the output, however slowly they
-	// read: the monitor waits for us rather than dropping us.
-	if err := ac.WaitForMe(); err != nil {
-		return nil // the monitor is gone: the container exited
+	// The session that started the container (run, start -a: attached
+	// before the start) must get all the output, however slowly it reads:
+	// the monitor waits for it rather than dropping it, and the container
+	// blocks on its stdout meanwhile. A client attaching to a container
+	// already running is dropped when it falls behind instead, so that a
+	// stalled observer never holds a service back (its log keeps going).
+	if wait != nil {
+		if err := ac.WaitForMe(); err != nil {
+			return nil // the monitor is gone: the container exited
+		}
 	}
 	// The end of ctx (the daemon's shutdown ends every stream) ends the
 	// session even when the container is quiet: relay waits in
