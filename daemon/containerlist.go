@@ -16,20 +16,32 @@ func (s *Server) containerList(w http.ResponseWriter, r *http.Request) error {
 	if p := q.intPtr("limit"); p != nil {
 		opts.Limit = *p
 	}
-	if q.err != nil {
-		return q.err
-	}
-	filters, err := decodeFilters(q.string("filters"))
+	filters, err := q.filters()
 	if err != nil {
 		return err
 	}
 	opts.Filters = filters
 	list, err := s.cfg.Containers.ListFiltered(r.Context(), opts)
+	return answerList(w, list, err)
+}
+
+// filters returns the filters parameter, once the parameters read before
+// it are known to be valid.
+func (q *query) filters() (map[string][]string, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	return decodeFilters(q.string("filters"))
+}
+
+// answerList answers a listing (or its error): a JSON array, [] rather
+// than null when it is empty, as Docker's.
+func answerList[T any](w http.ResponseWriter, list []T, err error) error {
 	if err != nil {
 		return err
 	}
 	if list == nil {
-		list = []api.ContainerSummary{}
+		list = []T{}
 	}
 	writeJSON(w, http.StatusOK, list)
 	return nil

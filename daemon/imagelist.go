@@ -10,21 +10,11 @@ import (
 func (s *Server) imageList(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	opts := api.ImageListOptions{All: q.bool("all", false)}
-	if q.err != nil {
-		return q.err
-	}
-	filters, err := decodeFilters(q.string("filters"))
+	filters, err := q.filters()
 	if err != nil {
 		return err
 	}
 	opts.Filters = filters
 	list, err := s.cfg.Images.ListFiltered(r.Context(), opts)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []api.ImageSummary{}
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
+	return answerList(w, list, err)
 }

@@ -42,14 +42,7 @@ func (s *Server) networkList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	list, err := ns.List(r.Context())
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []api.Network{}
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
+	return answerList(w, list, err)
 }
 
 func (s *Server) networkInspect(w http.ResponseWriter, r *http.Request) error {
