@@ -66,6 +66,22 @@ func (d *db) close() error { return d.bolt.Close() }
 // insert stores a new record and reserves its name, in one transaction:
 // of two inserts with the same name exactly one succeeds.
 func (d *db) insert(r *record) error {
+	return d.withName(r, func(tx *bolt.Tx, names *bolt.Bucket, b []byte) error {
+		cs := tx.Bucket(bucketContainers)
+		if cs.Get([]byte(r.ID)) != nil {
+			return fmt.Errorf("container %s: %w", r.ID, errdefs.ErrAlreadyExists)
+		}
+		if err := names.Put([]byte(r.Name), []byte(r.ID)); err != nil {
+			return err
+		}
+		return cs.Put([]byte(r.ID), b)
+	})
+}
+
+// withName encodes r and runs fn in a transaction in which r's name is
+// known to be free (else it fails with ErrAlreadyExists), with the names
+// bucket and r's encoding.
+func (d *db) withName(r *record, fn func(tx *bolt.Tx, names *bolt.Bucket, encoded []byte) error) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encoding container %s: %w", r.ID, err)
@@ -75,14 +91,7 @@ func (d *db) insert(r *record) error {
 		if id := names.Get([]byte(r.Name)); id != nil {
 			return fmt.Errorf("the container name %q is already in use by container %.12s: %w", r.Name, id, errdefs.ErrAlreadyExists)
 		}
-		cs := tx.Bucket(bucketContainers)
-		if cs.Get([]byte(r.ID)) != nil {
-			return fmt.Errorf("container %s: %w", r.ID, errdefs.ErrAlreadyExists)
-		}
-		if err := names.Put([]byte(r.Name), []byte(r.ID)); err != nil {
-			return err
-		}
-		return cs.Put([]byte(r.ID), b)
+		return fn(tx, names, b)
 	})
 }
 

@@ -29,8 +29,7 @@ type listFilter struct {
 	ids      []string
 	networks []string
 	exited   []int
-	before   *time.Time
-	since    *time.Time
+	created  api.CreatedRange
 }
 
 // ancestorRef is an ancestor filter's value and the image id it names
@@ -85,11 +84,7 @@ func (s *Service) parseListFilter(ctx context.Context, filters map[string][]stri
 					return nil, fmt.Errorf("filter %s=%s: %w", key, v, err)
 				}
 				t := e.snapshot().Created
-				if key == "before" {
-					f.before = &t
-				} else {
-					f.since = &t
-				}
+				f.created.Bound(key, t)
 			default:
 				return nil, fmt.Errorf("invalid filter '%s': %w", key, errdefs.ErrInvalidArgument)
 			}
@@ -136,10 +131,7 @@ func (f *listFilter) match(r *record) bool {
 	if len(f.exited) > 0 && (r.State.Status != StateExited || !slices.Contains(f.exited, r.State.ExitCode)) {
 		return false
 	}
-	if f.before != nil && !r.Created.Before(*f.before) {
-		return false
-	}
-	if f.since != nil && !r.Created.After(*f.since) {
+	if !f.created.Holds(r.Created) {
 		return false
 	}
 	return true

@@ -41,8 +41,8 @@ func TestListFilterMatch(t *testing.T) {
 		{"network", listFilter{networks: []string{"bridge"}}, true, false},
 		{"exited code", listFilter{exited: []int{3}}, false, true},
 		{"exited other code", listFilter{exited: []int{0}}, false, false},
-		{"before", listFilter{before: &before}, true, false},
-		{"since", listFilter{since: &since}, false, true},
+		{"before", listFilter{created: api.CreatedRange{Before: &before}}, true, false},
+		{"since", listFilter{created: api.CreatedRange{Since: &since}}, false, true},
 		{"different keys must all hold", listFilter{statuses: []string{"running"}, labels: []string{"env=prod"}, networks: []string{"none"}}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

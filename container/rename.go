@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,15 +53,7 @@ func (s *Service) Rename(ctx context.Context, id, newName string) error {
 // rename stores r under its new name and frees oldName, in one
 // transaction: a name taken meanwhile fails it with ErrAlreadyExists.
 func (d *db) rename(r *record, oldName string) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("encoding container %s: %w", r.ID, err)
-	}
-	return d.bolt.Update(func(tx *bolt.Tx) error {
-		names := tx.Bucket(bucketNames)
-		if id := names.Get([]byte(r.Name)); id != nil {
-			return fmt.Errorf("the container name %q is already in use by container %.12s: %w", r.Name, id, errdefs.ErrAlreadyExists)
-		}
+	return d.withName(r, func(tx *bolt.Tx, names *bolt.Bucket, b []byte) error {
 		if v := names.Get([]byte(oldName)); string(v) == r.ID {
 			if err := names.Delete([]byte(oldName)); err != nil {
 				return fmt.Errorf("renaming container %s: %w", r.ID, err)

@@ -92,17 +92,8 @@ func imagesTable(w io.Writer, list []api.ImageSummary, trunc bool) error {
 	now := time.Now()
 	t := newTable(w, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
 	for _, im := range list {
-		id := im.ID
-		if trunc {
-			id = shortID(id)
-		}
-		names := im.Names
-		if len(names) == 0 {
-			names = []string{"<none>:<none>"}
-		}
-		for _, n := range names {
-			repo, tag := splitName(n)
-			t.row(repo, tag, id, ago(now, im.Created), humanSize(im.Size))
+		for _, r := range imageRows(im, trunc, now) {
+			t.row(r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
 		}
 	}
 	return t.flush()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -17,8 +16,7 @@ type imageFilter struct {
 	dangling   *bool
 	references []string
 	labels     []string
-	before     *time.Time
-	since      *time.Time
+	created    api.CreatedRange
 }
 
 // ListFiltered implements daemon.ImageService: the images that the
@@ -74,11 +72,7 @@ func (s *imageService) parseImageFilter(ctx context.Context, filters map[string]
 					return nil, fmt.Errorf("filter %s=%s: %w", key, v, err)
 				}
 				t := img.Created
-				if key == "before" {
-					f.before = &t
-				} else {
-					f.since = &t
-				}
+				f.created.Bound(key, t)
 			default:
 				return nil, fmt.Errorf("invalid filter '%s': %w", key, errdefs.ErrInvalidArgument)
 			}
@@ -100,10 +94,7 @@ func (f *imageFilter) apply(img image.Image) (image.Image, bool) {
 			return img, false
 		}
 	}
-	if f.before != nil && !img.Created.Before(*f.before) {
-		return img, false
-	}
-	if f.since != nil && !img.Created.After(*f.since) {
+	if !f.created.Holds(img.Created) {
 		return img, false
 	}
 	if len(f.references) > 0 {
