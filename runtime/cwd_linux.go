@@ -158,19 +158,20 @@ func releaseDirectoryFDs(preserve int) error {
 	if err != nil {
 		return err
 	}
-	if len(dirs) > 0 {
-		ev, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
-		if err != nil {
-			return fmt.Errorf("eventfd: %w", err)
-		}
-		for _, d := range dirs {
-			if err := unix.Dup3(ev, d.fd, unix.O_CLOEXEC); err != nil {
-				unix.Close(ev)
-				return fmt.Errorf("releasing directory descriptor %d (%s): %w", d.fd, d.path, err)
-			}
-		}
-		unix.Close(ev)
+	if len(dirs) == 0 {
+		return nil // the listing was the check: nothing to release
 	}
+	ev, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("eventfd: %w", err)
+	}
+	for _, d := range dirs {
+		if err := unix.Dup3(ev, d.fd, unix.O_CLOEXEC); err != nil {
+			unix.Close(ev)
+			return fmt.Errorf("releasing directory descriptor %d (%s): %w", d.fd, d.path, err)
+		}
+	}
+	unix.Close(ev)
 	return checkNoDirectoryFDs(preserve)
 }
 

@@ -160,7 +160,7 @@ func startCRI(t *testing.T, registry string) *cri {
 	dir := t.TempDir()
 	c := &cri{
 		dir: dir, socket: filepath.Join(dir, "containerd.sock"),
-		oci: ociBinary(t), crictl: criTool(t, "crictl"), ctr: testutil.RequireTool(t, "ctr"),
+		oci: command.OCIRuntime(t), crictl: criTool(t, "crictl"), ctr: testutil.RequireTool(t, "ctr"),
 		cgroupParent: fmt.Sprintf("crt-k8s-%d", os.Getpid()),
 	}
 	c.writeRegistryHosts(t, registry)

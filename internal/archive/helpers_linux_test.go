@@ -80,28 +80,34 @@ func treeState(tb testing.TB, root string) map[string]string {
 		if err != nil {
 			return err
 		}
-		desc := fi.Mode().String() + " " + fi.ModTime().UTC().String()
-		switch {
-		case fi.Mode().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			desc += " " + string(b)
-		case fi.Mode()&fs.ModeSymlink != 0:
-			t, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			desc += " -> " + t
-		}
-		state[p] = desc
-		return nil
+		state[p], err = describe(p, fi)
+		return err
 	})
 	if err != nil {
 		tb.Fatalf("walking %s: %v", root, err)
 	}
 	return state
+}
+
+// describe is what treeState records of the entry p: its mode, mtime, and
+// its content or link target.
+func describe(p string, fi fs.FileInfo) (string, error) {
+	desc := fi.Mode().String() + " " + fi.ModTime().UTC().String()
+	switch {
+	case fi.Mode().IsRegular():
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "", err
+		}
+		desc += " " + string(b)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		desc += " -> " + t
+	}
+	return desc, nil
 }
 
 // listTree returns "path type" lines for dir, for comparing trees.
