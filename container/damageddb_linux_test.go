@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -23,23 +22,7 @@ import (
 // silent empty start that would kill it as a leftover). With the file
 // restored, the next start adopts the container again.
 func TestDamagedContainersDBRefused(t *testing.T) {
-	damages := map[string]func(path string, size int64) error{
-		"truncated to half": func(path string, size int64) error {
-			// Half of the pages in use: bbolt grows its file ahead of use,
-			// so half of the file's size may cut nothing.
-			used, err := boltfile.InUse(path)
-			if err != nil {
-				return err
-			}
-			return os.Truncate(path, used/2)
-		},
-		"zero bytes": func(path string, size int64) error { return os.Truncate(path, 0) },
-		"random garbage": func(path string, size int64) error {
-			b := make([]byte, size)
-			rand.Read(b)
-			return os.WriteFile(path, b, 0o600)
-		},
-	}
+	damages := boltfile.Damages()
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
@@ -58,7 +41,7 @@ func TestDamagedContainersDBRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := damage(path, int64(len(good))); err != nil {
+			if err := damage(path); err != nil {
 				t.Fatal(err)
 			}
 

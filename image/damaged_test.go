@@ -1,7 +1,6 @@
 package image
 
 import (
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
@@ -44,32 +43,12 @@ func storeWithImages(t *testing.T) (string, []digest.Digest) {
 // empty store that then deleted every layer as a leftover.
 func TestOpenDamagedMetadataRefused(t *testing.T) {
 	requireRoot(t)
-	damages := map[string]func(path string, size int64) error{
-		"truncated to half": func(path string, size int64) error {
-			// Half of the pages in use: bbolt grows its file ahead of use,
-			// so half of the file's size may cut nothing.
-			used, err := boltfile.InUse(path)
-			if err != nil {
-				return err
-			}
-			return os.Truncate(path, used/2)
-		},
-		"zero bytes": func(path string, size int64) error { return os.Truncate(path, 0) },
-		"random garbage": func(path string, size int64) error {
-			b := make([]byte, size)
-			rand.Read(b)
-			return os.WriteFile(path, b, 0o600)
-		},
-	}
+	damages := boltfile.Damages()
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {
 			root, layers := storeWithImages(t)
 			path := filepath.Join(root, "metadata.db")
-			fi, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := damage(path, fi.Size()); err != nil {
+			if err := damage(path); err != nil {
 				t.Fatal(err)
 			}
 			s, err := Open(t.Context(), root)

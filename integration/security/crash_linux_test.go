@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/container-runtime/container-runtime/internal/boltfile"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/boltfile"
 
 	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
@@ -423,23 +424,7 @@ func TestCrashKill9WithRunningContainers(t *testing.T) {
 // and what to do, leaves the data alone, and with the file restored
 // starts with every image and the running container.
 func TestCrashDamagedDatabases(t *testing.T) {
-	damages := map[string]func(path string, size int64) error{
-		"truncated to half": func(path string, size int64) error {
-			// Half of the pages in use: bbolt grows its file ahead of use,
-			// so half of the file's size may cut nothing.
-			used, err := boltfile.InUse(path)
-			if err != nil {
-				return err
-			}
-			return os.Truncate(path, used/2)
-		},
-		"zero bytes": func(path string, size int64) error { return os.Truncate(path, 0) },
-		"random garbage": func(path string, size int64) error {
-			b := make([]byte, size)
-			rand.Read(b)
-			return os.WriteFile(path, b, 0o600)
-		},
-	}
+	damages := boltfile.Damages()
 	for _, db := range []string{"metadata.db", "containers.db"} {
 		for name, damage := range damages {
 			t.Run(db+"/"+name, func(t *testing.T) {
@@ -457,7 +442,7 @@ func TestCrashDamagedDatabases(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := damage(path, int64(len(good))); err != nil {
+				if err := damage(path); err != nil {
 					t.Fatal(err)
 				}
 

@@ -8,6 +8,7 @@
 package boltfile
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -291,4 +292,31 @@ func InUse(path string) (int64, error) {
 		return 0, fmt.Errorf("reading the meta page of %s: %w", path, err)
 	}
 	return int64(m.pgid) * int64(m.pageSize), nil
+}
+
+// Damages returns, by name, the ways the tests damage a database file to
+// check that it is refused: cut to half of its pages in use, emptied, and
+// overwritten with random bytes of its size.
+func Damages() map[string]func(path string) error {
+	return map[string]func(path string) error{
+		"truncated to half": func(path string) error {
+			// Half of the pages in use: bbolt grows its file ahead of
+			// use, so half of the file's size may cut nothing.
+			used, err := InUse(path)
+			if err != nil {
+				return err
+			}
+			return os.Truncate(path, used/2)
+		},
+		"zero bytes": func(path string) error { return os.Truncate(path, 0) },
+		"random garbage": func(path string) error {
+			fi, err := os.Stat(path)
+			if err != nil {
+				return err
+			}
+			b := make([]byte, fi.Size())
+			rand.Read(b)
+			return os.WriteFile(path, b, 0o600)
+		},
+	}
 }
