@@ -3,10 +3,10 @@ package runtime
 import (
 	"context"
 	"fmt"
-	goruntime "runtime"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestStartShortLivedUnderLoad is the regression test of "init process
@@ -24,24 +24,7 @@ func TestStartShortLivedUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	stop := make(chan struct{})
-	var burners sync.WaitGroup
-	for range goruntime.NumCPU() {
-		burners.Add(1)
-		go func() {
-			defer burners.Done()
-			for x := uint64(1); ; x = x*6364136223846793005 + 1 {
-				if x&0xffff == 0 {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-				}
-			}
-		}()
-	}
-	defer func() { close(stop); burners.Wait() }()
+	testutil.BurnCPU(t)
 
 	const starts = 500
 	base := testID(t)

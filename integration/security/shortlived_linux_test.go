@@ -2,7 +2,6 @@ package security
 
 import (
 	"fmt"
-	goruntime "runtime"
 	"sync"
 	"testing"
 	"time"
@@ -24,24 +23,7 @@ func TestShortLivedStartsUnderLoad(t *testing.T) {
 	d := daemon.New(t)
 	img := d.Busybox(t)
 
-	stop := make(chan struct{})
-	var burners sync.WaitGroup
-	for range goruntime.NumCPU() {
-		burners.Add(1)
-		go func() {
-			defer burners.Done()
-			for x := uint64(1); ; x = x*6364136223846793005 + 1 {
-				if x&0xffff == 0 {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-				}
-			}
-		}()
-	}
-	defer func() { close(stop); burners.Wait() }()
+	testutil.BurnCPU(t)
 
 	const runs, clients = 200, 4
 	jobs := make(chan int)
