@@ -14,7 +14,10 @@
 //     removed;
 //  4. what a bridge network adds: ours with --network bridge next to
 //     --network none (docker's and podman's bridges are left out: they
-//     would change the host's firewall).
+//     would change the host's firewall);
+//  5. Docker users' verbs (issue 11): ps with 100 running containers,
+//     stats --no-stream of 20, stop of 20 whose PID 1 ignores SIGTERM, and
+//     the daemon CPU time a health check costs beyond its own process.
 //
 // Contenders take turns run by run, the first rotating each round, after
 // untimed warm-up runs. CPU time is everything outside the container's own
@@ -57,9 +60,13 @@ func main() {
 	flag.IntVar(&cfg.mem, "mem", 20, "sleeping containers per engine (part mem)")
 	flag.StringVar(&cfg.bin, "bin", "bin", "directory holding our binaries (make build)")
 	flag.StringVar(&cfg.cacheDir, "cache-dir", "/var/cache/container-runtime-test/debootstrap", "debootstrap cache shared with the tests")
+	flag.IntVar(&cfg.ps, "ps", 100, "running containers listed by ps (part verbs)")
+	flag.IntVar(&cfg.stats, "stats", 20, "containers of stats --no-stream (part verbs)")
+	flag.IntVar(&cfg.stop, "stop", 20, "containers stopped at once (part verbs)")
+	flag.IntVar(&cfg.health, "health", 10, "health-checked containers (part verbs)")
 	flag.BoolVar(&cfg.docker, "docker", true, "compare with docker on a private dockerd when installed")
 	flag.BoolVar(&cfg.podman, "podman", true, "compare with podman when installed")
-	parts := flag.String("parts", "run,seq,mem,net", "parts to run, comma-separated: run, seq, mem, net")
+	parts := flag.String("parts", "run,seq,mem,net,verbs", "parts to run, comma-separated: run, seq, mem, net, verbs")
 	clean := flag.Bool("clean", false, "only clean up after earlier runs that were killed, then exit")
 	flag.Parse()
 	if os.Geteuid() != 0 {
@@ -92,6 +99,7 @@ func main() {
 // config is the command line.
 type config struct {
 	n, warmup, seq, seqRounds, mem int
+	ps, stats, stop, health        int
 	bin, cacheDir                  string
 	docker, podman                 bool
 	parts                          []string
@@ -99,12 +107,13 @@ type config struct {
 
 // check validates the counts and the parts.
 func (c config) check() error {
-	if c.n < 1 || c.warmup < 0 || c.seq < 1 || c.seqRounds < 1 || c.mem < 1 {
-		return fmt.Errorf("-n, -seq, -seq-rounds and -mem must be at least 1, -warmup at least 0")
+	if c.n < 1 || c.warmup < 0 || c.seq < 1 || c.seqRounds < 1 || c.mem < 1 ||
+		c.ps < 1 || c.stats < 1 || c.stats > c.ps || c.stop < 1 || c.health < 1 {
+		return fmt.Errorf("-n, -seq, -seq-rounds, -mem, -ps, -stop, -health and -stats (at most -ps) must be at least 1, -warmup at least 0")
 	}
 	for _, p := range c.parts {
-		if !slices.Contains([]string{"run", "seq", "mem", "net"}, p) {
-			return fmt.Errorf("-parts: unknown part %q (want run, seq, mem, net)", p)
+		if !slices.Contains([]string{"run", "seq", "mem", "net", "verbs"}, p) {
+			return fmt.Errorf("-parts: unknown part %q (want run, seq, mem, net, verbs)", p)
 		}
 	}
 	return nil

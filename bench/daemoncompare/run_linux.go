@@ -106,7 +106,7 @@ func run(ctx context.Context, cfg config) (retErr error) {
 	for _, p := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"run", s.partRun}, {"seq", s.partSeq}, {"mem", s.partMem}, {"net", s.partNet}} {
+	}{{"run", s.partRun}, {"seq", s.partSeq}, {"mem", s.partMem}, {"net", s.partNet}, {"verbs", s.partVerbs}} {
 		if !cfg.part(p.name) {
 			continue
 		}
