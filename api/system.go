@@ -50,7 +50,8 @@ type Event struct {
 	Type string `json:"type"`
 	// Action, named as Docker names them: create, start,
 	// startup-command (ours), die, oom, stop, kill, restart, destroy,
-	// pause, unpause (containers); build and bootstrap (ours), tag,
+	// pause, unpause, attach, "exec_create: CMD", "exec_start: CMD",
+	// exec_die (attributes execID and exitCode) (containers); build and bootstrap (ours), tag,
 	// untag, delete, import, pull, push, save, load (images); create,
 	// destroy (networks).
 	Action string `json:"action"`

@@ -160,6 +160,7 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 		fc.exit(r.State.ExitCode)
 		return nil
 	}
+	s.publish(r, "attach", nil)
 
 	frames := make(chan clientFrame, 64)
 	stop := make(chan struct{})

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,6 +79,7 @@ func (s *Service) ExecCreate(ctx context.Context, id string, req api.ExecCreate)
 	defer s.mu.Unlock()
 	s.pruneExecsLocked()
 	s.execs[execID] = &execSession{id: execID, containerID: r.ID, req: req, created: time.Now()}
+	s.publishExec(r, "exec_create", execID, req.Cmd, nil)
 	return execID, nil
 }
 
@@ -176,6 +179,7 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 		return err
 	}
 	ctx = context.WithoutCancel(ctx)
+	s.publishExec(r, "exec_start", x.id, x.req.Cmd, nil)
 	if x.req.Tty {
 		return s.execTty(ctx, x, proc, conn)
 	}
@@ -376,8 +380,24 @@ func (s *Service) execEnded(ctx context.Context, x *execSession, fc *frameConn, 
 	x.mu.Lock()
 	x.running, x.exitCode, x.ended = false, &code, time.Now()
 	x.mu.Unlock()
+	if e, err := s.lookup(x.containerID); err == nil {
+		s.publishExec(e.snapshot(), "exec_die", x.id, nil, map[string]string{"exitCode": strconv.Itoa(code)})
+	}
 	fc.exit(code)
 	return nil
+}
+
+// publishExec publishes an exec event as Docker names it: the action of
+// exec_create and exec_start carries the command ("exec_start: sh -c
+// ls"), and every one the exec's id.
+func (s *Service) publishExec(r *record, action, execID string, cmd []string, attrs map[string]string) {
+	if len(cmd) > 0 {
+		action += ": " + strings.Join(cmd, " ")
+	}
+	s.publish(r, action, func(ev *api.Event) {
+		ev.Attributes = map[string]string{"execID": execID}
+		maps.Copy(ev.Attributes, attrs)
+	})
 }
 
 // readClient reads the client's frames: stdin goes to stdin (closed at

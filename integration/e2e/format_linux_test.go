@@ -127,11 +127,14 @@ func TestDockerFormats(t *testing.T) {
 
 	t.Run("events", func(t *testing.T) {
 		d.OK(t, "run", "--rm", "--name", "fmt-once", img, "true")
+		d.OK(t, "exec", "fmt1", "true")
 		d.OK(t, "image", "tag", img, "fmt-tag:1")
 		d.OK(t, "rmi", "fmt-tag:1")
 		want := []string{
 			"container create create ", "container start start ", "container die die ", "container destroy destroy ",
-			"image tag tag ", "image untag untag ",
+			"image tag tag ", "image untag untag ", "container attach attach ",
+			"container exec_create: true exec_create: true ", "container exec_start: true exec_start: true ",
+			"container exec_die exec_die ",
 		}
 		ok := testutil.Eventually(10*time.Second, func() bool {
 			out := events.Stdout()
