@@ -62,6 +62,30 @@ type ContainerCreate struct {
 	// Hooks are OCI hooks run at start and exit with the container state.
 	Hooks []Hook  `json:"hooks,omitempty"`
 	Log   LogOpts `json:"log,omitempty"`
+
+	// Process limits, kernel parameters, devices and namespaces, as
+	// Docker's HostConfig fields of the same names (run flags --ulimit,
+	// --sysctl, --device, --shm-size, --group-add, --pid, --ipc, --uts).
+	// Sysctls must be namespaced kernel parameters of a namespace the
+	// container owns. PidMode is "" (private), "host" or "container:ID";
+	// IpcMode "" or "private", "shareable", "host", "none" or
+	// "container:ID" (of a shareable container); UTSMode "" or "host".
+	// GroupAdd are group names (of the container's /etc/group) or ids.
+	// ShmSize is /dev/shm's size in bytes (0: 64 MiB).
+	Ulimits  []Ulimit          `json:"ulimits,omitempty"`
+	Sysctls  map[string]string `json:"sysctls,omitempty"`
+	Devices  []DeviceMapping   `json:"devices,omitempty"`
+	ShmSize  int64             `json:"shmSize,omitempty"`
+	GroupAdd []string          `json:"groupAdd,omitempty"`
+	PidMode  string            `json:"pidMode,omitempty"`
+	IpcMode  string            `json:"ipcMode,omitempty"`
+	UTSMode  string            `json:"utsMode,omitempty"`
+	// Platform is "", "linux" or "linux/ARCH" with this machine's
+	// architecture; anything else is refused before anything is made.
+	Platform string `json:"platform,omitempty"`
+	// LogDriver is "" or "json-file" or "local" (the container's log
+	// file, bounded by Log) or "none" (no log kept; logs refuses).
+	LogDriver string `json:"logDriver,omitempty"`
 }
 
 // Resources are the cgroup limits of a container.

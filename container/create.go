@@ -64,6 +64,9 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		}
 		return api.ContainerCreated{}, fmt.Errorf("image %s: %w", req.Image, err)
 	}
+	if err := s.checkHostConfig(&req, img); err != nil {
+		return api.ContainerCreated{}, err
+	}
 	args, err := targetArgs(req, img.Config.Config)
 	if err != nil {
 		return api.ContainerCreated{}, err
@@ -100,6 +103,12 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if hostname == "" {
 		hostname = id[:12]
 	}
+	if req.UTSMode == "host" {
+		// The host's name, for /etc/hostname and $HOSTNAME, as Docker.
+		if hostname, err = os.Hostname(); err != nil {
+			return api.ContainerCreated{}, fmt.Errorf("reading the host's name for --uts host: %w", err)
+		}
+	}
 	var usernsStart uint32
 	if req.Userns == "private" {
 		start, release, err := s.allocUserns()
@@ -126,7 +135,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
 	spec, err := buildSpec(req, specInput{
 		id: id, rootfs: s.rootfsDir(id), hostname: hostname, image: img, args: args,
-		etcFiles: etcPaths(dir), usernsHostID: usernsStart,
+		etcFiles: etcPaths(dir), usernsHostID: usernsStart, shmSource: s.shmSource(id, req),
 	})
 	if err != nil {
 		return api.ContainerCreated{}, err

@@ -39,7 +39,7 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 		StartupCommands: r.StartupResults,
 		StartPhases:     r.StartPhases,
 		Rootfs:          s.rootfsDir(r.ID),
-		LogPath:         s.logPath(r.ID),
+		LogPath:         s.inspectLogPath(r),
 	}
 	if n := st.Net; n != nil {
 		ci.IPAddress, ci.IPPrefixLen, ci.Gateway, ci.MacAddress = n.IPAddress, n.PrefixLen, n.Gateway, n.MAC

@@ -3,9 +3,11 @@ package container
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/monitor"
 )
 
@@ -20,6 +22,9 @@ func (s *Service) Logs(ctx context.Context, id string, opts LogsOptions, w Frame
 		return err
 	}
 	r := e.snapshot()
+	if r.Config.LogDriver == "none" {
+		return fmt.Errorf("configured logging driver does not support reading: %w", errdefs.ErrInvalidArgument)
+	}
 	follow := opts.Follow && r.State.Status != StateExited && r.State.Status != StateDead
 	lw := &logWriter{w: w, opts: opts, bol: map[byte]bool{api.Stdout: true, api.Stderr: true}}
 	err = monitor.ReadLogs(ctx, s.logPath(r.ID), monitor.LogOptions{

@@ -50,6 +50,9 @@ func (s *Service) unmountRootfs(id string) error {
 	if err := snapshot.Unmount(s.rootfsDir(id)); err != nil {
 		return fmt.Errorf("unmounting the root file system of %s: %w", id, err)
 	}
+	if err := s.unmountShm(id); err != nil {
+		return err
+	}
 	// Only a container in a private user namespace has idmapped layer
 	// mounts under lower/; the others skip reading the mount table.
 	lower := filepath.Join(s.containerDir(id), "lower")

@@ -27,6 +27,9 @@ type specInput struct {
 	// usernsHostID is the start of the container's host id range
 	// (--userns private).
 	usernsHostID uint32
+	// shmSource is the host directory bound over /dev/shm (--ipc
+	// shareable, host or container:ID), or "".
+	shmSource string
 }
 
 // buildSpec makes the OCI spec of a container: the runtime's Docker-like
@@ -119,6 +122,10 @@ func buildSpec(req api.ContainerCreate, in specInput) (*specs.Spec, error) {
 		spec.Linux.UIDMappings, spec.Linux.GIDMappings = m, slices.Clone(m)
 	default:
 		return nil, fmt.Errorf("user namespace mode %q: want host or private: %w", req.Userns, errdefs.ErrInvalidArgument)
+	}
+
+	if err := applyHostConfig(spec, req, in.shmSource); err != nil {
+		return nil, err
 	}
 
 	hooks, err := ociHooks(req.Hooks)

@@ -108,6 +108,9 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		return fmt.Errorf("starting container %s: %w", r.Name, err)
 	}
 	applyUser(spec.Process, u)
+	if err := s.startHostConfig(spec, r); err != nil {
+		return fmt.Errorf("starting container %s: %w", r.Name, err)
+	}
 	// The terminal has the client's size before the process runs: a
 	// resize sent after the start would come too late for a command
 	// that reads it at once (stty size).
@@ -122,9 +125,10 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	if err := os.MkdirAll(mdir, 0o700); err != nil {
 		return fmt.Errorf("creating the monitor directory: %w", err)
 	}
+	logPath, logMaxSize, logMaxFiles := s.runLog(r)
 	mon, err := monitor.Start(ctx, monitor.Config{
-		Dir: mdir, LogPath: s.logPath(r.ID),
-		LogMaxSize: r.Config.Log.MaxSize, LogMaxFiles: r.Config.Log.MaxFiles,
+		Dir: mdir, LogPath: logPath,
+		LogMaxSize: logMaxSize, LogMaxFiles: logMaxFiles,
 		Tty: r.Config.Tty, Stdin: r.Config.OpenStdin,
 	})
 	if err != nil {

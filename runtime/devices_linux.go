@@ -33,6 +33,9 @@ func withDeviceAccess(r *specs.LinuxResources, devices []specs.LinuxDevice) *spe
 		if typ == "u" {
 			typ = "c"
 		}
+		if hasRuleFor(out.Devices, typ, d.Major, d.Minor) {
+			continue // the spec's own rule says what access it has
+		}
 		allow(typ, d.Major, d.Minor, "rwm")
 	}
 	allow("c", 5, 1, "rwm")    // /dev/console
@@ -40,4 +43,16 @@ func withDeviceAccess(r *specs.LinuxResources, devices []specs.LinuxDevice) *spe
 	allow("c", 136, -1, "rwm") // /dev/pts/*
 	out.Devices = rules
 	return &out
+}
+
+// hasRuleFor reports whether rules name exactly the device typ
+// major:minor. A device the spec both creates and gives a rule keeps that
+// rule's access: docker run --device /dev/x:/dev/x:r must not be writable.
+func hasRuleFor(rules []specs.LinuxDeviceCgroup, typ string, major, minor int64) bool {
+	for _, r := range rules {
+		if r.Type == typ && r.Major != nil && *r.Major == major && r.Minor != nil && *r.Minor == minor {
+			return true
+		}
+	}
+	return false
 }

@@ -94,6 +94,16 @@ type hostConfigView struct {
 	CpusetCpus     string
 	PidsLimit      *int64
 	Init           *bool
+	// Filled by hostFieldsView (inspecthost.go).
+	Ulimits   []ulimitView
+	Sysctls   map[string]string `json:",omitempty"`
+	Devices   []deviceView
+	ShmSize   int64
+	GroupAdd  []string
+	PidMode   string
+	IpcMode   string
+	UTSMode   string
+	LogConfig logConfigView
 }
 
 type restartPolicyView struct {
@@ -209,6 +219,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 	if pl := cfg.Resources.PidsLimit; pl != 0 {
 		v.HostConfig.PidsLimit = &pl
 	}
+	hostFieldsView(&v.HostConfig, cfg)
 	for _, m := range cfg.Mounts {
 		mode := ""
 		if m.ReadOnly {

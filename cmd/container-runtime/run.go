@@ -40,6 +40,11 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
+			cid, err := f.host.openCidfile()
+			if err != nil {
+				return err
+			}
+			defer cid.close()
 			if req.Tty && !detach {
 				req.ConsoleSize = c.consoleSize()
 			}
@@ -52,6 +57,9 @@ Options stop at IMAGE: everything after it is the container's command.`,
 				return err
 			}
 			c.warn(created.Warnings)
+			if err := cid.write(created.ID); err != nil {
+				return err
+			}
 			if detach {
 				if err := cl.ContainerStart(ctx, created.ID); err != nil {
 					if req.AutoRemove {
@@ -90,6 +98,11 @@ func (c *cli) createCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cid, err := f.host.openCidfile()
+			if err != nil {
+				return err
+			}
+			defer cid.close()
 			cl, err := c.client()
 			if err != nil {
 				return err
@@ -99,6 +112,9 @@ func (c *cli) createCommand() *cobra.Command {
 				return err
 			}
 			c.warn(created.Warnings)
+			if err := cid.write(created.ID); err != nil {
+				return err
+			}
 			fmt.Fprintln(c.out, created.ID)
 			return nil
 		},

@@ -54,6 +54,8 @@ type containerFlags struct {
 	hooks       []string
 	logOpts     []string
 
+	host hostFlags // --ulimit, --sysctl, --device, --pid, ... (runflags2.go)
+
 	fs *pflag.FlagSet // to tell set flags from defaults
 }
 
@@ -103,6 +105,7 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&f.stopTimeout, "stop-timeout", 0, "seconds to wait after the stop signal before SIGKILL (default 10)")
 	fs.StringArrayVar(&f.hooks, "hook", nil, "run an OCI hook: STAGE:PATH (stage start or exit, or an OCI hook name)")
 	fs.StringArrayVar(&f.logOpts, "log-opt", nil, "log option: max-size=10m, max-file=3")
+	f.host.addFlags(fs)
 }
 
 // create builds the create request for image and cmd.
@@ -149,6 +152,9 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 		return req, err
 	}
 	if req.Log, err = parseLogOpts(f.logOpts); err != nil {
+		return req, err
+	}
+	if err := f.host.apply(&req); err != nil {
 		return req, err
 	}
 	return req, nil
