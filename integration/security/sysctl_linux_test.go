@@ -1,0 +1,124 @@
+package security
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+)
+
+// hostSysctls are the host's kernel parameters the attack aims at, read
+// before and after.
+var hostSysctls = []string{
+	"/proc/sys/kernel/core_pattern", "/proc/sys/kernel/modprobe", "/proc/sys/vm/panic_on_oom",
+	"/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shmmax", "/proc/sys/kernel/hostname",
+}
+
+func readHostSysctls(t *testing.T) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, p := range hostSysctls {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			m[p] = "absent" // kernel.modprobe without CONFIG_MODULES
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[p] = string(b)
+	}
+	return m
+}
+
+// TestCVE_2019_5736Class_SysctlHostWriteRefused guards the host's kernel
+// parameters against --sysctl. The runtime writes a container's sysctls
+// as root before the container's /proc/sys is made read-only; a key that
+// is not namespaced (kernel.core_pattern, whose "|program" the host's
+// kernel runs as root on any crash, kernel.modprobe, vm.*) would be
+// written to the host's kernel, a host write of the CVE-2019-5736 class.
+// So would a namespaced key when the namespace is the host's (net.* with
+// --network host, kernel.shm* with --ipc host), and a key that walks out
+// of its directory under /proc/sys.
+//
+// Every such create, through the CLI and straight through the API (which
+// a client other than ours would use), must be refused with
+// ErrInvalidArgument and leave no container; the host's values must be
+// unchanged. A namespaced key in the container's own namespace is
+// accepted and seen inside while the host's value stays: the check can
+// tell a write that happened.
+func TestCVE_2019_5736Class_SysctlHostWriteRefused(t *testing.T) {
+	d := daemon.New(t)
+	img := d.Busybox(t)
+	before := readHostSysctls(t)
+
+	attacks := []struct {
+		name  string
+		flags []string
+		key   string
+		value string
+	}{
+		{"core_pattern", nil, "kernel.core_pattern", "|/tmp/pwn %p"},
+		{"modprobe", nil, "kernel.modprobe", "/tmp/pwn"},
+		{"vm", nil, "vm.panic_on_oom", "1"},
+		{"hostname", nil, "kernel.hostname", "pwned"},
+		{"domainname", nil, "kernel.domainname", "pwned"},
+		{"net in host netns", []string{"--network", "host"}, "net.ipv4.ip_forward", flip(before["/proc/sys/net/ipv4/ip_forward"])},
+		{"ipc in host ipc", []string{"--ipc", "host"}, "kernel.shmmax", "4096"},
+		{"mqueue in host ipc", []string{"--ipc", "host"}, "fs.mqueue.msg_max", "11"},
+		{"dotdot", nil, "net..kernel.core_pattern", "|/tmp/pwn"},
+		{"slash", nil, "net/../kernel/core_pattern", "|/tmp/pwn"},
+		{"net prefix walk", nil, "net.ipv4/../../kernel/core_pattern", "|/tmp/pwn"},
+		{"upper case", nil, "KERNEL.core_pattern", "|/tmp/pwn"},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			args := append(append([]string{"run", "--rm"}, a.flags...), "--sysctl", a.key+"="+a.value, img, "cat", "/proc/sys/kernel/core_pattern")
+			res := d.Run(t, args...)
+			if res.Code != 125 {
+				t.Errorf("--sysctl %s=%s was not refused at create:\n%s", a.key, a.value, res)
+			}
+			req := api.ContainerCreate{Image: img, Cmd: []string{"true"}, Sysctls: map[string]string{a.key: a.value}}
+			for i := 0; i+1 < len(a.flags); i += 2 {
+				switch a.flags[i] {
+				case "--network":
+					req.Network = a.flags[i+1]
+				case "--ipc":
+					req.IpcMode = a.flags[i+1]
+				}
+			}
+			if _, err := d.Client.ContainerCreate(context.Background(), req); !errors.Is(err, errdefs.ErrInvalidArgument) {
+				t.Errorf("the API accepted sysctl %s=%s: %v", a.key, a.value, err)
+			}
+		})
+	}
+	if ids := strings.Fields(d.OK(t, "ps", "-aq")); len(ids) != 0 {
+		t.Errorf("refused creates left containers: %v", ids)
+	}
+
+	// The control: a namespaced key of the container's own namespace.
+	out := d.OK(t, "run", "--rm", "--sysctl", "kernel.shmmax=4096", "--sysctl", "net.ipv4.ip_forward="+flip(before["/proc/sys/net/ipv4/ip_forward"]),
+		img, "cat", "/proc/sys/kernel/shmmax", "/proc/sys/net/ipv4/ip_forward")
+	if want := "4096\n" + flip(before["/proc/sys/net/ipv4/ip_forward"]) + "\n"; out != want {
+		t.Errorf("the container's own sysctls: want %q inside, got %q", want, out)
+	}
+	after := readHostSysctls(t)
+	for _, p := range hostSysctls {
+		if before[p] != after[p] {
+			t.Errorf("the host's %s changed: %q -> %q", p, before[p], after[p])
+		}
+	}
+}
+
+// flip is the other value of a 0/1 parameter.
+func flip(v string) string {
+	if strings.TrimSpace(v) == "1" {
+		return "0"
+	}
+	return "1"
+}
