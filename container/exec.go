@@ -225,6 +225,9 @@ func (s *Service) execProcess(e *entry, r *record, req api.ExecCreate) (*specs.P
 		setCapabilities(&p, caps)
 	}
 	applyUser(&p, u)
+	if err := s.addGroups(&p, r); err != nil {
+		return nil, fmt.Errorf("exec in container %s: %w", r.Name, err)
+	}
 	return &p, nil
 }
 

@@ -114,16 +114,23 @@ func (s *Service) startHostConfig(spec *specs.Spec, r *record) error {
 			return err
 		}
 	}
-	if len(r.Config.GroupAdd) > 0 {
-		gids, err := passwd.GroupIDs(s.rootfsDir(r.ID), r.Config.GroupAdd)
-		if err != nil {
-			return fmt.Errorf("--group-add: %w", err)
-		}
-		u := &spec.Process.User
-		for _, g := range gids {
-			if !slices.Contains(u.AdditionalGids, g) {
-				u.AdditionalGids = append(u.AdditionalGids, g)
-			}
+	return s.addGroups(spec.Process, r)
+}
+
+// addGroups gives p the --group-add groups, resolved in the container's
+// /etc/group as it is now; exec's processes get them too, as in Docker.
+func (s *Service) addGroups(p *specs.Process, r *record) error {
+	if len(r.Config.GroupAdd) == 0 {
+		return nil
+	}
+	gids, err := passwd.GroupIDs(s.rootfsDir(r.ID), r.Config.GroupAdd)
+	if err != nil {
+		return fmt.Errorf("--group-add: %w", err)
+	}
+	u := &p.User
+	for _, g := range gids {
+		if !slices.Contains(u.AdditionalGids, g) {
+			u.AdditionalGids = append(u.AdditionalGids, g)
 		}
 	}
 	return nil

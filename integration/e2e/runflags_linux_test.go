@@ -115,6 +115,11 @@ func TestRunFlags(t *testing.T) {
 		if !slices.Contains(got, "1234") || !slices.Contains(got, "65534") {
 			t.Errorf("id -G: want 1234 and nogroup's 65534 among %q", got)
 		}
+		d.OK(t, "run", "-d", "--name", "ga", "--group-add", "1234", img, "sleep", "1000")
+		defer d.Run(t, "rm", "-f", "ga")
+		if got := strings.Fields(d.OK(t, "exec", "ga", "id", "-G")); !slices.Contains(got, "1234") {
+			t.Errorf("exec's id -G: want the --group-add 1234 among %q", got)
+		}
 		res := d.Run(t, "run", "--name", "gafail", "--group-add", "nosuchgroup", img, "true")
 		d.Run(t, "rm", "-f", "gafail")
 		if res.Code == 0 || !strings.Contains(res.Stderr, "unable to find group nosuchgroup") {
