@@ -283,6 +283,9 @@ func validateLinux(spec *specs.Spec) error {
 	if err := validateDevices(l.Devices); err != nil {
 		return err
 	}
+	if err := validateSysctls(spec, l); err != nil {
+		return err
+	}
 	if err := validateResources(l.Resources); err != nil {
 		return err
 	}

@@ -2,12 +2,21 @@ package security
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/busyboxfs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
 
@@ -122,4 +131,83 @@ func flip(v string) string {
 		return "0"
 	}
 	return "1"
+}
+
+// TestCVE_2019_5736Class_OCISysctlHostWriteRefused is the same attack
+// through container-runtime-oci, runc's command line, where no daemon
+// checks the config first: config.json's linux.sysctl names
+// kernel.core_pattern, a vm.* key, a key that walks out of /proc/sys/net,
+// and net.* without a network namespace of the container's own. Each run
+// must fail before the container's process runs, and the host's values
+// must stay. A net.* key with the container's own namespace runs: the
+// probe can tell.
+func TestCVE_2019_5736Class_OCISysctlHostWriteRefused(t *testing.T) {
+	testutil.RequireRoot(t)
+	_, _, oci := daemon.Bins()
+	bundle := t.TempDir()
+	state := t.TempDir()
+	if err := busyboxfs.Create(filepath.Join(bundle, "rootfs")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(oci, "spec", "--bundle", bundle).CombinedOutput(); err != nil {
+		t.Fatalf("spec: %v\n%s", err, out)
+	}
+	before := readHostSysctls(t)
+	run := func(t *testing.T, name string, sysctl map[string]string, hostNet bool) (string, error) {
+		var spec specs.Spec
+		b, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &spec); err != nil {
+			t.Fatal(err)
+		}
+		spec.Process.Terminal = false
+		spec.Process.Args = []string{"echo", "ran"}
+		spec.Linux.Sysctl = sysctl
+		if hostNet {
+			spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == specs.NetworkNamespace })
+		}
+		dir := filepath.Join(t.TempDir(), "bundle")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		spec.Root.Path = filepath.Join(bundle, "rootfs")
+		if b, err = json.Marshal(&spec); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		id := fmt.Sprintf("sysctl-%d-%s", os.Getpid(), name)
+		out, err := exec.Command(oci, "--root", state, "run", "--bundle", dir, id).CombinedOutput()
+		exec.Command(oci, "--root", state, "delete", "--force", id).Run()
+		return string(out), err
+	}
+	for _, a := range []struct {
+		name    string
+		sysctl  map[string]string
+		hostNet bool
+	}{
+		{"core_pattern", map[string]string{"kernel.core_pattern": "|/tmp/pwn %p"}, false},
+		{"vm", map[string]string{"vm.panic_on_oom": "1"}, false},
+		{"walk", map[string]string{"net/../kernel/core_pattern": "|/tmp/pwn"}, false},
+		{"hostnet", map[string]string{"net.ipv4.ip_forward": flip(before["/proc/sys/net/ipv4/ip_forward"])}, true},
+	} {
+		t.Run(a.name, func(t *testing.T) {
+			out, err := run(t, a.name, a.sysctl, a.hostNet)
+			if err == nil || strings.Contains(out, "ran") {
+				t.Errorf("linux.sysctl %v ran:\n%s", a.sysctl, out)
+			}
+		})
+	}
+	if out, err := run(t, "own", map[string]string{"net.ipv4.ip_forward": "1"}, false); err != nil || !strings.Contains(out, "ran") {
+		t.Errorf("a net.* key in the container's own namespace: %v\n%s", err, out)
+	}
+	after := readHostSysctls(t)
+	for _, p := range hostSysctls {
+		if before[p] != after[p] {
+			t.Errorf("the host's %s changed: %q -> %q", p, before[p], after[p])
+		}
+	}
 }
