@@ -86,6 +86,8 @@ type Builder struct {
 	Pull func(ctx context.Context, ref string) (image.Image, error)
 
 	hashes hashCache
+	// caches are the RUN --mount=type=cache directories in use.
+	caches cacheSet
 }
 
 // Build runs the build described by opts and registers the resulting image
