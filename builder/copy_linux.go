@@ -93,7 +93,7 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 		if in.FilesDigest, in.FileList, files, err = s.hashSources(ctxTree, ctxSources); err != nil {
 			return err
 		}
-	} else {
+	} else if req.from != "" {
 		var err error
 		if fromLayers, err = s.copyFrom(ctx, req.from, &in); err != nil {
 			return err
