@@ -76,6 +76,12 @@ type BuildRequest struct {
 	// (the default) or "docker"; the Dockerfile's `# entrypoint=`
 	// directive overrides it.
 	EntrypointMeaning string `json:"entrypointMeaning,omitempty"`
+	// Labels are added to the image's labels (build --label), over those
+	// of the Dockerfile.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Pull pulls every FROM image that names a registry even when the
+	// store has it (build --pull).
+	Pull bool `json:"pull,omitempty"`
 }
 
 // BootstrapRequest is the body of POST /v1/images/bootstrap.

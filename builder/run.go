@@ -264,6 +264,9 @@ func (r *buildRun) run(ctx context.Context) (image.Image, error) {
 	if cfg.Config.Labels == nil {
 		cfg.Config.Labels = map[string]string{}
 	}
+	for k, v := range r.opts.Labels {
+		cfg.Config.Labels[k] = v
+	}
 	cfg.Config.Labels[image.EntrypointMeaningLabel] = r.entrypoint
 	img, err := r.b.Store.CreateImage(ctx, image.Image{
 		Layers:          st.Layers,

@@ -250,6 +250,8 @@ func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress
 		Target:            req.Target,
 		Network:           req.Network,
 		EntrypointMeaning: req.EntrypointMeaning,
+		Labels:            req.Labels,
+		Pull:              req.Pull,
 		Progress:          progress,
 	})
 	if err != nil {

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+	"github.com/container-runtime/container-runtime/internal/testutil/registry"
+)
+
+// TestBuildFlags builds through the real daemon with Docker's build
+// flags: --label, --iidfile, --progress, a context or a Dockerfile on
+// stdin (build -), and --pull against a registry on 127.0.0.1.
+func TestBuildFlags(t *testing.T) {
+	d := daemon.New(t)
+	d.Busybox(t)
+
+	t.Run("--label and --iidfile", func(t *testing.T) {
+		ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nLABEL from.file=1\n"})
+		iid := filepath.Join(t.TempDir(), "iid")
+		d.OK(t, "build", "-t", "labelled", "--label", "a=b", "--label", "from.file=2", "--iidfile", iid, "--progress", "plain", ctx)
+		b, err := os.ReadFile(iid)
+		if err != nil || !strings.HasPrefix(string(b), "sha256:") || len(b) != 71 {
+			t.Fatalf("--iidfile holds %q (%v), want sha256:<64 hex>", b, err)
+		}
+		out := d.OK(t, "image", "inspect", "--format", "{{json .Config.Labels}}", "labelled")
+		var labels map[string]string
+		if err := json.Unmarshal([]byte(out), &labels); err != nil {
+			t.Fatalf("labels %q: %v", out, err)
+		}
+		if labels["a"] != "b" || labels["from.file"] != "2" {
+			t.Errorf("labels = %v, want a=b and from.file=2 (the flag over the Dockerfile)", labels)
+		}
+		if id := strings.TrimSpace(d.OK(t, "image", "inspect", "--format", "{{.Id}}", "labelled")); id != string(b) {
+			t.Errorf("--iidfile %s, image id %s", b, id)
+		}
+		if r := d.Run(t, "build", "--progress", "fancy", ctx); r.Code == 0 {
+			t.Errorf("--progress fancy accepted: %v", r)
+		}
+	})
+
+	t.Run("build - with a tar context", func(t *testing.T) {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		for name, content := range map[string]string{"Dockerfile": "FROM busybox\nCOPY hello /hello\n", "hello": "from the tar\n"} {
+			tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
+			tw.Write([]byte(content))
+		}
+		tw.Close()
+		if r := d.Exec(buildTimeout, &buf, "build", "-t", "fromtar", "-"); r.Code != 0 {
+			t.Fatalf("%v", r)
+		}
+		if got := d.OK(t, "run", "--rm", "fromtar", "cat", "/hello"); got != "from the tar\n" {
+			t.Errorf("/hello = %q", got)
+		}
+	})
+
+	t.Run("build - with a Dockerfile", func(t *testing.T) {
+		r := d.Exec(buildTimeout, strings.NewReader("FROM busybox\nRUN echo text > /t\n"), "build", "-t", "fromtext", "-")
+		if r.Code != 0 {
+			t.Fatalf("%v", r)
+		}
+		if got := d.OK(t, "run", "--rm", "fromtext", "cat", "/t"); got != "text\n" {
+			t.Errorf("/t = %q", got)
+		}
+		r = d.Exec(buildTimeout, strings.NewReader("FROM busybox\nCOPY x /x\n"), "build", "-t", "nocontext", "-")
+		if r.Code == 0 {
+			t.Errorf("a Dockerfile on stdin had a context to COPY from: %v", r)
+		}
+	})
+
+	t.Run("--pull", func(t *testing.T) {
+		reg := registry.Start(t, registry.Credentials{})
+		ref := reg + "/lib/base:1"
+		// The registry's image differs from the store's under the same name.
+		d.OK(t, "image", "tag", "busybox", ref)
+		d.OK(t, "push", ref)
+		newer := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo newer > /version\n"})
+		d.OK(t, "build", "-t", ref, newer)
+		d.OK(t, "push", ref)
+		d.OK(t, "image", "tag", "busybox", ref)
+
+		ctx := writeContext(t, map[string]string{"Dockerfile": "FROM " + ref + "\nRUN cat /version > /seen 2>/dev/null || echo none > /seen\n"})
+		d.OK(t, "build", "-t", "nopull", ctx)
+		if got := d.OK(t, "run", "--rm", "nopull", "cat", "/seen"); got != "none\n" {
+			t.Errorf("without --pull the build used %q, want the store's image", got)
+		}
+		d.OK(t, "build", "--pull", "-t", "pulled", ctx)
+		if got := d.OK(t, "run", "--rm", "pulled", "cat", "/seen"); got != "newer\n" {
+			t.Errorf("with --pull the build saw %q, want the registry's newer image", got)
+		}
+	})
+}
