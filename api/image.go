@@ -48,6 +48,12 @@ type HistoryEntry struct {
 	CreatedBy  string    `json:"createdBy"`
 	Comment    string    `json:"comment,omitempty"`
 	EmptyLayer bool      `json:"emptyLayer,omitempty"`
+	// ID is the image's id on its newest entry and "<missing>" on the
+	// others, which have no image of their own (as Docker shows a
+	// BuildKit-built image's history).
+	ID string `json:"id,omitempty"`
+	// Size is the size of the layer the entry made (0 for an empty one).
+	Size int64 `json:"size"`
 }
 
 // TagRequest is the body of POST /v1/images/{ref}/tag.

@@ -96,3 +96,50 @@ func TestBuildFlags(t *testing.T) {
 		}
 	})
 }
+
+// TestImageHistory reads a built image's history through the real daemon
+// in Docker's form: newest first, the image's id on the newest row and
+// <missing> on the others, the RUN step's layer size, and -q, --no-trunc,
+// --human=false and --format with Docker's field names.
+func TestImageHistory(t *testing.T) {
+	d := daemon.New(t)
+	d.Busybox(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN head -c 100000 /dev/zero > /big\nENV A=1\nCMD [\"sh\"]\n"})
+	d.OK(t, "build", "-t", "hist", ctx)
+	id := strings.TrimSpace(d.OK(t, "image", "inspect", "--format", "{{.Id}}", "hist"))
+
+	lines := strings.Split(strings.TrimSpace(d.OK(t, "history", "hist")), "\n")
+	if len(lines) < 4 || !strings.HasPrefix(lines[0], "IMAGE") || !strings.Contains(lines[0], "CREATED BY") || !strings.Contains(lines[0], "SIZE") {
+		t.Fatalf("history:\n%s", strings.Join(lines, "\n"))
+	}
+	short := strings.TrimPrefix(id, "sha256:")[:12]
+	if !strings.HasPrefix(lines[1], short) || !strings.Contains(lines[1], "CMD") {
+		t.Errorf("the newest row is %q, want the image's id %s and the CMD", lines[1], short)
+	}
+	if !strings.HasPrefix(lines[2], "<missing>") || !strings.Contains(lines[2], "ENV A=1") {
+		t.Errorf("the second row is %q, want <missing> and ENV A=1", lines[2])
+	}
+
+	rows := strings.Split(strings.TrimSpace(d.OK(t, "history", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.CreatedSince}}|{{.Comment}}", "hist")), "\n")
+	var run string
+	for _, r := range rows {
+		if strings.Contains(r, "RUN /bin/sh -c head") {
+			run = r
+		}
+	}
+	if run == "" || !strings.Contains(run, "kB|") {
+		t.Errorf("no RUN row with its layer size in kB: %q", rows)
+	}
+	q := strings.Fields(d.OK(t, "history", "-q", "hist"))
+	if len(q) != len(rows) || q[0] != short {
+		t.Errorf("-q printed %q, want %d ids starting with %s", q, len(rows), short)
+	}
+	full := strings.Fields(d.OK(t, "history", "-q", "--no-trunc", "hist"))
+	if len(full) == 0 || full[0] != id {
+		t.Errorf("-q --no-trunc printed %q, want %s first", full, id)
+	}
+	sizes := d.OK(t, "history", "--human=false", "--format", "{{.Size}}", "hist")
+	if !strings.Contains(sizes, "1") || strings.Contains(sizes, "B") {
+		t.Errorf("--human=false sizes %q, want bytes", sizes)
+	}
+}
