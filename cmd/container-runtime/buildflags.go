@@ -23,9 +23,11 @@ func parseBuildLabels(vals []string) (map[string]string, error) {
 	return m, nil
 }
 
-// buildView picks the progress display of build --progress: plain (the
-// step lines as they come), tty (the live display; it needs a
-// terminal) or auto (tty on a terminal, plain otherwise).
+// buildView picks the progress display of build --progress: plain
+// (BuildKit's "#N [STAGE N/M] INSTRUCTION" lines), tty (the live display;
+// it needs a terminal) or auto (tty on a terminal, otherwise the
+// builder's own "Step N/M : INSTRUCTION" lines as they come, which
+// scripts of this engine read).
 func (c *cli) buildView(progress string, quiet bool) (progressView, error) {
 	if quiet {
 		return &plainView{w: io.Discard}, nil
@@ -33,7 +35,7 @@ func (c *cli) buildView(progress string, quiet bool) (progressView, error) {
 	_, isTerm := terminal(c.out)
 	switch progress {
 	case "plain":
-		return &plainView{w: c.out}, nil
+		return &buildkitView{w: c.out}, nil
 	case "tty":
 		if !isTerm {
 			return nil, fmt.Errorf("--progress=tty: the output is not a terminal")

@@ -23,7 +23,10 @@ func TestBuildFlags(t *testing.T) {
 	t.Run("--label and --iidfile", func(t *testing.T) {
 		ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nLABEL from.file=1\n"})
 		iid := filepath.Join(t.TempDir(), "iid")
-		d.OK(t, "build", "-t", "labelled", "--label", "a=b", "--label", "from.file=2", "--iidfile", iid, "--progress", "plain", ctx)
+		plain := d.OK(t, "build", "-t", "labelled", "--label", "a=b", "--label", "from.file=2", "--iidfile", iid, "--progress", "plain", ctx)
+		if !strings.Contains(plain, "#1 [1/2] FROM busybox\n") || !strings.Contains(plain, "#2 [2/2] LABEL from.file=1\n") {
+			t.Errorf("--progress plain printed:\n%s\nwant BuildKit's #N [N/M] INSTRUCTION lines", plain)
+		}
 		b, err := os.ReadFile(iid)
 		if err != nil || !strings.HasPrefix(string(b), "sha256:") || len(b) != 71 {
 			t.Fatalf("--iidfile holds %q (%v), want sha256:<64 hex>", b, err)
