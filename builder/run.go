@@ -201,6 +201,13 @@ func (r *buildRun) stageDeps(i int) []int {
 		}
 	}
 	for _, cmd := range s.Commands {
+		for _, from := range runMountFroms(cmd) {
+			if f, err := r.metaExpand(from); err == nil {
+				if j, ok := r.stageRef(f, i); ok {
+					deps = append(deps, j)
+				}
+			}
+		}
 		c, ok := cmd.(*instructions.CopyCommand)
 		if !ok || c.From == "" {
 			continue

@@ -145,3 +145,20 @@ func checkMount(m *instructions.Mount, wd string) (runMount, error) {
 func refuse(format string, args ...any) error {
 	return withKind(fmt.Errorf(format, args...), errdefs.ErrInvalidArgument)
 }
+
+// runMountFroms returns the from= values of a RUN's bind mounts as
+// written (parsed when the Dockerfile was), so that the stages they name
+// are built first and counted in the build's steps.
+func runMountFroms(cmd instructions.Command) []string {
+	c, ok := cmd.(*instructions.RunCommand)
+	if !ok {
+		return nil
+	}
+	var froms []string
+	for _, m := range instructions.GetMounts(c) {
+		if m.From != "" && m.Type == instructions.MountTypeBind {
+			froms = append(froms, m.From)
+		}
+	}
+	return froms
+}

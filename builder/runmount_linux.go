@@ -132,8 +132,18 @@ func (sm *stagedMounts) release() error {
 // stageBind mounts a bind's source at name (read-only, or as a throwaway
 // overlay when rw) and returns the path to bind into the container.
 func (s *stageRun) stageBind(ctx context.Context, m runMount, sm *stagedMounts, name string) (string, error) {
-	root := s.r.ctxDir
-	if m.from != "" {
+	root, source := s.r.ctxDir, m.source
+	if m.from == "" && s.r.ignore != nil {
+		// A .dockerignore: bind a copy without the excluded files.
+		filtered := name + "-ctx"
+		if err := os.Mkdir(filtered, 0o755); err != nil {
+			return "", fmt.Errorf("RUN --mount: %w", err)
+		}
+		if err := s.contextCopy(m.source, filepath.Join(filtered, "src")); err != nil {
+			return "", err
+		}
+		root, source = filtered, "src"
+	} else if m.from != "" {
 		layers, err := s.mountFromLayers(ctx, m.from)
 		if err != nil {
 			return "", err
@@ -149,7 +159,7 @@ func (s *stageRun) stageBind(ctx context.Context, m runMount, sm *stagedMounts, 
 			sm.mounted = append(sm.mounted, root)
 		}
 	}
-	fd, isDir, err := openInRoot(root, m.source)
+	fd, isDir, err := openInRoot(root, source)
 	if err != nil {
 		where := "the build context"
 		if m.from != "" {

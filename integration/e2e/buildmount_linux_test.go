@@ -134,6 +134,19 @@ func TestBuildRunMounts(t *testing.T) {
 		}
 	})
 
+	t.Run("bind of a context with a .dockerignore", func(t *testing.T) {
+		df := "FROM busybox\nRUN --mount=target=/src sh -c 'ls -a /src > /listing; cat /src/keep/kept >> /listing'\n"
+		ctx := writeContext(t, map[string]string{"Dockerfile": df, ".dockerignore": ".env\nsecrets/\n",
+			".env": "TOKEN=1\n", "secrets/key": "k\n", "keep/kept": "kept\n"})
+		if r := d.Exec(buildTimeout, nil, "build", "-t", "ignored", ctx); r.Code != 0 {
+			t.Fatalf("%v\ndaemon log:\n%s", r, d.Log())
+		}
+		got := d.OK(t, "run", "--rm", "ignored", "cat", "/listing")
+		if strings.Contains(got, ".env") || strings.Contains(got, "secrets") || !strings.Contains(got, "keep") || !strings.Contains(got, "kept\n") {
+			t.Errorf("the step saw the context as:\n%s\nwant keep/ without .env and secrets/ (.dockerignore)", got)
+		}
+	})
+
 	t.Run("a failing step leaves no mount", func(t *testing.T) {
 		df := "FROM busybox\nRUN --mount=target=/src --mount=type=cache,target=/c --mount=type=tmpfs,target=/t false\n"
 		ctx := writeContext(t, map[string]string{"Dockerfile": df})
