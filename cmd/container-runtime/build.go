@@ -84,6 +84,10 @@ why not), the output of RUN steps, and finally the image's id.`,
 					}
 					defer cleanup()
 					dir = ctxDir
+					if file != "" && !filepath.IsAbs(file) {
+						// As Docker: -f names a file of the archive.
+						file = filepath.Join(ctxDir, file)
+					}
 					if content != "" {
 						req.ContextDir, req.EntrypointMeaning = dir, "docker"
 						req.Dockerfile, req.DockerfileContent = stdinDockerfile, content

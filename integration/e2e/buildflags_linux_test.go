@@ -61,6 +61,20 @@ func TestBuildFlags(t *testing.T) {
 		if got := d.OK(t, "run", "--rm", "fromtar", "cat", "/hello"); got != "from the tar\n" {
 			t.Errorf("/hello = %q", got)
 		}
+		// -f names a file of the archive.
+		buf.Reset()
+		tw = tar.NewWriter(&buf)
+		for name, content := range map[string]string{"sub/Dockerfile.dev": "FROM busybox\nCOPY hello /dev-hello\n", "hello": "dev\n"} {
+			tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg})
+			tw.Write([]byte(content))
+		}
+		tw.Close()
+		if r := d.Exec(buildTimeout, &buf, "build", "-t", "fromtar-f", "-f", "sub/Dockerfile.dev", "-"); r.Code != 0 {
+			t.Fatalf("%v", r)
+		}
+		if got := d.OK(t, "run", "--rm", "fromtar-f", "cat", "/dev-hello"); got != "dev\n" {
+			t.Errorf("/dev-hello = %q", got)
+		}
 	})
 
 	t.Run("build - with a Dockerfile", func(t *testing.T) {
