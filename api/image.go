@@ -48,6 +48,12 @@ type HistoryEntry struct {
 	CreatedBy  string    `json:"createdBy"`
 	Comment    string    `json:"comment,omitempty"`
 	EmptyLayer bool      `json:"emptyLayer,omitempty"`
+	// ID is the image's id on its newest entry and "<missing>" on the
+	// others, which have no image of their own (as Docker shows a
+	// BuildKit-built image's history).
+	ID string `json:"id,omitempty"`
+	// Size is the size of the layer the entry made (0 for an empty one).
+	Size int64 `json:"size"`
 }
 
 // TagRequest is the body of POST /v1/images/{ref}/tag.
@@ -76,6 +82,12 @@ type BuildRequest struct {
 	// (the default) or "docker"; the Dockerfile's `# entrypoint=`
 	// directive overrides it.
 	EntrypointMeaning string `json:"entrypointMeaning,omitempty"`
+	// Labels are added to the image's labels (build --label), over those
+	// of the Dockerfile.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Pull pulls every FROM image that names a registry even when the
+	// store has it (build --pull).
+	Pull bool `json:"pull,omitempty"`
 }
 
 // BootstrapRequest is the body of POST /v1/images/bootstrap.

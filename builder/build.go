@@ -62,6 +62,11 @@ type Options struct {
 	// the default, or image.EntrypointDocker) unless the Dockerfile's
 	// `# entrypoint=` directive says otherwise.
 	EntrypointMeaning string
+	// Labels are set on the image (build --label), over the Dockerfile's.
+	Labels map[string]string
+	// Pull pulls a FROM image that names a registry even when Store has
+	// it (build --pull), through Builder.Pull.
+	Pull bool
 	// Progress receives the human-readable progress: step headers, cache
 	// markers and explanations, the live output of RUN steps and the final
 	// image id. Nil discards it.
@@ -86,6 +91,8 @@ type Builder struct {
 	Pull func(ctx context.Context, ref string) (image.Image, error)
 
 	hashes hashCache
+	// caches are the RUN --mount=type=cache directories in use.
+	caches cacheSet
 }
 
 // Build runs the build described by opts and registers the resulting image

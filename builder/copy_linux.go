@@ -25,6 +25,9 @@ type copyRequest struct {
 	from  string
 	chown string
 	chmod string
+	// docs are the heredoc sources (COPY <<EOF /dest), written as files
+	// named after their delimiters.
+	docs heredocContents
 }
 
 // instruction renders the request for its cache key and messages.
@@ -38,6 +41,9 @@ func (c copyRequest) instruction(dest string) string {
 	}
 	for _, s := range c.srcs {
 		b.WriteString(" " + s)
+	}
+	for _, d := range c.docs {
+		b.WriteString(" <<" + d.Path)
 	}
 	b.WriteString(" " + dest)
 	return b.String()
@@ -70,13 +76,16 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 		// "COPY a /x/" and "COPY a /x" differ: keep the slash in the key.
 		shown += "/"
 	}
-	in := stepInputs{Instruction: req.instruction(shown)}
+	in := stepInputs{Instruction: req.instruction(shown), Detail: req.docs.digest()}
+	if req.from != "" && len(req.docs) > 0 {
+		return fmt.Errorf("%s --from with a heredoc: a heredoc is not read from a stage or image: %w", req.kind, errdefs.ErrInvalidArgument)
+	}
 
 	var fromLayers []digest.Digest
 	var ctxSources []source
 	var files int
 	ctxTree := &sourceTree{root: r.ctxDir, context: true, ignore: r.ignore}
-	if req.from == "" {
+	if req.from == "" && len(req.srcs) > 0 {
 		var err error
 		if ctxSources, err = ctxTree.collect(req.kind, req.srcs); err != nil {
 			return err
@@ -84,7 +93,7 @@ func (s *stageRun) copyStep(ctx context.Context, text string, req copyRequest) e
 		if in.FilesDigest, in.FileList, files, err = s.hashSources(ctxTree, ctxSources); err != nil {
 			return err
 		}
-	} else {
+	} else if req.from != "" {
 		var err error
 		if fromLayers, err = s.copyFrom(ctx, req.from, &in); err != nil {
 			return err
@@ -201,7 +210,7 @@ type copier struct {
 // their owners unless --chown is given.
 func (c copier) run(ctx context.Context, tree *sourceTree, sources []source, fromContext bool) error {
 	s := c.s
-	many := len(sources) > 1
+	many := len(sources)+len(c.req.docs) > 1
 	if many && !c.destIsDir {
 		return fmt.Errorf("%s with more than one source: the destination %s must be a directory and end with a /: %w",
 			c.req.kind, c.req.dest, errdefs.ErrInvalidArgument)
@@ -223,7 +232,7 @@ func (c copier) run(ctx context.Context, tree *sourceTree, sources []source, fro
 				return err
 			}
 		}
-		return nil
+		return c.writeDocs(w, own, many)
 	})
 	if err != nil {
 		return err

@@ -134,14 +134,7 @@ func checkSupported(cmd instructions.Command) error {
 	case *instructions.OnbuildCommand:
 		return errors.New("ONBUILD is not supported")
 	case *instructions.RunCommand:
-		for _, flag := range c.FlagsUsed {
-			if flag != "network" {
-				return fmt.Errorf("RUN --%s is not supported", flag)
-			}
-		}
-		if len(c.Files) > 0 {
-			return errors.New("RUN with a heredoc is not supported")
-		}
+		return checkRunFlags(c)
 	case *instructions.CopyCommand:
 		if err := checkChmod("COPY", c.Chmod); err != nil {
 			return err
@@ -153,8 +146,6 @@ func checkSupported(cmd instructions.Command) error {
 			return errors.New("COPY --parents is not supported")
 		case len(c.ExcludePatterns) > 0:
 			return errors.New("COPY --exclude is not supported")
-		case len(c.SourceContents) > 0:
-			return errors.New("COPY with a heredoc is not supported")
 		}
 	case *instructions.AddCommand:
 		for _, src := range c.SourcePaths {
@@ -176,8 +167,6 @@ func checkSupported(cmd instructions.Command) error {
 			return errors.New("ADD --unpack is not supported")
 		case len(c.ExcludePatterns) > 0:
 			return errors.New("ADD --exclude is not supported")
-		case len(c.SourceContents) > 0:
-			return errors.New("ADD with a heredoc is not supported")
 		}
 	case *instructions.StopSignalCommand:
 		if !strings.Contains(c.Signal, "$") {

@@ -152,11 +152,11 @@ func dumpCommand(cmd instructions.Command) string {
 	case *instructions.MaintainerCommand:
 		return fmt.Sprintf("MAINTAINER %q", c.Maintainer)
 	case *instructions.CopyCommand:
-		return fmt.Sprintf("COPY from=%q chown=%q chmod=%q src=%q dest=%q", c.From, c.Chown, c.Chmod, c.SourcePaths, c.DestPath)
+		return fmt.Sprintf("COPY from=%q chown=%q chmod=%q src=%q dest=%q", c.From, c.Chown, c.Chmod, c.SourcePaths, c.DestPath) + dumpDocs(c.SourceContents)
 	case *instructions.AddCommand:
 		return fmt.Sprintf("ADD chown=%q chmod=%q src=%q dest=%q", c.Chown, c.Chmod, c.SourcePaths, c.DestPath)
 	case *instructions.RunCommand:
-		return fmt.Sprintf("RUN network=%s %s", instructions.GetNetwork(c), cmdline(c.ShellDependantCmdLine))
+		return fmt.Sprintf("RUN network=%s %s", instructions.GetNetwork(c), cmdline(c.ShellDependantCmdLine)) + dumpRunExtras(c)
 	case *instructions.CmdCommand:
 		return "CMD " + cmdline(c.ShellDependantCmdLine)
 	case *instructions.EntrypointCommand:

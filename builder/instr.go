@@ -109,12 +109,20 @@ func (s *stageRun) dispatch(ctx context.Context, cmd instructions.Command) error
 		if err != nil {
 			return expandErr(err)
 		}
+		docs, err := expandHeredocs(c.SourceContents, s.r.df.escape, x.env)
+		if err != nil {
+			return expandErr(err)
+		}
 		return s.copyStep(ctx, text, copyRequest{
-			kind: "COPY", srcs: c.SourcePaths, dest: c.DestPath, from: from, chown: c.Chown, chmod: c.Chmod,
+			kind: "COPY", srcs: c.SourcePaths, dest: c.DestPath, from: from, chown: c.Chown, chmod: c.Chmod, docs: docs,
 		})
 	case *instructions.AddCommand:
+		docs, err := expandHeredocs(c.SourceContents, s.r.df.escape, x.env)
+		if err != nil {
+			return expandErr(err)
+		}
 		return s.copyStep(ctx, text, copyRequest{
-			kind: "ADD", srcs: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod,
+			kind: "ADD", srcs: c.SourcePaths, dest: c.DestPath, chown: c.Chown, chmod: c.Chmod, docs: docs,
 		})
 	}
 	// checkSupported refused the others at parse time.
@@ -257,24 +265,23 @@ func (s *stageRun) workdirStep(ctx context.Context, text, p string) error {
 	}})
 }
 
-// runCommandStep runs a command in a container on the image so far.
+// runCommandStep runs a command in a container on the image so far, with
+// its heredocs and --mount mounts (runstep.go).
 func (s *stageRun) runCommandStep(ctx context.Context, text string, c *instructions.RunCommand) error {
-	argv := s.argv(c.ShellDependantCmdLine)
-	if len(argv) == 0 {
-		return fmt.Errorf("RUN: empty command: %w", errdefs.ErrInvalidArgument)
+	rs, err := s.prepareRun(c)
+	if err != nil {
+		return err
 	}
-	network := instructions.GetNetwork(c)
-	if network == instructions.NetworkDefault {
-		network = s.r.opts.Network
-	}
-	env := s.runEnv()
 	in := stepInputs{
 		Instruction: text,
 		Args:        s.argValues(),
-		Detail:      jsonString(argv) + " network=" + network,
+		Detail:      rs.detail(),
+	}
+	if err := s.hashBindSources(ctx, rs.mounts, &in); err != nil {
+		return err
 	}
 	return s.runStep(ctx, step{text: text, in: in, exec: func(ctx context.Context) error {
-		return s.execRun(ctx, argv, env, network)
+		return s.execRun(ctx, rs)
 	}})
 }
 

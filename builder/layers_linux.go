@@ -104,13 +104,16 @@ func (s *stageRun) ensureDir(ctx context.Context, p string) (bool, error) {
 	})
 }
 
-// execRun runs argv in a container on the image so far (through the
+// execRun runs rs.argv in a container on the image so far (through the
 // Runner) with the new layer as the upper directory of its root
 // filesystem, and puts the layer on the image. A failing command fails
 // the step with its exit code and the tail of its output; its layer is
-// discarded.
-func (s *stageRun) execRun(ctx context.Context, argv, env []string, network string) error {
+// discarded. The step's mounts are staged before and released after it,
+// and the mount points the runtime had to create for them are removed
+// from the layer: nothing of a mount is part of the image.
+func (s *stageRun) execRun(ctx context.Context, rs runSpec) error {
 	r := s.r
+	argv := rs.argv
 	if r.b.Runner == nil {
 		return fmt.Errorf("RUN: the builder has no runner: %w", errdefs.ErrUnavailable)
 	}
@@ -120,7 +123,7 @@ func (s *stageRun) execRun(ctx context.Context, argv, env []string, network stri
 	}
 	tail := newTailBuffer(64 << 10)
 	out := &syncWriter{w: multiWriter{r.out, tail}}
-	created, err := s.withNewLayer(ctx, func(upper, work string) error {
+	created, err := s.withNewLayer(ctx, func(upper, work string) (err error) {
 		// As Docker does, a working directory the image lacks is made
 		// (in the step's layer) rather than failing the step.
 		if _, _, err := (layerView{dirs: s.lowerDirs()}).stat(cwd); err != nil {
@@ -128,15 +131,26 @@ func (s *stageRun) execRun(ctx context.Context, argv, env []string, network stri
 				return fmt.Errorf("RUN: creating working directory %s: %w", cwd, err)
 			}
 		}
-		err := s.mountOverlay(ctx, s.lowerDirs(), upper, work, func(root string) error {
+		staged, err := s.stageMounts(ctx, rs.mounts, rs.script)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := staged.release(); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+		stubs := mountStubs(staged.specs, upper, s.lowerDirs())
+		err = s.mountOverlay(ctx, s.lowerDirs(), upper, work, func(root string) error {
 			code, err := r.b.Runner.Run(ctx, RunRequest{
 				Rootfs:   root,
 				Args:     argv,
-				Env:      env,
+				Env:      rs.env,
 				Cwd:      cwd,
 				User:     s.state.Config.Config.User,
-				Network:  network,
+				Network:  rs.network,
 				Hostname: "build",
+				Mounts:   staged.specs,
 				Stdout:   out,
 				Stderr:   out,
 			})
@@ -149,6 +163,9 @@ func (s *stageRun) execRun(ctx context.Context, argv, env []string, network stri
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := removeMountStubs(upper, stubs); err != nil {
 			return err
 		}
 		return pruneMountPoints(upper, s.lowerDirs())

@@ -201,6 +201,13 @@ func (r *buildRun) stageDeps(i int) []int {
 		}
 	}
 	for _, cmd := range s.Commands {
+		for _, from := range runMountFroms(cmd) {
+			if f, err := r.metaExpand(from); err == nil {
+				if j, ok := r.stageRef(f, i); ok {
+					deps = append(deps, j)
+				}
+			}
+		}
 		c, ok := cmd.(*instructions.CopyCommand)
 		if !ok || c.From == "" {
 			continue
@@ -263,6 +270,9 @@ func (r *buildRun) run(ctx context.Context) (image.Image, error) {
 	cfg.Config.Labels = maps.Clone(cfg.Config.Labels)
 	if cfg.Config.Labels == nil {
 		cfg.Config.Labels = map[string]string{}
+	}
+	for k, v := range r.opts.Labels {
+		cfg.Config.Labels[k] = v
 	}
 	cfg.Config.Labels[image.EntrypointMeaningLabel] = r.entrypoint
 	img, err := r.b.Store.CreateImage(ctx, image.Image{

@@ -3,6 +3,8 @@ package builder
 import (
 	"context"
 	"io"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // The network modes of a RUN step.
@@ -42,6 +44,10 @@ type RunRequest struct {
 	Network string
 	// Hostname is the container's host name.
 	Hostname string
+	// Mounts are the step's RUN --mount mounts (and heredoc script),
+	// their sources already on the host; the runner adds them after its
+	// own.
+	Mounts []specs.Mount
 	// Stdout and Stderr receive the process output as it is written.
 	Stdout, Stderr io.Writer
 }

@@ -115,6 +115,7 @@ func stepSpec(req RunRequest) (*specs.Spec, error) {
 			})
 		}
 	}
+	spec.Mounts = append(spec.Mounts, req.Mounts...)
 	sc, err := seccomp.Default(spec)
 	if err != nil {
 		return nil, fmt.Errorf("default seccomp profile: %w", err)

@@ -91,7 +91,13 @@ func (s *stageRun) from(ctx context.Context) error {
 		in.Source = "scratch"
 	default:
 		img, err := r.b.Store.Image(ctx, base)
-		if errors.Is(err, errdefs.ErrNotFound) && r.b.Pull != nil {
+		if r.opts.Pull && r.b.Pull != nil && fromRegistry(base) {
+			// build --pull: the registry's image, even over the store's.
+			printf(r.out, "Pulling %s (--pull)\n", base)
+			if img, err = r.b.Pull(ctx, base); err != nil {
+				return fmt.Errorf("FROM %s: pulling it (--pull): %w", base, err)
+			}
+		} else if errors.Is(err, errdefs.ErrNotFound) && r.b.Pull != nil {
 			printf(r.out, "Pulling %s (not in the store)\n", base)
 			if img, err = r.b.Pull(ctx, base); err != nil {
 				return fmt.Errorf("FROM %s: no image %q in the store, and pulling it failed: %w", base, base, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +20,10 @@ func (c *cli) buildCommand() *cobra.Command {
 		file            string
 		noCache, quiet  bool
 		target, network string
+		labels          []string
+		iidfile         string
+		pull            bool
+		progress        string
 	)
 	cmd := &cobra.Command{
 		Use:   "build NAME DOCKERFILE_PATH | build -t NAME [-f FILE] [OPTIONS] [CONTEXT]",
@@ -72,7 +75,24 @@ why not), the output of RUN steps, and finally the image's id.`,
 					dir = args[0]
 				}
 				if dir == "-" {
-					return fmt.Errorf("a build context read from stdin is not supported: give a directory")
+					if file == "-" {
+						return fmt.Errorf("build - -f -: stdin cannot be both the context and the Dockerfile")
+					}
+					ctxDir, content, cleanup, err := stdinContext(c.in)
+					if err != nil {
+						return err
+					}
+					defer cleanup()
+					dir = ctxDir
+					if file != "" && !filepath.IsAbs(file) {
+						// As Docker: -f names a file of the archive.
+						file = filepath.Join(ctxDir, file)
+					}
+					if content != "" {
+						req.ContextDir, req.EntrypointMeaning = dir, "docker"
+						req.Dockerfile, req.DockerfileContent = stdinDockerfile, content
+						break
+					}
 				}
 				abs, err := filepath.Abs(dir)
 				if err != nil {
@@ -91,20 +111,27 @@ why not), the output of RUN steps, and finally the image's id.`,
 			if req.BuildArgs, err = parseBuildArgs(buildArgs, c.getenv); err != nil {
 				return err
 			}
+			if req.Labels, err = parseBuildLabels(labels); err != nil {
+				return err
+			}
+			req.Pull = pull
 			cl, err := c.client()
 			if err != nil {
 				return err
 			}
-			var view progressView = &plainView{w: c.out}
-			if quiet {
-				view = &plainView{w: io.Discard}
-			} else if _, ok := terminal(c.out); ok {
-				view = newBuildBars(c.out)
+			view, err := c.buildView(progress, quiet)
+			if err != nil {
+				return err
 			}
 			id, err := cl.Build(cmd.Context(), req, view.update)
 			view.close(err == nil)
 			if err != nil {
 				return err
+			}
+			if iidfile != "" {
+				if err := os.WriteFile(iidfile, []byte(id), 0o644); err != nil {
+					return fmt.Errorf("writing --iidfile: %w", err)
+				}
 			}
 			if quiet {
 				fmt.Fprintln(c.out, id)
@@ -122,6 +149,10 @@ why not), the output of RUN steps, and finally the image's id.`,
 	fs.StringVar(&target, "target", "", "build this stage (default the last)")
 	fs.StringVar(&network, "network", "", "network of RUN steps: host (default) or none")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "print only the image's id")
+	fs.StringArrayVar(&labels, "label", nil, "set a label on the image (KEY=VALUE); repeatable")
+	fs.StringVar(&iidfile, "iidfile", "", "write the image's id (sha256:...) to this file")
+	fs.BoolVar(&pull, "pull", false, "always pull FROM images that name a registry")
+	fs.StringVar(&progress, "progress", "auto", "progress output: auto, plain or tty")
 	return cmd
 }
 

@@ -95,7 +95,7 @@ func TestBuildDockerfileOutsideContext(t *testing.T) {
 			}
 		})
 	}
-	if r := d.run("", "build", "-t", "x", "-f", "-", "-"); r.code != 125 || !strings.Contains(r.stderr, "context read from stdin is not supported") {
+	if r := d.run("", "build", "-t", "x", "-f", "-", "-"); r.code != 125 || !strings.Contains(r.stderr, "stdin cannot be both the context and the Dockerfile") {
 		t.Errorf("context -: %+v", r)
 	}
 }

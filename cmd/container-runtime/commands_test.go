@@ -238,7 +238,7 @@ func TestSimpleCommands(t *testing.T) {
 		{[]string{"image", "prune", "-a"}, "y\n", "POST /v1/images/prune?all=1",
 			"WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] Total reclaimed space: 0B\n"},
 		{[]string{"image", "history", "base"}, "", "GET /v1/images/base/history",
-			"CREATED   CREATED BY                     COMMENT\n          RUN apt-get install -y nginx   \n"},
+			"IMAGE       CREATED   CREATED BY                     SIZE   COMMENT\n<missing>             RUN apt-get install -y nginx   0B     \n"},
 		{[]string{"trace", "web"}, "", "GET /v1/containers/web/trace", "write(1, \"x\", 1) = 1\n"},
 	}
 	for _, tc := range cases {

@@ -152,48 +152,6 @@ func (c *cli) imageInspectCommand() *cobra.Command {
 	return cmd
 }
 
-func (c *cli) imageHistoryCommand() *cobra.Command {
-	var (
-		format  string
-		noTrunc bool
-	)
-	cmd := &cobra.Command{
-		Use:               "history IMAGE",
-		Short:             "Show how an image was made, step by step (oldest first)",
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: c.completeImages,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			out, hist, err := fetch(c, cmd, format, func(cl *client.Client, ctx context.Context) ([]api.HistoryEntry, error) {
-				return cl.ImageHistory(ctx, args[0])
-			})
-			if err != nil {
-				return err
-			}
-			if !out.isTable() {
-				for _, h := range hist {
-					if err := out.item(c.out, h); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			now := time.Now()
-			t := newTable(c.out, "CREATED", "CREATED BY", "COMMENT")
-			for _, h := range hist {
-				by := h.CreatedBy
-				if !noTrunc && len(by) > 60 {
-					by = by[:59] + "…"
-				}
-				t.row(ago(now, h.Created), by, h.Comment)
-			}
-			return t.flush()
-		},
-	}
-	cmd.Flags().StringVar(&format, "format", "", "table (default), json or a Go template")
-	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not shorten the steps")
-	return cmd
-}
-
 func (c *cli) imageTagCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:               "tag IMAGE NAME[:TAG]",

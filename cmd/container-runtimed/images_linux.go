@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/opencontainers/go-digest"
 
@@ -94,21 +93,9 @@ func (s *imageService) Inspect(ctx context.Context, ref string) (api.ImageInspec
 	}, nil
 }
 
-// History implements daemon.ImageService.
+// History implements daemon.ImageService (history_linux.go).
 func (s *imageService) History(ctx context.Context, ref string) ([]api.HistoryEntry, error) {
-	h, err := s.Store.History(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]api.HistoryEntry, 0, len(h))
-	for _, e := range h {
-		var created time.Time
-		if e.Created != nil {
-			created = *e.Created
-		}
-		out = append(out, api.HistoryEntry{Created: created, CreatedBy: e.CreatedBy, Comment: e.Comment, EmptyLayer: e.EmptyLayer})
-	}
-	return out, nil
+	return historyEntries(ctx, s.Store, ref)
 }
 
 // Tag implements daemon.ImageService.
@@ -250,6 +237,8 @@ func (s *imageService) Build(ctx context.Context, req api.BuildRequest, progress
 		Target:            req.Target,
 		Network:           req.Network,
 		EntrypointMeaning: req.EntrypointMeaning,
+		Labels:            req.Labels,
+		Pull:              req.Pull,
 		Progress:          progress,
 	})
 	if err != nil {

@@ -126,7 +126,7 @@ func TestDockerVerbs(t *testing.T) {
 		if !regexp.MustCompile(`^REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE$`).MatchString(header) {
 			t.Errorf("images --digests header %q", header)
 		}
-		if hist := d.OK(t, "history", "mybox:1"); !strings.HasPrefix(hist, "CREATED") {
+		if hist := d.OK(t, "history", "mybox:1"); !strings.HasPrefix(hist, "IMAGE") {
 			t.Errorf("history: %q", hist)
 		}
 	})
