@@ -21,6 +21,12 @@ type Manager interface {
 	// killed in this cgroup (v1: memory.oom_control oom_kill; v2:
 	// memory.events oom_kill).
 	OOMKillCount() (uint64, error)
+	// Stats reads the usage counters `stats` shows: CPU time, memory,
+	// tasks and block I/O bytes.
+	Stats() (*Stats, error)
+	// CPUUsage reads only the cumulative CPU time (ns), the one counter
+	// kept between samples: one small file on either layout.
+	CPUUsage() (uint64, error)
 	// Freeze stops every process in the cgroup (pause).
 	Freeze() error
 	// Thaw resumes the processes stopped by Freeze.
