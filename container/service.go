@@ -71,6 +71,9 @@ type Service struct {
 	// creates in progress.
 	usernsMu       sync.Mutex
 	usernsReserved map[uint32]bool
+
+	// cpu keeps CPU readings of the running containers for stats.
+	cpu *cpuMarks
 }
 
 // New opens the container database under cfg.Root and re-adopts the
@@ -104,11 +107,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		containers: map[string]*entry{},
 		execs:      map[string]*execSession{},
 		userns:     pool, usernsReserved: map[uint32]bool{},
+		cpu: newCPUMarks(),
 	}
 	if err := s.recover(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
+	s.goBg(s.markCPU)
 	return s, nil
 }
 
