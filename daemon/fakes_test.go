@@ -28,6 +28,8 @@ type fakeContainers struct {
 	listF  func(context.Context, api.ContainerListOptions) ([]api.ContainerSummary, error)
 	rename func(context.Context, string, string) error
 	top    func(context.Context, string, string) (api.ContainerTop, error)
+	stats  func(context.Context, string, bool, func(api.ContainerStats) error) error
+	update func(context.Context, string, api.ContainerUpdate) (api.ContainerUpdated, error)
 }
 
 func (f *fakeContainers) Create(ctx context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
@@ -63,6 +65,12 @@ func (f *fakeContainers) Rename(ctx context.Context, id, name string) error {
 }
 func (f *fakeContainers) Top(ctx context.Context, id, args string) (api.ContainerTop, error) {
 	return f.top(ctx, id, args)
+}
+func (f *fakeContainers) Stats(ctx context.Context, id string, stream bool, send func(api.ContainerStats) error) error {
+	return f.stats(ctx, id, stream, send)
+}
+func (f *fakeContainers) Update(ctx context.Context, id string, req api.ContainerUpdate) (api.ContainerUpdated, error) {
+	return f.update(ctx, id, req)
 }
 func (f *fakeContainers) Logs(ctx context.Context, id string, o LogsOptions, w FrameWriter) error {
 	return f.logs(ctx, id, o, w)

@@ -39,6 +39,12 @@ type ContainerService interface {
 	// Top lists the container's processes: `ps -ef`'s columns from
 	// /proc, or the host's ps run with psArgs over its pids.
 	Top(ctx context.Context, id, psArgs string) (api.ContainerTop, error)
+	// Stats sends samples of the container's usage to send: one, or with
+	// stream one per second until ctx ends or the container is removed.
+	Stats(ctx context.Context, id string, stream bool, send func(api.ContainerStats) error) error
+	// Update changes the container's limits (live when it runs) and
+	// restart policy, and records them for its next starts.
+	Update(ctx context.Context, id string, req api.ContainerUpdate) (api.ContainerUpdated, error)
 
 	// Logs writes the container's log as frames (api.Stdout, api.Stderr)
 	// to w. With opts.Follow it keeps writing until the container exits or
