@@ -12,6 +12,7 @@ func (c *cli) containerVerbs() []*cobra.Command {
 		c.killCommand(), c.rmCommand(), c.logsCommand(), c.execCommand(), c.inspectCommand(),
 		c.attachCommand(), c.waitCommand(), c.pauseCommand(), c.unpauseCommand(),
 		c.renameCommand(), c.portCommand(), c.topCommand(), c.traceCommand(),
+		c.statsCommand(), c.updateCommand(),
 	}
 }
 

@@ -156,6 +156,7 @@ flag, each with the command's usage line.`,
 		c.attachCommand(), c.stopCommand(), c.killCommand(), c.restartCommand(), c.rmCommand(),
 		c.pauseCommand(), c.unpauseCommand(), c.waitCommand(), c.inspectCommand(), c.eventsCommand(),
 		c.traceCommand(), c.containerCommand(), c.renameCommand(), c.portCommand(), c.topCommand())
+	add("containers", c.statsCommand(), c.updateCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
 	add("images", c.imageVerbs()...)
 	add("images", c.distributionCommands()...)
