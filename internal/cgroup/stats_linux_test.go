@@ -1,6 +1,7 @@
 package cgroup
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/container-runtime/container-runtime/errdefs"
 )
 
 // The v2 counters are read from a fake cgroup2 directory (this host's
@@ -152,5 +155,14 @@ func TestV1StatsMove(t *testing.T) {
 	usage, err := m.CPUUsage()
 	if err != nil || usage < after.CPU.Total {
 		t.Errorf("CPUUsage = %d, %v; want at least Stats' %d", usage, err, after.CPU.Total)
+	}
+}
+
+// The library's refusal of a memory limit below the usage carries no
+// errno; it is a conflict all the same.
+func TestTagMemoryBusy(t *testing.T) {
+	err := tag(fmt.Errorf("setting limits: %w", errors.New("unable to set memory limit to 16777216 (current usage: 42373120, peak usage: 43610112)")))
+	if !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("tag = %v, not a conflict", err)
 	}
 }
