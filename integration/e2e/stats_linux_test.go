@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,4 +190,43 @@ func slicesContainMatch(lines []string, re *regexp.Regexp) bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkStatsNoStream20 times `stats --no-stream` (the CLI process
+// included) over 20 running containers: issue 11's target is 100 ms.
+func BenchmarkStatsNoStream20(b *testing.B) {
+	d := daemon.New(b)
+	img := d.Busybox(b)
+	for i := range 20 {
+		d.OK(b, "run", "-d", "--network", "none", "--name", "bench"+strconv.Itoa(i), img, "sleep", "1000")
+	}
+	time.Sleep(1500 * time.Millisecond) // past the first CPU readings
+	b.Run("cli", func(b *testing.B) {
+		for b.Loop() {
+			out := d.OK(b, "stats", "--no-stream")
+			if n := strings.Count(out, "\n"); n != 21 {
+				b.Fatalf("stats --no-stream printed %d lines:\n%s", n, out)
+			}
+		}
+	})
+	// The same 20 samples through the API, without the CLI's process.
+	b.Run("api", func(b *testing.B) {
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for i := range 20 {
+				wg.Go(func() {
+					if _, err := d.Client.ContainerStats(context.Background(), "bench"+strconv.Itoa(i)); err != nil {
+						b.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+		}
+	})
+	// For scale: the CLI's cheapest round trip to the daemon.
+	b.Run("version", func(b *testing.B) {
+		for b.Loop() {
+			d.OK(b, "version")
+		}
+	})
 }
