@@ -34,6 +34,7 @@ var guestTests = []string{
 	"TestDeleteRemovesCgroup",
 	"TestUpdateRunningContainer",
 	"TestUpdateRefusedKeepsLimits",
+	"TestStatsReadsV2Counters",
 }
 
 // TestCgroupV2Guest boots Debian's kernel under QEMU on an initramfs with

@@ -181,7 +181,7 @@ var floors = []floor{
 			"internal/depcheck":          {},
 			"integration/conformance":    {tests: "internal/testutil"},
 			"integration/cgroupv2":       {imports: "internal/busyboxfs"},
-			"integration/cgroupv2/guest": {},
+			"integration/cgroupv2/guest": {tests: "internal/cgroup"},
 			"integration/kubernetes": {
 				tests: "internal/busyboxfs internal/testutil/command internal/testutil/host internal/testutil/registry",
 			},
