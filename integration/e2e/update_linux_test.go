@@ -92,6 +92,16 @@ func TestUpdate(t *testing.T) {
 		expectLimits(t, id, "--pids-limit -1", [][3]string{{"pids", "pids.max", "max"}})
 	})
 
+	t.Run("paused", func(t *testing.T) {
+		d.OK(t, "pause", "u")
+		d.OK(t, "update", "--pids-limit", "35", "u")
+		expectLimits(t, id, "update while paused", [][3]string{{"pids", "pids.max", "35"}})
+		d.OK(t, "unpause", "u")
+		if st := d.Inspect(t, "u").StateDetail; !st.Running || st.Paused {
+			t.Errorf("after unpause: %+v", st)
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		d.OK(t, "update", "-m", "128m", "--memory-swap", "256m", "--pids-limit", "30", "u")
 		for _, tt := range []struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencontainers/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -164,5 +165,20 @@ func TestTagMemoryBusy(t *testing.T) {
 	err := tag(fmt.Errorf("setting limits: %w", errors.New("unable to set memory limit to 16777216 (current usage: 42373120, peak usage: 43610112)")))
 	if !errors.Is(err, errdefs.ErrConflict) {
 		t.Errorf("tag = %v, not a conflict", err)
+	}
+}
+
+// v1 lists every operation per device; Read and Write are kept (Total
+// would count them twice, Sync and Async split them differently).
+func TestFromLibStatsBlockIO(t *testing.T) {
+	st := cgroups.NewStats()
+	for _, op := range []string{"Read", "Write", "Sync", "Async", "Discard", "Total"} {
+		st.BlkioStats.IoServiceBytesRecursive = append(st.BlkioStats.IoServiceBytesRecursive,
+			cgroups.BlkioStatEntry{Major: 254, Minor: 0, Op: op, Value: uint64(len(op))})
+	}
+	got := fromLibStats(st).BlockIO
+	want := []BlockIOEntry{{Major: 254, Op: "Read", Value: 4}, {Major: 254, Op: "Write", Value: 5}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("block I/O = %+v, want %+v", got, want)
 	}
 }
