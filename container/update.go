@@ -260,5 +260,11 @@ func applyUpdate(r *record, req api.ContainerUpdate) {
 	}
 	if req.RestartPolicy != nil {
 		r.Config.RestartPolicy = *req.RestartPolicy
+		// A restart already scheduled by the old policy is called off, as
+		// Docker's update does: the pending restart finds the container
+		// no longer "restarting" and leaves it.
+		if p, _ := parseRestartPolicy(*req.RestartPolicy); p.name == "no" && r.State.Status == StateRestarting {
+			r.State.Status = StateExited
+		}
 	}
 }

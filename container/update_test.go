@@ -93,6 +93,25 @@ func TestApplyUpdateRecords(t *testing.T) {
 	}
 }
 
+// A container waiting for its policy's next restart stays stopped once the
+// policy is updated to no.
+func TestApplyUpdateCallsOffRestart(t *testing.T) {
+	for _, tt := range []struct {
+		status, policy, want string
+	}{
+		{StateRestarting, "no", StateExited},
+		{StateRestarting, "", StateExited},
+		{StateRestarting, "always", StateRestarting},
+		{StateRunning, "no", StateRunning},
+	} {
+		r := &record{State: runState{Status: tt.status}}
+		applyUpdate(r, api.ContainerUpdate{RestartPolicy: &api.RestartPolicy{Name: tt.policy}})
+		if r.State.Status != tt.want {
+			t.Errorf("%s, policy %q: status %s, want %s", tt.status, tt.policy, r.State.Status, tt.want)
+		}
+	}
+}
+
 func TestParseCPUList(t *testing.T) {
 	got, err := parseCPUList("0-2,5")
 	if err != nil || len(got) != 4 || !got[0] || !got[2] || !got[5] || got[3] {

@@ -157,6 +157,33 @@ func TestUpdate(t *testing.T) {
 		if p := d.Inspect(t, "u").Config.RestartPolicy; p.Name != "no" {
 			t.Errorf("restart policy after update to no: %+v", p)
 		}
+		// A container between restarts (its backoff doubles from 100 ms)
+		// is not restarted again once its policy is no. "restarting" is
+		// also the state while a restart is under way; the backoff is
+		// when it shows a run newer than the one first seen.
+		d.OK(t, "run", "-d", "--name", "flap", "--restart", "always", img, "false")
+		var seen time.Time
+		testutil.WaitFor(t, 30*time.Second, "flap waiting for a restart", func() bool {
+			st := d.Inspect(t, "flap")
+			if st.RestartCount < 4 {
+				return false
+			}
+			if seen.IsZero() {
+				seen = st.StateDetail.StartedAt
+				return false
+			}
+			return st.StateDetail.Restarting && !st.StateDetail.StartedAt.Equal(seen)
+		})
+		d.OK(t, "update", "--restart", "no", "flap")
+		count := d.Inspect(t, "flap").RestartCount
+		testutil.WaitFor(t, 10*time.Second, "flap to stay exited", func() bool {
+			return d.Inspect(t, "flap").StateDetail.Status == "exited"
+		})
+		time.Sleep(4 * time.Second) // past the backoff the old policy had scheduled (3.2 s at most here)
+		if st := d.Inspect(t, "flap"); st.RestartCount != count || st.StateDetail.Status != "exited" {
+			t.Errorf("after update --restart no: restart count %d (%d at the update), status %s", st.RestartCount, count, st.StateDetail.Status)
+		}
+
 		d.OK(t, "run", "-d", "--rm", "--name", "gone", img, "sleep", "1000")
 		if r := d.Run(t, "update", "--restart", "always", "gone"); r.Code != 1 || !strings.Contains(r.Stderr, "AutoRemove") {
 			t.Errorf("update --restart of a --rm container: %s", r)
