@@ -87,7 +87,7 @@ func (s *Server) imageImport(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("streaming the import: %w", err)
 	}
 	lw := newLazyWriter(w, contentNDJSON)
-	id, err := s.cfg.Images.Import(r.Context(), r.Body, name, progressWriter{lw})
+	id, err := s.importImage(r, name, progressWriter{lw})
 	if err == nil {
 		// A tar's trailing padding may stay unread; reading it (bounded)
 		// keeps the connection usable (see imageLoad). Not after a

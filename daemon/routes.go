@@ -46,6 +46,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /v1/containers/{id}/top", s.containerTop)
 	handle("GET /v1/containers/{id}/stats", s.containerStats)
 	handle("POST /v1/containers/{id}/update", s.containerUpdate)
+	s.archiveRoutes(handle)
 
 	handle("POST /v1/containers/{id}/exec", s.execCreate)
 	handle("POST /v1/exec/{id}/start", s.execStart)

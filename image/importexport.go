@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
-
-	"github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/container-runtime/container-runtime/internal/archive"
 	"github.com/container-runtime/container-runtime/internal/envpath"
@@ -20,26 +16,7 @@ const DefaultPath = envpath.Default
 // plain) and names it name (no name: a dangling image). The config has only
 // PATH set, as the tarball says nothing about how to run it.
 func (s *Store) Import(ctx context.Context, r io.Reader, name string) (Image, error) {
-	ctx, release := s.WithLease(ctx)
-	defer release()
-	layer, err := s.ApplyTar(ctx, r)
-	if err != nil {
-		return Image{}, fmt.Errorf("importing root filesystem: %w", err)
-	}
-	now := time.Now().UTC()
-	img := Image{
-		Layers:  []digest.Digest{layer.DiffID},
-		Created: now,
-		Config: ocispec.Image{
-			Config:  ocispec.ImageConfig{Env: []string{"PATH=" + DefaultPath}},
-			History: []ocispec.History{{Created: &now, CreatedBy: "container-runtime import", Comment: "imported from a root filesystem tarball"}},
-		},
-	}
-	var names []string
-	if name != "" {
-		names = append(names, name)
-	}
-	return s.CreateImage(ctx, img, names...)
+	return s.ImportWith(ctx, r, ImportOptions{Name: name})
 }
 
 // Export writes the image's flattened root filesystem to w as a tar: its

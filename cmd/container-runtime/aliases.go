@@ -7,13 +7,13 @@ import "github.com/spf13/cobra"
 // parent), so `container stop -t 3 web` and `stop -t 3 web` share code
 // and flags.
 func (c *cli) containerVerbs() []*cobra.Command {
-	return []*cobra.Command{
+	return append([]*cobra.Command{
 		c.runCommand(), c.createCommand(), c.startCommand(), c.stopCommand(), c.restartCommand(),
 		c.killCommand(), c.rmCommand(), c.logsCommand(), c.execCommand(), c.inspectCommand(),
 		c.attachCommand(), c.waitCommand(), c.pauseCommand(), c.unpauseCommand(),
 		c.renameCommand(), c.portCommand(), c.topCommand(), c.traceCommand(),
 		c.statsCommand(), c.updateCommand(),
-	}
+	}, c.fileVerbs()...)
 }
 
 // imageVerbs are the top-level twins of `image tag` and `image history`,

@@ -158,6 +158,8 @@ flag, each with the command's usage line.`,
 		c.traceCommand(), c.containerCommand(), c.renameCommand(), c.portCommand(), c.topCommand())
 	add("containers", c.statsCommand(), c.updateCommand())
 	add("images", c.imageCommand(), c.imagesCommand(), c.rmiCommand())
+	add("containers", c.fileVerbs()...)
+	add("images", c.importCommand())
 	add("images", c.imageVerbs()...)
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())

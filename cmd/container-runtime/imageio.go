@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -44,40 +43,9 @@ exists already.`,
 	return cmd
 }
 
-// imageImportCommand makes an image from a root filesystem tar.
-func (c *cli) imageImportCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "import FILE|- [NAME]",
-		Short: "Make an image from a root filesystem tar (optionally compressed); - reads stdin",
-		Args:  cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var r io.Reader = c.in
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				r = f
-			}
-			cl, err := c.client()
-			if err != nil {
-				return err
-			}
-			view := &plainView{w: c.err}
-			name := ""
-			if len(args) == 2 {
-				name = args[1]
-			}
-			id, err := cl.ImageImport(cmd.Context(), name, r, view.update)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(c.out, id)
-			return nil
-		},
-	}
-}
+// imageImportCommand makes an image from a root filesystem tar: `image
+// import` is the top-level import.
+func (c *cli) imageImportCommand() *cobra.Command { return c.importCommand() }
 
 // imageExportCommand writes an image's flattened root filesystem as a tar.
 func (c *cli) imageExportCommand() *cobra.Command {

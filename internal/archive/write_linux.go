@@ -204,9 +204,10 @@ func (t *tarWriter) merged(ctx context.Context, dirs []string, rel string) error
 	return nil
 }
 
-// entry writes the header (and content) of the filesystem object p with the
-// archive name name.
-func (t *tarWriter) entry(p, name string, st *unix.Stat_t) error {
+// header describes the filesystem object p (stat st) as the archive entry
+// name; nil for a socket, which is not archived. A multiply linked regular
+// file seen before becomes a hard link to its first name.
+func (t *tarWriter) header(p, name string, st *unix.Stat_t) (*tar.Header, error) {
 	hdr := &tar.Header{
 		Name:    name,
 		Mode:    int64(st.Mode & 0o7777),
@@ -233,7 +234,7 @@ func (t *tarWriter) entry(p, name string, st *unix.Stat_t) error {
 	case unix.S_IFLNK:
 		target, err := os.Readlink(p)
 		if err != nil {
-			return fmt.Errorf("reading symlink: %w", err)
+			return nil, fmt.Errorf("reading symlink: %w", err)
 		}
 		hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, target
 	case unix.S_IFCHR, unix.S_IFBLK:
@@ -245,14 +246,24 @@ func (t *tarWriter) entry(p, name string, st *unix.Stat_t) error {
 	case unix.S_IFIFO:
 		hdr.Typeflag = tar.TypeFifo
 	default:
-		return nil // sockets are not archived
+		return nil, nil // sockets are not archived
 	}
 	xattrs, err := readXattrs(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(xattrs) > 0 {
 		hdr.PAXRecords = xattrs
+	}
+	return hdr, nil
+}
+
+// entry writes the header (and content) of the filesystem object p with the
+// archive name name.
+func (t *tarWriter) entry(p, name string, st *unix.Stat_t) error {
+	hdr, err := t.header(p, name, st)
+	if err != nil || hdr == nil {
+		return err
 	}
 	if err := t.tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("writing tar header for %s: %w", p, err)

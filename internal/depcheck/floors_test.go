@@ -129,7 +129,7 @@ var floors = []floor{
 			"speaks api; never daemon, client or cmd",
 		pkgs: map[string]allow{
 			"container": {
-				imports: "api errdefs image internal/atomicfile internal/boltfile internal/capabilities " +
+				imports: "api errdefs image internal/archive internal/atomicfile internal/boltfile internal/capabilities " +
 					"internal/cgroup internal/envpath internal/events internal/logctx internal/monitor " +
 					"internal/mounttree internal/passwd internal/privdir internal/quarantine internal/seccomp " +
 					"internal/signal network runtime snapshot",
@@ -154,7 +154,7 @@ var floors = []floor{
 			"wires the engines into daemon; the CLI reaches the daemon " +
 			"through client only; container-runtime-oci is runtime's CLI",
 		pkgs: map[string]allow{
-			"cmd/container-runtime":     {imports: "api client errdefs internal/atomicfile internal/version"},
+			"cmd/container-runtime":     {imports: "api client errdefs internal/archive internal/atomicfile internal/version"},
 			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
 			"cmd/container-runtimed": {
 				imports: "api builder container daemon distribution errdefs image internal/atomicfile " +

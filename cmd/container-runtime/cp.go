@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/client"
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// cpOptions are cp's flags.
+type cpOptions struct {
+	archive, followLink, quiet bool
+}
+
+// cpCommand is Docker's cp.
+func (c *cli) cpCommand() *cobra.Command {
+	var opts cpOptions
+	cmd := &cobra.Command{
+		Use:   "cp [-a] [-L] [-q] CONTAINER:SRC_PATH DEST_PATH|-\n  cp [-a] [-L] [-q] SRC_PATH|- CONTAINER:DEST_PATH",
+		Short: "Copy files and directories between a container (running or stopped) and the local filesystem",
+		Long: `Copy files and directories between a container and the local filesystem, as
+Docker's cp. The container may be running or stopped; paths in it are relative
+to its root. "-" as SRC_PATH reads a tar from stdin and extracts it into the
+directory DEST_PATH; "-" as DEST_PATH writes a tar of SRC_PATH to stdout.
+
+A directory is copied into an existing directory DEST_PATH, or becomes
+DEST_PATH when that does not exist; SRC_PATH ending in "/." copies a
+directory's content instead. A file replaces an existing file DEST_PATH or
+goes into an existing directory; DEST_PATH ending in "/" must be an existing
+directory.
+
+Files copied into a container belong to its root user, files copied out to
+the user running cp; -a keeps the owners of the source. Device nodes are not
+created on the local machine.`,
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: c.completeContainers(true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return refused(c.cp(cmd.Context(), args[0], args[1], opts))
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&opts.archive, "archive", "a", false, "archive mode: keep the owners (uid:gid) of the source")
+	fs.BoolVarP(&opts.followLink, "follow-link", "L", false, "always follow a symbolic link in SRC_PATH")
+	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "do not print the copied size (printed only to a terminal)")
+	return cmd
+}
+
+// cpArg splits a cp argument into a container and a path: CONTAINER:PATH,
+// unless it is "-" or starts like a local path ("/", "./", "../"), so that
+// a local path may hold a colon.
+func cpArg(arg string) (container, p string) {
+	if arg == "-" || filepath.IsAbs(arg) || strings.HasPrefix(arg, ".") {
+		return "", arg
+	}
+	container, p, ok := strings.Cut(arg, ":")
+	if !ok {
+		return "", arg
+	}
+	return container, p
+}
+
+func (c *cli) cp(ctx context.Context, src, dst string, opts cpOptions) error {
+	srcContainer, srcPath := cpArg(src)
+	dstContainer, dstPath := cpArg(dst)
+	switch {
+	case srcContainer != "" && dstContainer != "":
+		return fmt.Errorf("copying between containers is not supported: %w", errdefs.ErrInvalidArgument)
+	case srcContainer == "" && dstContainer == "":
+		return fmt.Errorf("one of SRC_PATH and DEST_PATH must be CONTAINER:PATH: %w", errdefs.ErrInvalidArgument)
+	case srcPath == "" || dstPath == "":
+		return fmt.Errorf("a path is required after the container's name: %w", errdefs.ErrInvalidArgument)
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	if srcContainer != "" {
+		return c.copyFromContainer(ctx, cl, srcContainer, srcPath, dstPath, opts)
+	}
+	return c.copyToContainer(ctx, cl, srcPath, dstContainer, dstPath, opts)
+}
+
+// containerPath makes a container path absolute (cp takes them relative
+// to the root), keeping a trailing "/" or "/.".
+func containerPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return "/" + p
+	}
+	return p
+}
+
+// copiesContent reports whether a source path asks for a directory's
+// content rather than the directory ("dir/.").
+func copiesContent(p string) bool {
+	return p == "." || strings.HasSuffix(p, string(filepath.Separator)+".")
+}
+
+// endsWithSep reports whether a path names a directory by its trailing
+// separator ("dir/" or "dir/.").
+func endsWithSep(p string) bool {
+	return strings.HasSuffix(p, "/") || copiesContent(p)
+}
+
+func (c *cli) copyFromContainer(ctx context.Context, cl *client.Client, ctr, srcPath, dstPath string, opts cpOptions) error {
+	srcPath = containerPath(srcPath)
+	getPath, name := srcPath, path.Base(path.Clean(srcPath))
+	if opts.followLink {
+		st, err := cl.ContainerStatPath(ctx, ctr, srcPath)
+		if err != nil {
+			return err
+		}
+		if st.Mode&os.ModeSymlink != 0 && st.LinkTarget != "" {
+			getPath = st.LinkTarget
+		}
+	}
+	rc, st, err := cl.CopyFromContainer(ctx, ctr, getPath)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if dstPath == "-" {
+		if _, ok := terminal(c.out); ok {
+			return fmt.Errorf("refusing to write a tar to a terminal: redirect the output: %w", errdefs.ErrInvalidArgument)
+		}
+		if _, err := io.Copy(c.out, rc); err != nil {
+			return fmt.Errorf("copying %s:%s to stdout: %w", ctr, srcPath, err)
+		}
+		return nil
+	}
+	// The tar's top entry is named after the path the daemon read.
+	top := st.Name
+	if top == "/" {
+		top, name = ".", "."
+	}
+	isDir := st.Mode.IsDir()
+	ext := hostExtract{from: top, preserveOwners: opts.archive, warn: c.err}
+	info, err := os.Stat(dstPath)
+	switch {
+	case err == nil && info.IsDir():
+		ext.root, ext.to = dstPath, name
+		if isDir && (copiesContent(srcPath) || name == ".") {
+			ext.to = "."
+		}
+	case err == nil && isDir:
+		return fmt.Errorf("cannot copy a directory to a file: %s is a file: %w", dstPath, errdefs.ErrInvalidArgument)
+	case err == nil:
+		ext.root, ext.to = filepath.Dir(dstPath), filepath.Base(dstPath)
+	case errors.Is(err, fs.ErrNotExist):
+		if !isDir && endsWithSep(dstPath) {
+			return fmt.Errorf("the destination directory %s must exist: %w", dstPath, errdefs.ErrNotFound)
+		}
+		parent := filepath.Dir(filepath.Clean(dstPath))
+		if pi, err := os.Stat(parent); err != nil || !pi.IsDir() {
+			return fmt.Errorf("the destination's directory %s must exist: %w", parent, errdefs.ErrNotFound)
+		}
+		ext.root, ext.to = parent, filepath.Base(filepath.Clean(dstPath))
+	default:
+		return fmt.Errorf("copying to %s: %w", dstPath, err)
+	}
+	n, err := ext.extract(ctx, rc)
+	if err != nil {
+		return fmt.Errorf("copying %s:%s to %s: %w", ctr, srcPath, dstPath, err)
+	}
+	c.copied(opts, n, dstPath)
+	return nil
+}
+
+func (c *cli) copyToContainer(ctx context.Context, cl *client.Client, srcPath, ctr, dstPath string, opts cpOptions) error {
+	dstPath = containerPath(dstPath)
+	putOpts := api.CopyToOptions{CopyUIDGID: opts.archive, NoOverwriteDirNonDir: true}
+	// The destination, its symlinks followed inside the container.
+	dst, err := cl.ContainerStatPath(ctx, ctr, dstPath)
+	if err == nil && dst.Mode&os.ModeSymlink != 0 && dst.LinkTarget != "" {
+		dstPath = dst.LinkTarget
+		dst, err = cl.ContainerStatPath(ctx, ctr, dstPath)
+	}
+	exists := err == nil
+	if err != nil && !errors.Is(err, errdefs.ErrNotFound) {
+		return err
+	}
+	if srcPath == "-" {
+		if !exists {
+			return err
+		}
+		if !dst.Mode.IsDir() {
+			return fmt.Errorf("the destination %s in container %s must be a directory to extract a tar into: %w", dstPath, ctr, errdefs.ErrInvalidArgument)
+		}
+		return cl.CopyToContainer(ctx, ctr, dstPath, c.in, putOpts)
+	}
+
+	info, err := os.Lstat(srcPath)
+	if err == nil && opts.followLink && info.Mode()&os.ModeSymlink != 0 {
+		info, err = os.Stat(srcPath)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the source: %w", errors.Join(errdefs.ErrNotFound, err))
+	}
+	walk := hostTar{src: srcPath, followTop: opts.followLink}
+	into := dstPath
+	switch {
+	case exists && dst.Mode.IsDir():
+		walk.name = filepath.Base(filepath.Clean(srcPath))
+		if info.IsDir() && copiesContent(srcPath) {
+			walk.name = "."
+		}
+	case exists && info.IsDir():
+		return fmt.Errorf("cannot copy a directory to a file: %s in container %s is a file: %w", dstPath, ctr, errdefs.ErrInvalidArgument)
+	case exists:
+		into, walk.name = path.Dir(dstPath), path.Base(dstPath)
+	case endsWithSep(dstPath):
+		return fmt.Errorf("the destination directory %s must exist in container %s: %w", dstPath, ctr, errdefs.ErrNotFound)
+	default:
+		into, walk.name = path.Dir(path.Clean(dstPath)), path.Base(path.Clean(dstPath))
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	var n int64
+	go func() {
+		var err error
+		n, err = walk.write(ctx, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	err = cl.CopyToContainer(ctx, ctr, into, pr, putOpts)
+	pr.CloseWithError(io.ErrClosedPipe)
+	if werr := <-done; werr != nil && !errors.Is(werr, io.ErrClosedPipe) {
+		return fmt.Errorf("reading %s: %w", srcPath, werr)
+	}
+	if err != nil {
+		return err
+	}
+	c.copied(opts, n, ctr+":"+dstPath)
+	return nil
+}
+
+// copied tells the size copied, to a terminal only (as Docker).
+func (c *cli) copied(opts cpOptions, n int64, dst string) {
+	if opts.quiet {
+		return
+	}
+	if _, ok := terminal(c.err); ok {
+		fmt.Fprintf(c.err, "Successfully copied %s to %s\n", humanSize(n), dst)
+	}
+}
