@@ -39,7 +39,7 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 {
-		fail("usage: attacker fds [OUT]|syscalls|shocker|devices|mknod|exe-watch|outside ...")
+		fail("usage: attacker fds [OUT]|syscalls|shocker|devices|mknod|exe-watch|outside|swap ...")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -67,6 +67,8 @@ func main() {
 		exeWatch(args)
 	case "outside":
 		outside(args)
+	case "swap":
+		swap(args)
 	default:
 		fail("unknown subcommand " + os.Args[1])
 	}
