@@ -62,11 +62,17 @@ func (s *Service) CopyFrom(ctx context.Context, ref, p string, stat func(api.Pat
 		name = "."
 	}
 	if root.shift == 0 {
-		return archive.WriteTree(ctx, w, pfd, base, name)
+		err = archive.WriteTree(ctx, w, pfd, base, name)
+	} else {
+		err = pipeTar(ctx, w, func(pw io.Writer) error {
+			return archive.WriteTree(ctx, pw, pfd, base, name)
+		}, root.toContainer)
 	}
-	return pipeTar(ctx, w, func(pw io.Writer) error {
-		return archive.WriteTree(ctx, pw, pfd, base, name)
-	}, root.toContainer)
+	if err != nil {
+		return fmt.Errorf("copying %s out of container %s: %w", p, root.name, err)
+	}
+	s.publish(root.rec, "archive-path", nil)
+	return nil
 }
 
 // CopyTo extracts the tar r into the directory p of the container (cp's
@@ -119,6 +125,7 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 	if err != nil {
 		return fmt.Errorf("copying into %s of container %s: %w", p, root.name, err)
 	}
+	s.publish(root.rec, "extract-to-dir", nil)
 	return nil
 }
 
@@ -128,6 +135,7 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 // operation.
 type rootFS struct {
 	fd       int
+	rec      *record
 	name     string
 	readOnly bool
 	// shift is the first host id of the container's private user
@@ -154,7 +162,7 @@ func (s *Service) openRoot(ctx context.Context, ref string) (*rootFS, error) {
 		return nil, fmt.Errorf("no such container: %s: %w", ref, errdefs.ErrNotFound)
 	}
 	r := e.snapshot()
-	root := &rootFS{name: r.Name, readOnly: r.Config.ReadOnly, shift: r.usernsRange()}
+	root := &rootFS{rec: r, name: r.Name, readOnly: r.Config.ReadOnly, shift: r.usernsRange()}
 	if r.State.Status == StateRunning || r.State.Status == StatePaused {
 		defer e.op.Unlock()
 		fd, err := s.openProcRoot(r)

@@ -189,5 +189,6 @@ func (s *Service) Export(ctx context.Context, ref string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("exporting container %s: %w", r.Name, err)
 	}
+	s.publish(r, "export", nil)
 	return nil
 }

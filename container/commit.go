@@ -96,6 +96,7 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 		return "", fmt.Errorf("committing container %s: %w", r.Name, err)
 	}
 	logctx.From(ctx).Info("container committed", "container", r.ID, "image", out.ID)
+	s.publish(r, "commit", nil)
 	return out.ID.String(), nil
 }
 

@@ -114,6 +114,29 @@ func TestDiffExportCommitImport(t *testing.T) {
 		}
 	})
 
+	t.Run("user namespace", func(t *testing.T) {
+		// The container's files carry host ids of its range; the image
+		// and the export carry the container's own.
+		if err := os.Chmod(d.Dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		d.OK(t, "run", "--name", "userns", "--userns", "private", "--network", "none", img, "sh", "-c",
+			"echo u > /owned && chown 5:6 /owned && echo r > /rootfile")
+		if got := d.OK(t, "diff", "userns"); got != "A /owned\nA /rootfile\n" {
+			t.Errorf("diff of the userns container: %q", got)
+		}
+		d.OK(t, "commit", "userns", "fromuserns")
+		if got := d.OK(t, "run", "--rm", "--network", "none", "fromuserns", "stat", "-c", "%u:%g", "/owned", "/rootfile", "/bin"); got != "5:6\n0:0\n0:0\n" {
+			t.Errorf("owners in the image committed from a userns container: %q", got)
+		}
+		r := d.Run(t, "export", "userns")
+		for _, h := range tarHeaders(t, r.Stdout) {
+			if (h.Name == "owned" && (h.Uid != 5 || h.Gid != 6)) || (h.Name == "rootfile" && (h.Uid != 0 || h.Gid != 0)) {
+				t.Errorf("export of the userns container: %s owned by %d:%d", h.Name, h.Uid, h.Gid)
+			}
+		}
+	})
+
 	t.Run("import", func(t *testing.T) {
 		r := d.Run(t, "export", "stopped")
 		if r.Code != 0 {

@@ -204,6 +204,50 @@ func TestCp(t *testing.T) {
 		}
 	})
 
+	t.Run("paused, read-only, user namespace", func(t *testing.T) {
+		d.OK(t, "pause", "run")
+		d.OK(t, "cp", filepath.Join(src, "file"), "run:/data/whilepaused")
+		d.OK(t, "cp", "run:/data/whilepaused", filepath.Join(host, "whilepaused"))
+		d.OK(t, "unpause", "run")
+		if got := read(filepath.Join(host, "whilepaused")); got != "hello\n" {
+			t.Errorf("cp while paused: %q", got)
+		}
+
+		// Docker refuses to write into a read-only root file system.
+		d.OK(t, "run", "-d", "--name", "ro", "--read-only", "--network", "none", img, "sleep", "1000")
+		if r := d.Run(t, "cp", filepath.Join(src, "file"), "ro:/"); r.Code != 1 || !strings.Contains(r.Stderr, "container rootfs is marked read-only") {
+			t.Errorf("cp into a read-only container: %s", r)
+		}
+
+		// A private user namespace: the container's root is a host id
+		// range; cp shows and takes the container's own ids. (Its root
+		// must reach the data root: the test's directory is made
+		// searchable, as an installed data root's parent is.)
+		if err := os.Chmod(d.Dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		d.OK(t, "run", "-d", "--name", "userns", "--userns", "private", "--network", "none", img, "sh", "-c",
+			"echo u > /owned && chown 5:6 /owned && touch /ready && exec sleep 1000")
+		testutil.WaitFor(t, 30*time.Second, "the userns container's files", func() bool {
+			return d.Run(t, "exec", "userns", "test", "-e", "/ready").Code == 0
+		})
+		d.OK(t, "cp", filepath.Join(src, "file"), "userns:/copied")
+		d.OK(t, "cp", "-a", filepath.Join(src, "file"), "userns:/copiedkept")
+		if got := inside("userns", "stat", "-c", "%u:%g", "/copied", "/copiedkept"); got != "0:0\n1234:4321\n" {
+			t.Errorf("owners in the userns container: %q", got)
+		}
+		r := d.Run(t, "cp", "userns:/owned", "-")
+		if files := tarHeaders(t, r.Stdout); len(files) != 1 || files[0].Uid != 5 || files[0].Gid != 6 {
+			t.Errorf("cp out of the userns container: %+v (%s)", files, r.Stderr)
+		}
+		d.OK(t, "stop", "-t", "1", "userns")
+		d.OK(t, "cp", filepath.Join(src, "file"), "userns:/copiedstopped")
+		d.OK(t, "start", "userns")
+		if got := inside("userns", "stat", "-c", "%u:%g", "/copiedstopped"); got != "0:0\n" {
+			t.Errorf("owner of a copy into the stopped userns container: %q", got)
+		}
+	})
+
 	t.Run("arguments", func(t *testing.T) {
 		for _, c := range []struct {
 			args []string
@@ -234,5 +278,22 @@ func tarNames(t testing.TB, s string) []string {
 			t.Fatalf("reading tar: %v (after %q)", err, names)
 		}
 		names = append(names, h.Name)
+	}
+}
+
+// tarHeaders lists the headers of a tar.
+func tarHeaders(t testing.TB, s string) []*tar.Header {
+	t.Helper()
+	var out []*tar.Header
+	tr := tar.NewReader(strings.NewReader(s))
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("reading tar: %v", err)
+		}
+		out = append(out, h)
 	}
 }
