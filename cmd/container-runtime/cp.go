@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -144,14 +145,23 @@ func (c *cli) copyFromContainer(ctx context.Context, cl *client.Client, ctr, src
 		top, name = ".", "."
 	}
 	isDir := st.Mode.IsDir()
-	ext := hostExtract{from: top, preserveOwners: opts.archive, warn: c.err}
+	ext := hostExtract{from: top, preserveOwners: opts.archive, warn: c.err, single: !isDir}
 	info, err := os.Stat(dstPath)
+	var newDir string // a directory made for the copy, given the source's metadata
 	switch {
+	case err == nil && info.IsDir() && isDir:
+		// Into the directory, or its content into it ("dir/."): a
+		// directory is always extracted with itself as the root.
+		ext.root, ext.to = dstPath, "."
+		if !copiesContent(srcPath) && name != "." {
+			ext.root = filepath.Join(dstPath, name)
+			if err := makeDestDir(ext.root); err != nil {
+				return err
+			}
+			newDir = ext.root
+		}
 	case err == nil && info.IsDir():
 		ext.root, ext.to = dstPath, name
-		if isDir && (copiesContent(srcPath) || name == ".") {
-			ext.to = "."
-		}
 	case err == nil && isDir:
 		return fmt.Errorf("cannot copy a directory to a file: %s is a file: %w", dstPath, errdefs.ErrInvalidArgument)
 	case err == nil:
@@ -165,15 +175,71 @@ func (c *cli) copyFromContainer(ctx context.Context, cl *client.Client, ctr, src
 			return fmt.Errorf("the destination's directory %s must exist: %w", parent, errdefs.ErrNotFound)
 		}
 		ext.root, ext.to = parent, filepath.Base(filepath.Clean(dstPath))
+		if isDir {
+			ext.root, ext.to = filepath.Clean(dstPath), "."
+			if err := makeDestDir(ext.root); err != nil {
+				return err
+			}
+			newDir = ext.root
+		}
 	default:
 		return fmt.Errorf("copying to %s: %w", dstPath, err)
 	}
+	var topHdr tar.Header
+	if newDir != "" {
+		ext.top = &topHdr
+	}
 	n, err := ext.extract(ctx, rc)
+	if err == nil && newDir != "" && topHdr.Typeflag == tar.TypeDir {
+		err = dirMetadata(newDir, &topHdr, opts.archive)
+	}
 	if err != nil {
 		return fmt.Errorf("copying %s:%s to %s: %w", ctr, srcPath, dstPath, err)
 	}
 	c.copied(opts, n, dstPath)
 	return nil
+}
+
+// makeDestDir makes the directory a copied directory becomes; an existing
+// directory is kept (its content merges), anything else is refused.
+func makeDestDir(p string) error {
+	err := os.Mkdir(p, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		if fi, serr := os.Lstat(p); serr == nil && fi.IsDir() {
+			return nil
+		}
+		return fmt.Errorf("cannot overwrite non-directory %s with a directory: %w", p, errdefs.ErrInvalidArgument)
+	}
+	return err
+}
+
+// dirMetadata gives the directory made for a copy the copied directory's
+// mode and times (and owner with -a, as root).
+func dirMetadata(p string, h *tar.Header, keepOwner bool) error {
+	if keepOwner && os.Geteuid() == 0 {
+		if err := os.Lchown(p, h.Uid, h.Gid); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(p, os.FileMode(h.Mode&0o777)|modeBits(h.Mode)); err != nil {
+		return err
+	}
+	return os.Chtimes(p, h.ModTime, h.ModTime)
+}
+
+// modeBits converts the setuid, setgid and sticky bits of a tar mode.
+func modeBits(m int64) os.FileMode {
+	var out os.FileMode
+	if m&0o4000 != 0 {
+		out |= os.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		out |= os.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		out |= os.ModeSticky
+	}
+	return out
 }
 
 func (c *cli) copyToContainer(ctx context.Context, cl *client.Client, srcPath, ctr, dstPath string, opts cpOptions) error {

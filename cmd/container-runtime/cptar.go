@@ -23,11 +23,18 @@ import (
 // (every name resolved inside root, no symlink followed out of it), and
 // device nodes are never made.
 type hostExtract struct {
-	// root is the existing directory extracted into.
+	// root is the existing directory extracted into: for a directory,
+	// the destination directory itself, so that nothing in the tar (a
+	// symlink to "..", say) reaches beside it.
 	root string
 	// from is the tar's top name; to is the name it gets under root ("."
 	// for root itself: a directory's content copied into it).
 	from, to string
+	// single takes only the top entry (the source is not a directory).
+	single bool
+	// top, when set, receives the top entry's header (the copied
+	// directory's own mode, owner and times, which to="." leaves out).
+	top *tar.Header
 	// preserveOwners keeps the tar's owners (cp -a, as root); otherwise
 	// files belong to the user running cp.
 	preserveOwners bool
@@ -50,7 +57,7 @@ func (x hostExtract) extract(ctx context.Context, r io.Reader) (int64, error) {
 			return path.Join(x.to, n), true
 		}
 		rest, ok := strings.CutPrefix(n, x.from)
-		if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+		if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (x.single && rest != "") {
 			return "", false
 		}
 		return path.Join(x.to, rest), true
@@ -62,7 +69,10 @@ func (x hostExtract) extract(ctx context.Context, r io.Reader) (int64, error) {
 		}
 		if name == "." && x.to == "." {
 			// The copied directory itself: its content goes into root,
-			// whose own mode and owner stay as they are.
+			// whose own metadata is the caller's to set.
+			if x.top != nil && h.Typeflag == tar.TypeDir {
+				*x.top = *h
+			}
 			return false, nil
 		}
 		switch h.Typeflag {

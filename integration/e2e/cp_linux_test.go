@@ -28,13 +28,13 @@ func TestCp(t *testing.T) {
 	img := d.Busybox(t)
 	vol := t.TempDir()
 	d.OK(t, "run", "-d", "--name", "run", "--network", "none", "-v", vol+":/vol", img, "sh", "-c",
-		"mkdir -p /data/sub && echo one > /data/f && echo two > /data/sub/g && chown 1234:4321 /data/f && "+
+		"mkdir -p /data/sub && chmod 0750 /data/sub && echo one > /data/f && echo two > /data/sub/g && chown 1234:4321 /data/f && "+
 			"ln -s /data/f /data/link && ln -s /data /dlink && touch /ready && exec sleep 1000")
 	testutil.WaitFor(t, 30*time.Second, "the container's files", func() bool { return d.Run(t, "exec", "run", "test", "-e", "/ready").Code == 0 })
 	// "stopped" makes its files and exits at its first run; later starts
 	// keep it running, to look at what cp put in it.
 	d.OK(t, "run", "--name", "stopped", "--network", "none", img, "sh", "-c",
-		"if [ -e /data ]; then exec sleep 1000; fi; mkdir -p /data/sub && echo one > /data/f && echo two > /data/sub/g")
+		"if [ -e /data ]; then exec sleep 1000; fi; mkdir -p /data/sub && chmod 0750 /data/sub && echo one > /data/f && echo two > /data/sub/g")
 
 	host := t.TempDir()
 	read := func(p string) string {
@@ -81,6 +81,13 @@ func TestCp(t *testing.T) {
 			for _, p := range []string{"newdir/sub/g", "data/sub/g", "content/sub/g"} {
 				if got := read(filepath.Join(dst, p)); got != "two\n" {
 					t.Errorf("%s: %q", p, got)
+				}
+			}
+			// A directory made by the copy has the source's mode.
+			d.OK(t, "cp", ctr+":/data/sub", filepath.Join(dst, "newsub"))
+			for _, p := range []string{"newsub", "newdir/sub", "data/sub"} {
+				if fi, err := os.Stat(filepath.Join(dst, p)); err != nil || fi.Mode().Perm() != 0o750 {
+					t.Errorf("%s: mode %v (%v), want 0750", p, fi.Mode(), err)
 				}
 			}
 			// Docker's errors: a missing source, a directory onto a file, a
