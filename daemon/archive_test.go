@@ -37,7 +37,7 @@ func (f *fakeFiles) StatPath(_ context.Context, id, p string) (api.PathStat, err
 
 func (f *fakeFiles) CopyFrom(_ context.Context, id, p string, st func(api.PathStat), w io.Writer) error {
 	f.calls = append(f.calls, "get "+id+" "+p)
-	st(stat)
+	st(testStat)
 	_, err := io.WriteString(w, "TAR")
 	return err
 }
