@@ -113,9 +113,9 @@ The seed's commands:
   container-runtime stop NAME
 
 and Docker's: run, create, start -a, ps, logs, exec, attach, stop, kill,
-restart, rm, rename, port, top, inspect, wait, events, trace, container ...,
-images, rmi, tag, history, image ..., build -t, network ..., system ...,
-info, version.
+restart, rm, rename, port, top, inspect, wait, events, trace, cp, diff,
+commit, export, container ..., images, rmi, tag, history, import, image ...,
+build -t, network ..., system ..., info, version.
 
 The daemon's address is unix:///run/container-runtime/container-runtimed.sock,
 or $CONTAINER_RUNTIME_HOST (unix:///path or tcp://host:port with TLS client
