@@ -90,7 +90,7 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 	dfd, err := root.open(p, unix.O_RDONLY|unix.O_DIRECTORY)
 	switch {
 	case errors.Is(err, unix.ENOTDIR):
-		return fmt.Errorf("copying into %s: extraction point is not a directory: %w", p, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "copying into %s: extraction point is not a directory", p)
 	case err != nil:
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 		if root.readOnly {
 			what = "container rootfs"
 		}
-		return fmt.Errorf("copying into %s of container %s: %s is marked read-only: %w", p, root.name, what, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "copying into %s of container %s: %s is marked read-only", p, root.name, what)
 	}
 	filter := func(h *tarHeader) error {
 		if !opts.CopyUIDGID {
@@ -159,7 +159,7 @@ func (s *Service) openRoot(ctx context.Context, ref string) (*rootFS, error) {
 	e.op.Lock()
 	if e.isRemoved() {
 		e.op.Unlock()
-		return nil, fmt.Errorf("no such container: %s: %w", ref, errdefs.ErrNotFound)
+		return nil, errdefs.Kindf(errdefs.ErrNotFound, "no such container: %s", ref)
 	}
 	r := e.snapshot()
 	root := &rootFS{rec: r, name: r.Name, readOnly: r.Config.ReadOnly, shift: r.usernsRange()}
@@ -203,7 +203,7 @@ func (s *Service) openRoot(ctx context.Context, ref string) (*rootFS, error) {
 func (s *Service) openProcRoot(r *record) (int, error) {
 	fd, err := unix.Open(fmt.Sprintf("/proc/%d/root", r.State.Pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, fmt.Errorf("opening the root of container %s: %w", r.Name, errors.Join(errdefs.ErrConflict, err))
+		return -1, errdefs.Kindf(errdefs.ErrConflict, "opening the root of container %s: %w", r.Name, err)
 	}
 	var got, want unix.Stat_t
 	err = unix.Fstat(fd, &got)
@@ -212,7 +212,7 @@ func (s *Service) openProcRoot(r *record) (int, error) {
 	}
 	if err != nil || got.Dev != want.Dev || got.Ino != want.Ino {
 		unix.Close(fd)
-		return -1, fmt.Errorf("container %s stopped while its root was opened: %w", r.Name, errdefs.ErrConflict)
+		return -1, errdefs.Kindf(errdefs.ErrConflict, "container %s stopped while its root was opened", r.Name)
 	}
 	return fd, nil
 }
@@ -251,7 +251,7 @@ func (r *rootFS) locate(p string) (int, string, error) {
 	if rel == "." || strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") {
 		fd, err := r.open(p, unix.O_PATH|unix.O_DIRECTORY)
 		if errors.Is(err, unix.ENOTDIR) {
-			return -1, "", fmt.Errorf("%s in container %s is not a directory: %w", p, r.name, errdefs.ErrInvalidArgument)
+			return -1, "", errdefs.Kindf(errdefs.ErrInvalidArgument, "%s in container %s is not a directory", p, r.name)
 		}
 		return fd, ".", err
 	}
@@ -296,7 +296,7 @@ func (r *rootFS) stat(p string) (api.PathStat, error) {
 
 // notFound is Docker's error for a missing path.
 func (r *rootFS) notFound(p string) error {
-	return fmt.Errorf("Could not find the file %s in container %s: %w", p, r.name, errdefs.ErrNotFound)
+	return errdefs.Kindf(errdefs.ErrNotFound, "Could not find the file %s in container %s", p, r.name)
 }
 
 // toHost maps the owners of an entry going into the container to host ids.
@@ -305,7 +305,7 @@ func (r *rootFS) toHost(h *tarHeader) error {
 		return nil
 	}
 	if h.Uid < 0 || h.Uid >= usernsSize || h.Gid < 0 || h.Gid >= usernsSize {
-		return fmt.Errorf("%s: owner %d:%d is not mapped in the container's user namespace: %w", h.Name, h.Uid, h.Gid, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "%s: owner %d:%d is not mapped in the container's user namespace", h.Name, h.Uid, h.Gid)
 	}
 	h.Uid += int(r.shift)
 	h.Gid += int(r.shift)
@@ -388,9 +388,9 @@ func checkOverwrite(dfd int, h *tarHeader) error {
 	isDir, entryDir := st.Mode&unix.S_IFMT == unix.S_IFDIR, h.Typeflag == tar.TypeDir
 	switch {
 	case isDir && !entryDir:
-		return fmt.Errorf("cannot overwrite directory %q with non-directory %q: %w", "/"+rel, h.Name, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "cannot overwrite directory %q with non-directory %q", "/"+rel, h.Name)
 	case !isDir && entryDir:
-		return fmt.Errorf("cannot overwrite non-directory %q with directory %q: %w", "/"+rel, h.Name, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "cannot overwrite non-directory %q with directory %q", "/"+rel, h.Name)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 	e.op.Lock()
 	defer e.op.Unlock()
 	if e.isRemoved() {
-		return "", fmt.Errorf("no such container: %s: %w", ref, errdefs.ErrNotFound)
+		return "", errdefs.Kindf(errdefs.ErrNotFound, "no such container: %s", ref)
 	}
 	r := e.snapshot()
 	cfg, history, err := s.commitConfig(ctx, r)
@@ -65,7 +65,7 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 	ctx, release := s.images.WithLease(ctx)
 	defer release()
 	if !s.images.Lease(ctx, r.Layers...) {
-		return "", fmt.Errorf("committing container %s: its image's layers are gone: %w", r.Name, errdefs.ErrNotFound)
+		return "", errdefs.Kindf(errdefs.ErrNotFound, "committing container %s: its image's layers are gone", r.Name)
 	}
 	layer, err := s.upperLayer(ctx, r)
 	if err != nil {

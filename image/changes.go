@@ -23,7 +23,7 @@ func ApplyChanges(cfg *ocispec.ImageConfig, changes []string) error {
 	next := cloneConfig(*cfg)
 	for _, c := range changes {
 		if err := applyChange(&next, c); err != nil {
-			return fmt.Errorf("%w: change %q: %w", errdefs.ErrInvalidArgument, c, err)
+			return errdefs.Kindf(errdefs.ErrInvalidArgument, "change %q: %w", c, err)
 		}
 	}
 	*cfg = next

@@ -148,7 +148,7 @@ download the file and import it. Prints the new image's id.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src := args[0]
 			if strings.Contains(src, "://") {
-				return refused(fmt.Errorf("importing from a URL (%s) is not supported: download the tar and import the file: %w", src, errdefs.ErrInvalidArgument))
+				return refused(errdefs.Kindf(errdefs.ErrInvalidArgument, "importing from a URL (%s) is not supported: download the tar and import the file", src))
 			}
 			var r io.Reader = c.in
 			if src != "-" {

@@ -76,11 +76,11 @@ func (c *cli) cp(ctx context.Context, src, dst string, opts cpOptions) error {
 	dstContainer, dstPath := cpArg(dst)
 	switch {
 	case srcContainer != "" && dstContainer != "":
-		return fmt.Errorf("copying between containers is not supported: %w", errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "copying between containers is not supported")
 	case srcContainer == "" && dstContainer == "":
-		return fmt.Errorf("one of SRC_PATH and DEST_PATH must be CONTAINER:PATH: %w", errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "one of SRC_PATH and DEST_PATH must be CONTAINER:PATH")
 	case srcPath == "" || dstPath == "":
-		return fmt.Errorf("a path is required after the container's name: %w", errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "a path is required after the container's name")
 	}
 	cl, err := c.client()
 	if err != nil {
@@ -132,7 +132,7 @@ func (c *cli) copyFromContainer(ctx context.Context, cl *client.Client, ctr, src
 	defer rc.Close()
 	if dstPath == "-" {
 		if _, ok := terminal(c.out); ok {
-			return fmt.Errorf("refusing to write a tar to a terminal: redirect the output: %w", errdefs.ErrInvalidArgument)
+			return errdefs.Kindf(errdefs.ErrInvalidArgument, "refusing to write a tar to a terminal: redirect the output")
 		}
 		if _, err := io.Copy(c.out, rc); err != nil {
 			return fmt.Errorf("copying %s:%s to stdout: %w", ctr, srcPath, err)
@@ -163,16 +163,16 @@ func (c *cli) copyFromContainer(ctx context.Context, cl *client.Client, ctr, src
 	case err == nil && info.IsDir():
 		ext.root, ext.to = dstPath, name
 	case err == nil && isDir:
-		return fmt.Errorf("cannot copy a directory to a file: %s is a file: %w", dstPath, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "cannot copy a directory to a file: %s is a file", dstPath)
 	case err == nil:
 		ext.root, ext.to = filepath.Dir(dstPath), filepath.Base(dstPath)
 	case errors.Is(err, fs.ErrNotExist):
 		if !isDir && endsWithSep(dstPath) {
-			return fmt.Errorf("the destination directory %s must exist: %w", dstPath, errdefs.ErrNotFound)
+			return errdefs.Kindf(errdefs.ErrNotFound, "the destination directory %s must exist", dstPath)
 		}
 		parent := filepath.Dir(filepath.Clean(dstPath))
 		if pi, err := os.Stat(parent); err != nil || !pi.IsDir() {
-			return fmt.Errorf("the destination's directory %s must exist: %w", parent, errdefs.ErrNotFound)
+			return errdefs.Kindf(errdefs.ErrNotFound, "the destination's directory %s must exist", parent)
 		}
 		ext.root, ext.to = parent, filepath.Base(filepath.Clean(dstPath))
 		if isDir {
@@ -208,7 +208,7 @@ func makeDestDir(p string) error {
 		if fi, serr := os.Lstat(p); serr == nil && fi.IsDir() {
 			return nil
 		}
-		return fmt.Errorf("cannot overwrite non-directory %s with a directory: %w", p, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "cannot overwrite non-directory %s with a directory", p)
 	}
 	return err
 }
@@ -260,7 +260,7 @@ func (c *cli) copyToContainer(ctx context.Context, cl *client.Client, srcPath, c
 			return err
 		}
 		if !dst.Mode.IsDir() {
-			return fmt.Errorf("the destination %s in container %s must be a directory to extract a tar into: %w", dstPath, ctr, errdefs.ErrInvalidArgument)
+			return errdefs.Kindf(errdefs.ErrInvalidArgument, "the destination %s in container %s must be a directory to extract a tar into", dstPath, ctr)
 		}
 		return cl.CopyToContainer(ctx, ctr, dstPath, c.in, putOpts)
 	}
@@ -270,7 +270,7 @@ func (c *cli) copyToContainer(ctx context.Context, cl *client.Client, srcPath, c
 		info, err = os.Stat(srcPath)
 	}
 	if err != nil {
-		return fmt.Errorf("reading the source: %w", errors.Join(errdefs.ErrNotFound, err))
+		return errdefs.Kindf(errdefs.ErrNotFound, "reading the source: %w", err)
 	}
 	walk := hostTar{src: srcPath, followTop: opts.followLink}
 	into := dstPath
@@ -281,11 +281,11 @@ func (c *cli) copyToContainer(ctx context.Context, cl *client.Client, srcPath, c
 			walk.name = "."
 		}
 	case exists && info.IsDir():
-		return fmt.Errorf("cannot copy a directory to a file: %s in container %s is a file: %w", dstPath, ctr, errdefs.ErrInvalidArgument)
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "cannot copy a directory to a file: %s in container %s is a file", dstPath, ctr)
 	case exists:
 		into, walk.name = path.Dir(dstPath), path.Base(dstPath)
 	case endsWithSep(dstPath):
-		return fmt.Errorf("the destination directory %s must exist in container %s: %w", dstPath, ctr, errdefs.ErrNotFound)
+		return errdefs.Kindf(errdefs.ErrNotFound, "the destination directory %s must exist in container %s", dstPath, ctr)
 	default:
 		into, walk.name = path.Dir(path.Clean(dstPath)), path.Base(path.Clean(dstPath))
 	}
