@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -207,4 +208,43 @@ func TestHostTarRoundTrip(t *testing.T) {
 	if top := list(hostTar{src: filepath.Join(dir, "toplink"), name: "t", followTop: true}); top["t/"] == nil || top["t/sub/f"] == nil {
 		t.Errorf("with -L the top symlink is followed: %v", top)
 	}
+}
+
+// FuzzHostExtractRename checks the renaming every entry of a container's
+// tar goes through before archive.Extract (itself fuzzed in
+// internal/archive) sees it: whatever the name, it is dropped or becomes a
+// clean local path at or below the destination name, never above it.
+func FuzzHostExtractRename(f *testing.F) {
+	for _, s := range []string{"src", "src/a", "src/../../x", "/src/a", "../src/a", "srcx/a", "src/./a//b/", "", ".", "..",
+		"a/../src/b", strings.Repeat("../", 20) + "src/x"} {
+		f.Add(s, "src", "dest", false)
+	}
+	f.Add("anything/x", ".", ".", false)
+	f.Add("src", "src", "renamed", true)
+	f.Fuzz(func(t *testing.T, name, from, to string, single bool) {
+		from = strings.TrimPrefix(path.Clean("/"+from), "/")
+		if from == "" {
+			from = "."
+		}
+		if to != "." {
+			to = strings.ReplaceAll(to, "/", "")
+			if to == "" || to == ".." {
+				to = "dest"
+			}
+		}
+		x := hostExtract{from: from, to: to, single: single}
+		got, ok := x.rename(name)
+		if !ok {
+			return
+		}
+		if !filepath.IsLocal(got) && got != "." || path.Clean(got) != got {
+			t.Fatalf("rename(%q) from %q to %q = %q: not a clean local path", name, from, to, got)
+		}
+		if to != "." && got != to && !strings.HasPrefix(got, to+"/") {
+			t.Fatalf("rename(%q) from %q to %q = %q: outside %q", name, from, to, got, to)
+		}
+		if single && got != to {
+			t.Fatalf("rename(%q) of a single file from %q to %q = %q", name, from, to, got)
+		}
+	})
 }

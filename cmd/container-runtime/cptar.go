@@ -48,22 +48,8 @@ func (x hostExtract) extract(ctx context.Context, r io.Reader) (int64, error) {
 		size    int64
 		devices int
 	)
-	rename := func(name string) (string, bool) {
-		n := strings.TrimPrefix(path.Clean("/"+name), "/")
-		if n == "" {
-			n = "."
-		}
-		if x.from == "." {
-			return path.Join(x.to, n), true
-		}
-		rest, ok := strings.CutPrefix(n, x.from)
-		if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (x.single && rest != "") {
-			return "", false
-		}
-		return path.Join(x.to, rest), true
-	}
 	filter := func(h *tar.Header) (bool, error) {
-		name, ok := rename(h.Name)
+		name, ok := x.rename(h.Name)
 		if !ok {
 			return false, nil
 		}
@@ -80,7 +66,7 @@ func (x hostExtract) extract(ctx context.Context, r io.Reader) (int64, error) {
 			devices++
 			return false, nil
 		case tar.TypeLink:
-			target, ok := rename(h.Linkname)
+			target, ok := x.rename(h.Linkname)
 			if !ok {
 				return false, nil
 			}
@@ -111,6 +97,24 @@ func (x hostExtract) extract(ctx context.Context, r io.Reader) (int64, error) {
 		fmt.Fprintf(x.warn, "warning: %d device node(s) left out: cp makes no device nodes on this machine\n", devices)
 	}
 	return size, nil
+}
+
+// rename gives the name under root of the tar entry name, or false for an
+// entry outside the copied path (or below a single file), which is left
+// out.
+func (x hostExtract) rename(name string) (string, bool) {
+	n := strings.TrimPrefix(path.Clean("/"+name), "/")
+	if n == "" {
+		n = "."
+	}
+	if x.from == "." {
+		return path.Join(x.to, n), !x.single || n == "."
+	}
+	rest, ok := strings.CutPrefix(n, x.from)
+	if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) || (x.single && rest != "") {
+		return "", false
+	}
+	return path.Join(x.to, rest), true
 }
 
 // hostTar writes a local file or directory as the tar cp sends into a
