@@ -95,6 +95,12 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 		return err
 	}
 	defer unix.Close(dfd)
+	if pseudo, err := archive.IsPseudoFS(dfd); err != nil || pseudo {
+		if err == nil {
+			err = errdefs.Kindf(errdefs.ErrInvalidArgument, "copying into %s of container %s: it is a filesystem of the kernel's (proc, sysfs...), not files", p, root.name)
+		}
+		return err
+	}
 	var sfs unix.Statfs_t
 	if err := unix.Fstatfs(dfd, &sfs); err != nil {
 		return fmt.Errorf("copying into %s: %w", p, &os.PathError{Op: "fstatfs", Path: p, Err: err})

@@ -276,3 +276,41 @@ func TestTarBreakout_CpIntoContainer(t *testing.T) {
 	v.checkUnchanged(t)
 	hostMarkers(t, d, m)
 }
+
+// TestCpKernelFiles_NotReadNorWritten guards cp against the kernel's
+// filesystems of a running container, which cp reaches through
+// /proc/PID/root with the daemon's privileges: in a --privileged
+// container nothing masks /proc/kcore (the host's memory) or makes /sys
+// read-only. Reading a file of /proc or /sys must fail rather than read
+// it as root, a directory of them must come out empty, and extracting a
+// tar into /proc/sys or /sys must fail. The host's core_pattern is
+// checked to be unchanged.
+func TestCpKernelFiles_NotReadNorWritten(t *testing.T) {
+	d := daemon.New(t)
+	img := d.Busybox(t)
+	corePattern, err := os.ReadFile("/proc/sys/kernel/core_pattern")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.OK(t, "run", "-d", "--name", "priv", "--privileged", "--network", "none", img, "sleep", "1000")
+	for _, p := range []string{"/proc/kcore", "/proc/1/environ", "/sys/kernel/notes", "/proc/sys/kernel/core_pattern"} {
+		r := d.Run(t, "cp", "priv:"+p, "-")
+		if r.Code == 0 {
+			t.Errorf("cp priv:%s read a kernel file (%d bytes)", p, len(r.Stdout))
+		}
+	}
+	r := d.Run(t, "cp", "priv:/proc", "-")
+	if files := readTar(t, []byte(r.Stdout)); r.Code != 0 || len(files) != 1 {
+		t.Errorf("cp priv:/proc -: exit %d, %d entries, want the directory alone: %s", r.Code, len(files), r.Stderr)
+	}
+	evil := layerTar(t, fileEntry("core_pattern", "|/tmp/evil\n", 0o644))
+	for _, dir := range []string{"/proc/sys/kernel", "/sys/kernel", "/proc"} {
+		if r := d.Exec(daemon.CmdTimeout, bytes.NewReader(evil), "cp", "-", "priv:"+dir); r.Code == 0 {
+			t.Errorf("cp - priv:%s was accepted", dir)
+		}
+	}
+	if now, _ := os.ReadFile("/proc/sys/kernel/core_pattern"); !bytes.Equal(now, corePattern) {
+		t.Errorf("HOST core_pattern CHANGED: %q, was %q", now, corePattern)
+		os.WriteFile("/proc/sys/kernel/core_pattern", corePattern, 0o644)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"slices"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/errdefs"
 )
 
 // WriteTree writes to w the file or directory base of the open directory
@@ -59,7 +61,7 @@ func (t *tarWriter) tree(ctx context.Context, dirfd int, base, name string) erro
 		if err := t.entryAt(dirfd, base, name, &st, -1); err != nil {
 			return err
 		}
-		if pseudo, err := onPseudoFS(fd); err != nil || pseudo {
+		if pseudo, err := IsPseudoFS(fd); err != nil || pseudo {
 			return err
 		}
 		names, err := readNamesAt(fd, name)
@@ -78,6 +80,14 @@ func (t *tarWriter) tree(ctx context.Context, dirfd int, base, name string) erro
 			return err
 		}
 		defer unix.Close(fd)
+		// A kernel file (/proc/kcore, a sysfs attribute) is no file to
+		// copy, and reading one as root may read the host's memory.
+		if pseudo, err := IsPseudoFS(fd); err != nil || pseudo {
+			if err == nil {
+				err = fmt.Errorf("%w: %s is a file of the kernel's (proc, sysfs...), not copied", errdefs.ErrInvalidArgument, name)
+			}
+			return err
+		}
 		return t.entryAt(dirfd, base, name, &st, fd)
 	}
 	return t.entryAt(dirfd, base, name, &st, -1)
@@ -122,10 +132,10 @@ func readNamesAt(fd int, name string) ([]string, error) {
 // mqueueMagic is MQUEUE_MAGIC (linux/magic.h), which x/sys/unix lacks.
 const mqueueMagic = 0x19800202
 
-// onPseudoFS reports whether the open directory fd is on one of the
+// IsPseudoFS reports whether the open file fd is on one of the
 // filesystems whose content is the kernel's, not files: a container's
 // /proc, /sys and friends.
-func onPseudoFS(fd int) (bool, error) {
+func IsPseudoFS(fd int) (bool, error) {
 	var sfs unix.Statfs_t
 	if err := unix.Fstatfs(fd, &sfs); err != nil {
 		return false, &os.PathError{Op: "fstatfs", Path: fmt.Sprint(fd), Err: err}

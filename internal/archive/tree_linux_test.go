@@ -110,6 +110,19 @@ func TestWriteTreeSkipsPseudoFilesystems(t *testing.T) {
 	}
 }
 
+// TestWriteTreeRefusesKernelFiles: a file of /proc is not read.
+func TestWriteTreeRefusesKernelFiles(t *testing.T) {
+	fd, err := unix.Open("/proc/self", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	err = WriteTree(context.Background(), io.Discard, fd, "status", "status")
+	if !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("WriteTree of /proc/self/status: %v, want ErrInvalidArgument", err)
+	}
+}
+
 // TestOpenSameRefusesASwap: an entry replaced by a symlink between its
 // lstat and its open (the CVE-2018-15664 race, made deterministic) is
 // not opened.
