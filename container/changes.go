@@ -32,13 +32,7 @@ func (s *Service) Changes(ctx context.Context, ref string) ([]api.ContainerChang
 	ctx, release := s.images.WithLease(ctx)
 	defer release()
 	s.images.Lease(ctx, r.Layers...)
-	mounts := map[string]bool{}
-	if spec, err := s.loadSpec(e); err == nil {
-		for _, m := range spec.Mounts {
-			mounts[path.Clean("/"+m.Destination)] = true
-		}
-	}
-	d := differ{lowers: s.images.LowerDirs(r.Layers), mounts: mounts}
+	d := differ{lowers: s.images.LowerDirs(r.Layers), mounts: s.mountPoints(e)}
 	if _, err := d.walk(ctx, filepath.Join(s.containerDir(r.ID), "upper"), "/"); err != nil {
 		return nil, fmt.Errorf("listing the changes of container %s: %w", r.Name, err)
 	}
@@ -52,6 +46,26 @@ func (s *Service) Changes(ctx context.Context, ref string) ([]api.ContainerChang
 		return 0
 	})
 	return d.out, nil
+}
+
+// mountPoints are the destinations of the container's mounts: the runtime
+// makes them in the upper directory when the image lacks them, and they
+// are no change of the container's (Docker keeps them in an init layer).
+func (s *Service) mountPoints(e *entry) map[string]bool {
+	mounts := map[string]bool{}
+	if spec, err := s.loadSpec(e); err == nil {
+		for _, m := range spec.Mounts {
+			mounts[path.Clean("/"+m.Destination)] = true
+		}
+	}
+	return mounts
+}
+
+// runtimeMade reports whether the upper directory's entry cpath (a
+// directory, or a file of size bytes) is a mount point the runtime made:
+// a mount destination the image does not have, empty if a file.
+func (d *differ) runtimeMade(cpath string, isDir bool, size int64) bool {
+	return d.mounts[cpath] && (isDir || size == 0) && !d.inLower(cpath)
 }
 
 // differ walks an upper directory against its lower layers.
@@ -88,8 +102,8 @@ func (d *differ) walk(ctx context.Context, dir, rel string) (bool, error) {
 			listed = true
 			continue
 		}
-		if d.mounts[cpath] && st.Mode&unix.S_IFMT != unix.S_IFDIR && st.Size == 0 {
-			continue // an empty mount point the runtime made
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR && d.runtimeMade(cpath, false, st.Size) {
+			continue
 		}
 		inLower := d.inLower(cpath)
 		if st.Mode&unix.S_IFMT != unix.S_IFDIR {

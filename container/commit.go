@@ -1,11 +1,13 @@
 package container
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -67,7 +69,7 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 	if !s.images.Lease(ctx, r.Layers...) {
 		return "", errdefs.Kindf(errdefs.ErrNotFound, "committing container %s: its image's layers are gone", r.Name)
 	}
-	layer, err := s.upperLayer(ctx, r)
+	layer, err := s.upperLayer(ctx, r, differ{lowers: s.images.LowerDirs(r.Layers), mounts: s.mountPoints(e)})
 	if err != nil {
 		return "", fmt.Errorf("committing container %s: %w", r.Name, err)
 	}
@@ -160,25 +162,28 @@ func (s *Service) commitConfig(ctx context.Context, r *record) (ocispec.ImageCon
 }
 
 // upperLayer commits the container's upper directory as a layer: streamed
-// as an OCI layer tar (archive.WriteDiff) into the image store, owners
-// mapped back to the container's ids for a private user namespace.
-func (s *Service) upperLayer(ctx context.Context, r *record) (image.Layer, error) {
+// as an OCI layer tar (archive.WriteDiff) into the image store, without
+// the mount points the runtime made (d tells them), owners mapped back to
+// the container's ids for a private user namespace.
+func (s *Service) upperLayer(ctx context.Context, r *record, d differ) (image.Layer, error) {
 	upper := filepath.Join(s.containerDir(r.ID), "upper")
 	write := func(w io.Writer) error { return archive.WriteDiff(ctx, w, upper) }
+	shift := r.usernsRange()
+	filter := func(h *tar.Header) (bool, error) {
+		cpath := path.Clean("/" + h.Name)
+		if d.runtimeMade(cpath, h.Typeflag == tar.TypeDir, h.Size) && (h.Typeflag == tar.TypeDir || h.Typeflag == tar.TypeReg) {
+			return false, nil
+		}
+		if shift != 0 {
+			h.Uid, h.Gid = unshiftOwn(h.Uid, shift), unshiftOwn(h.Gid, shift)
+		}
+		return true, nil
+	}
 	pr, pw := io.Pipe()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		var err error
-		if shift := r.usernsRange(); shift != 0 {
-			err = pipeTar(ctx, pw, write, func(h *tarHeader) error {
-				h.Uid, h.Gid = unshiftOwn(h.Uid, shift), unshiftOwn(h.Gid, shift)
-				return nil
-			})
-		} else {
-			err = write(pw)
-		}
-		pw.CloseWithError(err)
+		pw.CloseWithError(pipeTarFunc(ctx, pw, write, filter))
 	}()
 	layer, err := s.images.ApplyTar(ctx, pr)
 	pr.CloseWithError(errConsumerDone)

@@ -40,6 +40,12 @@ func filterTar(ctx context.Context, r io.Reader, filter func(*tarHeader) error) 
 // pipeTar writes to w the tar that produce writes, with filter applied to
 // every header.
 func pipeTar(ctx context.Context, w io.Writer, produce func(io.Writer) error, filter func(*tarHeader) error) error {
+	return pipeTarFunc(ctx, w, produce, func(h *tar.Header) (bool, error) { return true, filter(h) })
+}
+
+// pipeTarFunc is pipeTar with a filter that may leave entries out (see
+// archive.Rewrite).
+func pipeTarFunc(ctx context.Context, w io.Writer, produce func(io.Writer) error, filter func(*tar.Header) (bool, error)) error {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -47,7 +53,7 @@ func pipeTar(ctx context.Context, w io.Writer, produce func(io.Writer) error, fi
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	err := copyTar(ctx, w, pr, filter)
+	err := archive.Rewrite(ctx, w, pr, filter)
 	pr.CloseWithError(errConsumerDone)
 	if perr := <-done; perr != nil && !errors.Is(perr, errConsumerDone) {
 		return perr

@@ -87,6 +87,22 @@ func TestDiffExportCommitImport(t *testing.T) {
 		if cfg != `{"l":"v"} {"8080/tcp":{}}`+"\n" {
 			t.Errorf("committed config: %q", cfg)
 		}
+		// The image holds the container's changes and nothing the runtime
+		// made for its mounts (/etc/hosts, /proc...), as diff shows.
+		base, committed := map[string]bool{}, map[string]bool{}
+		for _, n := range tarNames(t, d.Run(t, "image", "export", img).Stdout) {
+			base[n] = true
+		}
+		var added []string
+		for _, n := range tarNames(t, d.Run(t, "image", "export", "committed:v1").Stdout) {
+			committed[n] = true
+			if !base[n] {
+				added = append(added, n)
+			}
+		}
+		if !slices.Equal(added, []string{"etc/added", "newdir/", "newdir/file"}) || committed["bin/uname"] {
+			t.Errorf("the committed image adds %q to its image (bin/uname kept: %v)", added, committed["bin/uname"])
+		}
 		if hist := d.OK(t, "history", "--no-trunc", "committed:v1"); !strings.Contains(hist, "my message") {
 			t.Errorf("history lacks the message:\n%s", hist)
 		}
