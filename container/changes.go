@@ -63,9 +63,16 @@ func (s *Service) mountPoints(e *entry) map[string]bool {
 
 // runtimeMade reports whether the upper directory's entry cpath (a
 // directory, or a file of size bytes) is a mount point the runtime made:
-// a mount destination the image does not have, empty if a file.
+// a mount destination that is an empty file, or a directory the image
+// does not have.
 func (d *differ) runtimeMade(cpath string, isDir bool, size int64) bool {
-	return d.mounts[cpath] && (isDir || size == 0) && !d.inLower(cpath)
+	if !d.mounts[cpath] {
+		return false
+	}
+	if isDir {
+		return !d.inLower(cpath)
+	}
+	return size == 0
 }
 
 // differ walks an upper directory against its lower layers.
