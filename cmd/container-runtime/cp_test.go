@@ -39,8 +39,8 @@ func TestCopiesContent(t *testing.T) {
 	}
 }
 
-// tarOf writes headers (with bodies for regular files) as a tar.
-func tarOf(t *testing.T, entries ...*tar.Header) []byte {
+// cpTarOf writes headers (with bodies for regular files) as a tar.
+func cpTarOf(t *testing.T, entries ...*tar.Header) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -73,7 +73,7 @@ func TestHostExtractStaysInside(t *testing.T) {
 	outside := filepath.Join(base, "outside")
 	os.MkdirAll(root, 0o755)
 	os.Mkdir(outside, 0o755)
-	data := tarOf(t,
+	data := cpTarOf(t,
 		&tar.Header{Typeflag: tar.TypeDir, Name: "src/", Mode: 0o755},
 		&tar.Header{Typeflag: tar.TypeReg, Name: "src/file"},
 		&tar.Header{Typeflag: tar.TypeReg, Name: "src/../../outside/dotdot"},
@@ -131,7 +131,7 @@ func TestHostExtractStaysInside(t *testing.T) {
 	// nowhere inside it): refused, nothing written outside.
 	os.RemoveAll(root)
 	os.Mkdir(root, 0o755)
-	data = tarOf(t,
+	data = cpTarOf(t,
 		&tar.Header{Typeflag: tar.TypeSymlink, Name: "src/esc2", Linkname: outside},
 		&tar.Header{Typeflag: tar.TypeReg, Name: "src/esc2/through"},
 	)
@@ -145,7 +145,7 @@ func TestHostExtractStaysInside(t *testing.T) {
 	// A single file: entries below its name are not taken.
 	os.RemoveAll(root)
 	os.Mkdir(root, 0o755)
-	data = tarOf(t,
+	data = cpTarOf(t,
 		&tar.Header{Typeflag: tar.TypeReg, Name: "file"},
 		&tar.Header{Typeflag: tar.TypeReg, Name: "file/x"},
 		&tar.Header{Typeflag: tar.TypeReg, Name: "other"},
