@@ -128,6 +128,12 @@ func (s *Service) CopyTo(ctx context.Context, ref, p string, opts api.CopyToOpti
 	if werr := wait(err); werr != nil {
 		err = werr
 	}
+	if errors.Is(err, unix.EXDEV) {
+		// Extraction never crosses a mount point below the destination:
+		// it could lead into the container's /proc or /sys.
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "copying into %s of container %s: the tar reaches into another mount "+
+			"(a volume, /proc...) below %s; copy into that mount's own path instead: %w", p, root.name, p, err)
+	}
 	if err != nil {
 		return fmt.Errorf("copying into %s of container %s: %w", p, root.name, err)
 	}

@@ -204,6 +204,20 @@ func TestCp(t *testing.T) {
 		if r := d.Exec(daemon.CmdTimeout, bytes.NewReader(buf.Bytes()), "cp", "-", "run:/data/f"); r.Code != 1 || !strings.Contains(r.Stderr, "must be a directory") {
 			t.Errorf("a tar into a file: %s", r)
 		}
+		// A tar that reaches into the mount below the destination is
+		// refused with a message that says so (extraction crosses no
+		// mount point).
+		var nested bytes.Buffer
+		tw = tar.NewWriter(&nested)
+		tw.WriteHeader(&tar.Header{Name: "vol/nested", Mode: 0o600, Size: 1, Typeflag: tar.TypeReg})
+		tw.Write([]byte("n"))
+		tw.Close()
+		if r := d.Exec(daemon.CmdTimeout, bytes.NewReader(nested.Bytes()), "cp", "-", "run:/"); r.Code != 1 || !strings.Contains(r.Stderr, "reaches into another mount") {
+			t.Errorf("a tar into a nested mount: %s", r)
+		}
+		if _, err := os.Stat(filepath.Join(vol, "nested")); err == nil {
+			t.Errorf("the nested mount was written")
+		}
 		os.WriteFile(filepath.Join(vol, "fromhost"), []byte("vol\n"), 0o644)
 		d.OK(t, "cp", "run:/vol/fromhost", filepath.Join(host, "fromvol"))
 		if got := read(filepath.Join(host, "fromvol")); got != "vol\n" {
