@@ -12,4 +12,9 @@
 // entries) and writes a deterministic stream, so the same content always has
 // the same digest. WriteMerged streams the flattened view of a stack of
 // layers, as OverlayFS would show it, without mounting anything.
+//
+// WriteTree writes a file or directory of a root the caller does not
+// trust (a container's, for cp) from descriptors only, never following a
+// symlink and refusing an entry swapped while it is read; Rewrite copies a
+// tar stream while changing or dropping entries (owners, names).
 package archive
