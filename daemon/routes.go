@@ -58,6 +58,6 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /v1/networks/{name}", s.networkInspect)
 	handle("DELETE /v1/networks/{name}", s.networkRemove)
 
-	m.Handle("/", notFound(m))
+	m.Handle("/", s.fallback(m))
 	return m
 }

@@ -32,6 +32,9 @@ type Config struct {
 	Logger *slog.Logger
 	// HistorySize bounds the event history (default 1000).
 	HistorySize int
+	// Docker serves the requests outside /v1/ (the Docker Engine API,
+	// package daemon/docker); nil answers them as unknown routes.
+	Docker http.Handler
 }
 
 // Server serves the API. Create it with New, call Serve for each

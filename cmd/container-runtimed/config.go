@@ -28,6 +28,9 @@ const (
 // config is the daemon's resolved configuration.
 type config struct {
 	root, execRoot, socket string
+	// dockerSocket is a second socket serving the same API, for tools
+	// that hard-code Docker's path (--docker-socket).
+	dockerSocket string
 	level                  slog.Level
 	tlsListen              string
 	tlsCert, tlsKey, tlsCA string
@@ -56,6 +59,7 @@ func parseConfig(args []string, getenv func(string) string, dotenvFiles []string
 	fs.StringVar(&c.pidfile, "pidfile", "", "write the daemon's PID to this file (removed at exit)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownIn, "how long running requests get to finish at SIGTERM")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&c.dockerSocket, "docker-socket", "", "also serve on this UNIX socket (the Docker Engine API and ours; e.g. /run/container-runtime/docker.sock)")
 	c.net.addFlags(fs)
 	c.dist.addFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +81,11 @@ func parseConfig(args []string, getenv func(string) string, dotenvFiles []string
 	*level = firstOf(*level, getenv("CONTAINER_RUNTIME_LOG_LEVEL"), dotenv["CONTAINER_RUNTIME_LOG_LEVEL"], "info")
 	if err := c.level.UnmarshalText([]byte(*level)); err != nil {
 		return c, fmt.Errorf("--log-level %q: want debug, info, warn or error", *level)
+	}
+	if c.dockerSocket != "" {
+		if c.dockerSocket, err = filepath.Abs(c.dockerSocket); err != nil {
+			return c, err
+		}
 	}
 	for _, p := range []*string{&c.root, &c.execRoot, &c.socket} {
 		if *p, err = filepath.Abs(*p); err != nil {

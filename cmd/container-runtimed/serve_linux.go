@@ -81,7 +81,21 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 		defer os.Remove(cfg.pidfile)
 	}
 
+	// The Docker Engine API on the same socket (dockerapi_linux.go).
+	dockerAPI, err := newDockerAPI(cfg, eng)
+	if err != nil {
+		return err
+	}
+	if cfg.dockerSocket != "" {
+		dl, err := daemon.ListenUnix(cfg.dockerSocket)
+		if err != nil {
+			return err
+		}
+		listeners = append(listeners, dl)
+	}
+
 	srv := daemon.New(daemon.Config{
+		Docker:     dockerAPI,
 		Containers: eng.containers,
 		Images:     eng.images,
 		Networks:   eng.networks,
@@ -110,6 +124,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
+	// The Docker API's streams and sessions end with ours.
+	dockerAPI.Close()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("requests cut at shutdown", "err", err)
 	}

@@ -149,6 +149,17 @@ var floors = []floor{
 		},
 	},
 	{
+		name: "Docker Engine API",
+		rule: "daemon/docker translates Docker's wire (the pinned " +
+			"github.com/moby/moby/api types) to the service interfaces " +
+			"daemon declares: HTTP only, like daemon; never an engine, " +
+			"runtime, container or a setup helper (files it needs, such " +
+			"as a build context, come from a function main gives it)",
+		pkgs: map[string]allow{
+			"daemon/docker": {imports: "api daemon errdefs internal/logctx internal/version"},
+		},
+	},
+	{
 		name: "commands",
 		rule: "the binaries and composition roots: container-runtimed " +
 			"wires the engines into daemon; the CLI reaches the daemon " +
@@ -157,8 +168,9 @@ var floors = []floor{
 			"cmd/container-runtime":     {imports: "api client errdefs internal/archive internal/atomicfile internal/version"},
 			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
 			"cmd/container-runtimed": {
-				imports: "api builder container daemon distribution errdefs image internal/atomicfile " +
-					"internal/cgroup internal/events internal/logctx internal/privdir internal/version network runtime",
+				imports: "api builder container daemon daemon/docker distribution errdefs image internal/archive " +
+					"internal/atomicfile internal/cgroup internal/events internal/logctx internal/privdir internal/version " +
+					"network runtime",
 			},
 		},
 	},
@@ -189,7 +201,8 @@ var floors = []floor{
 				tests: "distribution image internal/busyboxfs internal/testutil/command " +
 					"internal/testutil/dockerd internal/testutil/host internal/testutil/registry snapshot",
 			},
-			"integration/e2e": {tests: "api internal/testutil/daemon internal/testutil/registry"},
+			"integration/dockercli": {tests: "internal/testutil/daemon internal/testutil/registry"},
+			"integration/e2e":       {tests: "api internal/testutil/daemon internal/testutil/registry"},
 			"integration/network": {
 				tests: "api client errdefs internal/busyboxfs internal/testutil/daemon network",
 			},

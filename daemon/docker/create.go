@@ -1,0 +1,391 @@
+package docker
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/docker/go-units"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// unsupported refuses a field of Docker's create request that this engine
+// cannot honour: a Docker-shaped 400 naming it. Security-relevant options
+// (devices, host namespaces, sysctls, ulimits, masked paths, ...) are
+// always refused rather than dropped: a container must never run with
+// less isolation or fewer limits than it was asked for without its user
+// knowing.
+func unsupported(field, why string) error {
+	return errdefs.Kindf(errdefs.ErrInvalidArgument, "%s: %s is not supported by container-runtimed", field, why)
+}
+
+// toCreate translates Docker's create request into ours. Warnings name the
+// options that were ignored because they change nothing that matters for
+// isolation (Docker answers them in CreateResponse.Warnings too).
+func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []string, error) {
+	if req.Config == nil {
+		return api.ContainerCreate{}, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "config cannot be empty in order to create a container")
+	}
+	cfg := req.Config
+	hc := req.HostConfig
+	if hc == nil {
+		hc = &container.HostConfig{}
+	}
+	if cfg.Image == "" {
+		return api.ContainerCreate{}, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "Config.Image: no image given")
+	}
+	out := api.ContainerCreate{
+		Name:        name,
+		Image:       cfg.Image,
+		Cmd:         cfg.Cmd,
+		Entrypoint:  cfg.Entrypoint,
+		Env:         cfg.Env,
+		WorkingDir:  cfg.WorkingDir,
+		User:        cfg.User,
+		Hostname:    cfg.Hostname,
+		Labels:      cfg.Labels,
+		Tty:         cfg.Tty,
+		OpenStdin:   cfg.OpenStdin,
+		StopSignal:  cfg.StopSignal,
+		StopTimeout: cfg.StopTimeout,
+		ReadOnly:    hc.ReadonlyRootfs,
+		CapAdd:      hc.CapAdd,
+		CapDrop:     hc.CapDrop,
+		SecurityOpt: hc.SecurityOpt,
+		Privileged:  hc.Privileged,
+		AutoRemove:  hc.AutoRemove,
+		ExtraHosts:  hc.ExtraHosts,
+		PublishAll:  hc.PublishAllPorts,
+		RestartPolicy: api.RestartPolicy{
+			Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount,
+		},
+	}
+	// Docker's entrypoint [""] means "no entrypoint": ours is [] for that.
+	if len(cfg.Entrypoint) == 1 && cfg.Entrypoint[0] == "" {
+		out.Entrypoint = []string{}
+	}
+	if hc.Init != nil {
+		out.Init = *hc.Init
+	}
+	out.ConsoleSize = [2]uint16{uint16(min(hc.ConsoleSize[0], 65535)), uint16(min(hc.ConsoleSize[1], 65535))}
+	for _, a := range hc.DNS {
+		out.DNS = append(out.DNS, a.String())
+	}
+	var warnings []string
+	warn := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+
+	if err := refuseIsolation(hc); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	var err error
+	if out.Resources, err = toResources(hc.Resources); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if out.Mounts, err = toMounts(hc); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if out.Network, err = toNetwork(cfg, hc, req.NetworkingConfig, warn); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if out.Ports, err = toPorts(hc.PortBindings); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if out.Log, err = toLog(hc.LogConfig); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if len(cfg.Volumes) > 0 {
+		return api.ContainerCreate{}, nil, unsupported("Config.Volumes", "an anonymous volume")
+	}
+	if cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE" {
+		warn("Config.Healthcheck is ignored: health checks are not served through the Docker API yet")
+	}
+	if cfg.Domainname != "" {
+		warn("Config.Domainname %q is ignored", cfg.Domainname)
+	}
+	if len(hc.DNSOptions) > 0 || len(hc.DNSSearch) > 0 {
+		warn("HostConfig.DnsOptions and DnsSearch are ignored")
+	}
+	if hc.ShmSize != 0 {
+		warn("HostConfig.ShmSize is ignored: /dev/shm has the engine's default size")
+	}
+	return out, warnings, nil
+}
+
+// refuseIsolation refuses what would weaken or change a container's
+// isolation in a way this engine does not implement.
+func refuseIsolation(hc *container.HostConfig) error {
+	type check struct {
+		field string
+		set   bool
+		why   string
+	}
+	checks := []check{
+		{"HostConfig.Devices", len(hc.Devices) > 0, "a device mapping"},
+		{"HostConfig.DeviceCgroupRules", len(hc.DeviceCgroupRules) > 0, "a device cgroup rule"},
+		{"HostConfig.DeviceRequests", len(hc.DeviceRequests) > 0, "a device request"},
+		{"HostConfig.Sysctls", len(hc.Sysctls) > 0, "a sysctl"},
+		{"HostConfig.GroupAdd", len(hc.GroupAdd) > 0, "a supplementary group"},
+		{"HostConfig.IpcMode", hc.IpcMode != "" && hc.IpcMode != container.IPCModePrivate && hc.IpcMode != container.IPCModeShareable,
+			fmt.Sprintf("IPC mode %q", hc.IpcMode)},
+		{"HostConfig.PidMode", hc.PidMode != "", fmt.Sprintf("PID mode %q", hc.PidMode)},
+		{"HostConfig.UTSMode", hc.UTSMode != "", fmt.Sprintf("UTS mode %q", hc.UTSMode)},
+		{"HostConfig.CgroupnsMode", hc.CgroupnsMode == container.CgroupnsModeHost, "the host's cgroup namespace"},
+		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
+		{"HostConfig.CgroupParent", hc.CgroupParent != "", "a cgroup parent"},
+		{"HostConfig.VolumesFrom", len(hc.VolumesFrom) > 0, "volumes from another container"},
+		{"HostConfig.Links", len(hc.Links) > 0, "a legacy link"},
+		{"HostConfig.OomScoreAdj", hc.OomScoreAdj != 0, "an OOM score adjustment"},
+		{"HostConfig.MaskedPaths", hc.MaskedPaths != nil, "changing the masked paths"},
+		{"HostConfig.ReadonlyPaths", hc.ReadonlyPaths != nil, "changing the read-only paths"},
+		{"HostConfig.Runtime", hc.Runtime != "" && hc.Runtime != "runc" && hc.Runtime != "container-runtime",
+			fmt.Sprintf("runtime %q", hc.Runtime)},
+		{"HostConfig.Isolation", !hc.Isolation.IsDefault(), fmt.Sprintf("isolation %q", hc.Isolation)},
+		{"HostConfig.StorageOpt", len(hc.StorageOpt) > 0, "a storage option"},
+		{"HostConfig.VolumeDriver", hc.VolumeDriver != "" && hc.VolumeDriver != "local", "a volume driver"},
+		{"HostConfig.Umask", hc.Umask != nil, "an initial umask"},
+	}
+	for _, c := range checks {
+		if c.set {
+			return unsupported(c.field, c.why)
+		}
+	}
+	switch hc.UsernsMode {
+	case "", "host":
+	default:
+		return unsupported("HostConfig.UsernsMode", fmt.Sprintf("user namespace mode %q", hc.UsernsMode))
+	}
+	return nil
+}
+
+// toResources maps the limits we enforce and refuses the others: a limit
+// silently dropped is a limit an operator believes in and does not have.
+func toResources(r container.Resources) (api.Resources, error) {
+	out := api.Resources{Memory: r.Memory, NanoCPUs: r.NanoCPUs, CPUShares: r.CPUShares, CpusetCpus: r.CpusetCpus}
+	if r.PidsLimit != nil && *r.PidsLimit > 0 {
+		out.PidsLimit = *r.PidsLimit
+	}
+	if r.CPUQuota > 0 && out.NanoCPUs == 0 {
+		period := r.CPUPeriod
+		if period == 0 {
+			period = 100000
+		}
+		out.NanoCPUs = r.CPUQuota * 1e9 / period
+	}
+	type check struct {
+		field string
+		set   bool
+	}
+	checks := []check{
+		{"HostConfig.BlkioWeight", r.BlkioWeight != 0},
+		{"HostConfig.BlkioWeightDevice", len(r.BlkioWeightDevice) > 0},
+		{"HostConfig.BlkioDeviceReadBps", len(r.BlkioDeviceReadBps) > 0},
+		{"HostConfig.BlkioDeviceWriteBps", len(r.BlkioDeviceWriteBps) > 0},
+		{"HostConfig.BlkioDeviceReadIOps", len(r.BlkioDeviceReadIOps) > 0},
+		{"HostConfig.BlkioDeviceWriteIOps", len(r.BlkioDeviceWriteIOps) > 0},
+		{"HostConfig.CpuRealtimePeriod", r.CPURealtimePeriod != 0},
+		{"HostConfig.CpuRealtimeRuntime", r.CPURealtimeRuntime != 0},
+		{"HostConfig.CpusetMems", r.CpusetMems != ""},
+		{"HostConfig.MemoryReservation", r.MemoryReservation != 0},
+		{"HostConfig.MemorySwap", r.MemorySwap != 0 && r.MemorySwap != -1 && r.MemorySwap != r.Memory},
+		{"HostConfig.MemorySwappiness", r.MemorySwappiness != nil && *r.MemorySwappiness != -1},
+		{"HostConfig.OomKillDisable", r.OomKillDisable != nil && *r.OomKillDisable},
+		{"HostConfig.Ulimits", len(r.Ulimits) > 0},
+		{"HostConfig.CpuCount", r.CPUCount != 0},
+		{"HostConfig.CpuPercent", r.CPUPercent != 0},
+		{"HostConfig.IOMaximumIOps", r.IOMaximumIOps != 0},
+		{"HostConfig.IOMaximumBandwidth", r.IOMaximumBandwidth != 0},
+	}
+	for _, c := range checks {
+		if c.set {
+			return api.Resources{}, unsupported(c.field, "this resource limit")
+		}
+	}
+	return out, nil
+}
+
+// toMounts maps Binds ("SRC:DST[:OPTS]"), Mounts and Tmpfs. Named volumes
+// are refused until the volume service is served here.
+func toMounts(hc *container.HostConfig) ([]api.Mount, error) {
+	var out []api.Mount
+	for _, b := range hc.Binds {
+		parts := strings.Split(b, ":")
+		if len(parts) < 2 || len(parts) > 3 {
+			return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.Binds: invalid bind %q: want SOURCE:DESTINATION[:OPTIONS]", b)
+		}
+		if !path.IsAbs(parts[0]) {
+			return nil, unsupported("HostConfig.Binds", fmt.Sprintf("the named volume %q", parts[0]))
+		}
+		m := api.Mount{Type: "bind", Source: parts[0], Destination: parts[1]}
+		if len(parts) == 3 {
+			for _, o := range strings.Split(parts[2], ",") {
+				switch o {
+				case "ro":
+					m.ReadOnly = true
+				case "rw", "":
+				default:
+					m.Options = append(m.Options, o)
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	for i, m := range hc.Mounts {
+		field := fmt.Sprintf("HostConfig.Mounts[%d]", i)
+		switch m.Type {
+		case mount.TypeBind:
+			am := api.Mount{Type: "bind", Source: m.Source, Destination: m.Target, ReadOnly: m.ReadOnly}
+			if o := m.BindOptions; o != nil {
+				if o.Propagation != "" {
+					am.Options = append(am.Options, string(o.Propagation))
+				}
+				if o.NonRecursive || o.ReadOnlyNonRecursive || o.ReadOnlyForceRecursive || o.CreateMountpoint {
+					return nil, unsupported(field+".BindOptions", "this bind option")
+				}
+			}
+			out = append(out, am)
+		case mount.TypeTmpfs:
+			am := api.Mount{Type: "tmpfs", Destination: m.Target, ReadOnly: m.ReadOnly}
+			if o := m.TmpfsOptions; o != nil {
+				if o.SizeBytes > 0 {
+					am.Options = append(am.Options, "size="+strconv.FormatInt(o.SizeBytes, 10))
+				}
+				if o.Mode != 0 {
+					am.Options = append(am.Options, fmt.Sprintf("mode=%o", o.Mode.Perm()))
+				}
+			}
+			out = append(out, am)
+		default:
+			return nil, unsupported(field+".Type", fmt.Sprintf("mount type %q", m.Type))
+		}
+	}
+	dests := make([]string, 0, len(hc.Tmpfs))
+	for d := range hc.Tmpfs {
+		dests = append(dests, d)
+	}
+	sort.Strings(dests)
+	for _, d := range dests {
+		m := api.Mount{Type: "tmpfs", Destination: d}
+		if opts := hc.Tmpfs[d]; opts != "" {
+			m.Options = strings.Split(opts, ",")
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// toNetwork picks the one network the container joins: NetworkMode, or
+// the single network NetworkingConfig names.
+func toNetwork(cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig, warn func(string, ...any)) (string, error) {
+	mode := string(hc.NetworkMode)
+	if cfg.NetworkDisabled {
+		mode = "none"
+	}
+	if strings.HasPrefix(mode, "container:") {
+		return "", unsupported("HostConfig.NetworkMode", "joining another container's network")
+	}
+	if mode == "default" {
+		mode = ""
+	}
+	if nc != nil && len(nc.EndpointsConfig) > 0 {
+		names := make([]string, 0, len(nc.EndpointsConfig))
+		for n := range nc.EndpointsConfig {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		if len(names) > 1 {
+			return "", unsupported("NetworkingConfig.EndpointsConfig", "joining several networks at creation")
+		}
+		ep := names[0]
+		if ep == "default" {
+			ep = ""
+		}
+		if mode == "" {
+			mode = ep
+		} else if ep != "" && mode != ep {
+			return "", errdefs.Kindf(errdefs.ErrInvalidArgument,
+				"NetworkingConfig.EndpointsConfig: network %q differs from HostConfig.NetworkMode %q", names[0], mode)
+		}
+		if ep := nc.EndpointsConfig[names[0]]; ep != nil {
+			if ep.IPAMConfig != nil && (ep.IPAMConfig.IPv4Address.IsValid() || ep.IPAMConfig.IPv6Address.IsValid()) {
+				return "", unsupported("NetworkingConfig.EndpointsConfig.IPAMConfig", "a static address")
+			}
+			if len(ep.Aliases) > 0 || len(ep.Links) > 0 {
+				warn("network aliases and links are ignored: containers are known by their name on a user network")
+			}
+		}
+	}
+	return mode, nil
+}
+
+// toPorts maps Docker's port map (host ports as strings, maybe ranges).
+func toPorts(pm network.PortMap) ([]api.PortBinding, error) {
+	keys := make([]network.Port, 0, len(pm))
+	for p := range pm {
+		keys = append(keys, p)
+	}
+	slices.SortFunc(keys, func(a, b network.Port) int { return strings.Compare(a.String(), b.String()) })
+	var out []api.PortBinding
+	for _, p := range keys {
+		proto := string(p.Proto())
+		if proto != "tcp" && proto != "udp" {
+			return nil, unsupported("HostConfig.PortBindings", fmt.Sprintf("protocol %q", proto))
+		}
+		binds := pm[p]
+		if len(binds) == 0 {
+			binds = []network.PortBinding{{}}
+		}
+		for _, b := range binds {
+			pb := api.PortBinding{ContainerPort: p.Num(), Proto: proto}
+			if b.HostIP.IsValid() && !b.HostIP.IsUnspecified() {
+				pb.HostIP = b.HostIP.String()
+			}
+			if b.HostPort != "" {
+				n, err := strconv.ParseUint(b.HostPort, 10, 16)
+				if err != nil {
+					return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.PortBindings[%s].HostPort: %q is not a port number (ranges are not supported)", p, b.HostPort)
+				}
+				pb.HostPort = uint16(n)
+			}
+			out = append(out, pb)
+		}
+	}
+	return out, nil
+}
+
+// toLog maps the json-file and local drivers' size options onto our log
+// rotation; another driver is refused (its logs would go nowhere).
+func toLog(lc container.LogConfig) (api.LogOpts, error) {
+	switch lc.Type {
+	case "", "json-file", "local":
+	default:
+		return api.LogOpts{}, unsupported("HostConfig.LogConfig.Type", fmt.Sprintf("log driver %q", lc.Type))
+	}
+	var out api.LogOpts
+	for k, v := range lc.Config {
+		switch k {
+		case "max-size":
+			n, err := units.RAMInBytes(v)
+			if err != nil {
+				return api.LogOpts{}, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.LogConfig.Config[max-size]: %v", err)
+			}
+			out.MaxSize = n
+		case "max-file":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return api.LogOpts{}, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.LogConfig.Config[max-file]: %q is not a positive number", v)
+			}
+			out.MaxFiles = n
+		default:
+			return api.LogOpts{}, unsupported("HostConfig.LogConfig.Config", fmt.Sprintf("log option %q", k))
+		}
+	}
+	return out, nil
+}

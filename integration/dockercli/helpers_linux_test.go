@@ -1,0 +1,86 @@
+package dockercli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/container-runtime/container-runtime/internal/testutil"
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+)
+
+// dockerTimeout bounds one docker command.
+const dockerTimeout = 2 * time.Minute
+
+// cli is the docker CLI pointed at a test daemon.
+type cli struct {
+	d      *daemon.Daemon
+	bin    string
+	config string // DOCKER_CONFIG: none of the host's settings
+}
+
+// result is what one docker command did.
+type result struct {
+	args           []string
+	code           int
+	stdout, stderr string
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("docker %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
+}
+
+// newCLI starts a daemon with a busybox image and returns the docker CLI
+// pointed at it.
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	testutil.RequireRoot(t)
+	bin := testutil.RequireTool(t, "docker")
+	d := daemon.New(t)
+	d.Busybox(t)
+	return &cli{d: d, bin: bin, config: t.TempDir()}
+}
+
+// run runs docker with args (stdin: none unless given) to its end.
+func (c *cli) run(stdin io.Reader, env []string, args ...string) result {
+	ctx, cancel := context.WithTimeout(context.Background(), dockerTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.bin, args...)
+	cmd.Env = append([]string{
+		"DOCKER_HOST=unix://" + c.d.Socket, "DOCKER_CONFIG=" + c.config, "DOCKER_CLI_HINTS=false",
+		"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + c.config,
+	}, env...)
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &stdout, &stderr
+	err := cmd.Run()
+	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	if err != nil {
+		r.code = -1
+		if ee, ok := err.(*exec.ExitError); ok && ee.Exited() {
+			r.code = ee.ExitCode()
+		}
+	}
+	return r
+}
+
+// ok runs docker and fails the test unless it exits 0; it returns stdout.
+func (c *cli) ok(t testing.TB, args ...string) string {
+	t.Helper()
+	r := c.run(nil, nil, args...)
+	if r.code != 0 {
+		t.Fatalf("%v\ndaemon log:\n%s", r, tail(c.d.Log(), 40))
+	}
+	return r.stdout
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
