@@ -28,9 +28,6 @@ const (
 // config is the daemon's resolved configuration.
 type config struct {
 	root, execRoot, socket string
-	// dockerSocket is a second socket serving the same API, for tools
-	// that hard-code Docker's path (--docker-socket).
-	dockerSocket string
 	level                  slog.Level
 	tlsListen              string
 	tlsCert, tlsKey, tlsCA string
@@ -39,6 +36,10 @@ type config struct {
 	showVersion            bool
 	net                    netConfig
 	dist                   distConfig
+
+	// dockerSocket is a second socket serving the same API, for tools
+	// that hard-code Docker's path (--docker-socket).
+	dockerSocket string
 }
 
 // parseConfig resolves the configuration: flags first, then the

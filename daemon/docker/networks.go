@@ -18,7 +18,7 @@ import (
 func networkOf(n api.Network) network.Network {
 	out := network.Network{
 		Name: n.Name, ID: n.ID, Created: n.Created, Scope: "local", Driver: n.Driver, EnableIPv4: n.Driver == "bridge",
-		IPAM: network.IPAM{Driver: "default", Options: map[string]string{}, Config: []network.IPAMConfig{}},
+		IPAM:    network.IPAM{Driver: "default", Options: map[string]string{}, Config: []network.IPAMConfig{}},
 		Options: map[string]string{}, Labels: n.Labels,
 	}
 	if out.Labels == nil {

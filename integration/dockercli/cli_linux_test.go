@@ -44,6 +44,20 @@ func TestVersionInfo(t *testing.T) {
 	}
 }
 
+// TestDockerSocket: --docker-socket serves the same API on a second
+// socket, for tools that hard-code Docker's path.
+func TestDockerSocket(t *testing.T) {
+	second := filepath.Join(t.TempDir(), "docker.sock")
+	c := newCLI(t, "--docker-socket", second)
+	c.socket = second
+	if got := c.ok(t, "run", "--rm", "busybox", "echo", "second"); got != "second\n" {
+		t.Errorf("docker run through --docker-socket printed %q", got)
+	}
+	if got := strings.TrimSpace(c.ok(t, "images", "--format", "{{.Repository}}")); got != "busybox" {
+		t.Errorf("docker images through --docker-socket: %q", got)
+	}
+}
+
 // TestRun: docker run --rm prints the container's output, passes its
 // exit code on and leaves no container behind.
 func TestRun(t *testing.T) {

@@ -22,6 +22,8 @@ type cli struct {
 	d      *daemon.Daemon
 	bin    string
 	config string // DOCKER_CONFIG: none of the host's settings
+	// socket is where docker connects: the daemon's socket unless set.
+	socket string
 }
 
 // result is what one docker command did.
@@ -35,13 +37,13 @@ func (r result) String() string {
 	return fmt.Sprintf("docker %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
 }
 
-// newCLI starts a daemon with a busybox image and returns the docker CLI
-// pointed at it.
-func newCLI(t *testing.T) *cli {
+// newCLI starts a daemon (with flags) with a busybox image and returns
+// the docker CLI pointed at its socket.
+func newCLI(t *testing.T, flags ...string) *cli {
 	t.Helper()
 	testutil.RequireRoot(t)
 	bin := testutil.RequireTool(t, "docker")
-	d := daemon.New(t)
+	d := daemon.New(t, flags...)
 	d.Busybox(t)
 	return &cli{d: d, bin: bin, config: t.TempDir()}
 }
@@ -51,8 +53,12 @@ func (c *cli) run(stdin io.Reader, env []string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), dockerTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.bin, args...)
+	socket := c.socket
+	if socket == "" {
+		socket = c.d.Socket
+	}
 	cmd.Env = append([]string{
-		"DOCKER_HOST=unix://" + c.d.Socket, "DOCKER_CONFIG=" + c.config, "DOCKER_CLI_HINTS=false",
+		"DOCKER_HOST=unix://" + socket, "DOCKER_CONFIG=" + c.config, "DOCKER_CLI_HINTS=false",
 		"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + c.config,
 	}, env...)
 	cmd.WaitDelay = 5 * time.Second

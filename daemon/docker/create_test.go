@@ -1,0 +1,166 @@
+package docker
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// createFrom decodes a create request body as the handler does.
+func createFrom(t testing.TB, body string) container.CreateRequest {
+	t.Helper()
+	var req container.CreateRequest
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		t.Fatalf("decoding %s: %v", body, err)
+	}
+	return req
+}
+
+// TestToCreateRefuses: every option we cannot honour is a 400 naming its
+// field, never dropped.
+func TestToCreateRefuses(t *testing.T) {
+	for _, tc := range []struct{ hostConfig, field string }{
+		{`{"Devices": [{"PathOnHost": "/dev/sda"}]}`, "HostConfig.Devices"},
+		{`{"DeviceCgroupRules": ["c 1:3 rwm"]}`, "HostConfig.DeviceCgroupRules"},
+		{`{"DeviceRequests": [{"Count": -1}]}`, "HostConfig.DeviceRequests"},
+		{`{"Sysctls": {"kernel.shmmax": "1"}}`, "HostConfig.Sysctls"},
+		{`{"GroupAdd": ["disk"]}`, "HostConfig.GroupAdd"},
+		{`{"IpcMode": "host"}`, "HostConfig.IpcMode"},
+		{`{"IpcMode": "container:x"}`, "HostConfig.IpcMode"},
+		{`{"PidMode": "host"}`, "HostConfig.PidMode"},
+		{`{"UTSMode": "host"}`, "HostConfig.UTSMode"},
+		{`{"CgroupnsMode": "host"}`, "HostConfig.CgroupnsMode"},
+		{`{"UsernsMode": "container:x"}`, "HostConfig.UsernsMode"},
+		{`{"CgroupParent": "/elsewhere"}`, "HostConfig.CgroupParent"},
+		{`{"OomScoreAdj": -1000}`, "HostConfig.OomScoreAdj"},
+		{`{"MaskedPaths": []}`, "HostConfig.MaskedPaths"},
+		{`{"ReadonlyPaths": []}`, "HostConfig.ReadonlyPaths"},
+		{`{"Runtime": "kata"}`, "HostConfig.Runtime"},
+		{`{"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]}`, "HostConfig.Ulimits"},
+		{`{"BlkioWeight": 10}`, "HostConfig.BlkioWeight"},
+		{`{"OomKillDisable": true}`, "HostConfig.OomKillDisable"},
+		{`{"MemorySwap": 1000, "Memory": 10}`, "HostConfig.MemorySwap"},
+		{`{"Binds": ["data:/data"]}`, "HostConfig.Binds"},
+		{`{"Binds": ["/a"]}`, "HostConfig.Binds"},
+		{`{"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v"}]}`, "HostConfig.Mounts[0].Type"},
+		{`{"NetworkMode": "container:other"}`, "HostConfig.NetworkMode"},
+		{`{"LogConfig": {"Type": "syslog"}}`, "HostConfig.LogConfig.Type"},
+		{`{"LogConfig": {"Type": "json-file", "Config": {"compress": "true"}}}`, "HostConfig.LogConfig.Config"},
+		{`{"VolumesFrom": ["other"]}`, "HostConfig.VolumesFrom"},
+		{`{"Links": ["other:alias"]}`, "HostConfig.Links"},
+		{`{"PortBindings": {"80/tcp": [{"HostPort": "80-90"}]}}`, "HostConfig.PortBindings"},
+		{`{"PortBindings": {"80/sctp": [{"HostPort": "80"}]}}`, "HostConfig.PortBindings"},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			req := createFrom(t, `{"Image": "busybox", "HostConfig": `+tc.hostConfig+`}`)
+			_, _, err := toCreate("", req)
+			if !errors.Is(err, errdefs.ErrInvalidArgument) {
+				t.Fatalf("%s: err %v, want ErrInvalidArgument", tc.hostConfig, err)
+			}
+			if !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("%s: %q does not name %s", tc.hostConfig, err, tc.field)
+			}
+		})
+	}
+	if _, _, err := toCreate("", createFrom(t, `{"Image": "busybox", "Volumes": {"/data": {}}}`)); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("an anonymous volume: %v", err)
+	}
+	if _, _, err := toCreate("", createFrom(t, `{"HostConfig": {}}`)); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("no config: %v", err)
+	}
+}
+
+// TestToCreateMaps: what the docker CLI sends for run's common flags
+// becomes our request.
+func TestToCreateMaps(t *testing.T) {
+	req := createFrom(t, `{
+		"Image": "busybox", "Cmd": ["sh"], "Entrypoint": [""], "Env": ["A=1"], "Tty": true, "OpenStdin": true,
+		"Labels": {"l": "v"}, "StopSignal": "SIGINT", "Healthcheck": {"Test": ["CMD", "true"]},
+		"HostConfig": {
+			"Binds": ["/src:/dst:ro,rprivate"], "Tmpfs": {"/run": "size=1m"},
+			"Mounts": [{"Type": "bind", "Source": "/a", "Target": "/b", "ReadOnly": true}],
+			"PortBindings": {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}], "53/udp": [{"HostPort": ""}]},
+			"NetworkMode": "default", "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 2},
+			"AutoRemove": true, "CapAdd": ["NET_ADMIN"], "Privileged": false, "ReadonlyRootfs": true,
+			"Memory": 1048576, "CpuQuota": 50000, "CpuPeriod": 100000, "PidsLimit": 0, "MemorySwappiness": -1,
+			"Init": true, "Dns": ["1.1.1.1"], "ExtraHosts": ["h:1.2.3.4"], "ConsoleSize": [24, 80],
+			"LogConfig": {"Type": "json-file", "Config": {"max-size": "1m", "max-file": "2"}}
+		},
+		"NetworkingConfig": {"EndpointsConfig": {"default": {}}}
+	}`)
+	got, warnings, err := toCreate("web", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := api.ContainerCreate{
+		Name: "web", Image: "busybox", Cmd: []string{"sh"}, Entrypoint: []string{}, Env: []string{"A=1"},
+		Labels: map[string]string{"l": "v"}, Tty: true, OpenStdin: true, ConsoleSize: [2]uint16{24, 80},
+		StopSignal: "SIGINT", ReadOnly: true, CapAdd: []string{"NET_ADMIN"}, Init: true, AutoRemove: true,
+		RestartPolicy: api.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2},
+		Resources:     api.Resources{Memory: 1 << 20, NanoCPUs: 5e8},
+		DNS:           []string{"1.1.1.1"}, ExtraHosts: []string{"h:1.2.3.4"},
+		Ports: []api.PortBinding{{ContainerPort: 53, Proto: "udp"}, {HostIP: "127.0.0.1", HostPort: 8080, ContainerPort: 80, Proto: "tcp"}},
+		Mounts: []api.Mount{
+			{Type: "bind", Source: "/src", Destination: "/dst", ReadOnly: true, Options: []string{"rprivate"}},
+			{Type: "bind", Source: "/a", Destination: "/b", ReadOnly: true},
+			{Type: "tmpfs", Destination: "/run", Options: []string{"size=1m"}},
+		},
+		Log: api.LogOpts{MaxSize: 1 << 20, MaxFiles: 2},
+	}
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(want)
+	if string(gj) != string(wj) {
+		t.Errorf("toCreate:\n got %s\nwant %s", gj, wj)
+	}
+	if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "Healthcheck") }) {
+		t.Errorf("no warning for the ignored health check: %q", warnings)
+	}
+	// One network named in NetworkingConfig is the network.
+	got, _, err = toCreate("", createFrom(t, `{"Image": "b", "NetworkingConfig": {"EndpointsConfig": {"mynet": {"Aliases": ["x"]}}}}`))
+	if err != nil || got.Network != "mynet" {
+		t.Errorf("network from EndpointsConfig: %q %v", got.Network, err)
+	}
+	if _, _, err := toCreate("", createFrom(t, `{"Image": "b", "HostConfig": {"NetworkMode": "a"}, "NetworkingConfig": {"EndpointsConfig": {"b": {}}}}`)); !errors.Is(err, errdefs.ErrInvalidArgument) {
+		t.Errorf("two different networks: %v", err)
+	}
+}
+
+// FuzzCreateRequest: any body either decodes and translates, or is
+// refused with ErrInvalidArgument; nothing panics, and an accepted
+// request never carries what refuseIsolation refuses.
+func FuzzCreateRequest(f *testing.F) {
+	f.Add(`{"Image": "busybox", "Cmd": ["true"]}`)
+	f.Add(`{"Image": "b", "HostConfig": {"Binds": ["/a:/b:ro"], "PortBindings": {"80/tcp": [{"HostPort": "8080"}]}}}`)
+	f.Add(`{"Image": "b", "HostConfig": {"Devices": [{}], "Tmpfs": {"/t": ""}}}`)
+	f.Add(`{"Image": "b", "HostConfig": {"Mounts": [{"Type": "tmpfs", "Target": "/t", "TmpfsOptions": {"SizeBytes": 1, "Mode": 511}}]}}`)
+	f.Add(`{"Image": "b", "NetworkingConfig": {"EndpointsConfig": {"n": {"IPAMConfig": {"IPv4Address": "10.0.0.2"}}}}}`)
+	f.Add(`{"Image": "b", "HostConfig": {"LogConfig": {"Config": {"max-size": "1k"}}, "CpuQuota": -1, "ConsoleSize": [99999999, 1]}}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		var req container.CreateRequest
+		if err := json.Unmarshal([]byte(body), &req); err != nil {
+			return
+		}
+		got, _, err := toCreate("x", req)
+		if err != nil {
+			if !errors.Is(err, errdefs.ErrInvalidArgument) {
+				t.Fatalf("%s: %v is not ErrInvalidArgument", body, err)
+			}
+			return
+		}
+		if hc := req.HostConfig; hc != nil {
+			if len(hc.Devices) > 0 || len(hc.Sysctls) > 0 || hc.PidMode != "" || len(hc.Ulimits) > 0 || hc.MaskedPaths != nil {
+				t.Fatalf("%s: accepted an option it cannot honour", body)
+			}
+		}
+		if got.Image == "" {
+			t.Fatalf("%s: accepted without an image", body)
+		}
+	})
+}
