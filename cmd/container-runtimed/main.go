@@ -18,6 +18,11 @@
 // (container-runtime), --address-pools and --bridge-prefix: a second
 // daemon on the machine (a test's) must use other ones.
 //
+// The socket also serves the Docker Engine API (package daemon/docker):
+// Docker's paths (/_ping, /vX.YY/...) never clash with ours (/v1/...).
+// --docker-socket PATH serves both on a second socket, for tools that
+// hard-code a Docker socket path.
+//
 // Registry credentials stored by login live in INSTALL_PATH/auth.json
 // (--auth-file, env CONTAINER_RUNTIME_AUTH_FILE); the daemon's user's
 // Docker config ($DOCKER_CONFIG or ~/.docker/config.json) is read too.
