@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/daemon/docker"
 	"github.com/container-runtime/container-runtime/internal/archive"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
@@ -17,8 +18,9 @@ import (
 const buildContextsDir = "build-contexts"
 
 // newDockerAPI wires the Docker Engine API to the same services as our own
-// API. What a previous daemon left of build contexts is removed first.
-func newDockerAPI(cfg config, eng *engine) (*docker.Handler, error) {
+// API; events come from the daemon's history (events). What a previous
+// daemon left of build contexts is removed first.
+func newDockerAPI(cfg config, eng *engine, events func(context.Context) ([]api.Event, <-chan api.Event)) (*docker.Handler, error) {
 	contexts := filepath.Join(cfg.root, buildContextsDir)
 	if err := os.RemoveAll(contexts); err != nil {
 		return nil, fmt.Errorf("removing old build contexts: %w", err)
@@ -31,7 +33,7 @@ func newDockerAPI(cfg config, eng *engine) (*docker.Handler, error) {
 		Images:       eng.images,
 		Networks:     eng.networks,
 		Distribution: eng.dist,
-		Events:       eng.bus,
+		Events:       events,
 		Root:         cfg.root,
 		CgroupLayout: cgroup.Mode().String(),
 		UnpackContext: func(ctx context.Context, r io.Reader) (string, func() error, error) {

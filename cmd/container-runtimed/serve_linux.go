@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/builder"
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/image"
@@ -81,8 +82,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 		defer os.Remove(cfg.pidfile)
 	}
 
-	// The Docker Engine API on the same socket (dockerapi_linux.go).
-	dockerAPI, err := newDockerAPI(cfg, eng)
+	// The Docker Engine API on the same socket (dockerapi_linux.go). Its
+	// events are the server's history, read once requests come.
+	var srv *daemon.Server
+	dockerAPI, err := newDockerAPI(cfg, eng, func(ctx context.Context) ([]api.Event, <-chan api.Event) {
+		return srv.SubscribeHistory(ctx)
+	})
 	if err != nil {
 		return err
 	}
@@ -94,7 +99,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 		listeners = append(listeners, dl)
 	}
 
-	srv := daemon.New(daemon.Config{
+	srv = daemon.New(daemon.Config{
 		Docker:     dockerAPI,
 		Containers: eng.containers,
 		Images:     eng.images,

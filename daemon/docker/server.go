@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/daemon"
 )
 
@@ -18,8 +19,9 @@ type Config struct {
 	// Networks and Distribution may be nil: their routes answer 503.
 	Networks     daemon.NetworkService
 	Distribution daemon.DistributionService
-	// Events is the bus GET /events subscribes to; nil answers 503.
-	Events daemon.EventSource
+	// Events returns the kept events and a channel of the next ones
+	// (daemon.Server.SubscribeHistory); nil answers GET /events 503.
+	Events func(ctx context.Context) (past []api.Event, next <-chan api.Event)
 	// UnpackContext writes a build context (a tar, maybe compressed) into
 	// a new private directory and returns it with the function that
 	// removes it. main sets it (the HTTP layer touches no files); nil

@@ -128,9 +128,9 @@ func (h *Handler) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// events streams the bus in Docker's shape, filtered by type, event,
-// container, image, network and label; until ends the stream. Past
-// events (since) are not replayed: only live ones are sent.
+// events streams the daemon's events in Docker's shape: those kept since
+// `since` (when given), then the live ones until `until` (when given),
+// filtered by type, event, container, image, network and label.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Events == nil {
 		return errdefs.Kindf(errdefs.ErrUnavailable, "this daemon has no event bus")
@@ -141,7 +141,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := unixTime("since", q.string("since")); err != nil {
+	since, err := unixTime("since", q.string("since"))
+	if err != nil {
 		return err
 	}
 	if q.err != nil {
@@ -154,18 +155,34 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 		ctx, stop = context.WithDeadline(ctx, until)
 		defer stop()
 	}
-	sub := h.cfg.Events.Subscribe(ctx)
+	past, next := h.cfg.Events(ctx)
 	fw := newFlushWriter(w, "application/json")
 	if err := fw.Start(); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(fw)
-	for e := range sub {
+	send := func(e api.Event) error {
+		if !until.IsZero() && e.Time.After(until) {
+			return nil
+		}
 		m := eventOf(e)
 		if !eventMatches(m, filters) {
-			continue
+			return nil
 		}
-		if err := enc.Encode(m); err != nil {
+		return enc.Encode(m)
+	}
+	// since=0 replays everything kept.
+	if q.string("since") != "" {
+		for _, e := range past {
+			if !e.Time.Before(since) {
+				if err := send(e); err != nil {
+					return nil
+				}
+			}
+		}
+	}
+	for e := range next {
+		if err := send(e); err != nil {
 			return nil
 		}
 	}
