@@ -74,7 +74,16 @@ func (h *Handler) containerStart(w http.ResponseWriter, r *http.Request) error {
 	if c.StateDetail.Running {
 		return errNotModified
 	}
-	return noContent(w, h.cfg.Containers.Start(r.Context(), id))
+	if err := h.cfg.Containers.Start(r.Context(), id); err != nil {
+		// As Docker: a --rm container that cannot start is removed, so
+		// that the client waiting for its removal (docker run --rm) ends.
+		if c.Config.AutoRemove {
+			h.cfg.Containers.Remove(context.WithoutCancel(r.Context()), id, true)
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // timeoutQuery reads Docker's stop timeout t (seconds; -1 waits forever,

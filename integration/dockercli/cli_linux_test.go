@@ -72,6 +72,11 @@ func TestRun(t *testing.T) {
 	if r := c.run(strings.NewReader("piped\n"), nil, "run", "--rm", "-i", "busybox", "cat"); r.code != 0 || r.stdout != "piped\n" {
 		t.Errorf("docker run -i with piped stdin: %v", r)
 	}
+	// A --rm container that cannot start is removed, and run ends (the
+	// CLI waits for the removal): a read-only root without the workdir.
+	if r := c.run(nil, nil, "run", "--rm", "--read-only", "-w", "/nonexistent", "busybox", "true"); r.code == 0 || !strings.Contains(r.stderr, "/nonexistent") {
+		t.Errorf("a container that cannot start: %v", r)
+	}
 	if got := c.ok(t, "ps", "-a", "-q"); got != "" {
 		t.Errorf("--rm left containers: %q", got)
 	}
