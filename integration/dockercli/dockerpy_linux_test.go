@@ -20,7 +20,7 @@ func TestDockerPy(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), dockerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "testdata/dockerpy.py")
+	cmd := exec.CommandContext(ctx, python, "-u", "testdata/dockerpy.py")
 	cmd.Env = []string{"DOCKER_HOST=unix://" + c.d.Socket, "DOCKER_CONFIG=" + c.config, "PATH=/usr/bin:/bin"}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
