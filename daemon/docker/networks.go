@@ -29,9 +29,6 @@ func networkOf(n api.Network) network.Network {
 		c.Gateway, _ = netip.ParseAddr(n.Gateway)
 		out.IPAM.Config = append(out.IPAM.Config, c)
 	}
-	if n.BridgeName != "" {
-		out.Options["com.docker.network.bridge.name"] = n.BridgeName
-	}
 	return out
 }
 
