@@ -33,6 +33,8 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("POST /containers/{id}/attach", h.containerAttach)
 	handle("GET /containers/{id}/logs", h.containerLogs)
 	handle("GET /containers/{id}/top", h.containerTop)
+	handle("GET /containers/{id}/stats", h.containerStats)
+	handle("POST /containers/{id}/update", h.containerUpdate)
 
 	handle("POST /containers/{id}/exec", h.execCreate)
 	handle("POST /exec/{id}/start", h.execStart)
@@ -56,9 +58,8 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("GET /networks/{id}", h.networkInspect)
 	handle("DELETE /networks/{id}", h.networkRemove)
 
-	// Everything else of Docker's API (volumes, archive, stats, update,
-	// changes, export, network connect, swarm, plugins, ...) is named as
-	// not implemented.
+	// Everything else of Docker's API (volumes, archive, changes, export,
+	// network connect, swarm, plugins, ...) is named as not implemented.
 	handle("/", notImplemented)
 	return m
 }
