@@ -18,7 +18,7 @@ func statsOf(s api.ContainerStats) container.StatsResponse {
 		CPUStats: cpuStatsOf(s.CPU), PreCPUStats: cpuStatsOf(s.PreCPU),
 		MemoryStats: container.MemoryStats{Usage: s.Memory.Usage, MaxUsage: s.Memory.MaxUsage, Limit: s.Memory.Limit,
 			Failcnt: s.Memory.Failcnt, Stats: s.Memory.Stats},
-		PidsStats: container.PidsStats{Current: s.Pids.Current, Limit: s.Pids.Limit},
+		PidsStats:  container.PidsStats{Current: s.Pids.Current, Limit: s.Pids.Limit},
 		BlkioStats: container.BlkioStats{IoServiceBytesRecursive: []container.BlkioStatEntry{}},
 	}
 	for _, e := range s.BlockIO.IoServiceBytesRecursive {
