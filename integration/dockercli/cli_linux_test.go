@@ -253,3 +253,28 @@ func TestPushPull(t *testing.T) {
 		t.Errorf("pulling a missing image succeeded: %v", r)
 	}
 }
+
+// TestLoginPush: docker login checks the credentials with a registry that
+// asks for them (POST /auth), the CLI then sends them with push and pull
+// (X-Registry-Auth); wrong ones are refused.
+func TestLoginPush(t *testing.T) {
+	c := newCLI(t)
+	creds := testregistry.Credentials{User: "alice", Password: "s3cret-pa55"}
+	reg := testregistry.Start(t, creds)
+	if r := c.run(strings.NewReader("wrong\n"), nil, "login", "-u", creds.User, "--password-stdin", reg); r.code == 0 {
+		t.Errorf("docker login with a wrong password: %v", r)
+	}
+	if r := c.run(strings.NewReader(creds.Password+"\n"), nil, "login", "-u", creds.User, "--password-stdin", reg); r.code != 0 || !strings.Contains(r.stdout, "Login Succeeded") {
+		t.Fatalf("docker login: %v", r)
+	}
+	ref := reg + "/private/box:1"
+	c.ok(t, "tag", "busybox", ref)
+	if got := c.ok(t, "push", ref); !strings.Contains(got, "digest: sha256:") {
+		t.Errorf("docker push with credentials printed no digest:\n%s", got)
+	}
+	c.ok(t, "rmi", ref)
+	c.ok(t, "pull", ref)
+	if got := c.ok(t, "run", "--rm", ref, "echo", "private"); got != "private\n" {
+		t.Errorf("the pulled private image printed %q", got)
+	}
+}
