@@ -30,6 +30,9 @@ type ContainerCreate struct {
 	// sees it).
 	DNS        []string `json:"dns,omitempty"`
 	ExtraHosts []string `json:"extraHosts,omitempty"`
+	// NetworkAliases are more names the container answers to on its
+	// user-defined network (--network-alias), besides its name.
+	NetworkAliases []string `json:"networkAliases,omitempty"`
 
 	Tty       bool `json:"tty,omitempty"`
 	OpenStdin bool `json:"openStdin,omitempty"`

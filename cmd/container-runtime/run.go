@@ -52,6 +52,9 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
+			if err := c.ensureImage(ctx, cl, req.Image, f.pull); err != nil {
+				return err
+			}
 			created, err := cl.ContainerCreate(ctx, req)
 			if err != nil {
 				return err
@@ -105,6 +108,9 @@ func (c *cli) createCommand() *cobra.Command {
 			defer cid.close()
 			cl, err := c.client()
 			if err != nil {
+				return err
+			}
+			if err := c.ensureImage(cmd.Context(), cl, req.Image, f.pull); err != nil {
 				return err
 			}
 			created, err := cl.ContainerCreate(cmd.Context(), req)
