@@ -188,6 +188,9 @@ type ContainerInspect struct {
 	IPPrefixLen int    `json:"ipPrefixLen,omitempty"`
 	Gateway     string `json:"gateway,omitempty"`
 	MacAddress  string `json:"macAddress,omitempty"`
+	// Networks are every network of the container by name: its first
+	// (Network) and those network connect added.
+	Networks map[string]ContainerNetwork `json:"networks,omitempty"`
 }
 
 // ContainerState is the detailed state of a container.

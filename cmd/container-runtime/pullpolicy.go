@@ -24,27 +24,44 @@ func checkPullPolicy(p string) error {
 	case pullMissing, pullAlways, pullNever:
 		return nil
 	}
-	return fmt.Errorf("invalid pull option: %q: must be one of %q, %q or %q: %w", p, pullMissing, pullAlways, pullNever, errdefs.ErrInvalidArgument)
+	return errdefs.Kindf(errdefs.ErrInvalidArgument, "invalid pull option: %q: must be one of %q, %q or %q", p, pullMissing, pullAlways, pullNever)
 }
 
-// ensureImage makes the image of a create present as policy says: it
-// pulls it always, or when it is missing after saying so on stderr
-// ("Unable to find image 'busybox:latest' locally"), or never, when a
-// missing image gets Docker's "No such image". The pull's progress goes
-// to stderr, so that stdout only has the container's id or output.
-func (c *cli) ensureImage(ctx context.Context, cl *client.Client, ref, policy string) error {
-	if policy != pullAlways {
-		_, err := cl.ImageInspect(ctx, ref)
-		switch {
-		case err == nil:
-			return nil
-		case !errors.Is(err, errdefs.ErrNotFound):
-			return err
-		case policy == pullNever:
-			return fmt.Errorf("No such image: %s: %w", withTag(ref), errdefs.ErrNotFound)
+// createWithPull creates the container of req as Docker's run and
+// create do with --pull: always pulls the image first; missing (the
+// default) tries the create and, when it fails because the image is not
+// in the store, says so on stderr ("Unable to find image
+// 'busybox:latest' locally"), pulls it and creates again; never fails
+// there with Docker's "No such image". The pull's progress goes to
+// stderr, so that stdout only has the container's id or output.
+func (c *cli) createWithPull(ctx context.Context, cl *client.Client, req api.ContainerCreate, policy string) (api.ContainerCreated, error) {
+	if policy == pullAlways {
+		if err := c.pullForRun(ctx, cl, req.Image); err != nil {
+			return api.ContainerCreated{}, err
 		}
-		fmt.Fprintf(c.err, "Unable to find image '%s' locally\n", withTag(ref))
+		return cl.ContainerCreate(ctx, req)
 	}
+	created, err := cl.ContainerCreate(ctx, req)
+	if err == nil || !errors.Is(err, errdefs.ErrNotFound) {
+		return created, err
+	}
+	// Not found: the image, or something else the request names (a
+	// network)? Only a missing image is pulled.
+	if _, ierr := cl.ImageInspect(ctx, req.Image); !errors.Is(ierr, errdefs.ErrNotFound) {
+		return created, err
+	}
+	if policy == pullNever {
+		return created, errdefs.Kindf(errdefs.ErrNotFound, "No such image: %s", withTag(req.Image))
+	}
+	fmt.Fprintf(c.err, "Unable to find image '%s' locally\n", withTag(req.Image))
+	if err := c.pullForRun(ctx, cl, req.Image); err != nil {
+		return created, err
+	}
+	return cl.ContainerCreate(ctx, req)
+}
+
+// pullForRun pulls ref with its progress on stderr.
+func (c *cli) pullForRun(ctx context.Context, cl *client.Client, ref string) error {
 	view := c.layerProgress(false)
 	_, err := cl.ImagePull(ctx, api.PullRequest{Ref: ref}, view.update)
 	view.close(err == nil)

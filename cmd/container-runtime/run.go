@@ -52,10 +52,7 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
-			if err := c.ensureImage(ctx, cl, req.Image, f.pull); err != nil {
-				return err
-			}
-			created, err := cl.ContainerCreate(ctx, req)
+			created, err := c.createWithPull(ctx, cl, req, f.pull)
 			if err != nil {
 				return err
 			}
@@ -110,10 +107,7 @@ func (c *cli) createCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := c.ensureImage(cmd.Context(), cl, req.Image, f.pull); err != nil {
-				return err
-			}
-			created, err := cl.ContainerCreate(cmd.Context(), req)
+			created, err := c.createWithPull(cmd.Context(), cl, req, f.pull)
 			if err != nil {
 				return err
 			}
