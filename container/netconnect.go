@@ -106,7 +106,6 @@ func (s *Service) ConnectNetwork(ctx context.Context, ref, name string, opts Con
 		}
 		return err
 	}
-	s.publish(r, "network-connect", nil)
 	return nil
 }
 
@@ -154,7 +153,6 @@ func (s *Service) DisconnectNetwork(ctx context.Context, ref, name string, force
 	if err := s.save(e); err != nil {
 		return err
 	}
-	s.publish(r, "network-disconnect", nil)
 	return nil
 }
 
