@@ -33,6 +33,7 @@ func getSecret(ip string) string {
 func TestNetworkBreakout_RouteThroughConnectedContainer(t *testing.T) {
 	d := daemon.New(t)
 	img := d.Busybox(t)
+	removeOnFailure(t, d, []string{"app", "srv"}, []string{"front", "back"})
 	d.OK(t, "network", "create", "front")
 	d.OK(t, "network", "create", "back")
 	d.OK(t, append([]string{"run", "-d", "--name", "srv", "--network", "back", img}, serveSecret...)...)
@@ -63,6 +64,7 @@ func TestNetworkBreakout_RouteThroughConnectedContainer(t *testing.T) {
 func TestNetworkBreakout_ConnectHostNetworkContainer(t *testing.T) {
 	d := daemon.New(t)
 	img := d.Busybox(t)
+	removeOnFailure(t, d, []string{"onhost", "alone"}, []string{"front"})
 	d.OK(t, "network", "create", "front")
 	d.OK(t, "run", "-d", "--name", "onhost", "--network", "host", img, "sleep", "300")
 	d.OK(t, "run", "-d", "--name", "alone", "--network", "none", img, "sleep", "300")
@@ -93,6 +95,21 @@ func TestNetworkBreakout_ConnectHostNetworkContainer(t *testing.T) {
 	}
 	d.OK(t, "rm", "-f", "onhost", "alone")
 	d.OK(t, "network", "rm", "front")
+}
+
+// removeOnFailure removes the test's containers and networks when it
+// fails before it removed them itself (the daemon's own cleanup removes
+// containers, but a user-defined network's bridge would stay).
+func removeOnFailure(t *testing.T, d *daemon.Daemon, containers, networks []string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		d.Run(t, append([]string{"rm", "-f"}, containers...)...)
+		for _, n := range networks {
+			d.Run(t, "network", "rm", n)
+		}
+	})
 }
 
 // hostLinks lists the host's interfaces named eth* (the name of a
