@@ -30,6 +30,9 @@ type ContainerCreate struct {
 	// sees it).
 	DNS        []string `json:"dns,omitempty"`
 	ExtraHosts []string `json:"extraHosts,omitempty"`
+	// NetworkAliases are more names the container answers to on its
+	// user-defined network (--network-alias), besides its name.
+	NetworkAliases []string `json:"networkAliases,omitempty"`
 
 	Tty       bool `json:"tty,omitempty"`
 	OpenStdin bool `json:"openStdin,omitempty"`
@@ -185,6 +188,9 @@ type ContainerInspect struct {
 	IPPrefixLen int    `json:"ipPrefixLen,omitempty"`
 	Gateway     string `json:"gateway,omitempty"`
 	MacAddress  string `json:"macAddress,omitempty"`
+	// Networks are every network of the container by name: its first
+	// (Network) and those network connect added.
+	Networks map[string]ContainerNetwork `json:"networks,omitempty"`
 }
 
 // ContainerState is the detailed state of a container.

@@ -57,6 +57,14 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if req.Network, err = s.canonicalNetwork(ctx, req.Network); err != nil {
 		return api.ContainerCreated{}, err
 	}
+	if len(req.NetworkAliases) > 0 {
+		if req.Network == "bridge" || req.Network == "host" || req.Network == "none" || s.netmgr == nil {
+			return api.ContainerCreated{}, fmt.Errorf("network-scoped aliases are supported only for containers in user-defined networks: %w", errdefs.ErrInvalidArgument)
+		}
+		if err := checkAliases(req.NetworkAliases); err != nil {
+			return api.ContainerCreated{}, err
+		}
+	}
 	img, err := s.images.Image(ctx, req.Image)
 	if err != nil {
 		if errors.Is(err, errdefs.ErrNotFound) {

@@ -44,6 +44,7 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 	if n := st.Net; n != nil {
 		ci.IPAddress, ci.IPPrefixLen, ci.Gateway, ci.MacAddress = n.IPAddress, n.PrefixLen, n.Gateway, n.MAC
 	}
+	ci.Networks = s.containerNetworks(ctx, r)
 	return ci, nil
 }
 

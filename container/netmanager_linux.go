@@ -51,7 +51,7 @@ func (n managedNetwork) Attach(ctx context.Context, c NetworkContainer, pid int)
 	}
 	req := network.Request{
 		ContainerID: c.ID, Name: c.Name, Network: c.Network, Hostname: c.Hostname,
-		DNS: c.DNS, ExtraHosts: c.ExtraHosts, FilesDir: c.Dir,
+		DNS: c.DNS, ExtraHosts: c.ExtraHosts, FilesDir: c.Dir, Aliases: c.Aliases,
 	}
 	if c.Network != network.Host {
 		req.NetnsPath = "/proc/" + strconv.Itoa(pid) + "/ns/net"

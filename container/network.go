@@ -52,6 +52,9 @@ type NetworkContainer struct {
 	Ports      []api.PortBinding
 	DNS        []string
 	ExtraHosts []string
+	// Aliases are the container's other names on its user-defined
+	// network (--network-alias; Attach only).
+	Aliases []string
 }
 
 // NetworkStatus is what a run got from its network; it is kept in the

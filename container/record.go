@@ -1,6 +1,7 @@
 package container
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -62,6 +63,10 @@ type record struct {
 
 	StartupResults []api.StartupResult `json:"startupResults,omitempty"`
 	StartPhases    []api.Phase         `json:"startPhases,omitempty"`
+
+	// ExtraNetworks are the networks `network connect` added to Network,
+	// connected at every start (netconnect.go).
+	ExtraNetworks []extraNetwork `json:"extraNetworks,omitempty"`
 }
 
 // runState is the mutable part of a record: how the last run stands.
@@ -80,6 +85,8 @@ type runState struct {
 	// Net is what the run got from its network (address, published
 	// ports); nil for host and none, and once the run ended.
 	Net *NetworkStatus `json:"net,omitempty"`
+	// ExtraNets is what the run got from each of ExtraNetworks, by name.
+	ExtraNets map[string]NetworkStatus `json:"extraNets,omitempty"`
 }
 
 // clone returns a deep enough copy of r for readers outside the lock.
@@ -91,6 +98,8 @@ func (r *record) clone() *record {
 	c.StartupResults = slices.Clone(r.StartupResults)
 	c.StartPhases = slices.Clone(r.StartPhases)
 	c.Ports = slices.Clone(r.Ports)
+	c.ExtraNetworks = slices.Clone(r.ExtraNetworks)
+	c.State.ExtraNets = maps.Clone(r.State.ExtraNets)
 	return &c
 }
 

@@ -67,6 +67,7 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	nc := NetworkContainer{
 		ID: r.ID, Name: r.Name, Hostname: spec.Hostname, Network: r.Network, Dir: s.containerDir(r.ID),
 		Ports: r.Ports, DNS: r.Config.DNS, ExtraHosts: r.Config.ExtraHosts,
+		Aliases: r.Config.NetworkAliases,
 	}
 	var phases []api.Phase
 	phase := func(name string, since time.Time) {
@@ -186,6 +187,10 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		return fmt.Errorf("attaching container %s to network %s: %w", r.Name, r.Network, err)
 	}
 	undo = append(undo, func() { nw.Detach(ctx, nc) })
+	extraNets, err := s.connectExtras(ctx, r) // Detach removes them too
+	if err != nil {
+		return err
+	}
 	phase("network", t)
 
 	t = time.Now()
@@ -229,6 +234,7 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		if !netStatus.isZero() {
 			rec.State.Net = &netStatus
 		}
+		rec.State.ExtraNets = extraNets
 	})
 	if err := s.save(e); err != nil {
 		// A run the database does not know of would be killed as a

@@ -14,7 +14,9 @@ import (
 
 // fakeNetworks is a NetworkService over a map.
 type fakeNetworks struct {
-	nets map[string]api.Network
+	nets         map[string]api.Network
+	connected    []string            // networks c1 was connected to (netconnect_test.go)
+	pruneFilters map[string][]string // the last prune's
 }
 
 func (f *fakeNetworks) Create(_ context.Context, req api.NetworkCreate) (api.Network, error) {

@@ -57,6 +57,9 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /v1/networks", s.networkList)
 	handle("GET /v1/networks/{name}", s.networkInspect)
 	handle("DELETE /v1/networks/{name}", s.networkRemove)
+	handle("POST /v1/networks/{name}/connect", s.networkConnect)
+	handle("POST /v1/networks/{name}/disconnect", s.networkDisconnect)
+	handle("POST /v1/networks/prune", s.networkPrune)
 
 	m.Handle("/", s.fallback(m))
 	return m

@@ -143,6 +143,17 @@ type NetworkService interface {
 	// Remove removes a user-defined network: 409 while containers are
 	// attached, 400 for a predefined one.
 	Remove(ctx context.Context, name string) error
+
+	// Connect gives a container one more network (404 for an unknown
+	// container or network, 409 when it is connected already, 400 for
+	// host, none or a container on them).
+	Connect(ctx context.Context, name string, req api.NetworkConnect) error
+	// Disconnect takes a network away from a container (404 when it is
+	// not connected).
+	Disconnect(ctx context.Context, name string, req api.NetworkDisconnect) error
+	// Prune removes the user-defined networks no container uses; filters
+	// are Docker's until and label (label!).
+	Prune(ctx context.Context, filters map[string][]string) (api.NetworkPruneReport, error)
 }
 
 // EventSource is the event bus (*events.Bus).

@@ -18,7 +18,9 @@ import (
 // minIDPrefix is the shortest id prefix a reference may use.
 const minIDPrefix = 4
 
-// Image finds an image by reference: "name" (tag latest), "name:tag", a full
+// Image finds an image by reference: "name" (tag latest), "name:tag" (also
+// in Docker's and Podman's longer forms of a local name: see
+// nameCandidates), a full
 // id "sha256:<hex>", or a unique prefix of at least four hex digits, with or
 // without "sha256:". It fails with ErrNotFound, or ErrInvalidArgument for an
 // ambiguous prefix.
@@ -79,8 +81,10 @@ func resolve(tx *bolt.Tx, ref string) (id digest.Digest, byName string, err erro
 		return resolvePrefix(tx, ref, hex)
 	}
 	if name, err := NormalizeName(ref); err == nil {
-		if v := bucket(tx, bucketNames).Get([]byte(name)); v != nil {
-			return digest.Digest(v), name, nil
+		for _, n := range nameCandidates(name) {
+			if v := bucket(tx, bucketNames).Get([]byte(n)); v != nil {
+				return digest.Digest(v), n, nil
+			}
 		}
 	}
 	if isHex(ref) && len(ref) >= minIDPrefix {

@@ -11,12 +11,15 @@ import (
 )
 
 // Tag points name at the image ref resolves to, moving it from any image it
-// pointed at (which stays, dangling, if that was its last name).
+// pointed at (which stays, dangling, if that was its last name). A
+// Docker Hub name is kept in its familiar form, as Docker keeps it
+// ("docker.io/library/app:1" is "app:1").
 func (s *Store) Tag(ctx context.Context, ref, name string) error {
 	n, err := NormalizeName(name)
 	if err != nil {
 		return fmt.Errorf("tagging %q: %w", ref, err)
 	}
+	n = familiarName(n)
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		id, _, err := resolve(tx, ref)
 		if err != nil {

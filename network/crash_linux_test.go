@@ -53,19 +53,30 @@ func crashChild(planJSON string) {
 		{ContainerID: portsID, Ports: []PortMapping{{ContainerPort: 80}, {ContainerPort: 53, Proto: UDP}}},
 		{ContainerID: userID, Name: "user", Network: plan.Network},
 		{ContainerID: noneID, Network: None},
-		{ContainerID: halfID, Ports: []PortMapping{{ContainerPort: 80}}},
 	} {
 		if _, err := m.Setup(ctx, req); err != nil {
 			fmt.Println("error:", err)
 			os.Exit(1)
 		}
 	}
+	// Further networks (network connect), of a container that survives
+	// and of one that does not.
+	for _, req := range []ConnectRequest{{ContainerID: portsID, Network: plan.Network}, {ContainerID: userID, Network: Bridge}} {
+		if _, err := m.Connect(ctx, req); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+	}
+	if _, err := m.Setup(ctx, Request{ContainerID: halfID, Ports: []PortMapping{{ContainerPort: 80}}}); err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
 	fmt.Println("error: the last Setup did not stop")
 	os.Exit(1)
 }
 
 // TestCrashRecovery kills a process with SIGKILL in the middle of its
-// Setups, then checks that New and Reconcile bring the machine back to
+// Setups and Connects, then checks that New and Reconcile bring the machine back to
 // where it was: links, namespaces, our table, allocations.
 func TestCrashRecovery(t *testing.T) {
 	needRoot(t)
@@ -119,7 +130,7 @@ func TestCrashRecovery(t *testing.T) {
 
 	m = newManager(t, cfg)
 	leaked := takeSnapshot(t, m)
-	if leaked.endpoints != 4 || leaked.links == baseline.links || !strings.Contains(leaked.table, "container "+portsID) {
+	if leaked.endpoints != 6 || leaked.links == baseline.links || !strings.Contains(leaked.table, "container "+portsID) {
 		t.Fatalf("the crash left no trace to clean (the test proves nothing): %+v", leaked)
 	}
 	kept, err := m.Attachment(ctx, portsID)
@@ -131,7 +142,10 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := takeSnapshot(t, m)
-	if after.endpoints != 1 || !strings.Contains(after.table, "container "+portsID) || strings.Contains(after.table, "container "+halfID) {
+	if extras := m.Extras(ctx, portsID); len(extras) != 1 || extras[0].Network != "crashnet" {
+		t.Errorf("the kept container's further network: %+v", extras)
+	}
+	if after.endpoints != 2 || !strings.Contains(after.table, "container "+portsID) || strings.Contains(after.table, "container "+halfID) {
 		t.Errorf("after Reconcile keeping %s: %d endpoints, table:\n%s", portsID, after.endpoints, after.table)
 	}
 	m.mu.RLock()

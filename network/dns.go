@@ -18,8 +18,8 @@ import (
 // dnsBackend is what a responder knows of its network.
 type dnsBackend interface {
 	// lookupName returns the addresses of the members called name
-	// (lower case, no trailing dot).
-	lookupName(name string) []netip.Addr
+	// (lower case, no trailing dot), as client src sees them.
+	lookupName(src netip.Addr, name string) []netip.Addr
 	// lookupAddr returns the name of the member at ip.
 	lookupAddr(ip netip.Addr) (string, bool)
 	// upstreams are where the query of client src goes when the name is
@@ -206,7 +206,7 @@ func (r *responder) answer(q []byte, src netip.Addr, overTCP bool) []byte {
 	question := msg.Questions[0]
 	if question.Class == dnsmessage.ClassINET {
 		name := strings.ToLower(strings.TrimSuffix(question.Name.String(), "."))
-		if ips := r.backend.lookupName(name); len(ips) > 0 {
+		if ips := r.backend.lookupName(src, name); len(ips) > 0 {
 			var answers []dnsmessage.Resource
 			if question.Type == dnsmessage.TypeA || question.Type == dnsmessage.TypeALL {
 				for _, ip := range ips {

@@ -74,7 +74,7 @@ func newFakeUpstream(t testing.TB) *fakeUpstream {
 // fakeNames is a network with two members.
 type fakeNames struct{ up []netip.AddrPort }
 
-func (fakeNames) lookupName(name string) []netip.Addr {
+func (fakeNames) lookupName(_ netip.Addr, name string) []netip.Addr {
 	switch name {
 	case "alpha", "web":
 		return []netip.Addr{netip.MustParseAddr("127.0.0.2")}

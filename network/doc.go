@@ -31,6 +31,19 @@
 // record claims. Networks (StateDir/networks.json) follow the same
 // order: the record first on create, last on remove.
 //
+// # Further networks
+//
+// Connect gives a container that Setup attached one more bridge
+// network, as Docker's network connect: an endpoint of its own (record
+// endpoints/<container>+<network>.json, written first, as Setup's) with
+// a veth pair whose container end is the next free ethN, an address,
+// and no default route. Disconnect removes one; the container's
+// Teardown removes all of them before its own endpoint. Connect refuses
+// a namespace path that no longer names the namespace Setup saw (by
+// inode), so that a reused PID never gets another process an interface.
+// The responder of a network answers a client with the names of every
+// user-defined network the client's container is on.
+//
 // # Firewall
 //
 // All rules live in one nftables table of our own (Config.NFTable, family
@@ -39,6 +52,10 @@
 // and dstnat), output (dstnat), postrouting (srcnat) and forward (filter,
 // policy accept). Rules only match our bridges, our subnets and our
 // published ports, so traffic of other software is not affected.
+// Isolation between our networks is stateless (iif one of our bridges,
+// oif another, not DNATed: drop), because a container on two networks
+// forwards between them and the host's conntrack, which saw the first
+// packet bridged, would take the answers for replies.
 //
 // The host's FORWARD policy is respected: an accept in our table cannot
 // override a drop in another table at the same hook (that is how

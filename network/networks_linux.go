@@ -126,7 +126,7 @@ func (m *Manager) RemoveNetwork(ctx context.Context, name string) error {
 	var attached []string
 	for _, ep := range m.endpoints {
 		if ep.rec.Network == name {
-			attached = append(attached, ep.rec.ID)
+			attached = append(attached, ep.rec.containerID())
 		}
 	}
 	if len(attached) > 0 {
@@ -224,7 +224,8 @@ func (m *Manager) describe(n *netState, withContainers bool) Network {
 		for _, ep := range m.endpoints {
 			if ep.rec.Network == n.rec.Name {
 				nw.Containers = append(nw.Containers, Endpoint{
-					ContainerID: ep.rec.ID, Name: ep.rec.Name, IP: ep.rec.IP, MAC: ep.rec.MAC, Ports: slices.Clone(ep.rec.Ports),
+					ContainerID: ep.rec.containerID(), Name: ep.rec.Name, IP: ep.rec.IP, MAC: ep.rec.MAC, Ports: slices.Clone(ep.rec.Ports),
+					Aliases: slices.Clone(ep.rec.Aliases),
 				})
 			}
 		}

@@ -22,8 +22,9 @@ import (
 //	nat-postrouting nat, postrouting, srcnat (100): masquerade outbound,
 //	                localhost-published and hairpin connections
 //	forward         filter, forward, filter (0), policy accept: per bridge,
-//	                let in replies, same-bridge and published traffic,
-//	                drop the rest (other networks, other hosts)
+//	                drop what our other bridges route in (but published
+//	                traffic), let in replies, same-bridge and published
+//	                traffic, drop the rest (other networks, other hosts)
 const (
 	chainRaw         = "raw-prerouting"
 	chainPrerouting  = "nat-prerouting"
@@ -109,7 +110,7 @@ func (fw *firewall) rebuild(nets []fwNetwork, eps []fwEndpoint) error {
 	c.AddChain(fw.baseChain(chainPostrouting, nftables.ChainTypeNAT, nftables.ChainHookPostrouting, nftables.ChainPriorityNATSource))
 	c.AddChain(fw.baseChain(chainForward, nftables.ChainTypeFilter, nftables.ChainHookForward, nftables.ChainPriorityFilter))
 	for _, n := range nets {
-		fw.addNetworkRules(n)
+		fw.addNetworkRules(n, nets)
 	}
 	c.AddRule(&nftables.Rule{Table: fw.table, Chain: fw.chain(chainPrerouting), Exprs: rule(matchDaddrLocal(), one(jump(chainPorts)))})
 	c.AddRule(&nftables.Rule{Table: fw.table, Chain: fw.chain(chainOutput), Exprs: rule(matchDaddrLocal(), one(jump(chainPorts)))})
@@ -122,8 +123,9 @@ func (fw *firewall) rebuild(nets []fwNetwork, eps []fwEndpoint) error {
 	return nil
 }
 
-// addNetworkRules queues the rules of one bridge network.
-func (fw *firewall) addNetworkRules(n fwNetwork) {
+// addNetworkRules queues the rules of one bridge network (all are the
+// networks of the table, n among them).
+func (fw *firewall) addNetworkRules(n fwNetwork, all []fwNetwork) {
 	owner := string(tag("network", n.name))
 	// A packet from the bridge to 127.0.0.0/8 is only possible because
 	// route_localnet is on; none is legitimate (replies to localhost
@@ -148,12 +150,29 @@ func (fw *firewall) addNetworkRules(n fwNetwork) {
 	// through the host must get the answer back through the host too.
 	fw.add(chainPostrouting, owner, rule(matchOif(n.bridge, false), matchAddrIn(offSaddr, n.subnet), matchCtDNAT(), masq))
 	accept := one(verdict(expr.VerdictAccept))
+	drop := one(verdict(expr.VerdictDrop))
+	// Isolation from our other networks, before the state is looked at:
+	// a packet routed from another of our bridges into this one is
+	// dropped unless its connection was DNATed (a published port), even
+	// when conntrack calls it a reply. A container connected to both
+	// networks (network connect) forwards between its interfaces (a new
+	// namespace inherits the host's forwarding), so a member of one
+	// network could route a connection through it into the other; the
+	// host sees that connection's first packet bridged (br_netfilter)
+	// and would take the answers, which the server sends back through
+	// its gateway, for replies. Docker's isolation chains are stateless
+	// for the same reason.
+	for _, o := range all {
+		if o.bridge != n.bridge {
+			fw.add(chainForward, owner, rule(matchIif(o.bridge), matchOif(n.bridge, false), matchNotCtDNAT(), drop))
+		}
+	}
 	fw.add(chainForward, owner, rule(matchOif(n.bridge, false), matchCtState(expr.CtStateBitESTABLISHED|expr.CtStateBitRELATED), accept))
 	fw.add(chainForward, owner, rule(matchIif(n.bridge), matchOif(n.bridge, false), accept))
 	fw.add(chainForward, owner, rule(matchOif(n.bridge, false), matchCtDNAT(), accept))
 	// Anything else into the bridge: other networks of ours, other hosts
 	// routing to the subnet.
-	fw.add(chainForward, owner, rule(matchOif(n.bridge, false), one(verdict(expr.VerdictDrop))))
+	fw.add(chainForward, owner, rule(matchOif(n.bridge, false), drop))
 }
 
 // addPortRules queues the DNAT rules of one container.

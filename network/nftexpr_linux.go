@@ -91,6 +91,15 @@ func matchCtDNAT() []expr.Any {
 	}
 }
 
+// matchNotCtDNAT is `ct status & dnat == 0`.
+func matchNotCtDNAT() []expr.Any {
+	return []expr.Any{
+		&expr.Ct{Register: 1, Key: expr.CtKeySTATUS},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: binaryutil.NativeEndian.PutUint32(ipsDstNAT), Xor: make([]byte, 4)},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: make([]byte, 4)},
+	}
+}
+
 // matchPort is `meta l4proto PROTO th dport PORT`.
 func matchPort(proto string, port uint16) []expr.Any {
 	p := byte(unix.IPPROTO_TCP)

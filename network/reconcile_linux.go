@@ -24,8 +24,8 @@ func (m *Manager) Reconcile(ctx context.Context, live []string) error {
 	}
 	m.mu.Lock()
 	var gone []*endpoint
-	for id, ep := range m.endpoints {
-		if !keep[id] {
+	for _, ep := range m.endpoints {
+		if !keep[ep.rec.containerID()] {
 			gone = append(gone, ep)
 		}
 	}

@@ -17,24 +17,46 @@ type networkNames struct {
 	network string
 }
 
-func (b networkNames) lookupName(name string) []netip.Addr {
+// lookupName finds name among the members of this network and, as
+// Docker's embedded DNS does, of the other user-defined networks the
+// asking container is connected to (Manager.Connect): the addresses on
+// this network come first. The default bridge has no names.
+func (b networkNames) lookupName(src netip.Addr, name string) []netip.Addr {
 	b.m.mu.RLock()
 	defer b.m.mu.RUnlock()
-	var out []netip.Addr
+	nets := map[string]bool{b.network: true}
+	client := ""
+	for _, ep := range b.m.endpoints {
+		if ep.rec.Network == b.network && ep.rec.IP == src {
+			client = ep.rec.containerID()
+		}
+	}
+	if client != "" {
+		for _, ep := range b.m.endpoints {
+			if ep.rec.containerID() == client && ep.rec.Network != Bridge {
+				nets[ep.rec.Network] = true
+			}
+		}
+	}
+	var here, elsewhere []netip.Addr
 	for _, ep := range b.m.endpoints {
 		r := ep.rec
-		if r.Network != b.network || !r.IP.IsValid() {
+		if !nets[r.Network] || !r.IP.IsValid() {
 			continue
 		}
 		match := strings.EqualFold(r.Name, name)
 		for _, a := range r.Aliases {
 			match = match || strings.EqualFold(a, name)
 		}
-		if match {
-			out = append(out, r.IP)
+		switch {
+		case !match:
+		case r.Network == b.network:
+			here = append(here, r.IP)
+		default:
+			elsewhere = append(elsewhere, r.IP)
 		}
 	}
-	return out
+	return append(here, elsewhere...)
 }
 
 func (b networkNames) lookupAddr(ip netip.Addr) (string, bool) {

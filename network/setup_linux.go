@@ -74,6 +74,7 @@ func (m *Manager) reserve(req Request, ports []PortMapping) (*endpoint, *netStat
 	}
 	if req.NetnsPath != "" {
 		rec.Netns, rec.External = req.NetnsPath, true
+		rec.NetnsIno = inodeOf(req.NetnsPath)
 	}
 	var n *netState
 	if req.Network != None {
@@ -157,7 +158,7 @@ func (m *Manager) setupEndpoint(ctx context.Context, ep *endpoint, n *netState, 
 		if err := step("veth"); err != nil {
 			return nil, err
 		}
-		if err := configureEth0(h, rec, n.rec); err != nil {
+		if err := configureIface(h, rec, n.rec, true); err != nil {
 			return nil, err
 		}
 		if err := step("address"); err != nil {
@@ -184,19 +185,26 @@ func (m *Manager) setupEndpoint(ctx context.Context, ep *endpoint, n *netState, 
 	return att, nil
 }
 
-// configureEth0 gives eth0 its address and the default route, through h
-// (a handle in the container's namespace).
-func configureEth0(h *netlink.Handle, rec *endpointRecord, n *networkRecord) error {
-	link, err := h.LinkByName("eth0")
+// configureIface gives the endpoint's interface (eth0, or a further
+// network's eth1...) its address and, for the container's first network
+// only, the default route, through h (a handle in the container's
+// namespace). A further network reaches its own subnet only, as in
+// Docker, where the default route stays the first network's.
+func configureIface(h *netlink.Handle, rec *endpointRecord, n *networkRecord, defaultRoute bool) error {
+	name := rec.iface()
+	link, err := h.LinkByName(name)
 	if err != nil {
-		return fmt.Errorf("finding eth0 in %s: %w", rec.Netns, err)
+		return fmt.Errorf("finding %s in %s: %w", name, rec.Netns, err)
 	}
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: rec.IP.AsSlice(), Mask: net.CIDRMask(n.Subnet.Bits(), 32)}}
 	if err := h.AddrAdd(link, addr); err != nil {
-		return fmt.Errorf("adding address %s to eth0: %w", addr, err)
+		return fmt.Errorf("adding address %s to %s: %w", addr, name, err)
 	}
 	if err := h.LinkSetUp(link); err != nil {
-		return fmt.Errorf("bringing eth0 up: %w", err)
+		return fmt.Errorf("bringing %s up: %w", name, err)
+	}
+	if !defaultRoute {
+		return nil
 	}
 	route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: n.Gateway.AsSlice()}
 	if err := h.RouteAdd(route); err != nil {
@@ -217,7 +225,7 @@ func (m *Manager) publish(ep *endpoint) error {
 	return nil
 }
 
-// Teardown removes what Setup made for container id: port rules, veth,
+// Teardown removes what Setup and Connect made for container id: port rules, veths,
 // namespace mount, reservations, address, record. It may be called any
 // number of times, also for an id that was never set up (Host
 // containers have nothing to remove). On an error it can be retried.
@@ -235,6 +243,11 @@ func (m *Manager) Teardown(ctx context.Context, id string) error {
 	defer ep.mu.Unlock()
 	if ep.gone {
 		return nil
+	}
+	// The container's further networks first: their interfaces are in
+	// the namespace that goes with this endpoint.
+	if err := m.teardownExtras(id); err != nil {
+		return err
 	}
 	if err := m.teardownLocked(ep); err != nil {
 		return fmt.Errorf("disconnecting container %s from network %s: %w", id, ep.rec.Network, err)
@@ -337,7 +350,7 @@ func (m *Manager) Attachment(ctx context.Context, id string) (*Attachment, error
 }
 
 func attachmentOf(rec *endpointRecord, n *netState) *Attachment {
-	att := &Attachment{ContainerID: rec.ID, Network: rec.Network, NetnsPath: rec.Netns, IP: rec.IP, MAC: rec.MAC, Ports: rec.Ports}
+	att := &Attachment{ContainerID: rec.containerID(), Network: rec.Network, Iface: rec.iface(), Aliases: rec.Aliases, NetnsPath: rec.Netns, IP: rec.IP, MAC: rec.MAC, Ports: rec.Ports}
 	if n != nil {
 		att.Gateway, att.PrefixLen = n.rec.Gateway, n.rec.Subnet.Bits()
 	}

@@ -54,6 +54,33 @@ type endpointRecord struct {
 	// container (Request.DNS).
 	DNS     []string  `json:"dns,omitempty"`
 	Created time.Time `json:"created"`
+
+	// Container is set on a container's further networks (Connect): the
+	// container whose namespace the endpoint is in. Its ID is then
+	// extraKey(Container, Network), and its interface Iface (eth1...).
+	Container string `json:"container,omitempty"`
+	Iface     string `json:"iface,omitempty"`
+	// NetnsIno is the inode of an External namespace when Setup saw it:
+	// Connect refuses to plumb a further interface into whatever the
+	// path names later (a /proc/PID of a process that replaced the
+	// container's).
+	NetnsIno uint64 `json:"netnsIno,omitempty"`
+}
+
+// containerID is the container the endpoint belongs to.
+func (r *endpointRecord) containerID() string {
+	if r.Container != "" {
+		return r.Container
+	}
+	return r.ID
+}
+
+// iface is the endpoint's interface in the container.
+func (r *endpointRecord) iface() string {
+	if r.Iface != "" {
+		return r.Iface
+	}
+	return "eth0"
 }
 
 type networksFileContent struct {

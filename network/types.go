@@ -81,7 +81,11 @@ type Attachment struct {
 	Network     string `json:"network"`
 	// NetnsPath is the network namespace to join ("" for Host).
 	NetnsPath string `json:"netnsPath,omitempty"`
-	// IP, PrefixLen, Gateway and MAC describe the container's eth0 (zero
+	// Iface is the interface in the container (eth0; eth1... for the
+	// networks Connect added) and Aliases its names on the network.
+	Iface   string   `json:"iface,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+	// IP, PrefixLen, Gateway and MAC describe the container's interface (zero
 	// for None and Host).
 	IP        netip.Addr `json:"ip,omitzero"`
 	PrefixLen int        `json:"prefixLen,omitempty"`
@@ -134,4 +138,5 @@ type Endpoint struct {
 	IP          netip.Addr    `json:"ip,omitzero"`
 	MAC         string        `json:"mac,omitempty"`
 	Ports       []PortMapping `json:"ports,omitempty"`
+	Aliases     []string      `json:"aliases,omitempty"`
 }

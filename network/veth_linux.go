@@ -11,7 +11,7 @@ import (
 
 // createVeth makes a container's veth pair in one RTM_NEWLINK: the host
 // end named rec.HostVeth, up and already on the bridge (IFLA_MASTER), and
-// the other end, eth0 with the container's MAC, created right inside the
+// the other end, eth0 (or the further interface rec.Iface) with the container's MAC, created right inside the
 // container's namespace. The netlink package's LinkAdd would need two
 // more round trips (a lookup of the new index, then the master), about
 // a third of a millisecond on the start path.
@@ -36,12 +36,12 @@ func (m *Manager) createVeth(rec *endpointRecord, n *netState) error {
 	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("veth"))
 	peer := info.AddRtAttr(nl.IFLA_INFO_DATA, nil).AddRtAttr(nl.VETH_INFO_PEER, nil)
 	nl.NewIfInfomsgChild(peer, unix.AF_UNSPEC)
-	peer.AddRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated("eth0"))
+	peer.AddRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(rec.iface()))
 	peer.AddRtAttr(unix.IFLA_ADDRESS, mac)
 	peer.AddRtAttr(unix.IFLA_NET_NS_FD, nl.Uint32Attr(uint32(ns.Fd())))
 	req.AddData(info)
 	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
-		return fmt.Errorf("creating veth pair %s/eth0 on bridge %s: %w", rec.HostVeth, n.rec.Bridge, err)
+		return fmt.Errorf("creating veth pair %s/%s on bridge %s: %w", rec.HostVeth, rec.iface(), n.rec.Bridge, err)
 	}
 	return nil
 }

@@ -151,6 +151,8 @@ type networkSettings struct {
 }
 
 type endpointView struct {
+	Aliases     []string
+	NetworkID   string
 	IPAddress   string
 	IPPrefixLen int
 	Gateway     string
@@ -231,6 +233,11 @@ func newContainerView(ci api.ContainerInspect) containerView {
 	if n := v.HostConfig.NetworkMode; n != "" {
 		v.NetworkSettings.Networks[n] = endpointView{IPAddress: ci.IPAddress, IPPrefixLen: ci.IPPrefixLen,
 			Gateway: ci.Gateway, MacAddress: ci.MacAddress}
+	}
+	// Every network of the container (network connect), as Docker's.
+	for n, cn := range ci.Networks {
+		v.NetworkSettings.Networks[n] = endpointView{IPAddress: cn.IPAddress, IPPrefixLen: cn.IPPrefixLen,
+			Gateway: cn.Gateway, MacAddress: cn.MacAddress, Aliases: cn.Aliases, NetworkID: cn.NetworkID}
 	}
 	return v
 }

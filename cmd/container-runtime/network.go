@@ -14,7 +14,7 @@ import (
 func (c *cli) networkCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "network",
-		Short: "Manage networks (create, ls, inspect, rm)",
+		Short: "Manage networks (create, ls, inspect, rm, connect, disconnect, prune)",
 		Long: `Manage networks. The predefined ones are bridge (the default of run and
 create: a private address, NAT to the outside, published ports), host (the
 host's network) and none (only lo). A network made by create has a bridge
@@ -24,6 +24,7 @@ and not the containers of other networks.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(c.networkCreateCommand(), c.networkListCommand(), c.networkInspectCommand(), c.networkRemoveCommand())
+	cmd.AddCommand(c.networkConnectCommands()...)
 	return cmd
 }
 

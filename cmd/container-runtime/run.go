@@ -52,7 +52,7 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
-			created, err := cl.ContainerCreate(ctx, req)
+			created, err := c.createWithPull(ctx, cl, req, f.pull)
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ func (c *cli) createCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			created, err := cl.ContainerCreate(cmd.Context(), req)
+			created, err := c.createWithPull(cmd.Context(), cl, req, f.pull)
 			if err != nil {
 				return err
 			}

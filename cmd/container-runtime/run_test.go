@@ -175,6 +175,9 @@ func TestRunExitCodes(t *testing.T) {
 			})
 			d.answer("DELETE /v1/containers/c1", 204, "")
 			d.answer("POST /v1/containers/c1/wait", 200, `{"statusCode":0}`)
+			// The image is there: a create's not-found is about something
+			// else, and run does not pull (pullpolicy_test.go).
+			d.answer("GET /v1/images/base", 200, `{"id":"sha256:00"}`)
 			r := d.run("", "run", "--rm", "base", "nope")
 			if r.code != tc.code {
 				t.Errorf("code %d, want %d (stderr %q)", r.code, tc.code, r.stderr)

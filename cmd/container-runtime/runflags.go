@@ -56,6 +56,10 @@ type containerFlags struct {
 
 	host hostFlags // --ulimit, --sysctl, --device, --pid, ... (runflags2.go)
 
+	// issue 11, networks and pull: --network-alias, --pull.
+	networkAliases []string
+	pull           string
+
 	fs *pflag.FlagSet // to tell set flags from defaults
 }
 
@@ -106,6 +110,10 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.hooks, "hook", nil, "run an OCI hook: STAGE:PATH (stage start or exit, or an OCI hook name)")
 	fs.StringArrayVar(&f.logOpts, "log-opt", nil, "log option: max-size=10m, max-file=3")
 	f.host.addFlags(fs)
+
+	// issue 11, networks and pull.
+	fs.StringArrayVar(&f.networkAliases, "network-alias", nil, "another name of the container on its user-defined network")
+	fs.StringVar(&f.pull, "pull", pullMissing, "pull the image before creating: missing, always or never")
 }
 
 // create builds the create request for image and cmd.
@@ -155,6 +163,11 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 		return req, err
 	}
 	if err := f.host.apply(&req); err != nil {
+		return req, err
+	}
+	// issue 11, networks and pull.
+	req.NetworkAliases = f.networkAliases
+	if err := checkPullPolicy(f.pull); err != nil {
 		return req, err
 	}
 	return req, nil

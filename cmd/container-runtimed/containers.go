@@ -25,7 +25,7 @@ var _ daemon.ContainerService = (*container.Service)(nil)
 
 // newContainerService opens the container service, which re-adopts the
 // containers that kept running while no daemon was up.
-func newContainerService(ctx context.Context, deps containerDeps) (daemon.ContainerService, func() error, error) {
+func newContainerService(ctx context.Context, deps containerDeps) (*container.Service, func() error, error) {
 	svc, err := container.New(ctx, container.Config{
 		Root:     deps.root,
 		ExecRoot: deps.execRoot,

@@ -23,6 +23,9 @@ type networkService struct {
 	// Events receives "network" events (create, destroy); nil publishes
 	// nothing.
 	Events daemon.EventPublisher
+	// Containers keep each container's networks (connect, disconnect,
+	// prune's networks in use).
+	Containers networkContainers
 }
 
 var _ daemon.NetworkService = (*networkService)(nil)

@@ -202,6 +202,7 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	// uses.
 	eng.closers = append([]func() error{closeContainers}, eng.closers...)
 	eng.containers = containers
+	eng.networks.Containers = containers
 	// Set before the store is shared: image removal asks it.
 	store.InUse = containers.ImageInUse
 

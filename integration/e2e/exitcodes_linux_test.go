@@ -23,7 +23,7 @@ func TestExitCodes(t *testing.T) {
 		code int
 	}{
 		{"container's code", []string{"run", "--rm", img, "sh", "-c", "exit 42"}, 42},
-		{"no such image", []string{"run", "--rm", "nosuchimage", "true"}, 125},
+		{"no such image", []string{"run", "--rm", "--pull", "never", "nosuchimage", "true"}, 125},
 		{"bad flag value", []string{"run", "--rm", "--memory", "lots", img, "true"}, 125},
 		{"not executable", []string{"run", "--rm", img, "/etc/passwd"}, 126},
 		{"not found", []string{"run", "--rm", img, "/no/such/program"}, 127},

@@ -140,7 +140,7 @@ func TestRunFlags(t *testing.T) {
 		}
 		d.OK(t, "rm", id)
 		other := filepath.Join(t.TempDir(), "cid2")
-		refused(t, d, "no such image", "create", "--cidfile", other, "no-such-image")
+		refused(t, d, "No such image: no-such-image:latest", "create", "--pull", "never", "--cidfile", other, "no-such-image")
 		if _, err := os.Stat(other); !os.IsNotExist(err) {
 			t.Errorf("a failed create left its cidfile: %v", err)
 		}
