@@ -43,6 +43,9 @@ type ContainerCreate struct {
 	Resources Resources `json:"resources,omitempty"`
 	Mounts    []Mount   `json:"mounts,omitempty"`
 	ReadOnly  bool      `json:"readOnly,omitempty"`
+	// VolumesFrom mounts every volume and bind mount of these containers
+	// at the same destinations: CONTAINER[:ro|rw] (--volumes-from).
+	VolumesFrom []string `json:"volumesFrom,omitempty"`
 
 	CapAdd      []string `json:"capAdd,omitempty"`
 	CapDrop     []string `json:"capDrop,omitempty"`
@@ -102,11 +105,17 @@ type Resources struct {
 	CpusetCpus string `json:"cpusetCpus,omitempty"`
 }
 
-// Mount is a bind mount or tmpfs (-v, --mount, --tmpfs).
+// Mount is a bind mount, tmpfs or volume (-v, --mount, --tmpfs).
 type Mount struct {
-	// Type is "bind" or "tmpfs".
-	Type        string   `json:"type"`
-	Source      string   `json:"source,omitempty"`
+	// Type is "bind", "tmpfs" or "volume". In a request, a volume's
+	// Source is its name (empty: a new anonymous volume) and Options may
+	// hold "nocopy" (the image's files are not copied into a new volume).
+	Type string `json:"type"`
+	// Source is a bind mount's host path; in listings, a volume's
+	// directory on the host.
+	Source string `json:"source,omitempty"`
+	// Name is a volume's name (listings only).
+	Name        string   `json:"name,omitempty"`
 	Destination string   `json:"destination"`
 	ReadOnly    bool     `json:"readOnly,omitempty"`
 	Options     []string `json:"options,omitempty"`

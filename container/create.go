@@ -141,7 +141,20 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		}
 	}
 	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
-	spec, err := buildSpec(req, specInput{
+	// Volumes (named, anonymous, the image's, --volumes-from) become bind
+	// mounts of their directories in the spec; the record keeps the request.
+	plan, releaseVolumes, err := s.planMounts(ctx, id, req, img)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	defer func() {
+		if retErr != nil {
+			releaseVolumes()
+		}
+	}()
+	specReq := req
+	specReq.Mounts = plan.spec
+	spec, err := buildSpec(specReq, specInput{
 		id: id, rootfs: s.rootfsDir(id), hostname: hostname, image: img, args: args,
 		etcFiles: etcPaths(dir), usernsHostID: usernsStart, shmSource: s.shmSource(id, req),
 	})
@@ -172,6 +185,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		ImageID: img.ID, Layers: img.Layers, Command: args,
 		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network, Ports: ports,
 		UsernsHostID: usernsStart, State: runState{Status: StateCreated},
+		Volumes: plan.volumes, InheritedMounts: plan.inherited,
 	}
 	// One transaction checks and takes the name.
 	if err := s.db.insert(rec); err != nil {

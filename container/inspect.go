@@ -105,7 +105,7 @@ func summary(r *record, now time.Time) api.ContainerSummary {
 		Network: r.Network,
 		Labels:  r.Config.Labels,
 		Ports:   runPorts(r),
-		Mounts:  r.Config.Mounts,
+		Mounts:  recordMounts(r),
 	}
 }
 

@@ -49,6 +49,11 @@ type record struct {
 	// private user namespace maps its ids to (usernspool.go); 0 in the
 	// records made before ranges were allocated, which all used 100000.
 	UsernsHostID uint32 `json:"usernsHostId,omitempty"`
+	// Volumes are the volumes the container mounts (its own, the
+	// image's, and those of --volumes-from), names resolved;
+	// InheritedMounts the bind mounts --volumes-from gave it.
+	Volumes         []volumeMount `json:"volumes,omitempty"`
+	InheritedMounts []api.Mount   `json:"inheritedMounts,omitempty"`
 
 	State runState `json:"state"`
 	// RestartCount counts restarts by the restart policy since the last
@@ -100,6 +105,8 @@ func (r *record) clone() *record {
 	c.Ports = slices.Clone(r.Ports)
 	c.ExtraNetworks = slices.Clone(r.ExtraNetworks)
 	c.State.ExtraNets = maps.Clone(r.State.ExtraNets)
+	c.Volumes = slices.Clone(r.Volumes)
+	c.InheritedMounts = slices.Clone(r.InheritedMounts)
 	return &c
 }
 

@@ -48,6 +48,7 @@ func (s *Service) recover(ctx context.Context) error {
 	for _, r := range recs {
 		known[r.ID] = true
 		s.containers[r.ID] = newEntry(r)
+		s.useVolumes(ctx, r)
 	}
 	s.reconcileNetworks(ctx, recs)
 	for _, r := range recs {

@@ -18,6 +18,16 @@ import (
 // first): its record, root file system, logs, runtime state and
 // monitor directory.
 func (s *Service) Remove(ctx context.Context, id string, force bool) error {
+	return s.remove(ctx, id, force, false)
+}
+
+// RemoveWithVolumes removes a container as Remove does, and its
+// anonymous volumes that no other container uses (rm -v).
+func (s *Service) RemoveWithVolumes(ctx context.Context, id string, force bool) error {
+	return s.remove(ctx, id, force, true)
+}
+
+func (s *Service) remove(ctx context.Context, id string, force, volumes bool) error {
 	e, err := s.lookup(id)
 	if err != nil {
 		return err
@@ -37,15 +47,23 @@ func (s *Service) Remove(ctx context.Context, id string, force bool) error {
 			// done, as Docker answers.
 			return nil
 		}
-		return s.removeLocked(ctx, e)
+		return s.removeVolumesLocked(ctx, e, volumes)
 	}
 	e.op.Lock()
 	defer e.op.Unlock()
-	return s.removeLocked(ctx, e)
+	return s.removeVolumesLocked(ctx, e, volumes)
 }
 
-// removeLocked removes a stopped container. The caller holds e.op.
+// removeLocked removes a stopped container, and its anonymous volumes
+// when it was made with --rm (as Docker's --rm does). The caller holds
+// e.op.
 func (s *Service) removeLocked(ctx context.Context, e *entry) error {
+	return s.removeVolumesLocked(ctx, e, false)
+}
+
+// removeVolumesLocked is removeLocked, removing the anonymous volumes
+// too when volumes is set.
+func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes bool) error {
 	r := e.snapshot()
 	if e.isRemoved() {
 		return fmt.Errorf("no such container: %s: %w", r.Name, errdefs.ErrNotFound)
@@ -77,6 +95,7 @@ func (s *Service) removeLocked(ctx context.Context, e *entry) error {
 		}
 	}
 	s.mu.Unlock()
+	s.releaseVolumes(ctx, r, volumes || r.Config.AutoRemove)
 	// From here the container is gone for clients; a failure below leaves
 	// a directory that the next daemon start removes.
 	if err := mounttree.RemoveAll(s.containerDir(r.ID)); err != nil {

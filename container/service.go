@@ -17,6 +17,7 @@ import (
 	"github.com/container-runtime/container-runtime/internal/privdir"
 	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
+	"github.com/container-runtime/container-runtime/volume"
 )
 
 // Config wires a Service.
@@ -41,6 +42,9 @@ type Config struct {
 	// Userns is the pool of host id ranges for containers with a private
 	// user namespace; the zero value is 1000 ranges from host id 100000.
 	Userns UsernsPool
+	// Volumes keeps the named and anonymous volumes containers mount;
+	// nil refuses every volume.
+	Volumes *volume.Store
 }
 
 // Service manages containers. Its methods are safe for concurrent use;
@@ -54,6 +58,7 @@ type Service struct {
 	networks       map[string]Network
 	netmgr         *network.Manager
 	db             *db
+	volumes        *volume.Store
 
 	// bg is the context of the background work (exit watchers, restart
 	// timers); Close cancels it and waits for wg.
@@ -108,6 +113,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		execs:      map[string]*execSession{},
 		userns:     pool, usernsReserved: map[uint32]bool{},
 		cpu: newCPUMarks(),
+		volumes: cfg.Volumes,
 	}
 	if err := s.recover(ctx); err != nil {
 		s.Close()

@@ -112,6 +112,9 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	if err := s.startHostConfig(spec, r); err != nil {
 		return fmt.Errorf("starting container %s: %w", r.Name, err)
 	}
+	if err := s.copyUpVolumes(ctx, e, r); err != nil {
+		return fmt.Errorf("starting container %s: %w", r.Name, err)
+	}
 	// The terminal has the client's size before the process runs: a
 	// resize sent after the start would come too late for a command
 	// that reads it at once (stty size).

@@ -54,8 +54,12 @@ func (s *Server) containerInspect(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) containerRemove(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	force := q.bool("force", false)
+	volumes := q.bool("v", false)
 	if q.err != nil {
 		return q.err
+	}
+	if volumes {
+		return noContent(w, s.cfg.Containers.RemoveWithVolumes(r.Context(), r.PathValue("id"), force))
 	}
 	return noContent(w, s.cfg.Containers.Remove(r.Context(), r.PathValue("id"), force))
 }

@@ -153,3 +153,7 @@ var (
 	_ ContainerService = (*fakeContainers)(nil)
 	_ ImageService     = (*fakeImages)(nil)
 )
+
+func (f *fakeContainers) RemoveWithVolumes(context.Context, string, bool) error {
+	panic("RemoveWithVolumes")
+}

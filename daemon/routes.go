@@ -61,6 +61,8 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /v1/networks/{name}/disconnect", s.networkDisconnect)
 	handle("POST /v1/networks/prune", s.networkPrune)
 
+	s.volumeRoutes(handle)
+
 	m.Handle("/", s.fallback(m))
 	return m
 }

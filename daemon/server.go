@@ -16,6 +16,8 @@ type Config struct {
 	Images     ImageService
 	// Networks serves the network routes; nil answers them 503.
 	Networks NetworkService
+	// Volumes serves the volume routes; nil answers them 503.
+	Volumes VolumeService
 	// Distribution serves pull, push, save, load, login and logout; nil
 	// answers them 503.
 	Distribution DistributionService

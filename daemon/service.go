@@ -29,6 +29,9 @@ type ContainerService interface {
 	// "removed"; validated by the daemon) holds, or ctx ends.
 	Wait(ctx context.Context, id string, condition string) (api.WaitResult, error)
 	Remove(ctx context.Context, id string, force bool) error
+	// RemoveWithVolumes is Remove that also removes the container's
+	// anonymous volumes no other container uses (rm -v).
+	RemoveWithVolumes(ctx context.Context, id string, force bool) error
 	Inspect(ctx context.Context, id string) (api.ContainerInspect, error)
 	List(ctx context.Context, all bool) ([]api.ContainerSummary, error)
 	// ListFiltered lists as ps does with Docker's filters, limit and

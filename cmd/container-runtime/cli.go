@@ -115,7 +115,7 @@ The seed's commands:
 and Docker's: run, create, start -a, ps, logs, exec, attach, stop, kill,
 restart, rm, rename, port, top, inspect, wait, events, trace, cp, diff,
 commit, export, container ..., images, rmi, tag, history, import, image ...,
-build -t, network ..., system ..., info, version.
+build -t, network ..., volume ..., system ..., info, version.
 
 The daemon's address is unix:///run/container-runtime/container-runtimed.sock,
 or $CONTAINER_RUNTIME_HOST (unix:///path or tcp://host:port with TLS client
@@ -144,6 +144,7 @@ flag, each with the command's usage line.`,
 		&cobra.Group{ID: "containers", Title: "Containers:"},
 		&cobra.Group{ID: "images", Title: "Images:"},
 		&cobra.Group{ID: "networks", Title: "Networks:"},
+		&cobra.Group{ID: "volumes", Title: "Volumes:"},
 		&cobra.Group{ID: "system", Title: "System:"})
 	add := func(group string, cmds ...*cobra.Command) {
 		for _, cmd := range cmds {
@@ -163,6 +164,7 @@ flag, each with the command's usage line.`,
 	add("images", c.imageVerbs()...)
 	add("images", c.distributionCommands()...)
 	add("networks", c.networkCommand())
+	add("volumes", c.volumeCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())
 	root.AddCommand(c.genManCommand())
 	root.SetHelpCommandGroupID("system")

@@ -117,9 +117,12 @@ type portBindingView struct {
 }
 
 type mountView struct {
-	Type        string
+	Type string
+	// Name and Driver are a volume's.
+	Name        string `json:",omitempty"`
 	Source      string
 	Destination string
+	Driver      string `json:",omitempty"`
 	Mode        string
 	RW          bool
 	Propagation string
@@ -222,13 +225,19 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		v.HostConfig.PidsLimit = &pl
 	}
 	hostFieldsView(&v.HostConfig, cfg)
-	for _, m := range cfg.Mounts {
+	// The summary's mounts are resolved: volumes named, --volumes-from
+	// included.
+	for _, m := range ci.Mounts {
 		mode := ""
 		if m.ReadOnly {
 			mode = "ro"
 		}
-		v.Mounts = append(v.Mounts, mountView{Type: m.Type, Source: m.Source, Destination: m.Destination,
-			Mode: mode, RW: !m.ReadOnly, Propagation: propagation(m)})
+		mv := mountView{Type: m.Type, Name: m.Name, Source: m.Source, Destination: m.Destination,
+			Mode: mode, RW: !m.ReadOnly, Propagation: propagation(m)}
+		if m.Type == "volume" {
+			mv.Driver = "local"
+		}
+		v.Mounts = append(v.Mounts, mv)
 	}
 	if n := v.HostConfig.NetworkMode; n != "" {
 		v.NetworkSettings.Networks[n] = endpointView{IPAddress: ci.IPAddress, IPPrefixLen: ci.IPPrefixLen,

@@ -113,12 +113,16 @@ func (c *cli) killCommand() *cobra.Command {
 
 // rmCommand is Docker's rm [-f].
 func (c *cli) rmCommand() *cobra.Command {
-	var force bool
-	cmd := c.simpleCommand("rm [-f]", "Remove containers",
+	var force, volumes bool
+	cmd := c.simpleCommand("rm [-f] [-v]", "Remove containers",
 		func(ctx context.Context, cl *client.Client, id string) error {
+			if volumes {
+				return cl.ContainerRemoveWithVolumes(ctx, id, force)
+			}
 			return cl.ContainerRemove(ctx, id, force)
 		})
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")
+	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "remove the container's anonymous volumes too")
 	cmd.ValidArgsFunction = c.completeContainers(true)
 	return cmd
 }

@@ -54,6 +54,7 @@ func newPSRow(s api.ContainerSummary, trunc bool, now time.Time) psRow {
 		name := m.Source
 		if m.Type == "volume" {
 			volumes++
+			name = m.Name // Docker shows a volume by name
 		}
 		if trunc {
 			name = ellipsis(name, 15)

@@ -43,16 +43,23 @@ func parseMounts(volumes, mounts, tmpfs []string) ([]api.Mount, error) {
 	return out, nil
 }
 
-// parseVolume parses -v SRC:DST[:OPTIONS]; SRC is a host path (named
-// volumes are not supported).
+// parseVolume parses -v SRC:DST[:OPTIONS] and -v DST. As Docker reads
+// it, a SRC that is a path (/..., ./...) is a bind mount, another SRC is
+// a named volume's name, and DST alone is a new anonymous volume.
 func parseVolume(v string) (api.Mount, error) {
 	parts := strings.Split(v, ":")
+	if len(parts) == 1 && strings.HasPrefix(v, "/") {
+		return api.Mount{Type: "volume", Destination: v}, nil
+	}
 	if len(parts) < 2 || len(parts) > 3 {
-		return api.Mount{}, fmt.Errorf("invalid -v %q: want SRC:DST[:OPTIONS]", v)
+		return api.Mount{}, fmt.Errorf("invalid -v %q: want SRC:DST[:OPTIONS] or an absolute DST", v)
 	}
 	src, dst := parts[0], parts[1]
+	if src == "" {
+		return api.Mount{}, fmt.Errorf("invalid -v %q: the source is empty", v)
+	}
 	if !strings.HasPrefix(src, "/") && !strings.HasPrefix(src, ".") {
-		return api.Mount{}, fmt.Errorf("invalid -v %q: the source must be a host path (named volumes are not supported)", v)
+		return namedVolume(v, parts)
 	}
 	abs, err := filepath.Abs(src)
 	if err != nil {
@@ -66,6 +73,42 @@ func parseVolume(v string) (api.Mount, error) {
 		if err := volumeMode(&m, parts[2]); err != nil {
 			return api.Mount{}, fmt.Errorf("invalid -v %q: %w", v, err)
 		}
+	}
+	return m, nil
+}
+
+// namedVolume parses -v NAME:DST[:OPTIONS]: the options of a volume are
+// ro or rw and nocopy (z, Z and a consistency mean nothing here and are
+// dropped, as for a bind mount).
+func namedVolume(v string, parts []string) (api.Mount, error) {
+	m := api.Mount{Type: "volume", Source: parts[0], Destination: parts[1]}
+	if !strings.HasPrefix(m.Destination, "/") {
+		return m, fmt.Errorf("invalid -v %q: the destination must be an absolute path", v)
+	}
+	if len(parts) < 3 || parts[2] == "" {
+		return m, nil
+	}
+	given := map[string]string{}
+	for _, o := range strings.Split(parts[2], ",") {
+		kind := ""
+		switch o {
+		case "ro", "rw":
+			kind = "access mode"
+			m.ReadOnly = o == "ro"
+		case "nocopy":
+			kind = "nocopy"
+			m.Options = append(m.Options, o)
+		case "z", "Z":
+			kind = "label"
+		case "consistent", "cached", "delegated":
+			kind = "consistency"
+		default:
+			return m, fmt.Errorf("invalid -v %q: option %q is not valid for a volume: want ro or rw, nocopy", v, o)
+		}
+		if prev, ok := given[kind]; ok {
+			return m, fmt.Errorf("invalid -v %q: %s and %s conflict: one %s only", v, prev, o, kind)
+		}
+		given[kind] = o
 	}
 	return m, nil
 }
@@ -88,7 +131,7 @@ func volumeMode(m *api.Mount, mode string) error {
 		case "consistent", "cached", "delegated":
 			kind = "consistency"
 		case "nocopy":
-			return fmt.Errorf("option nocopy applies to named volumes, which are not supported")
+			return fmt.Errorf("option nocopy applies to volumes, not to a bind mount of a host path")
 		default:
 			if !isPropagation(o) {
 				return fmt.Errorf("invalid option %q in %q: want ro or rw, z or Z, a propagation mode (%s), or a consistency", o, mode, propagationModes)
@@ -153,7 +196,7 @@ func parseMountFlag(v string) (api.Mount, error) {
 		if !hasVal && canon != "readonly" && key != "bind-nonrecursive" && !strings.HasPrefix(key, "volume-") {
 			return m, fmt.Errorf("invalid --mount %q: field %q must be a KEY=VALUE pair", v, k)
 		}
-		if kind, _, ok := strings.Cut(key, "-"); ok && (kind == "bind" || kind == "tmpfs") {
+		if kind, _, ok := strings.Cut(key, "-"); ok && (kind == "bind" || kind == "tmpfs" || kind == "volume") {
 			typed = append(typed, key)
 		}
 		switch canon {
@@ -202,8 +245,20 @@ func parseMountFlag(v string) (api.Mount, error) {
 				return m, fmt.Errorf("invalid --mount %q: tmpfs-mode %q is not an octal mode", v, val)
 			}
 			m.Options = append(m.Options, "mode="+val)
-		case "volume-nocopy", "volume-label", "volume-driver", "volume-opt", "volume-subpath":
-			return m, fmt.Errorf("invalid --mount %q: field %q is a named volume's, and those are not supported (type=bind or type=tmpfs)", v, k)
+		case "volume-nocopy":
+			nocopy, err := mountBool(hasVal, val)
+			if err != nil {
+				return m, fmt.Errorf("invalid --mount %q: volume-nocopy=%s is not a boolean", v, val)
+			}
+			if nocopy {
+				m.Options = append(m.Options, "nocopy")
+			}
+		case "volume-driver":
+			if val != "local" {
+				return m, fmt.Errorf("invalid --mount %q: volume-driver %q is not supported: only local", v, val)
+			}
+		case "volume-label", "volume-opt", "volume-subpath":
+			return m, fmt.Errorf("invalid --mount %q: field %q is not supported (make the volume with volume create --label first)", v, k)
 		default:
 			return m, fmt.Errorf("invalid --mount %q: unknown field %q", v, k)
 		}
@@ -220,8 +275,10 @@ func parseMountFlag(v string) (api.Mount, error) {
 		if m.Source != "" {
 			return m, fmt.Errorf("invalid --mount %q: a tmpfs has no source", v)
 		}
+	case "volume":
+		// source= names the volume; without it, a new anonymous one.
 	default:
-		return m, fmt.Errorf("invalid --mount %q: type must be bind or tmpfs", v)
+		return m, fmt.Errorf("invalid --mount %q: type must be bind, volume or tmpfs", v)
 	}
 	for _, key := range typed {
 		if !strings.HasPrefix(key, m.Type+"-") {

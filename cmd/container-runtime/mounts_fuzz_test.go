@@ -11,8 +11,9 @@ import (
 )
 
 // checkParsedMount fails unless m is what both parsers promise: a bind
-// mount of a clean absolute host path or a tmpfs without a source, at an
-// absolute destination.
+// mount of a clean absolute host path, a tmpfs without a source or a
+// volume (its name, if any, is the daemon's to check), at an absolute
+// destination.
 func checkParsedMount(t *testing.T, flag, v string, m api.Mount) {
 	t.Helper()
 	switch m.Type {
@@ -24,6 +25,12 @@ func checkParsedMount(t *testing.T, flag, v string, m api.Mount) {
 		if m.Source != "" {
 			t.Fatalf("%s %q: tmpfs with source %q", flag, v, m.Source)
 		}
+	case "volume":
+		for _, o := range m.Options {
+			if o != "nocopy" {
+				t.Fatalf("%s %q: volume option %q", flag, v, o)
+			}
+		}
 	default:
 		t.Fatalf("%s %q: type %q", flag, v, m.Type)
 	}
@@ -34,6 +41,9 @@ func checkParsedMount(t *testing.T, flag, v string, m api.Mount) {
 
 // formatVolume writes m back in the -v syntax.
 func formatVolume(m api.Mount) string {
+	if m.Type == "volume" && m.Source == "" {
+		return m.Destination
+	}
 	s := m.Source + ":" + m.Destination
 	opts := m.Options
 	if m.ReadOnly {
@@ -45,15 +55,17 @@ func formatVolume(m api.Mount) string {
 	return s
 }
 
-// FuzzParseVolume checks -v SRC:DST[:OPTIONS] (seed corpus in
+// FuzzParseVolume checks -v SRC:DST[:OPTIONS] and -v DST (seed corpus in
 // testdata/fuzz/FuzzParseVolume): what parses is a bind mount (see
 // checkParsedMount) whose options are at most one label (z, Z) and one
 // propagation mode (ro and rw set ReadOnly; anything else is an error),
-// and it prints back to a -v value parsing to the same mount.
+// or a volume whose name is not a path, and it prints back to a -v value
+// parsing to the same mount.
 func FuzzParseVolume(f *testing.F) {
 	for _, s := range []string{"/a:/b", "/a:/b:ro", "./data:/data:rw,z", "/a:/b:ro,,rshared", "a:/b", "/a:b", "/a",
 		"/a:/b:c:d", ":", "/:/", "/a/../..:/b/../c:ro,ro,rw", "..:/x", "/a:/b:nosuid,nodev,exec",
-		"/a:/b:rshared,z,ro,cached", "/a:/b:shared,slave", "/a:/b:z,Z", "/a:/b:nocopy", "/a:/b:ro,rw"} {
+		"/a:/b:rshared,z,ro,cached", "/a:/b:shared,slave", "/a:/b:z,Z", "/a:/b:nocopy", "/a:/b:ro,rw",
+		"data:/b:ro,nocopy", "data:/b:nocopy,nocopy", ":/b", "a/../b:/c"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -62,6 +74,15 @@ func FuzzParseVolume(f *testing.F) {
 			return
 		}
 		checkParsedMount(t, "-v", v, m)
+		if m.Type == "volume" {
+			if strings.HasPrefix(m.Source, "/") || strings.HasPrefix(m.Source, ".") || strings.Contains(m.Source, ":") {
+				t.Fatalf("-v %q: volume name %q is a path", v, m.Source)
+			}
+			if again, err := parseVolume(formatVolume(m)); err != nil || !reflect.DeepEqual(again, m) {
+				t.Fatalf("-v %q = %+v, printed %q, which parses to %+v, %v", v, m, formatVolume(m), again, err)
+			}
+			return
+		}
 		if m.Type != "bind" {
 			t.Fatalf("-v %q: type %q", v, m.Type)
 		}
@@ -100,6 +121,8 @@ func formatMountFlag(tb testing.TB, m api.Mount) string {
 		switch k, v, _ := strings.Cut(o, "="); {
 		case m.Type == "bind":
 			fields = append(fields, "bind-propagation="+o)
+		case m.Type == "volume" && o == "nocopy":
+			fields = append(fields, "volume-nocopy")
 		case k == "size" || k == "mode":
 			fields = append(fields, "tmpfs-"+k+"="+v)
 		default:
@@ -129,7 +152,8 @@ func FuzzParseMountFlag(f *testing.F) {
 		"type=tmpfs,target=/t,tmpfs-mode=8", "type=bind,source=/a,target=/b,readonly=maybe", `"unterminated`, "",
 		"type=bind,source=/a,target=/b,bind-propagation=ro", "type=bind,source=/a,target=/b,bind-propagation=rslave,bind-propagation=private",
 		"type=tmpfs,target=/t,bind-propagation=shared", "type=bind,source=/a,target=/b,tmpfs-size=1m", "type=bind,source=/a,target=/b,bogus=1",
-		"type=bind,source=/a,target=/b,bind-nonrecursive", "type=bind,source=/a,target=/b,volume-nocopy", "type=bind,source=/a,target=/b,consistency=cached"} {
+		"type=bind,source=/a,target=/b,bind-nonrecursive", "type=bind,source=/a,target=/b,volume-nocopy", "type=bind,source=/a,target=/b,consistency=cached",
+		"type=volume,target=/d,volume-nocopy", "type=volume,source=../x,target=/d,readonly"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
@@ -140,7 +164,8 @@ func FuzzParseMountFlag(f *testing.F) {
 		checkParsedMount(t, "--mount", v, m)
 		for _, o := range m.Options {
 			k, _, _ := strings.Cut(o, "=")
-			if m.Type == "bind" && (!isPropagation(o) || len(m.Options) > 1) || m.Type == "tmpfs" && k != "size" && k != "mode" {
+			if m.Type == "bind" && (!isPropagation(o) || len(m.Options) > 1) || m.Type == "tmpfs" && k != "size" && k != "mode" ||
+				m.Type == "volume" && (o != "nocopy" || len(m.Options) > 1) {
 				t.Fatalf("--mount %q: option %q in %q", v, o, m.Options)
 			}
 		}

@@ -40,6 +40,8 @@ type containerFlags struct {
 	mounts   []string
 	tmpfs    []string
 	readOnly bool
+	// volumesFrom is --volumes-from CONTAINER[:ro|rw].
+	volumesFrom []string
 
 	capAdd      []string
 	capDrop     []string
@@ -92,10 +94,11 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cpuset, "cpuset-cpus", "", "CPUs the container may use (0-3, 0,1)")
 	fs.Int64Var(&f.pidsLimit, "pids-limit", 0, "maximum number of processes")
 
-	fs.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount a host path: SRC:DST[:ro]")
-	fs.StringArrayVar(&f.mounts, "mount", nil, "mount: type=bind,source=SRC,target=DST[,readonly] or type=tmpfs,target=DST[,tmpfs-size=N][,tmpfs-mode=MODE]")
+	fs.StringArrayVarP(&f.volumes, "volume", "v", nil, "mount a host path or a volume: SRC:DST[:ro] (SRC a path or a volume name), or DST (a new anonymous volume)")
+	fs.StringArrayVar(&f.mounts, "mount", nil, "mount: type=bind|volume,source=SRC,target=DST[,readonly][,volume-nocopy] or type=tmpfs,target=DST[,tmpfs-size=N][,tmpfs-mode=MODE]")
 	fs.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: DST[:OPTIONS]")
 	fs.BoolVar(&f.readOnly, "read-only", false, "mount the root filesystem read-only")
+	fs.StringArrayVar(&f.volumesFrom, "volumes-from", nil, "mount the volumes and bind mounts of a container: CONTAINER[:ro|rw]")
 
 	fs.StringSliceVar(&f.capAdd, "cap-add", nil, "add capabilities")
 	fs.StringSliceVar(&f.capDrop, "cap-drop", nil, "drop capabilities")
@@ -150,6 +153,7 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 	if req.Mounts, err = parseMounts(f.volumes, f.mounts, f.tmpfs); err != nil {
 		return req, err
 	}
+	req.VolumesFrom = f.volumesFrom
 	if req.RestartPolicy, err = parseRestart(f.restart); err != nil {
 		return req, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/container-runtime/container-runtime/internal/events"
 	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
+	"github.com/container-runtime/container-runtime/volume"
 )
 
 // containerDeps is what the container service is built from.
@@ -18,6 +19,7 @@ type containerDeps struct {
 	runtime        *runtime.Runtime
 	bus            *events.Bus
 	networks       *network.Manager
+	volumes        *volume.Store
 }
 
 // The container service is what the daemon's container routes call.
@@ -35,6 +37,7 @@ func newContainerService(ctx context.Context, deps containerDeps) (*container.Se
 		// The service reconciles the manager with the containers that
 		// still run before it starts any.
 		NetworkManager: deps.networks,
+		Volumes:        deps.volumes,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/container-runtime/container-runtime/internal/version"
 	"github.com/container-runtime/container-runtime/network"
 	"github.com/container-runtime/container-runtime/runtime"
+	"github.com/container-runtime/container-runtime/volume"
 )
 
 // serve runs the daemon until SIGTERM or SIGINT.
@@ -104,6 +105,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (retErr error) {
 		Containers: eng.containers,
 		Images:     eng.images,
 		Networks:   eng.networks,
+		Volumes:    eng.volumes,
 		Events:     eng.bus,
 		Root:       cfg.root,
 		Logger:     log,
@@ -148,6 +150,7 @@ type engine struct {
 	containers daemon.ContainerService
 	images     *imageService
 	networks   *networkService
+	volumes    *volumeService
 	dist       *distributionService
 	closers    []func() error
 }
@@ -192,8 +195,17 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	eng.closers = append([]func() error{nets.Close}, eng.closers...)
 	eng.networks = &networkService{Manager: nets, Events: eng.bus}
 
+	// Before the container service, which counts its containers as the
+	// volumes' users.
+	vols, err := volume.Open(ctx, filepath.Join(cfg.root, "volumes"))
+	if err != nil {
+		return nil, err
+	}
+	eng.volumes = &volumeService{Store: vols, Events: eng.bus}
+
 	containers, closeContainers, err := newContainerService(ctx, containerDeps{
 		root: cfg.root, execRoot: cfg.execRoot, store: store, runtime: rt, bus: eng.bus, networks: nets,
+		volumes: vols,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the container service: %w", err)

@@ -82,11 +82,12 @@ var floors = []floor{
 	},
 	{
 		name: "engines",
-		rule: "snapshot mounts layers, network wires containers: neither " +
-			"imports another engine, container, daemon or client " +
+		rule: "snapshot mounts layers, network wires containers, volume " +
+			"keeps volumes: none imports another engine, container, daemon or client " +
 			"(network's tests run processes with runtime)",
 		pkgs: map[string]allow{
 			"snapshot": {imports: "errdefs internal/mounttree"},
+			"volume":   {imports: "errdefs internal/atomicfile internal/logctx internal/privdir"},
 			"network": {
 				imports: "errdefs internal/atomicfile internal/logctx",
 				tests:   "internal/busyboxfs runtime",
@@ -132,7 +133,7 @@ var floors = []floor{
 				imports: "api errdefs image internal/archive internal/atomicfile internal/boltfile internal/capabilities " +
 					"internal/cgroup internal/envpath internal/events internal/logctx internal/monitor " +
 					"internal/mounttree internal/passwd internal/privdir internal/quarantine internal/seccomp " +
-					"internal/signal network runtime snapshot",
+					"internal/signal network runtime snapshot volume",
 				tests: "internal/busyboxfs",
 			},
 		},
@@ -170,7 +171,7 @@ var floors = []floor{
 			"cmd/container-runtimed": {
 				imports: "api builder container daemon daemon/docker distribution errdefs image internal/archive " +
 					"internal/atomicfile internal/cgroup internal/events internal/logctx internal/privdir internal/version " +
-					"network runtime",
+					"network runtime volume",
 			},
 		},
 	},
