@@ -317,7 +317,8 @@ func (s *Store) RemoveUnused(ctx context.Context, name string) (bool, error) {
 }
 
 // Prune removes every volume no container uses for which match is true,
-// and returns their names with the bytes their content took.
+// and returns their names with the bytes their content took. match is
+// called with the Store locked: it must not call the Store.
 func (s *Store) Prune(ctx context.Context, match func(Volume) bool) ([]string, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

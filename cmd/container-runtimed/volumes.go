@@ -92,8 +92,10 @@ func (s *volumeService) Prune(ctx context.Context, opts api.VolumePruneOptions) 
 	if err != nil {
 		return api.PruneReport{}, err
 	}
+	// match sees the labels only: the store holds its lock meanwhile,
+	// and whether the volume is used is the store's to judge.
 	names, space, err := s.Store.Prune(ctx, func(v volume.Volume) bool {
-		return (opts.All || v.Anonymous()) && match(s.apiVolume(v))
+		return (opts.All || v.Anonymous()) && match(api.Volume{Name: v.Name, Labels: v.Labels})
 	})
 	for _, n := range names {
 		s.publish("destroy", n)
