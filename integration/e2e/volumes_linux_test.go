@@ -40,7 +40,7 @@ func volumeNames(t testing.TB, d *daemon.Daemon) []string {
 // inspectedMount is one entry of Docker's .Mounts as inspect prints it.
 type inspectedMount struct {
 	Type, Name, Source, Destination, Driver, Mode string
-	RW                                         bool
+	RW                                            bool
 }
 
 // mountsOf returns the .Mounts of container name as inspect prints them.
