@@ -216,7 +216,7 @@ var floors = []floor{
 				tests: "api errdefs internal/busyboxfs internal/testutil/daemon internal/testutil/registry",
 			},
 			"integration/security": {
-				tests: "api internal/boltfile internal/busyboxfs internal/testutil/daemon runtime",
+				tests: "api errdefs internal/boltfile internal/busyboxfs internal/testutil/daemon runtime",
 			},
 			"bench/buildcompare": {
 				imports: "bench/internal/measure builder image internal/testutil/dockerd internal/testutil/host runtime",
