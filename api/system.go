@@ -46,7 +46,7 @@ type PruneReport struct {
 // and exit hooks, and more.
 type Event struct {
 	Time time.Time `json:"time"`
-	// Type is "container", "image" or "network".
+	// Type is "container", "image", "network" or "volume".
 	Type string `json:"type"`
 	// Action, named as Docker names them: create, start,
 	// startup-command (ours), die, oom, stop, kill, restart, destroy,
