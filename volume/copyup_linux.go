@@ -154,6 +154,9 @@ func copyEntry(src, dst int, name string) error {
 		if err := unix.Fchownat(dst, name, int(st.Uid), int(st.Gid), unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return fmt.Errorf("chown %s: %w", name, err)
 		}
+		if err := unix.UtimesNanoAt(dst, name, times(st), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return fmt.Errorf("times of %s: %w", name, err)
+		}
 		return nil
 	case unix.S_IFIFO:
 		if err := unix.Mkfifoat(dst, name, 0o600); err != nil {
@@ -170,8 +173,9 @@ func copyEntry(src, dst int, name string) error {
 	return nil // devices and sockets: not copied
 }
 
-// owner gives the open file fd the owner and mode of st (the mode last:
-// chown clears set-id bits).
+// owner gives the open file fd the owner, mode and times of st (the mode
+// after chown, which clears set-id bits; the times last, once the
+// content is written).
 func owner(fd int, st unix.Stat_t, mode uint32) error {
 	if err := unix.Fchown(fd, int(st.Uid), int(st.Gid)); err != nil {
 		return fmt.Errorf("chown: %w", err)
@@ -179,7 +183,17 @@ func owner(fd int, st unix.Stat_t, mode uint32) error {
 	if err := unix.Fchmod(fd, mode); err != nil {
 		return fmt.Errorf("chmod: %w", err)
 	}
+	// utimensat on the descriptor itself (a NULL path): the file we
+	// wrote, whatever its name now points to.
+	if err := unix.UtimesNanoAt(fd, "", times(st), unix.AT_EMPTY_PATH); err != nil {
+		return fmt.Errorf("times: %w", err)
+	}
 	return nil
+}
+
+// times are st's access and modification times.
+func times(st unix.Stat_t) []unix.Timespec {
+	return []unix.Timespec{st.Atim, st.Mtim}
 }
 
 // fchmodatNoFollow changes the mode of dir/name through an O_PATH

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // writeTree makes files (content), dirs and symlinks under root.
@@ -92,13 +93,24 @@ func TestCopyUp(t *testing.T) {
 			}
 		})
 	}
-	t.Run("modes", func(t *testing.T) {
+	t.Run("modes and times", func(t *testing.T) {
+		old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+		for _, p := range []string{"app/a", "app/sub"} {
+			if err := os.Chtimes(filepath.Join(root, p), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
 		dst := t.TempDir()
 		if _, err := CopyUp(root, "/app", dst); err != nil {
 			t.Fatal(err)
 		}
 		if fi, err := os.Stat(filepath.Join(dst, "sub")); err != nil || fi.Mode().Perm() != 0o711 {
 			t.Errorf("sub: %v %v, want 0711", fi, err)
+		}
+		for _, p := range []string{"a", "sub"} {
+			if fi, err := os.Stat(filepath.Join(dst, p)); err != nil || !fi.ModTime().Equal(old) {
+				t.Errorf("%s: %v %v, want modified at %v", p, fi.ModTime(), err, old)
+			}
 		}
 		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o755 {
 			t.Errorf("the volume's root: %v %v, want the source's 0755", fi, err)
