@@ -30,6 +30,8 @@ type listFilter struct {
 	networks []string
 	exited   []int
 	created  api.CreatedRange
+	// volumes are volume names, bind sources or mount destinations.
+	volumes []string
 }
 
 // ancestorRef is an ancestor filter's value and the image id it names
@@ -72,6 +74,8 @@ func (s *Service) parseListFilter(ctx context.Context, filters map[string][]stri
 				f.ids = append(f.ids, v)
 			case "network":
 				f.networks = append(f.networks, v)
+			case "volume":
+				f.volumes = append(f.volumes, v)
 			case "exited":
 				code, err := strconv.Atoi(v)
 				if err != nil {
@@ -132,6 +136,13 @@ func (f *listFilter) match(r *record) bool {
 		return false
 	}
 	if !f.created.Holds(r.Created) {
+		return false
+	}
+	if len(f.volumes) > 0 && !slices.ContainsFunc(recordMounts(r), func(m api.Mount) bool {
+		return slices.ContainsFunc(f.volumes, func(v string) bool {
+			return v == m.Destination || m.Type == "volume" && v == m.Name || m.Type == "bind" && v == m.Source
+		})
+	}) {
 		return false
 	}
 	return true

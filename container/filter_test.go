@@ -14,8 +14,10 @@ import (
 func TestListFilterMatch(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	web := &record{ID: "abc123", Name: "web", Created: t0, ImageID: "sha256:img1", Network: "bridge",
-		Config: api.ContainerCreate{Image: "nginx", Labels: map[string]string{"tier": "front", "env": "prod"}},
-		State:  runState{Status: StateRunning}}
+		Config: api.ContainerCreate{Image: "nginx", Labels: map[string]string{"tier": "front", "env": "prod"},
+			Mounts: []api.Mount{{Type: "bind", Source: "/srv/www", Destination: "/www"}}},
+		Volumes: []volumeMount{{Name: "webdata", Destination: "/data", Source: "/root/volumes/webdata/_data"}},
+		State:   runState{Status: StateRunning}}
 	job := &record{ID: "def456", Name: "job", Created: t0.Add(time.Minute), ImageID: "sha256:img2", Network: "none",
 		Config: api.ContainerCreate{Image: "busybox"},
 		State:  runState{Status: StateExited, ExitCode: 3}}
@@ -43,6 +45,10 @@ func TestListFilterMatch(t *testing.T) {
 		{"exited other code", listFilter{exited: []int{0}}, false, false},
 		{"before", listFilter{created: api.CreatedRange{Before: &before}}, true, false},
 		{"since", listFilter{created: api.CreatedRange{Since: &since}}, false, true},
+		{"volume by name", listFilter{volumes: []string{"webdata"}}, true, false},
+		{"volume by destination", listFilter{volumes: []string{"/www"}}, true, false},
+		{"volume by bind source", listFilter{volumes: []string{"/srv/www"}}, true, false},
+		{"volume not a volume's host path", listFilter{volumes: []string{"/root/volumes/webdata/_data", "other"}}, false, false},
 		{"different keys must all hold", listFilter{statuses: []string{"running"}, labels: []string{"env=prod"}, networks: []string{"none"}}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

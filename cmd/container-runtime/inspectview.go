@@ -95,15 +95,16 @@ type hostConfigView struct {
 	PidsLimit      *int64
 	Init           *bool
 	// Filled by hostFieldsView (inspecthost.go).
-	Ulimits   []ulimitView
-	Sysctls   map[string]string `json:",omitempty"`
-	Devices   []deviceView
-	ShmSize   int64
-	GroupAdd  []string
-	PidMode   string
-	IpcMode   string
-	UTSMode   string
-	LogConfig logConfigView
+	Ulimits     []ulimitView
+	Sysctls     map[string]string `json:",omitempty"`
+	Devices     []deviceView
+	ShmSize     int64
+	GroupAdd    []string
+	PidMode     string
+	IpcMode     string
+	UTSMode     string
+	LogConfig   logConfigView
+	VolumesFrom []string
 }
 
 type restartPolicyView struct {
@@ -225,6 +226,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		v.HostConfig.PidsLimit = &pl
 	}
 	hostFieldsView(&v.HostConfig, cfg)
+	v.HostConfig.VolumesFrom = cfg.VolumesFrom
 	// The summary's mounts are resolved: volumes named, --volumes-from
 	// included.
 	for _, m := range ci.Mounts {

@@ -274,6 +274,15 @@ func TestVolumeMounts(t *testing.T) {
 		if len(ms) != 2 {
 			t.Errorf("mounts of a --volumes-from container: %+v", ms)
 		}
+		if out := d.OK(t, "inspect", "--format", "{{json .HostConfig.VolumesFrom}}", "child"); out != "[\"src\"]\n" {
+			t.Errorf("HostConfig.VolumesFrom: %q", out)
+		}
+		// ps --filter volume= takes a volume's name or a destination.
+		for _, f := range []string{"volume=shared", "volume=/hostdir"} {
+			if out := d.OK(t, "ps", "-a", "--filter", f, "--format", "{{.Names}}"); out != "child\nsrc\n" {
+				t.Errorf("ps --filter %s printed %q", f, out)
+			}
+		}
 		d.OK(t, "rm", "src")
 		failsWith(t, d, "volume is in use", "volume", "rm", "shared")
 		d.OK(t, "rm", "-v", "child") // shared is named: kept
