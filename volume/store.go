@@ -132,7 +132,8 @@ func (s *Store) load(name string) (*Volume, error) {
 func (s *Store) mountpoint(name string) string { return filepath.Join(s.dir, name, dataName) }
 
 // Create makes a volume. A name already taken returns that volume, as
-// Docker's create does; an empty name makes an anonymous volume.
+// Docker's create does; an empty name makes a random one (named, not
+// anonymous: volume create without a name, which prune keeps).
 func (s *Store) Create(ctx context.Context, opts CreateOptions) (Volume, error) {
 	if opts.Driver != "" && opts.Driver != Driver {
 		return Volume{}, fmt.Errorf("volume driver %q is not supported: only %q: %w", opts.Driver, Driver, errdefs.ErrInvalidArgument)
@@ -149,14 +150,14 @@ func (s *Store) Create(ctx context.Context, opts CreateOptions) (Volume, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, _, err := s.createLocked(ctx, opts.Name, opts.Labels)
+	v, _, err := s.createLocked(ctx, opts.Name, opts.Labels, false)
 	return v, err
 }
 
-// createLocked returns the volume name, made if missing (or a new
-// anonymous one when name is empty), and whether it was made. The
-// caller holds s.mu.
-func (s *Store) createLocked(ctx context.Context, name string, labels map[string]string) (Volume, bool, error) {
+// createLocked returns the volume name, made if missing (a new one with
+// a random name when name is empty, labelled anonymous if anonymous is
+// set), and whether it was made. The caller holds s.mu.
+func (s *Store) createLocked(ctx context.Context, name string, labels map[string]string, anonymous bool) (Volume, bool, error) {
 	if v, ok := s.vols[name]; ok {
 		return *v, false, nil
 	}
@@ -165,11 +166,13 @@ func (s *Store) createLocked(ctx context.Context, name string, labels map[string
 		if name, err = randomName(); err != nil {
 			return Volume{}, false, err
 		}
-		labels = maps.Clone(labels)
-		if labels == nil {
-			labels = map[string]string{}
+		if anonymous {
+			labels = maps.Clone(labels)
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[AnonymousLabel] = ""
 		}
-		labels[AnonymousLabel] = ""
 	}
 	v := &Volume{Name: name, CreatedAt: time.Now().UTC().Truncate(time.Second), Labels: maps.Clone(labels), Mountpoint: s.mountpoint(name)}
 	dir := filepath.Join(s.dir, name)
@@ -232,7 +235,7 @@ func (s *Store) Acquire(ctx context.Context, name, ref string) (v Volume, create
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, created, err = s.createLocked(ctx, name, nil); err != nil {
+	if v, created, err = s.createLocked(ctx, name, nil, name == ""); err != nil {
 		return Volume{}, false, err
 	}
 	s.addRefLocked(v.Name, ref)

@@ -55,6 +55,12 @@ func TestStoreLifecycle(t *testing.T) {
 		}
 	}
 
+	random, err := s.Create(ctx, CreateOptions{})
+	if err != nil || len(random.Name) != 64 || random.Anonymous() {
+		t.Errorf("create without a name: %+v %v, want a random name, not anonymous", random, err)
+	}
+	s.Remove(ctx, random.Name)
+
 	anon, created, err := s.Acquire(ctx, "", "c1")
 	if err != nil || !created || !anon.Anonymous() || len(anon.Name) != 64 {
 		t.Fatalf("anonymous acquire: %+v %v %v", anon, created, err)

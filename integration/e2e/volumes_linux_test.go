@@ -167,13 +167,19 @@ func TestVolumeVerbs(t *testing.T) {
 		anon := ms[0].Name
 		d.OK(t, "rm", "anon")
 		d.OK(t, "create", "--name", "user", "-v", "used1:/u", img, "true")
+		// volume create without a name: a random name, not anonymous.
+		random := strings.TrimSpace(d.OK(t, "volume", "create"))
+		if !anonymousName.MatchString(random) {
+			t.Errorf("volume create without a name printed %q", random)
+		}
 
 		out := d.OK(t, "volume", "prune", "-f")
 		if !strings.HasPrefix(out, "Deleted Volumes:\n"+anon+"\n\nTotal reclaimed space:") {
 			t.Errorf("volume prune printed %q, want only %s deleted", out, anon)
 		}
 		names := volumeNames(t, d)
-		if slices.Contains(names, anon) || !slices.Contains(names, "named1") || !slices.Contains(names, "data2") || !slices.Contains(names, "used1") {
+		if slices.Contains(names, anon) || !slices.Contains(names, "named1") || !slices.Contains(names, "data2") ||
+			!slices.Contains(names, "used1") || !slices.Contains(names, random) {
 			t.Errorf("after prune: %q", names)
 		}
 		d.OK(t, "volume", "prune", "-f", "--all", "--filter", "label!=keep")
