@@ -34,6 +34,8 @@ type DiskUsage struct {
 	ContainersSize int64 `json:"containersSize"`
 	LogsSize       int64 `json:"logsSize"`
 	BuildCache     int64 `json:"buildCacheSize"`
+	// VolumesSize is what the volumes' content takes.
+	VolumesSize int64 `json:"volumesSize"`
 }
 
 // PruneReport answers the prune routes.

@@ -68,6 +68,11 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	du.ContainersSize, du.LogsSize = cu.ContainersSize, cu.LogsSize
+	if s.cfg.Volumes != nil {
+		if du.VolumesSize, err = s.cfg.Volumes.DiskUsage(r.Context()); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, du)
 	return nil
 }

@@ -25,6 +25,8 @@ type VolumeService interface {
 	// Prune removes the volumes no container uses: the anonymous ones,
 	// or every one with opts.All.
 	Prune(ctx context.Context, opts api.VolumePruneOptions) (api.PruneReport, error)
+	// DiskUsage is what the volumes' content takes, in bytes (system df).
+	DiskUsage(ctx context.Context) (int64, error)
 }
 
 // volumes returns the volume service, or ErrUnavailable when the daemon

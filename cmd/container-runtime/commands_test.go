@@ -233,7 +233,7 @@ func TestSimpleCommands(t *testing.T) {
 		{[]string{"image", "rm", "-f", "base"}, "", "DELETE /v1/images/base?force=1", "Untagged: base:latest\nDeleted: sha256:abc\n"},
 		{[]string{"image", "tag", "base", "mine:1"}, "", "POST /v1/images/base/tag", ""},
 		{[]string{"system", "df"}, "", "GET /v1/system/df",
-			"TYPE          SIZE\nImages        1.5MB\nLayers        0B\nContainers    0B\nLogs          10B\nBuild cache   0B\n"},
+			"TYPE            SIZE\nImages          1.5MB\nLayers          0B\nContainers      0B\nLogs            10B\nBuild cache     0B\nLocal Volumes   0B\n"},
 		{[]string{"system", "prune", "-f"}, "", "POST /v1/system/prune", "Deleted:\nc1\n\nTotal reclaimed space: 2MB\n"},
 		{[]string{"image", "prune", "-a"}, "y\n", "POST /v1/images/prune?all=1",
 			"WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] Total reclaimed space: 0B\n"},

@@ -80,6 +80,7 @@ func (c *cli) dfCommand() *cobra.Command {
 			t.row("Containers", humanSize(du.ContainersSize))
 			t.row("Logs", humanSize(du.LogsSize))
 			t.row("Build cache", humanSize(du.BuildCache))
+			t.row("Local Volumes", humanSize(du.VolumesSize))
 			return t.flush()
 		},
 	}

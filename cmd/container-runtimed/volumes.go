@@ -103,6 +103,18 @@ func (s *volumeService) Prune(ctx context.Context, opts api.VolumePruneOptions) 
 	return api.PruneReport{Deleted: names, SpaceReclaimed: space}, err
 }
 
+// DiskUsage sums the sizes of the volumes' content.
+func (s *volumeService) DiskUsage(ctx context.Context) (int64, error) {
+	var n int64
+	for _, v := range s.Store.List() {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		n += volume.Size(v.Mountpoint)
+	}
+	return n, nil
+}
+
 func (s *volumeService) publish(action, name string) {
 	if s.Events != nil {
 		s.Events.Publish(api.Event{Type: "volume", Action: action, ID: name, Name: name,

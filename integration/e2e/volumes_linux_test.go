@@ -211,6 +211,9 @@ func TestVolumeMounts(t *testing.T) {
 		if err != nil || string(data) != "hello\n" {
 			t.Errorf("the volume's file on the host: %q %v", data, err)
 		}
+		if out := d.OK(t, "system", "df", "--format", "{{.VolumesSize}}"); out != "6\n" {
+			t.Errorf("system df: the volumes take %q bytes, want 6", out)
+		}
 	})
 
 	t.Run("copy-up", func(t *testing.T) {
