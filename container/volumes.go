@@ -118,7 +118,16 @@ func (s *Service) planMounts(ctx context.Context, id string, req api.ContainerCr
 		vm.Name, vm.Source, vm.Anonymous = v.Name, v.Mountpoint, v.Anonymous()
 		plan.spec = append(plan.spec, api.Mount{Type: "bind", Source: v.Mountpoint, Destination: vm.Destination, ReadOnly: vm.ReadOnly})
 	}
+	sortByDepth(plan.spec)
 	return plan, release, nil
+}
+
+// sortByDepth orders mounts parents first, as Docker does: a volume at
+// /data must be mounted before a bind at /data/conf, or it would hide it.
+// Mounts of equal depth keep their order.
+func sortByDepth(ms []api.Mount) {
+	depth := func(m api.Mount) int { return strings.Count(filepath.Clean(m.Destination), "/") }
+	slices.SortStableFunc(ms, func(a, b api.Mount) int { return depth(a) - depth(b) })
 }
 
 // requestedVolume checks a volume mount of the request: a name (or none:

@@ -2,6 +2,7 @@ package container
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -37,5 +38,19 @@ func TestRequestedVolume(t *testing.T) {
 		if _, err := requestedVolume(bad); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("%+v: %v, want invalid argument", bad, err)
 		}
+	}
+}
+
+// TestSortByDepth checks that parents are mounted before what lies below
+// them, whatever the order given.
+func TestSortByDepth(t *testing.T) {
+	ms := []api.Mount{{Destination: "/data/conf/x"}, {Destination: "/b"}, {Destination: "/data/conf"}, {Destination: "/data/"}, {Destination: "/a"}}
+	sortByDepth(ms)
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.Destination)
+	}
+	if want := []string{"/b", "/data/", "/a", "/data/conf", "/data/conf/x"}; !slices.Equal(got, want) {
+		t.Errorf("sorted: %q, want %q", got, want)
 	}
 }

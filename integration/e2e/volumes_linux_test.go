@@ -216,6 +216,17 @@ func TestVolumeMounts(t *testing.T) {
 		}
 	})
 
+	t.Run("a bind inside a volume", func(t *testing.T) {
+		host := t.TempDir()
+		if err := os.WriteFile(filepath.Join(host, "f"), []byte("from the host\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Given child first: the volume must still be mounted first.
+		if out := d.OK(t, "run", "--rm", "-v", host+":/data/conf", "-v", "nest:/data", bb, "cat", "/data/conf/f"); out != "from the host\n" {
+			t.Errorf("the bind below the volume shows %q", out)
+		}
+	})
+
 	t.Run("copy-up", func(t *testing.T) {
 		if out := d.OK(t, "run", "--rm", "-v", "cu:/app", img, "sh", "-c", "cat /app/seed.txt /app/sub/deep; stat -c '%u:%g %a' /app"); out != "seed\ndeep\n1000:1000 750\n" {
 			t.Errorf("a new volume over /app holds %q, want the image's files, owner and mode", out)
