@@ -95,15 +95,17 @@ type hostConfigView struct {
 	PidsLimit      *int64
 	Init           *bool
 	// Filled by hostFieldsView (inspecthost.go).
-	Ulimits     []ulimitView
-	Sysctls     map[string]string `json:",omitempty"`
-	Devices     []deviceView
-	ShmSize     int64
-	GroupAdd    []string
-	PidMode     string
-	IpcMode     string
-	UTSMode     string
-	LogConfig   logConfigView
+	Ulimits   []ulimitView
+	Sysctls   map[string]string `json:",omitempty"`
+	Devices   []deviceView
+	ShmSize   int64
+	GroupAdd  []string
+	PidMode   string
+	IpcMode   string
+	UTSMode   string
+	LogConfig logConfigView
+
+	// VolumesFrom is --volumes-from as given.
 	VolumesFrom []string
 }
 
