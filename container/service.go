@@ -112,7 +112,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		containers: map[string]*entry{},
 		execs:      map[string]*execSession{},
 		userns:     pool, usernsReserved: map[uint32]bool{},
-		cpu: newCPUMarks(),
+		cpu:     newCPUMarks(),
 		volumes: cfg.Volumes,
 	}
 	if err := s.recover(ctx); err != nil {
