@@ -30,6 +30,7 @@ type listFilter struct {
 	networks []string
 	exited   []int
 	created  api.CreatedRange
+	health   []string
 }
 
 // ancestorRef is an ancestor filter's value and the image id it names
@@ -78,6 +79,11 @@ func (s *Service) parseListFilter(ctx context.Context, filters map[string][]stri
 					return nil, bad
 				}
 				f.exited = append(f.exited, code)
+			case "health":
+				if !slices.Contains(healthFilterValues, v) {
+					return nil, fmt.Errorf("invalid filter 'health=%s' (want one of %s): %w", v, strings.Join(healthFilterValues, ", "), errdefs.ErrInvalidArgument)
+				}
+				f.health = append(f.health, v)
 			case "before", "since":
 				e, err := s.lookup(v)
 				if err != nil {
@@ -132,6 +138,9 @@ func (f *listFilter) match(r *record) bool {
 		return false
 	}
 	if !f.created.Holds(r.Created) {
+		return false
+	}
+	if len(f.health) > 0 && !slices.Contains(f.health, healthStatus(r)) {
 		return false
 	}
 	return true

@@ -49,6 +49,9 @@ type record struct {
 	// private user namespace maps its ids to (usernspool.go); 0 in the
 	// records made before ranges were allocated, which all used 100000.
 	UsernsHostID uint32 `json:"usernsHostId,omitempty"`
+	// Healthcheck is the health check in effect: the request's fields
+	// over the image's (healthconfig.go); nil without one.
+	Healthcheck *api.HealthConfig `json:"healthcheck,omitempty"`
 
 	State runState `json:"state"`
 	// RestartCount counts restarts by the restart policy since the last
@@ -87,6 +90,10 @@ type runState struct {
 	Net *NetworkStatus `json:"net,omitempty"`
 	// ExtraNets is what the run got from each of ExtraNetworks, by name.
 	ExtraNets map[string]NetworkStatus `json:"extraNets,omitempty"`
+	// Health is the health check's state (health.go): set at the start of
+	// a run with a check, kept after it ends. Replaced, never changed in
+	// place, so clones may share it.
+	Health *api.Health `json:"health,omitempty"`
 }
 
 // clone returns a deep enough copy of r for readers outside the lock.

@@ -207,6 +207,11 @@ func (s *Service) freeze(ctx context.Context, id string, pause bool) error {
 		return fmt.Errorf("%s of container %s: %w", action, r.Name, err)
 	}
 	e.update(func(r *record) { r.State.Status = to })
+	if pause {
+		s.stopHealth(e)
+	} else {
+		s.startHealth(e, false, nil)
+	}
 	if err := s.save(e); err != nil {
 		return err
 	}

@@ -1,0 +1,219 @@
+package container
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/runtime"
+)
+
+// Health checks run in the daemon: one goroutine per running container
+// with a check, sleeping on a timer between checks; each check is an exec
+// into the container through the runtime (the same path as `exec`), its
+// stdout and stderr into one pipe of which the first 4 KiB are kept. The
+// goroutine ends when the run ends (handleExit), the container is paused
+// (Unpause starts a new one) or the Service closes (the next daemon
+// resumes it for the containers still running).
+//
+// The health lives in the record's run state. It is saved with the record
+// when its status changes, and by any lifecycle operation; the results in
+// between are kept in memory only, so that a check costs the daemon no
+// database write.
+
+// probeDrain bounds how long a check's output is still read after its
+// process exited: a process it left in the background may hold the pipe.
+const probeDrain = time.Second
+
+// startHealth starts the checks of e's current run, if it has a health
+// check and runs. A new run (fresh) starts as "starting" with prev's log
+// kept, as Docker does; a re-adopted or unpaused one keeps its health.
+func (s *Service) startHealth(e *entry, fresh bool, prev *api.Health) {
+	r := e.snapshot()
+	if !healthEnabled(r.Healthcheck) || r.State.Status != StateRunning {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.bg)
+	e.mu.Lock()
+	if e.stopHealth != nil {
+		e.stopHealth()
+	}
+	e.stopHealth = cancel
+	if fresh || e.rec.State.Health == nil {
+		h := &api.Health{Status: api.HealthStarting, Log: []api.HealthResult{}}
+		if prev != nil {
+			h.Log = append(h.Log, prev.Log...)
+		}
+		e.rec.State.Health = h
+		e.notifyLocked()
+	}
+	e.mu.Unlock()
+	hc, startedAt := r.Healthcheck, r.State.StartedAt
+	s.goBg(func(context.Context) {
+		defer cancel()
+		s.healthLoop(ctx, e, hc, startedAt)
+	})
+}
+
+// stopHealth ends the checks of e (a check in flight is killed).
+func (s *Service) stopHealth(e *entry) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopHealth != nil {
+		e.stopHealth()
+		e.stopHealth = nil
+	}
+}
+
+// healthLoop runs the checks of the run that started at startedAt until
+// ctx ends or the run does.
+func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig, startedAt time.Time) {
+	t := timingsOf(hc)
+	argv := healthArgv(hc)
+	status := func() string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if h := e.rec.State.Health; h != nil {
+			return h.Status
+		}
+		return api.HealthStarting
+	}
+	timer := time.NewTimer(nextHealthCheck(t, status(), startedAt, time.Now()))
+	defer timer.Stop()
+	// The check's process: the container's, with the check's command,
+	// made at the first check of the run and reused.
+	var proc *specs.Process
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		r := e.snapshot()
+		if r.State.Status != StateRunning || !r.State.StartedAt.Equal(startedAt) {
+			return
+		}
+		var res api.HealthResult
+		if proc == nil {
+			p, err := s.execProcess(e, r, api.ExecCreate{Cmd: argv})
+			if err != nil {
+				now := time.Now().UTC()
+				res = api.HealthResult{Start: now, End: now, ExitCode: -1, Output: err.Error()}
+			}
+			proc = p
+		}
+		if proc != nil {
+			p := *proc
+			res = s.runProbe(ctx, r.ID, &p, t.timeout)
+		}
+		if ctx.Err() != nil {
+			return // stopped during the check: its result does not count
+		}
+		s.recordHealth(ctx, e, t, startedAt, res)
+		timer.Reset(nextHealthCheck(t, status(), startedAt, time.Now()))
+	}
+}
+
+// recordHealth applies a result to the run's health, publishes
+// health_status on a change of status and saves it then.
+func (s *Service) recordHealth(ctx context.Context, e *entry, t healthTimings, startedAt time.Time, res api.HealthResult) {
+	e.mu.Lock()
+	st := &e.rec.State
+	if ctx.Err() != nil || st.Status != StateRunning || !st.StartedAt.Equal(startedAt) {
+		e.mu.Unlock()
+		return
+	}
+	old := st.Health
+	st.Health = applyHealthResult(old, t, startedAt, res)
+	changed := old == nil || old.Status != st.Health.Status
+	status := st.Health.Status
+	e.notifyLocked()
+	rec := e.rec.clone()
+	e.mu.Unlock()
+	if !changed {
+		return
+	}
+	// A lifecycle operation in progress saves the record itself; saving
+	// here could then write an older state after its newer one.
+	if e.op.TryLock() {
+		if err := s.save(e); err != nil {
+			logctx.From(ctx).Warn("saving the health status", "container", e.id, "error", err)
+		}
+		e.op.Unlock()
+	}
+	s.publish(rec, "health_status: "+status, nil)
+}
+
+// runProbe runs one check in container id: exit code 0 is a success;
+// past timeout the process is killed and the check failed with -1, as
+// one that could not start.
+func (s *Service) runProbe(ctx context.Context, id string, p *specs.Process, timeout time.Duration) api.HealthResult {
+	res := api.HealthResult{Start: time.Now().UTC(), ExitCode: -1}
+	failed := func(err error) api.HealthResult {
+		res.End, res.Output = time.Now().UTC(), err.Error()
+		return res
+	}
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		return failed(fmt.Errorf("health check: making a pipe: %w", err))
+	}
+	defer rd.Close()
+	proc, err := s.rt.Exec(ctx, id, p, runtime.ExecOptions{Stdio: runtime.Stdio{Stdout: wr, Stderr: wr}})
+	wr.Close()
+	if err != nil {
+		return failed(err)
+	}
+	var out limitedBuffer
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		io.Copy(&out, rd)
+	}()
+	type exit struct {
+		st  runtime.ExitStatus
+		err error
+	}
+	exited := make(chan exit, 1)
+	go func() {
+		st, err := proc.Wait()
+		exited <- exit{st, err}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var x exit
+	timedOut := false
+	select {
+	case x = <-exited:
+	case <-timer.C:
+		timedOut = true
+		unix.Kill(proc.Pid, unix.SIGKILL)
+		x = <-exited
+	case <-ctx.Done():
+		unix.Kill(proc.Pid, unix.SIGKILL)
+		<-exited
+		return failed(ctx.Err())
+	}
+	select {
+	case <-copied:
+	case <-time.After(probeDrain):
+		rd.Close()
+		<-copied
+	}
+	res.End = time.Now().UTC()
+	switch {
+	case timedOut:
+		res.Output = fmt.Sprintf("Health check exceeded timeout (%v)", timeout)
+	case x.err != nil:
+		res.Output = x.err.Error()
+	default:
+		res.ExitCode, res.Output = x.st.Code, out.String()
+	}
+	return res
+}
