@@ -32,6 +32,17 @@ import (
 // process exited: a process it left in the background may hold the pipe.
 const probeDrain = time.Second
 
+// healthStopWait bounds how long stopHealth waits for a check in flight
+// to end (it is killed; an exec that is still starting fails once the
+// container is gone).
+const healthStopWait = 10 * time.Second
+
+// healthRun is the goroutine of one run's checks.
+type healthRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
 // startHealth starts the checks of e's current run, if it has a health
 // check and runs. A new run (fresh) starts as "starting" with prev's log
 // kept, as Docker does; a re-adopted or unpaused one keeps its health.
@@ -40,12 +51,11 @@ func (s *Service) startHealth(e *entry, fresh bool, prev *api.Health) {
 	if !healthEnabled(r.Healthcheck) || r.State.Status != StateRunning {
 		return
 	}
+	s.stopHealth(e)
 	ctx, cancel := context.WithCancel(s.bg)
+	run := &healthRun{cancel: cancel, done: make(chan struct{})}
 	e.mu.Lock()
-	if e.stopHealth != nil {
-		e.stopHealth()
-	}
-	e.stopHealth = cancel
+	e.health = run
 	if fresh || e.rec.State.Health == nil {
 		h := &api.Health{Status: api.HealthStarting, Log: []api.HealthResult{}}
 		if prev != nil {
@@ -57,18 +67,29 @@ func (s *Service) startHealth(e *entry, fresh bool, prev *api.Health) {
 	e.mu.Unlock()
 	hc, startedAt := r.Healthcheck, r.State.StartedAt
 	s.goBg(func(context.Context) {
+		defer close(run.done)
 		defer cancel()
 		s.healthLoop(ctx, e, hc, startedAt)
 	})
 }
 
-// stopHealth ends the checks of e (a check in flight is killed).
+// stopHealth ends the checks of e and waits until no check is in flight
+// (one running is killed), so that the caller may freeze the container
+// or remove its cgroups: an exec still starting would be frozen with it,
+// or make its cgroup again.
 func (s *Service) stopHealth(e *entry) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopHealth != nil {
-		e.stopHealth()
-		e.stopHealth = nil
+	run := e.health
+	e.health = nil
+	e.mu.Unlock()
+	if run == nil {
+		return
+	}
+	run.cancel()
+	select {
+	case <-run.done:
+	case <-time.After(healthStopWait):
+		logctx.From(s.bg).Warn("a health check did not end", "container", e.id)
 	}
 }
 
