@@ -216,6 +216,20 @@ func TestHealthcheckOverrides(t *testing.T) {
 	buildHealthImage(t, d, "hcfail", bb, "HEALTHCHECK --interval=100ms --retries=1 CMD false")
 	buildHealthImage(t, d, "hcnone", "hcfail", "HEALTHCHECK NONE")
 
+	t.Run("save and load", func(t *testing.T) {
+		// The config Docker would read (docker-archive) carries the
+		// check, and load reads it back.
+		archive := filepath.Join(d.Dir, "hcfail.tar")
+		want := d.OK(t, "image", "inspect", "-f", "{{json .Config.Healthcheck}}", "hcfail")
+		d.OK(t, "save", "-o", archive, "hcfail")
+		d.OK(t, "rmi", "hcnone", "hcfail")
+		d.OK(t, "load", "-i", archive)
+		if got := d.OK(t, "image", "inspect", "-f", "{{json .Config.Healthcheck}}", "hcfail"); got != want || !strings.Contains(got, "CMD-SHELL") {
+			t.Errorf("after save and load: %s, want %s", got, want)
+		}
+		buildHealthImage(t, d, "hcnone", "hcfail", "HEALTHCHECK NONE")
+	})
+
 	t.Run("command replaced", func(t *testing.T) {
 		d.OK(t, "run", "-d", "--name", "o1", "--health-cmd", "true", "hcfail", "sleep", "1000")
 		waitHealth(t, d, "o1", api.HealthHealthy)
