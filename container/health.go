@@ -197,44 +197,105 @@ func (s *Service) runProbe(ctx context.Context, id string, p *specs.Process, tim
 		defer close(copied)
 		io.Copy(&out, rd)
 	}()
-	type exit struct {
-		st  runtime.ExitStatus
-		err error
-	}
-	exited := make(chan exit, 1)
-	go func() {
-		st, err := proc.Wait()
-		exited <- exit{st, err}
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var x exit
-	timedOut := false
-	select {
-	case x = <-exited:
-	case <-timer.C:
-		timedOut = true
-		unix.Kill(proc.Pid, unix.SIGKILL)
-		x = <-exited
-	case <-ctx.Done():
-		unix.Kill(proc.Pid, unix.SIGKILL)
-		<-exited
-		return failed(ctx.Err())
-	}
+	st, timedOut, werr := waitProbe(ctx, proc.Pid, timeout)
 	select {
 	case <-copied:
 	case <-time.After(probeDrain):
 		rd.Close()
 		<-copied
 	}
+	if ctx.Err() != nil {
+		return failed(ctx.Err())
+	}
 	res.End = time.Now().UTC()
 	switch {
 	case timedOut:
 		res.Output = fmt.Sprintf("Health check exceeded timeout (%v)", timeout)
-	case x.err != nil:
-		res.Output = x.err.Error()
+	case werr != nil:
+		res.Output = werr.Error()
 	default:
-		res.ExitCode, res.Output = x.st.Code, out.String()
+		res.ExitCode, res.Output = st, out.String()
 	}
 	return res
+}
+
+// waitProbe waits for the check's process pid (our child) to end and
+// reaps it, returning its exit code (128+n for signal n). Past timeout, or
+// when ctx ends, it kills the process first (timedOut tells the first).
+// The wait is on a pidfd in Go's poller, so that a check holds no thread
+// in a blocking wait4.
+func waitProbe(ctx context.Context, pid int, timeout time.Duration) (code int, timedOut bool, err error) {
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		code, err := reap(pid, 0)
+		return code, false, err
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	f.SetReadDeadline(time.Now().Add(timeout))
+	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		code, err := reap(pid, 0)
+		return code, false, err
+	}
+	// A pidfd is readable once the process has exited.
+	var werr error
+	rerr := rc.Read(func(uintptr) bool {
+		var reaped bool
+		code, reaped, werr = reapNoHang(pid)
+		return reaped || werr != nil
+	})
+	if rerr == nil {
+		return code, false, werr
+	}
+	// The deadline: the timeout, or ctx ended.
+	unix.Kill(pid, unix.SIGKILL)
+	code, err = reap(pid, 0)
+	return code, ctx.Err() == nil, err
+}
+
+// reapNoHang reaps pid if it has exited.
+func reapNoHang(pid int) (code int, reaped bool, err error) {
+	var ws unix.WaitStatus
+	for {
+		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, false, fmt.Errorf("waiting for the health check's process %d: %w", pid, err)
+		}
+		if got == 0 {
+			return 0, false, nil
+		}
+		return exitCodeOf(ws), true, nil
+	}
+}
+
+// reap waits for pid to end and reaps it.
+func reap(pid int, flags int) (int, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, flags, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, fmt.Errorf("waiting for the health check's process %d: %w", pid, err)
+		}
+		return exitCodeOf(ws), nil
+	}
+}
+
+// exitCodeOf is a process's exit code as a shell reports it: its status,
+// or 128+n when signal n killed it.
+func exitCodeOf(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
 }

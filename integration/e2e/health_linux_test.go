@@ -107,8 +107,10 @@ func TestHealthcheckLifecycle(t *testing.T) {
 		if st := d.OK(t, "ps", "--filter", "name=slow", "--format", "{{.Status}}"); !strings.HasSuffix(strings.TrimSpace(st), "(health: starting)") {
 			t.Errorf("ps status %q, want it to end with (health: starting)", st)
 		}
-		if got := psNames(t, d, "--filter", "health=starting"); !slices.Equal(got, []string{"slow"}) {
-			t.Errorf("ps --filter health=starting: %v, want [slow]", got)
+		// hc1 may still be starting too (its first failure does not
+		// make it unhealthy); plain has no check.
+		if got := psNames(t, d, "--filter", "health=starting"); !slices.Contains(got, "slow") || slices.Contains(got, "plain") {
+			t.Errorf("ps --filter health=starting: %v, want slow and not plain", got)
 		}
 	})
 
