@@ -92,6 +92,11 @@ type ContainerCreate struct {
 	// LogDriver is "" or "json-file" or "local" (the container's log
 	// file, bounded by Log) or "none" (no log kept; logs refuses).
 	LogDriver string `json:"logDriver,omitempty"`
+
+	// Healthcheck overrides fields of the image's HEALTHCHECK
+	// (--health-*); Test ["NONE"] turns it off (--no-healthcheck). In
+	// inspect's config it is the check in effect.
+	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
 }
 
 // Resources are the cgroup limits of a container.
@@ -214,6 +219,8 @@ type ContainerState struct {
 	Error      string    `json:"error,omitempty"`
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
+	// Health is set for a container with a health check once it started.
+	Health *Health `json:"health,omitempty"`
 }
 
 // StartupResult is how one startup command ended.

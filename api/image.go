@@ -40,6 +40,9 @@ type ImageConfig struct {
 	ExposedPorts map[string]struct{} `json:"exposedPorts,omitempty"`
 	Volumes      map[string]struct{} `json:"volumes,omitempty"`
 	StopSignal   string              `json:"stopSignal,omitempty"`
+	// Healthcheck is the image's HEALTHCHECK (Docker's
+	// config.Healthcheck).
+	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
 }
 
 // HistoryEntry is one entry of GET /v1/images/{ref}/history.

@@ -129,8 +129,6 @@ func (df *dockerfile) add(node *parser.Node) error {
 // implement, so that nothing in a Dockerfile is silently ignored.
 func checkSupported(cmd instructions.Command) error {
 	switch c := cmd.(type) {
-	case *instructions.HealthCheckCommand:
-		return errors.New("HEALTHCHECK is not supported: the image config has no health check")
 	case *instructions.OnbuildCommand:
 		return errors.New("ONBUILD is not supported")
 	case *instructions.RunCommand:

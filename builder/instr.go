@@ -99,6 +99,8 @@ func (s *stageRun) dispatch(ctx context.Context, cmd instructions.Command) error
 		return s.metaStep(ctx, text, "CMD "+jsonString(argv), func(cfg *ocispec.ImageConfig) { cfg.Cmd = argv })
 	case *instructions.EntrypointCommand:
 		return s.entrypointStep(ctx, text, c)
+	case *instructions.HealthCheckCommand:
+		return s.healthcheckStep(ctx, text, c)
 	case *instructions.WorkdirCommand:
 		return s.workdirStep(ctx, text, c.Path)
 	case *instructions.RunCommand:

@@ -279,6 +279,7 @@ func (r *buildRun) run(ctx context.Context) (image.Image, error) {
 		Layers:          st.Layers,
 		Config:          cfg,
 		StartupCommands: startup,
+		Healthcheck:     st.Healthcheck,
 		Created:         created,
 	}, r.opts.Tags...)
 	if err != nil {

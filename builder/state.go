@@ -17,6 +17,9 @@ type imageState struct {
 	Layers          []digest.Digest `json:"layers"`
 	Config          ocispec.Image   `json:"config"`
 	StartupCommands [][]string      `json:"startupCommands,omitempty"`
+	// Healthcheck is Docker's config.Healthcheck (HEALTHCHECK), kept
+	// beside Config, which cannot hold it.
+	Healthcheck *image.Healthcheck `json:"healthcheck,omitempty"`
 }
 
 // scratchState is the empty image of `FROM scratch`.
@@ -33,6 +36,7 @@ func stateOf(img image.Image) imageState {
 		Layers:          slices.Clone(img.Layers),
 		Config:          img.Config,
 		StartupCommands: img.StartupCommands,
+		Healthcheck:     img.Healthcheck,
 	}
 	st = st.clone()
 	if st.Config.OS == "" {
@@ -46,6 +50,7 @@ func stateOf(img image.Image) imageState {
 func (s imageState) clone() imageState {
 	c := s
 	c.Layers = slices.Clone(s.Layers)
+	c.Healthcheck = s.Healthcheck.Clone()
 	c.StartupCommands = make([][]string, len(s.StartupCommands))
 	for i, cmd := range s.StartupCommands {
 		c.StartupCommands[i] = slices.Clone(cmd)

@@ -20,6 +20,9 @@ type EventsOptions struct {
 	Since, Until string
 	// Type is "container" or "image"; ID an object's id or name.
 	Type, ID string
+	// Event is an action (die, start...); an action with a detail
+	// ("health_status: healthy") also answers to its name alone.
+	Event string
 }
 
 // eventLine is one NDJSON line of the events stream; a failed stream may
@@ -38,7 +41,7 @@ func (c *Client) Events(ctx context.Context, opts EventsOptions) (<-chan api.Eve
 	events := make(chan api.Event)
 	errs := make(chan error, 1)
 	q := url.Values{}
-	for k, v := range map[string]string{"since": opts.Since, "until": opts.Until, "type": opts.Type, "id": opts.ID} {
+	for k, v := range map[string]string{"since": opts.Since, "until": opts.Until, "type": opts.Type, "id": opts.ID, "event": opts.Event} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -95,6 +95,10 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if req.User, err = containerUser(req.User, img.Config.Config.User); err != nil {
 		return api.ContainerCreated{}, err
 	}
+	health, err := containerHealthcheck(req.Healthcheck, img.Healthcheck)
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
 
 	id, err := newID()
 	if err != nil {
@@ -186,6 +190,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 		StartupCommands: img.StartupCommands, StopSignal: stopSignal, Network: req.Network, Ports: ports,
 		UsernsHostID: usernsStart, State: runState{Status: StateCreated},
 		Volumes: plan.volumes, InheritedMounts: plan.inherited,
+		Healthcheck: health,
 	}
 	// One transaction checks and takes the name.
 	if err := s.db.insert(rec); err != nil {

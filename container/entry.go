@@ -30,6 +30,8 @@ type entry struct {
 	attachers []*attacher
 	// stopWatch ends the exit watcher of the current run (nil when none).
 	stopWatch context.CancelFunc
+	// health runs the health checks of the current run (health.go).
+	health *healthRun
 	// spec is config.json as Create wrote it (or as the first start or
 	// exec after a daemon start read it): the file is written once and
 	// read at most once per daemon. Each use decodes its own copy, which

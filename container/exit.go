@@ -47,6 +47,7 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	if e.isRemoved() || (r.State.Status != StateRunning && r.State.Status != StatePaused) || r.State.MonitorPid != monPid {
 		return // an old run's watcher
 	}
+	s.stopHealth(e)
 	code, finished, msg := exitUnknown, time.Now().UTC(), ""
 	if ex != nil {
 		code, finished = ex.ExitCode, ex.Time.UTC()
@@ -61,7 +62,8 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	policy, _ := parseRestartPolicy(r.Config.RestartPolicy)
 	restart := policy.shouldRestart(code, r.RestartCount, r.StoppedByUser)
 	e.mu.Lock()
-	r.State = runState{Status: StateExited, ExitCode: code, OOMKilled: oom, Error: msg, StartedAt: r.State.StartedAt, FinishedAt: finished}
+	r.State = runState{Status: StateExited, ExitCode: code, OOMKilled: oom, Error: msg, StartedAt: r.State.StartedAt, FinishedAt: finished,
+		Health: e.rec.State.Health}
 	if restart {
 		r.State.Status = StateRestarting
 	}

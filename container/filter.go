@@ -32,6 +32,7 @@ type listFilter struct {
 	created  api.CreatedRange
 	// volumes are volume names, bind sources or mount destinations.
 	volumes []string
+	health  []string
 }
 
 // ancestorRef is an ancestor filter's value and the image id it names
@@ -82,6 +83,11 @@ func (s *Service) parseListFilter(ctx context.Context, filters map[string][]stri
 					return nil, bad
 				}
 				f.exited = append(f.exited, code)
+			case "health":
+				if !slices.Contains(healthFilterValues, v) {
+					return nil, fmt.Errorf("invalid filter 'health=%s' (want one of %s): %w", v, strings.Join(healthFilterValues, ", "), errdefs.ErrInvalidArgument)
+				}
+				f.health = append(f.health, v)
 			case "before", "since":
 				e, err := s.lookup(v)
 				if err != nil {
@@ -143,6 +149,9 @@ func (f *listFilter) match(r *record) bool {
 			return v == m.Destination || m.Type == "volume" && v == m.Name || m.Type == "bind" && v == m.Source
 		})
 	}) {
+		return false
+	}
+	if len(f.health) > 0 && !slices.Contains(f.health, healthStatus(r)) {
 		return false
 	}
 	return true

@@ -34,6 +34,7 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 			Error:      st.Error,
 			StartedAt:  st.StartedAt,
 			FinishedAt: st.FinishedAt,
+			Health:     st.Health,
 		},
 		RestartCount:    r.RestartCount,
 		StartupCommands: r.StartupResults,
@@ -41,6 +42,8 @@ func (s *Service) Inspect(ctx context.Context, id string) (api.ContainerInspect,
 		Rootfs:          s.rootfsDir(r.ID),
 		LogPath:         s.inspectLogPath(r),
 	}
+	// Docker's Config.Healthcheck is the check in effect.
+	ci.Config.Healthcheck = r.Healthcheck
 	if n := st.Net; n != nil {
 		ci.IPAddress, ci.IPPrefixLen, ci.Gateway, ci.MacAddress = n.IPAddress, n.PrefixLen, n.Gateway, n.MAC
 	}
@@ -124,7 +127,7 @@ func statusText(r *record, now time.Time) string {
 	st := r.State
 	switch st.Status {
 	case StateRunning:
-		return "Up " + humanDuration(now.Sub(st.StartedAt))
+		return "Up " + humanDuration(now.Sub(st.StartedAt)) + healthSuffix(st.Health)
 	case StatePaused:
 		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (Paused)"
 	case StateRestarting:

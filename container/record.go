@@ -54,6 +54,9 @@ type record struct {
 	// InheritedMounts the bind mounts --volumes-from gave it.
 	Volumes         []volumeMount `json:"volumes,omitempty"`
 	InheritedMounts []api.Mount   `json:"inheritedMounts,omitempty"`
+	// Healthcheck is the health check in effect: the request's fields
+	// over the image's (healthconfig.go); nil without one.
+	Healthcheck *api.HealthConfig `json:"healthcheck,omitempty"`
 
 	State runState `json:"state"`
 	// RestartCount counts restarts by the restart policy since the last
@@ -92,6 +95,10 @@ type runState struct {
 	Net *NetworkStatus `json:"net,omitempty"`
 	// ExtraNets is what the run got from each of ExtraNetworks, by name.
 	ExtraNets map[string]NetworkStatus `json:"extraNets,omitempty"`
+	// Health is the health check's state (health.go): set at the start of
+	// a run with a check, kept after it ends. Replaced, never changed in
+	// place, so clones may share it.
+	Health *api.Health `json:"health,omitempty"`
 }
 
 // clone returns a deep enough copy of r for readers outside the lock.

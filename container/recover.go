@@ -58,6 +58,7 @@ func (s *Service) recover(ctx context.Context) error {
 			if processAlive(r.State.MonitorPid, r.State.MonitorStart) {
 				log.Info("re-adopting running container", "container", r.ID, "pid", r.State.Pid)
 				s.watch(e, r.State.MonitorPid)
+				s.startHealth(e, false, nil)
 				continue
 			}
 			ex, err := monitor.ReadExit(s.monitorDir(r.ID))

@@ -248,6 +248,7 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	log.Info("container started", "pid", proc.Pid)
 	s.publish(r, "start", func(ev *api.Event) { ev.Pid = proc.Pid })
 	s.watch(e, mon.Pid())
+	s.startHealth(e, true, r.State.Health)
 	return nil
 }
 

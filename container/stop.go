@@ -199,7 +199,11 @@ func (s *Service) freeze(ctx context.Context, id string, pause bool) error {
 		return fmt.Errorf("container %s is %s, not %s: %w", r.Name, r.State.Status, from, errdefs.ErrConflict)
 	}
 	if pause {
-		err = s.rt.Pause(ctx, r.ID)
+		// No check may be in flight in a frozen container (health.go).
+		s.stopHealth(e)
+		if err = s.rt.Pause(ctx, r.ID); err != nil {
+			s.startHealth(e, false, nil)
+		}
 	} else {
 		err = s.rt.Resume(ctx, r.ID)
 	}
@@ -207,6 +211,9 @@ func (s *Service) freeze(ctx context.Context, id string, pause bool) error {
 		return fmt.Errorf("%s of container %s: %w", action, r.Name, err)
 	}
 	e.update(func(r *record) { r.State.Status = to })
+	if !pause {
+		s.startHealth(e, false, nil)
+	}
 	if err := s.save(e); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,11 +98,15 @@ func (h *eventHistory) subscribe(ctx context.Context) ([]api.Event, <-chan api.E
 type eventFilter struct {
 	since, until time.Time
 	typ, id      string
+	// action is the event filter: an action, or the name of an action
+	// with a detail (health_status for "health_status: healthy").
+	action string
 }
 
 func (f eventFilter) match(e api.Event) bool {
 	return (f.typ == "" || e.Type == f.typ) &&
 		(f.id == "" || e.ID == f.id || e.Name == f.id) &&
+		(f.action == "" || e.Action == f.action || strings.SplitN(e.Action, ":", 2)[0] == f.action) &&
 		(f.since.IsZero() || !e.Time.Before(f.since)) &&
 		(f.until.IsZero() || !e.Time.After(f.until))
 }
@@ -111,7 +116,7 @@ func (f eventFilter) match(e api.Event) bool {
 // client leaves or until passes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	f := eventFilter{since: q.time("since"), until: q.time("until"), typ: q.string("type"), id: q.string("id")}
+	f := eventFilter{since: q.time("since"), until: q.time("until"), typ: q.string("type"), id: q.string("id"), action: q.string("event")}
 	if q.err != nil {
 		return q.err
 	}

@@ -3,7 +3,6 @@ package distribution
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -45,7 +44,7 @@ func exportConfig(img image.Image, diffIDs []digest.Digest) ([]byte, digest.Dige
 	if !slices.Equal(diffIDs, img.Layers) {
 		cfg.RootFS = ocispec.RootFS{Type: "layers", DiffIDs: diffIDs}
 	}
-	raw, err := json.Marshal(cfg)
+	raw, err := image.MarshalConfig(cfg, img.Healthcheck)
 	if err != nil {
 		return nil, "", fmt.Errorf("encoding the config of image %s: %w", img.ID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/image"
 )
 
 // pendingImage is an image of an archive, checked and ready to register.
@@ -18,6 +19,8 @@ type pendingImage struct {
 	key   string // what identifies it in the archive (config or manifest path)
 	cfg   ocispec.Image
 	names []string
+	// health is the config's Docker Healthcheck, which cfg cannot hold.
+	health *image.Healthcheck
 }
 
 // images reads the archive's image list: manifest.json when there is one
@@ -57,6 +60,9 @@ func (l *loader) dockerImages() ([]*pendingImage, error) {
 		}
 		p := &pendingImage{key: e.Config}
 		if p.cfg, err = decodeConfigFor(raw, len(e.Layers)); err != nil {
+			return nil, fmt.Errorf("config %s: %w", e.Config, err)
+		}
+		if p.health, err = image.HealthcheckOf(raw); err != nil {
 			return nil, fmt.Errorf("config %s: %w", e.Config, err)
 		}
 		for i, lp := range e.Layers {
@@ -160,6 +166,9 @@ func (l *loader) ociImage(desc ocispec.Descriptor, p Platform, depth int) (*pend
 	}
 	pi := &pendingImage{key: desc.Digest.String()}
 	if pi.cfg, err = decodeConfig(cfgRaw, m.Layers); err != nil {
+		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
+	}
+	if pi.health, err = image.HealthcheckOf(cfgRaw); err != nil {
 		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
 	for i, ld := range m.Layers {

@@ -85,6 +85,10 @@ func (d *Service) pull(ctx context.Context, r remoteRef, p Platform, explicit bo
 	if err != nil {
 		return image.Image{}, fmt.Errorf("image config %s: %w", m.Config.Digest, err)
 	}
+	health, err := image.HealthcheckOf(cfgRaw)
+	if err != nil {
+		return image.Image{}, fmt.Errorf("image config %s: %w", m.Config.Digest, err)
+	}
 	if explicit && !p.matches(&ocispec.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
 		return image.Image{}, fmt.Errorf("%w: the image is for %s/%s, not %s", errdefs.ErrNotFound, cfg.OS, cfg.Architecture, p)
 	}
@@ -94,7 +98,7 @@ func (d *Service) pull(ctx context.Context, r remoteRef, p Platform, explicit bo
 	if err := d.fetchLayers(ctx, rp, m.Layers, cfg.RootFS.DiffIDs, rep); err != nil {
 		return image.Image{}, err
 	}
-	img := image.Image{Layers: cfg.RootFS.DiffIDs, Config: cfg}
+	img := image.Image{Layers: cfg.RootFS.DiffIDs, Config: cfg, Healthcheck: health}
 	if cfg.Created == nil {
 		// The store would stamp the time of the pull, making the id
 		// differ from one pull to the next.

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,6 +37,9 @@ type Image struct {
 	// start of a container of the image (the seed's ENTRYPOINT); an image
 	// inherits its parent's first. Mirrored in StartupCommandsLabel.
 	StartupCommands [][]string
+	// Healthcheck is Docker's config.Healthcheck (HEALTHCHECK), which
+	// ocispec.Image cannot hold; nil when the image has none.
+	Healthcheck *Healthcheck
 	// Created is Config.Created.
 	Created time.Time
 	// Size is the sum of the layer sizes.
@@ -136,7 +140,7 @@ func canonicalConfig(img Image) ([]byte, error) {
 			cfg.Config.Labels = nil
 		}
 	}
-	return json.Marshal(cfg)
+	return MarshalConfig(cfg, img.Healthcheck)
 }
 
 // decodeImage builds an Image (without Names and Size) from its stored
@@ -149,6 +153,15 @@ func decodeImage(id digest.Digest, raw []byte) (Image, error) {
 	img.Layers = img.Config.RootFS.DiffIDs
 	if img.Config.Created != nil {
 		img.Created = *img.Config.Created
+	}
+	// Stored configs are MarshalConfig's: the field is spelt as Docker
+	// does, so most images skip a second decoding.
+	if bytes.Contains(raw, []byte(`"Healthcheck"`)) {
+		hc, err := HealthcheckOf(raw)
+		if err != nil {
+			return img, fmt.Errorf("image %s: %w", id, err)
+		}
+		img.Healthcheck = hc
 	}
 	if v, ok := img.Config.Config.Labels[StartupCommandsLabel]; ok {
 		if err := json.Unmarshal([]byte(v), &img.StartupCommands); err != nil {

@@ -18,7 +18,7 @@ import (
 // directory and terminal, under the container's seccomp filter. It
 // returns once p has been executed; the process is a child of the caller.
 func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	rec, err := r.load(id)
+	rec, prog, err := r.execState(id)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +45,6 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 	if err != nil {
 		return nil, err
 	}
-	prog, err := r.seccompProgram(rec.Config.Linux.Seccomp)
-	if err != nil {
-		return nil, err
-	}
 	req := spawnRequest{
 		stage:   stageExec,
 		plan:    nsPlan{join: execJoins(rec.Pid, rec.Config)},
@@ -58,7 +54,16 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid},
 	}
 	if cg != nil {
-		req.cgroup = cg
+		procs, err := cgroupProcsFiles(rec.CgroupPaths)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			for _, f := range procs {
+				f.Close()
+			}
+		}()
+		req.cgroupProcs = procs
 	}
 	proc, err := r.spawn(ctx, req)
 	if err != nil {

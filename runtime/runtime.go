@@ -107,6 +107,7 @@ type Runtime struct {
 
 	exe     sealedExe
 	seccomp seccompCache
+	execs   execCache // execcache_linux.go
 	// startPoll is how long Start polls the exec fifo before it checks
 	// that the init is alive (0: 100 ms). Tests shorten it to make the
 	// exit-right-after-start race frequent.

@@ -48,7 +48,11 @@ type spawnRequest struct {
 	extra []*os.File
 	// cgroup receives the process before it may unshare a cgroup namespace.
 	cgroup cgroup.Manager
-	config initConfig
+	// cgroupProcs, instead of cgroup, are the cgroup.procs files the stage
+	// writes itself into (exec: the kernel's cost of moving a process
+	// between v1 cgroups is then the new process's, not the caller's).
+	cgroupProcs []*os.File
+	config      initConfig
 }
 
 // spawned is a container process that reported its PID.
@@ -131,6 +135,14 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	if req.report != nil {
 		cmd.Env = append(cmd.Env, envReportFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, req.report)
+	}
+	if len(req.cgroupProcs) > 0 {
+		fds := make([]string, len(req.cgroupProcs))
+		for i, f := range req.cgroupProcs {
+			fds[i] = strconv.Itoa(3 + len(cmd.ExtraFiles))
+			cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+		}
+		cmd.Env = append(cmd.Env, nsenter.EnvCgroupFDs+"="+strings.Join(fds, ","))
 	}
 	stage, err := startStage(cmd, exe, req.launcher)
 	if err != nil {

@@ -41,8 +41,10 @@ func (c *cli) eventsCommand() *cobra.Command {
 					o.Type = v
 				case k == "container" || k == "image" || k == "id":
 					o.ID = v
+				case k == "event":
+					o.Event = v
 				default:
-					return fmt.Errorf("invalid --filter %q: keys are type, container, image and id", f)
+					return fmt.Errorf("invalid --filter %q: keys are type, container, image, id and event", f)
 				}
 			}
 			cl, err := c.client()
@@ -73,7 +75,7 @@ func (c *cli) eventsCommand() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVar(&o.Since, "since", "", "replay events since a time (RFC 3339, unix seconds, or a duration such as 10m)")
 	fs.StringVar(&o.Until, "until", "", "stop at a time (same forms as --since)")
-	fs.StringArrayVarP(&filters, "filter", "f", nil, "type=container|image, container=NAME, image=NAME")
+	fs.StringArrayVarP(&filters, "filter", "f", nil, "type=container|image, container=NAME, image=NAME, event=ACTION (event=health_status: every health status)")
 	fs.StringVar(&format, "format", "", "text (default), json (one object per line) or a Go template ('{{.Action}} {{.Actor.Attributes.name}}')")
 	return cmd
 }

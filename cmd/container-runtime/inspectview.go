@@ -72,6 +72,7 @@ type stateView struct {
 	Error      string
 	StartedAt  string
 	FinishedAt string
+	Health     *healthView `json:",omitempty"` // healthview.go
 }
 
 type hostConfigView struct {
@@ -145,6 +146,7 @@ type configView struct {
 	StopSignal   string              `json:",omitempty"`
 	StopTimeout  *int                `json:",omitempty"`
 	ExposedPorts map[string]struct{} `json:",omitempty"`
+	Healthcheck  *healthConfigView   `json:",omitempty"` // healthview.go
 }
 
 type networkSettings struct {
@@ -218,6 +220,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 	if len(ci.Command) > 0 {
 		v.Path, v.Args = ci.Command[0], ci.Command[1:]
 	}
+	v.State.Health, v.Config.Healthcheck = newHealthView(ci.StateDetail.Health), newHealthConfigView(cfg.Healthcheck)
 	if len(v.Config.Cmd) == 0 && len(v.Config.Entrypoint) == 0 {
 		v.Config.Cmd = ci.Command
 	}
@@ -358,7 +361,8 @@ type imageConfigView struct {
 	Labels       map[string]string
 	ExposedPorts map[string]struct{} `json:",omitempty"`
 	Volumes      map[string]struct{}
-	StopSignal   string `json:",omitempty"`
+	StopSignal   string            `json:",omitempty"`
+	Healthcheck  *healthConfigView `json:",omitempty"` // healthview.go
 }
 
 type rootFSView struct {
@@ -377,7 +381,8 @@ func newImageView(ii api.ImageInspect) imageView {
 	return imageView{
 		Id: ii.ID, RepoTags: tags, RepoDigests: []string{}, Created: dockerTime(ii.Created),
 		Config: imageConfigView{User: c.User, Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint,
-			WorkingDir: c.WorkingDir, Labels: c.Labels, ExposedPorts: c.ExposedPorts, Volumes: c.Volumes, StopSignal: c.StopSignal},
+			WorkingDir: c.WorkingDir, Labels: c.Labels, ExposedPorts: c.ExposedPorts, Volumes: c.Volumes, StopSignal: c.StopSignal,
+			Healthcheck: newHealthConfigView(c.Healthcheck)},
 		Architecture: ii.Architecture, Os: ii.OS, Size: ii.Size,
 		RootFS:          rootFSView{Type: "layers", Layers: ii.Layers},
 		StartupCommands: ii.StartupCommands,

@@ -62,6 +62,8 @@ type containerFlags struct {
 	networkAliases []string
 	pull           string
 
+	health healthFlags // healthflags.go
+
 	fs *pflag.FlagSet // to tell set flags from defaults
 }
 
@@ -117,6 +119,8 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	// issue 11, networks and pull.
 	fs.StringArrayVar(&f.networkAliases, "network-alias", nil, "another name of the container on its user-defined network")
 	fs.StringVar(&f.pull, "pull", pullMissing, "pull the image before creating: missing, always or never")
+
+	f.health.addFlags(fs)
 }
 
 // create builds the create request for image and cmd.
@@ -161,6 +165,9 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 		return req, fmt.Errorf("--rm and --restart %s cannot be used together", f.restart)
 	}
 	if req.Hooks, err = parseHooks(f.hooks); err != nil {
+		return req, err
+	}
+	if req.Healthcheck, err = f.health.config(); err != nil {
 		return req, err
 	}
 	if req.Log, err = parseLogOpts(f.logOpts); err != nil {

@@ -85,6 +85,7 @@ func (s *imageService) Inspect(ctx context.Context, ref string) (api.ImageInspec
 			ExposedPorts: c.ExposedPorts,
 			Volumes:      c.Volumes,
 			StopSignal:   c.StopSignal,
+			Healthcheck:  apiHealthcheck(img.Healthcheck),
 		},
 		StartupCommands:   img.StartupCommands,
 		EntrypointMeaning: img.EntrypointMeaning(),

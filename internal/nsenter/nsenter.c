@@ -9,6 +9,11 @@
 // Protocol on the sync socket (fd _CRT_SYNCFD), one line per message:
 //
 //   parent -> stage  {"type":"go"}              cgroup is ready, proceed
+//
+// With _CRT_CGROUPFDS (exec: a comma-separated list of descriptors of the
+// container's cgroup.procs files, opened by the parent), the stage moves
+// itself into the cgroups before it reads "go", so that the kernel's cost
+// of the move is the new process's rather than its caller's.
 //   stage  -> parent {"type":"usermap"}          (only with CLONE_NEWUSER)
 //   parent -> stage  {"type":"usermap-ack"}      uid_map/gid_map written
 //   stage  -> parent {"type":"pid","pid":N}      the container process
@@ -95,6 +100,27 @@ static void fail(const char *fmt, ...)
 // expect reads one line from the parent and fails unless it contains want.
 // It reads a byte at a time so that nothing meant for the Go stage that
 // follows is consumed here.
+// join_cgroups writes "0" (the writer) to each cgroup.procs descriptor in
+// fds (see _CRT_CGROUPFDS) and closes it.
+static void join_cgroups(const char *fds)
+{
+	const char *p = fds;
+
+	while (p != NULL && *p != '\0') {
+		char *end;
+		long fd;
+
+		errno = 0;
+		fd = strtol(p, &end, 10);
+		if (end == p || fd < 0 || (*end != ',' && *end != '\0'))
+			fail("_CRT_CGROUPFDS %s: not a list of descriptors", fds);
+		if (write((int)fd, "0", 1) != 1)
+			fail("joining the container's cgroup (descriptor %ld)", fd);
+		close((int)fd);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
 static void expect(const char *want)
 {
 	char line[256];
@@ -420,6 +446,7 @@ __attribute__((constructor)) static void nsenter(void)
 	if (clonestr != NULL)
 		flags = atoi(clonestr);
 
+	join_cgroups(getenv("_CRT_CGROUPFDS"));
 	expect("\"go\"");
 
 	joinstr = getenv("_CRT_JOIN");

@@ -21,4 +21,7 @@ const (
 	// init reads the bounding set and seccomp program it confines itself
 	// with (format in nsenter.c).
 	EnvInitPlan = "_CRT_INITPLAN"
+	// EnvCgroupFDs lists (comma-separated) descriptors of cgroup.procs
+	// files the stage writes itself into before it reads "go".
+	EnvCgroupFDs = "_CRT_CGROUPFDS"
 )
