@@ -23,6 +23,8 @@ func (h *Handler) containerCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	// docker run --platform asks at create (the image was pulled for it).
+	create.Platform = r.URL.Query().Get("platform")
 	created, err := h.cfg.Containers.Create(r.Context(), create)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
@@ -19,8 +18,8 @@ import (
 
 // unsupported refuses a field of Docker's create request that this engine
 // cannot honour: a Docker-shaped 400 naming it. Security-relevant options
-// (devices, host namespaces, sysctls, ulimits, masked paths, ...) are
-// always refused rather than dropped: a container must never run with
+// the service does not implement (device cgroup rules, the host's cgroup
+// namespace, masked paths, ...) are always refused rather than dropped: a container must never run with
 // less isolation or fewer limits than it was asked for without its user
 // knowing.
 func unsupported(field, why string) error {
@@ -98,7 +97,10 @@ func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []
 	if out.Ports, err = toPorts(hc.PortBindings); err != nil {
 		return api.ContainerCreate{}, nil, err
 	}
-	if out.Log, err = toLog(hc.LogConfig); err != nil {
+	if out.LogDriver, out.Log, err = toLog(hc.LogConfig); err != nil {
+		return api.ContainerCreate{}, nil, err
+	}
+	if err := toHostConfig(hc, &out); err != nil {
 		return api.ContainerCreate{}, nil, err
 	}
 	if len(cfg.Volumes) > 0 {
@@ -113,9 +115,6 @@ func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []
 	if len(hc.DNSOptions) > 0 || len(hc.DNSSearch) > 0 {
 		warn("HostConfig.DnsOptions and DnsSearch are ignored")
 	}
-	if hc.ShmSize != 0 {
-		warn("HostConfig.ShmSize is ignored: /dev/shm has the engine's default size")
-	}
 	return out, warnings, nil
 }
 
@@ -128,15 +127,8 @@ func refuseIsolation(hc *container.HostConfig) error {
 		why   string
 	}
 	checks := []check{
-		{"HostConfig.Devices", len(hc.Devices) > 0, "a device mapping"},
 		{"HostConfig.DeviceCgroupRules", len(hc.DeviceCgroupRules) > 0, "a device cgroup rule"},
 		{"HostConfig.DeviceRequests", len(hc.DeviceRequests) > 0, "a device request"},
-		{"HostConfig.Sysctls", len(hc.Sysctls) > 0, "a sysctl"},
-		{"HostConfig.GroupAdd", len(hc.GroupAdd) > 0, "a supplementary group"},
-		{"HostConfig.IpcMode", hc.IpcMode != "" && hc.IpcMode != container.IPCModePrivate && hc.IpcMode != container.IPCModeShareable,
-			fmt.Sprintf("IPC mode %q", hc.IpcMode)},
-		{"HostConfig.PidMode", hc.PidMode != "", fmt.Sprintf("PID mode %q", hc.PidMode)},
-		{"HostConfig.UTSMode", hc.UTSMode != "", fmt.Sprintf("UTS mode %q", hc.UTSMode)},
 		{"HostConfig.CgroupnsMode", hc.CgroupnsMode == container.CgroupnsModeHost, "the host's cgroup namespace"},
 		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
 		{"HostConfig.CgroupParent", hc.CgroupParent != "", "a cgroup parent"},
@@ -197,7 +189,6 @@ func toResources(r container.Resources) (api.Resources, error) {
 		{"HostConfig.MemorySwap", r.MemorySwap != 0 && r.MemorySwap != -1 && r.MemorySwap != r.Memory},
 		{"HostConfig.MemorySwappiness", r.MemorySwappiness != nil && *r.MemorySwappiness != -1},
 		{"HostConfig.OomKillDisable", r.OomKillDisable != nil && *r.OomKillDisable},
-		{"HostConfig.Ulimits", len(r.Ulimits) > 0},
 		{"HostConfig.CpuCount", r.CPUCount != 0},
 		{"HostConfig.CpuPercent", r.CPUPercent != 0},
 		{"HostConfig.IOMaximumIOps", r.IOMaximumIOps != 0},
@@ -355,36 +346,6 @@ func toPorts(pm network.PortMap) ([]api.PortBinding, error) {
 				pb.HostPort = uint16(n)
 			}
 			out = append(out, pb)
-		}
-	}
-	return out, nil
-}
-
-// toLog maps the json-file and local drivers' size options onto our log
-// rotation; another driver is refused (its logs would go nowhere).
-func toLog(lc container.LogConfig) (api.LogOpts, error) {
-	switch lc.Type {
-	case "", "json-file", "local":
-	default:
-		return api.LogOpts{}, unsupported("HostConfig.LogConfig.Type", fmt.Sprintf("log driver %q", lc.Type))
-	}
-	var out api.LogOpts
-	for k, v := range lc.Config {
-		switch k {
-		case "max-size":
-			n, err := units.RAMInBytes(v)
-			if err != nil {
-				return api.LogOpts{}, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.LogConfig.Config[max-size]: %v", err)
-			}
-			out.MaxSize = n
-		case "max-file":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return api.LogOpts{}, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.LogConfig.Config[max-file]: %q is not a positive number", v)
-			}
-			out.MaxFiles = n
-		default:
-			return api.LogOpts{}, unsupported("HostConfig.LogConfig.Config", fmt.Sprintf("log option %q", k))
 		}
 	}
 	return out, nil

@@ -27,15 +27,8 @@ func createFrom(t testing.TB, body string) container.CreateRequest {
 // field, never dropped.
 func TestToCreateRefuses(t *testing.T) {
 	for _, tc := range []struct{ hostConfig, field string }{
-		{`{"Devices": [{"PathOnHost": "/dev/sda"}]}`, "HostConfig.Devices"},
 		{`{"DeviceCgroupRules": ["c 1:3 rwm"]}`, "HostConfig.DeviceCgroupRules"},
 		{`{"DeviceRequests": [{"Count": -1}]}`, "HostConfig.DeviceRequests"},
-		{`{"Sysctls": {"kernel.shmmax": "1"}}`, "HostConfig.Sysctls"},
-		{`{"GroupAdd": ["disk"]}`, "HostConfig.GroupAdd"},
-		{`{"IpcMode": "host"}`, "HostConfig.IpcMode"},
-		{`{"IpcMode": "container:x"}`, "HostConfig.IpcMode"},
-		{`{"PidMode": "host"}`, "HostConfig.PidMode"},
-		{`{"UTSMode": "host"}`, "HostConfig.UTSMode"},
 		{`{"CgroupnsMode": "host"}`, "HostConfig.CgroupnsMode"},
 		{`{"UsernsMode": "container:x"}`, "HostConfig.UsernsMode"},
 		{`{"CgroupParent": "/elsewhere"}`, "HostConfig.CgroupParent"},
@@ -43,7 +36,6 @@ func TestToCreateRefuses(t *testing.T) {
 		{`{"MaskedPaths": []}`, "HostConfig.MaskedPaths"},
 		{`{"ReadonlyPaths": []}`, "HostConfig.ReadonlyPaths"},
 		{`{"Runtime": "kata"}`, "HostConfig.Runtime"},
-		{`{"Ulimits": [{"Name": "nofile", "Soft": 1, "Hard": 1}]}`, "HostConfig.Ulimits"},
 		{`{"BlkioWeight": 10}`, "HostConfig.BlkioWeight"},
 		{`{"OomKillDisable": true}`, "HostConfig.OomKillDisable"},
 		{`{"MemorySwap": 1000, "Memory": 10}`, "HostConfig.MemorySwap"},
@@ -52,6 +44,10 @@ func TestToCreateRefuses(t *testing.T) {
 		{`{"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v"}]}`, "HostConfig.Mounts[0].Type"},
 		{`{"NetworkMode": "container:other"}`, "HostConfig.NetworkMode"},
 		{`{"LogConfig": {"Type": "syslog"}}`, "HostConfig.LogConfig.Type"},
+		{`{"LogConfig": {"Type": "none", "Config": {"max-size": "1m"}}}`, "HostConfig.LogConfig.Config"},
+		{`{"Ulimits": [{"Soft": 1, "Hard": 1}]}`, "HostConfig.Ulimits[0].Name"},
+		{`{"Devices": [{"PathInContainer": "/dev/x"}]}`, "HostConfig.Devices[0].PathOnHost"},
+		{`{"ShmSize": -1}`, "HostConfig.ShmSize"},
 		{`{"LogConfig": {"Type": "json-file", "Config": {"compress": "true"}}}`, "HostConfig.LogConfig.Config"},
 		{`{"VolumesFrom": ["other"]}`, "HostConfig.VolumesFrom"},
 		{`{"Links": ["other:alias"]}`, "HostConfig.Links"},
@@ -112,7 +108,7 @@ func TestToCreateMaps(t *testing.T) {
 			{Type: "bind", Source: "/a", Destination: "/b", ReadOnly: true},
 			{Type: "tmpfs", Destination: "/run", Options: []string{"size=1m"}},
 		},
-		Log: api.LogOpts{MaxSize: 1 << 20, MaxFiles: 2},
+		Log: api.LogOpts{MaxSize: 1 << 20, MaxFiles: 2}, LogDriver: "json-file",
 	}
 	gj, _ := json.Marshal(got)
 	wj, _ := json.Marshal(want)
@@ -139,6 +135,7 @@ func FuzzCreateRequest(f *testing.F) {
 	f.Add(`{"Image": "busybox", "Cmd": ["true"]}`)
 	f.Add(`{"Image": "b", "HostConfig": {"Binds": ["/a:/b:ro"], "PortBindings": {"80/tcp": [{"HostPort": "8080"}]}}}`)
 	f.Add(`{"Image": "b", "HostConfig": {"Devices": [{}], "Tmpfs": {"/t": ""}}}`)
+	f.Add(`{"Image": "b", "HostConfig": {"Ulimits": [null, {"Name": "nofile"}], "Sysctls": {"a": "b"}, "ShmSize": -5, "LogConfig": {"Type": "none"}}}`)
 	f.Add(`{"Image": "b", "HostConfig": {"Mounts": [{"Type": "tmpfs", "Target": "/t", "TmpfsOptions": {"SizeBytes": 1, "Mode": 511}}]}}`)
 	f.Add(`{"Image": "b", "NetworkingConfig": {"EndpointsConfig": {"n": {"IPAMConfig": {"IPv4Address": "10.0.0.2"}}}}}`)
 	f.Add(`{"Image": "b", "HostConfig": {"LogConfig": {"Config": {"max-size": "1k"}}, "CpuQuota": -1, "ConsoleSize": [99999999, 1]}}`)
@@ -155,7 +152,7 @@ func FuzzCreateRequest(f *testing.F) {
 			return
 		}
 		if hc := req.HostConfig; hc != nil {
-			if len(hc.Devices) > 0 || len(hc.Sysctls) > 0 || hc.PidMode != "" || len(hc.Ulimits) > 0 || hc.MaskedPaths != nil {
+			if len(hc.DeviceCgroupRules) > 0 || hc.CgroupParent != "" || hc.OomScoreAdj != 0 || hc.MaskedPaths != nil || len(hc.BlkioWeightDevice) > 0 {
 				t.Fatalf("%s: accepted an option it cannot honour", body)
 			}
 		}
@@ -163,4 +160,57 @@ func FuzzCreateRequest(f *testing.F) {
 			t.Fatalf("%s: accepted without an image", body)
 		}
 	})
+}
+
+// TestToCreateHostConfig: the run flags' HostConfig fields reach our
+// request, and inspect shows them back as Docker does.
+func TestToCreateHostConfig(t *testing.T) {
+	req := createFrom(t, `{"Image": "busybox", "HostConfig": {
+		"Ulimits": [{"Name": "nofile", "Soft": 100, "Hard": 200}, null],
+		"Sysctls": {"net.ipv4.ip_forward": "1"},
+		"Devices": [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/nul2", "CgroupPermissions": "rwm"}],
+		"GroupAdd": ["audio", "1234"], "PidMode": "host", "IpcMode": "shareable", "UTSMode": "host",
+		"ShmSize": 1048576, "LogConfig": {"Type": "local", "Config": {"max-file": "4"}}
+	}}`)
+	got, _, err := toCreate("", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := api.ContainerCreate{
+		Image:    "busybox",
+		Ulimits:  []api.Ulimit{{Name: "nofile", Soft: 100, Hard: 200}},
+		Sysctls:  map[string]string{"net.ipv4.ip_forward": "1"},
+		Devices:  []api.DeviceMapping{{PathOnHost: "/dev/null", PathInContainer: "/dev/nul2", CgroupPermissions: "rwm"}},
+		GroupAdd: []string{"audio", "1234"}, PidMode: "host", IpcMode: "shareable", UTSMode: "host",
+		ShmSize: 1 << 20, LogDriver: "local", Log: api.LogOpts{MaxFiles: 4},
+	}
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(want)
+	if string(gj) != string(wj) {
+		t.Errorf("toCreate:\n got %s\nwant %s", gj, wj)
+	}
+
+	back := inspectOf(api.ContainerInspect{Config: got}).HostConfig
+	if len(back.Ulimits) != 1 || *back.Ulimits[0] != (container.Ulimit{Name: "nofile", Soft: 100, Hard: 200}) {
+		t.Errorf("inspect Ulimits: %v", back.Ulimits)
+	}
+	if back.LogConfig.Type != "local" || back.LogConfig.Config["max-file"] != "4" {
+		t.Errorf("inspect LogConfig: %+v", back.LogConfig)
+	}
+	if back.PidMode != "host" || back.IpcMode != "shareable" || back.UTSMode != "host" || back.ShmSize != 1<<20 {
+		t.Errorf("inspect modes: pid %q ipc %q uts %q shm %d", back.PidMode, back.IpcMode, back.UTSMode, back.ShmSize)
+	}
+	if len(back.Devices) != 1 || back.Devices[0].PathInContainer != "/dev/nul2" || back.Sysctls["net.ipv4.ip_forward"] != "1" ||
+		!slices.Equal(back.GroupAdd, []string{"audio", "1234"}) {
+		t.Errorf("inspect devices, sysctls, groups: %+v %v %v", back.Devices, back.Sysctls, back.GroupAdd)
+	}
+
+	// Nothing asked: Docker's defaults are shown.
+	none := inspectOf(api.ContainerInspect{}).HostConfig
+	if none.LogConfig.Type != "json-file" || none.IpcMode != "private" || none.ShmSize != 64<<20 {
+		t.Errorf("inspect defaults: log %q ipc %q shm %d", none.LogConfig.Type, none.IpcMode, none.ShmSize)
+	}
+	if got, _, err := toCreate("", createFrom(t, `{"Image": "b", "HostConfig": {"LogConfig": {"Type": "none"}}}`)); err != nil || got.LogDriver != "none" {
+		t.Errorf("log driver none: %q %v", got.LogDriver, err)
+	}
 }

@@ -152,7 +152,6 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 			PublishAllPorts: cfg.PublishAll,
 			ReadonlyRootfs:  cfg.ReadOnly,
 			SecurityOpt:     cfg.SecurityOpt,
-			LogConfig:       container.LogConfig{Type: "json-file", Config: map[string]string{}},
 			ConsoleSize:     [2]uint{uint(cfg.ConsoleSize[0]), uint(cfg.ConsoleSize[1])},
 			Resources: container.Resources{
 				Memory: cfg.Resources.Memory, NanoCPUs: cfg.Resources.NanoCPUs, CPUShares: cfg.Resources.CPUShares,
@@ -167,6 +166,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 	if out.Args == nil {
 		out.Args = []string{}
 	}
+	hostConfigOf(cfg, out.HostConfig)
 	if cfg.Init {
 		init := true
 		out.HostConfig.Init = &init
