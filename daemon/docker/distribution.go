@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/api/types/registry"
 
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/errdefs"
 )
 
@@ -88,15 +89,21 @@ func (h *Handler) imageCreate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) imageImport(w http.ResponseWriter, r *http.Request, q *query) error {
-	name := q.string("repo")
+	name := familiar(q.string("repo"))
 	if tag := q.string("tag"); name != "" && tag != "" {
 		name += ":" + tag
 	}
-	if len(r.URL.Query()["changes"]) > 0 {
-		return unsupported("query parameter changes", "changing the config of an imported image")
-	}
+	opts := api.ImageImportOptions{Name: name, Changes: q.v["changes"], Message: q.string("message")}
 	jw := jsonWriter{w: newFlushWriter(w, "application/json")}
-	id, err := h.cfg.Images.Import(r.Context(), r.Body, name, jw)
+	var id string
+	var err error
+	if im, ok := h.cfg.Images.(daemon.ImageImporter); ok {
+		id, err = im.ImportWith(r.Context(), r.Body, opts, jw)
+	} else if len(opts.Changes) > 0 || opts.Message != "" {
+		return unsupported("query parameters changes and message", "changing the config of an imported image")
+	} else {
+		id, err = h.cfg.Images.Import(r.Context(), r.Body, name, jw)
+	}
 	if err != nil {
 		return jw.fail(err)
 	}

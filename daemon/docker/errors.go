@@ -17,12 +17,30 @@ import (
 // running container and a stop of a stopped one.
 var errNotModified = errors.New("not modified")
 
+// errNotSupported is a 501: a feature of Docker's this engine does not
+// have at all (docker search), as opposed to a route not yet served (404)
+// or an option refused in a request it serves (400).
+var errNotSupported = errors.New("not supported")
+
+// errNotSupportedf says what is not supported; the message is the answer.
+func errNotSupportedf(msg string) error {
+	return notSupportedError(msg)
+}
+
+type notSupportedError string
+
+func (e notSupportedError) Error() string { return string(e) }
+
+func (notSupportedError) Is(target error) bool { return target == errNotSupported }
+
 // statusOf maps an error to Docker's status for it.
 func statusOf(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, errNotModified):
 		return http.StatusNotModified
+	case errors.Is(err, errNotSupported):
+		return http.StatusNotImplemented
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errdefs.ErrUnauthorized):

@@ -35,6 +35,12 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("GET /containers/{id}/top", h.containerTop)
 	handle("GET /containers/{id}/stats", h.containerStats)
 	handle("POST /containers/{id}/update", h.containerUpdate)
+	handle("HEAD /containers/{id}/archive", h.containerArchiveStat)
+	handle("GET /containers/{id}/archive", h.containerArchiveGet)
+	handle("PUT /containers/{id}/archive", h.containerArchivePut)
+	handle("GET /containers/{id}/changes", h.containerChanges)
+	handle("GET /containers/{id}/export", h.containerExport)
+	handle("POST /commit", h.commit)
 
 	handle("POST /containers/{id}/exec", h.execCreate)
 	handle("POST /exec/{id}/start", h.execStart)
@@ -44,6 +50,7 @@ func (h *Handler) routes() *http.ServeMux {
 	// Image names hold slashes: the handlers read what is asked from the
 	// end of the path ({rest...}).
 	handle("GET /images/json", h.imageList)
+	handle("GET /images/search", h.imageSearch)
 	handle("POST /images/create", h.imageCreate)
 	handle("POST /images/load", h.imageLoad)
 	handle("POST /images/prune", h.imagePrune)
@@ -58,8 +65,8 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("GET /networks/{id}", h.networkInspect)
 	handle("DELETE /networks/{id}", h.networkRemove)
 
-	// Everything else of Docker's API (volumes, archive, changes, export,
-	// network connect, swarm, plugins, ...) is named as not implemented.
+	// Everything else of Docker's API (swarm, plugins, ...) is named as
+	// not implemented.
 	handle("/", notImplemented)
 	return m
 }
