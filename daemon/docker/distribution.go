@@ -94,6 +94,11 @@ func (h *Handler) imageImport(w http.ResponseWriter, r *http.Request, q *query) 
 		name += ":" + tag
 	}
 	opts := api.ImageImportOptions{Name: name, Changes: q.v["changes"], Message: q.string("message")}
+	// Progress goes out while the body still comes in: without full
+	// duplex, Go's HTTP/1 server closes the body at the first write.
+	if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
+		return fmt.Errorf("streaming the import: %w", err)
+	}
 	jw := jsonWriter{w: newFlushWriter(w, "application/json")}
 	var id string
 	var err error

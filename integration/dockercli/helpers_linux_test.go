@@ -17,6 +17,16 @@ import (
 // dockerTimeout bounds one docker command.
 const dockerTimeout = 2 * time.Minute
 
+// The docker clients driven. debianDocker is the one CI installs
+// (Debian 12's docker.io, 20.10, API 1.41): every test needs it and fails
+// under CI without it. newestDocker is where a newer client (docker-ce's
+// static binary) sits when someone installed one: TestNewestClient runs
+// its smoke leg only when it is there, and says so when it is not.
+const (
+	debianDocker = "/usr/bin/docker"
+	newestDocker = "/usr/local/bin/docker"
+)
+
 // cli is the docker CLI pointed at a test daemon.
 type cli struct {
 	d      *daemon.Daemon
@@ -38,14 +48,19 @@ func (r result) String() string {
 }
 
 // newCLI starts a daemon (with flags) with a busybox image and returns
-// the docker CLI pointed at its socket.
+// Debian's docker CLI pointed at its socket.
 func newCLI(t *testing.T, flags ...string) *cli {
 	t.Helper()
 	testutil.RequireRoot(t)
-	bin := testutil.RequireTool(t, "docker")
+	bin := testutil.RequireTool(t, debianDocker)
 	d := daemon.New(t, flags...)
 	d.Busybox(t)
 	return &cli{d: d, bin: bin, config: t.TempDir()}
+}
+
+// with returns the same daemon driven by another docker binary.
+func (c *cli) with(t *testing.T, bin string) *cli {
+	return &cli{d: c.d, bin: bin, config: t.TempDir(), socket: c.socket}
 }
 
 // run runs docker with args (stdin: none unless given) to its end.
