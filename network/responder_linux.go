@@ -48,6 +48,11 @@ func (b networkNames) lookupName(src netip.Addr, name string) []netip.Addr {
 		for _, a := range r.Aliases {
 			match = match || strings.EqualFold(a, name)
 		}
+		// Docker's embedded DNS also answers a container's short id
+		// (Compose and the docker CLI show it as a name on the network).
+		if id := r.containerID(); len(id) >= 12 && len(name) == 12 {
+			match = match || strings.EqualFold(id[:12], name)
+		}
 		switch {
 		case !match:
 		case r.Network == b.network:

@@ -19,7 +19,7 @@ func (h *Handler) containerCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	create, warnings, err := toCreate(r.URL.Query().Get("name"), req)
+	create, extras, warnings, err := toCreateNetworks(r.URL.Query().Get("name"), req)
 	if err != nil {
 		return err
 	}
@@ -27,6 +27,9 @@ func (h *Handler) containerCreate(w http.ResponseWriter, r *http.Request) error 
 	create.Platform = r.URL.Query().Get("platform")
 	created, err := h.cfg.Containers.Create(r.Context(), create)
 	if err != nil {
+		return err
+	}
+	if err := h.connectExtras(r.Context(), created.ID, extras); err != nil {
 		return err
 	}
 	warnings = append(warnings, created.Warnings...)
@@ -64,7 +67,9 @@ func (h *Handler) containerInspect(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, inspectOf(c))
+	out := inspectOf(c)
+	setNetworks(&out, c, requestOf(r).version)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) containerStart(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -30,8 +31,15 @@ func unsupported(field, why string) error {
 // options that were ignored because they change nothing that matters for
 // isolation (Docker answers them in CreateResponse.Warnings too).
 func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []string, error) {
+	out, _, warnings, err := toCreateNetworks(name, req)
+	return out, warnings, err
+}
+
+// toCreateNetworks is toCreate that also returns the networks to connect
+// the container to once made (connectExtras).
+func toCreateNetworks(name string, req container.CreateRequest) (out api.ContainerCreate, extras map[string]api.NetworkConnect, warnings []string, err error) {
 	if req.Config == nil {
-		return api.ContainerCreate{}, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "config cannot be empty in order to create a container")
+		return api.ContainerCreate{}, nil, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "config cannot be empty in order to create a container")
 	}
 	cfg := req.Config
 	hc := req.HostConfig
@@ -39,9 +47,9 @@ func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []
 		hc = &container.HostConfig{}
 	}
 	if cfg.Image == "" {
-		return api.ContainerCreate{}, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "Config.Image: no image given")
+		return api.ContainerCreate{}, nil, nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "Config.Image: no image given")
 	}
-	out := api.ContainerCreate{
+	out = api.ContainerCreate{
 		Name:        name,
 		Image:       cfg.Image,
 		Cmd:         cfg.Cmd,
@@ -78,33 +86,31 @@ func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []
 	for _, a := range hc.DNS {
 		out.DNS = append(out.DNS, a.String())
 	}
-	var warnings []string
 	warn := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
 
 	if err := refuseIsolation(hc); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
-	var err error
 	if out.Resources, err = toResources(hc.Resources); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if out.Mounts, err = toMounts(hc); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
-	if out.Network, err = toNetwork(cfg, hc, req.NetworkingConfig, warn); err != nil {
-		return api.ContainerCreate{}, nil, err
+	if extras, err = toNetwork(cfg, hc, req.NetworkingConfig, &out); err != nil {
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if out.Ports, err = toPorts(hc.PortBindings); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if out.LogDriver, out.Log, err = toLog(hc.LogConfig); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if err := toHostConfig(hc, &out); err != nil {
-		return api.ContainerCreate{}, nil, err
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if len(cfg.Volumes) > 0 {
-		return api.ContainerCreate{}, nil, unsupported("Config.Volumes", "an anonymous volume")
+		return api.ContainerCreate{}, nil, nil, unsupported("Config.Volumes", "an anonymous volume")
 	}
 	if cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE" {
 		warn("Config.Healthcheck is ignored: health checks are not served through the Docker API yet")
@@ -115,7 +121,7 @@ func toCreate(name string, req container.CreateRequest) (api.ContainerCreate, []
 	if len(hc.DNSOptions) > 0 || len(hc.DNSSearch) > 0 {
 		warn("HostConfig.DnsOptions and DnsSearch are ignored")
 	}
-	return out, warnings, nil
+	return out, extras, warnings, nil
 }
 
 // refuseIsolation refuses what would weaken or change a container's
@@ -272,48 +278,58 @@ func toMounts(hc *container.HostConfig) ([]api.Mount, error) {
 	return out, nil
 }
 
-// toNetwork picks the one network the container joins: NetworkMode, or
-// the single network NetworkingConfig names.
-func toNetwork(cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig, warn func(string, ...any)) (string, error) {
+// toNetwork picks the container's first network (NetworkMode, or the one
+// of NetworkingConfig's endpoints it names, or the first by name) with
+// its aliases, and returns the other endpoints (API 1.44+ clients send
+// every network at create) for connectExtras.
+func toNetwork(cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig, out *api.ContainerCreate) (map[string]api.NetworkConnect, error) {
 	mode := string(hc.NetworkMode)
 	if cfg.NetworkDisabled {
 		mode = "none"
 	}
 	if strings.HasPrefix(mode, "container:") {
-		return "", unsupported("HostConfig.NetworkMode", "joining another container's network")
+		return nil, unsupported("HostConfig.NetworkMode", "joining another container's network")
 	}
 	if mode == "default" {
 		mode = ""
 	}
-	if nc != nil && len(nc.EndpointsConfig) > 0 {
-		names := make([]string, 0, len(nc.EndpointsConfig))
-		for n := range nc.EndpointsConfig {
-			names = append(names, n)
+	out.Network = mode
+	if nc == nil || len(nc.EndpointsConfig) == 0 {
+		return nil, nil
+	}
+	names := slices.Sorted(maps.Keys(nc.EndpointsConfig))
+	first := names[0]
+	if mode != "" {
+		if _, ok := nc.EndpointsConfig[mode]; !ok && !(mode == "bridge" && nc.EndpointsConfig["default"] != nil) {
+			return nil, errdefs.Kindf(errdefs.ErrInvalidArgument,
+				"NetworkingConfig.EndpointsConfig: HostConfig.NetworkMode %q is not among the endpoints %q", mode, names)
 		}
-		slices.Sort(names)
-		if len(names) > 1 {
-			return "", unsupported("NetworkingConfig.EndpointsConfig", "joining several networks at creation")
-		}
-		ep := names[0]
-		if ep == "default" {
-			ep = ""
-		}
-		if mode == "" {
-			mode = ep
-		} else if ep != "" && mode != ep {
-			return "", errdefs.Kindf(errdefs.ErrInvalidArgument,
-				"NetworkingConfig.EndpointsConfig: network %q differs from HostConfig.NetworkMode %q", names[0], mode)
-		}
-		if ep := nc.EndpointsConfig[names[0]]; ep != nil {
-			if ep.IPAMConfig != nil && (ep.IPAMConfig.IPv4Address.IsValid() || ep.IPAMConfig.IPv6Address.IsValid()) {
-				return "", unsupported("NetworkingConfig.EndpointsConfig.IPAMConfig", "a static address")
-			}
-			if len(ep.Aliases) > 0 || len(ep.Links) > 0 {
-				warn("network aliases and links are ignored: containers are known by their name on a user network")
-			}
+		if _, ok := nc.EndpointsConfig[mode]; ok {
+			first = mode
+		} else {
+			first = "default"
 		}
 	}
-	return mode, nil
+	extras := map[string]api.NetworkConnect{}
+	for _, name := range names {
+		field := fmt.Sprintf("NetworkingConfig.EndpointsConfig[%s]", name)
+		conn, err := endpointConnect(field, nc.EndpointsConfig[name])
+		if err != nil {
+			return nil, err
+		}
+		if name != first {
+			extras[name] = conn
+			continue
+		}
+		if conn.IPAddress != "" {
+			return nil, unsupported(field+".IPAMConfig.IPv4Address", "a static address on the first network (give it with docker network connect --ip)")
+		}
+		out.NetworkAliases = conn.Aliases
+		if name != "default" {
+			out.Network = name
+		}
+	}
+	return extras, nil
 }
 
 // toPorts maps Docker's port map (host ports as strings, maybe ranges).

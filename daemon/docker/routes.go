@@ -64,6 +64,9 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("POST /networks/create", h.networkCreate)
 	handle("GET /networks/{id}", h.networkInspect)
 	handle("DELETE /networks/{id}", h.networkRemove)
+	handle("POST /networks/{id}/connect", h.networkConnect)
+	handle("POST /networks/{id}/disconnect", h.networkDisconnect)
+	handle("POST /networks/prune", h.networkPrune)
 
 	// Everything else of Docker's API (swarm, plugins, ...) is named as
 	// not implemented.
