@@ -174,6 +174,8 @@ func (s *setup) runners(withVariants bool) []runner {
 	if withVariants {
 		rs = append(rs, s.ours.clientRunner("ours: client package", "none"),
 			s.ours.cliRunner("ours: run --rm --network host", "host", s.out))
+		docker, _ := s.ours.dockerOnOursRunners(s.out)
+		rs = append(rs, docker...)
 	}
 	if s.docker != nil {
 		rs = append(rs, s.docker.runner(s.out))
@@ -203,7 +205,10 @@ func (s *setup) partRun(ctx context.Context) error {
 		return err
 	}
 	title := fmt.Sprintf("== run --rm base /bin/true end to end (--network none unless said), %d runs each after %d warm-up, alternating", s.cfg.n, s.cfg.warmup)
+	_, dockerSkipped := s.ours.dockerOnOursRunners(s.out)
+	skipped = append(skipped, dockerSkipped...)
 	printTable(os.Stdout, title, series, append(slices.Clone(s.skipped), skipped...))
+	printDockerAPIRatios(series)
 	fmt.Println(cpuNote)
 	fmt.Printf("  load average before: %s; after: %s\n", before, loadavg())
 	return nil
