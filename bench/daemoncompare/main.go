@@ -5,7 +5,10 @@
 //
 //  1. `run --rm base /bin/true`: ours through the CLI binary (what a user
 //     types) and through the client package (the daemon path alone), with
-//     --network none (as every peer) and --network host;
+//     --network none (as every peer) and --network host; and the docker
+//     CLI pointed at our socket (the Docker Engine API, issue 12: Debian's
+//     client, and the newest at /usr/local/bin/docker when installed),
+//     with its ratios to our CLI and to docker on its dockerd;
 //  2. 100 such containers one after the other: total time;
 //  3. memory: PSS and RSS of the engine's process per running container
 //     (our monitor, docker's containerd shim, podman's conmon) over 20
