@@ -33,6 +33,7 @@ func newDockerAPI(cfg config, eng *engine, events func(context.Context) ([]api.E
 		Images:       eng.images,
 		Networks:     eng.networks,
 		Distribution: eng.dist,
+		Volumes:      eng.volumes,
 		Events:       events,
 		Root:         cfg.root,
 		CgroupLayout: cgroup.Mode().String(),

@@ -192,6 +192,10 @@ func (h *Handler) containerRemove(w http.ResponseWriter, r *http.Request) error 
 	if q.bool("link") {
 		return unsupported("query parameter link", "removing a legacy link")
 	}
+	if q.bool("v") {
+		// docker rm -v: the container's anonymous volumes go with it.
+		return noContent(w, h.cfg.Containers.RemoveWithVolumes(r.Context(), r.PathValue("id"), q.bool("force")))
+	}
 	return noContent(w, h.cfg.Containers.Remove(r.Context(), r.PathValue("id"), q.bool("force")))
 }
 

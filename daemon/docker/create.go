@@ -109,9 +109,8 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	if err := toHostConfig(hc, &out); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
-	if len(cfg.Volumes) > 0 {
-		return api.ContainerCreate{}, nil, nil, unsupported("Config.Volumes", "an anonymous volume")
-	}
+	out.Mounts = append(out.Mounts, anonymousVolumes(cfg.Volumes, out.Mounts)...)
+	out.VolumesFrom = hc.VolumesFrom
 	if cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE" {
 		warn("Config.Healthcheck is ignored: health checks are not served through the Docker API yet")
 	}
@@ -138,7 +137,6 @@ func refuseIsolation(hc *container.HostConfig) error {
 		{"HostConfig.CgroupnsMode", hc.CgroupnsMode == container.CgroupnsModeHost, "the host's cgroup namespace"},
 		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
 		{"HostConfig.CgroupParent", hc.CgroupParent != "", "a cgroup parent"},
-		{"HostConfig.VolumesFrom", len(hc.VolumesFrom) > 0, "volumes from another container"},
 		{"HostConfig.Links", len(hc.Links) > 0, "a legacy link"},
 		{"HostConfig.OomScoreAdj", hc.OomScoreAdj != 0, "an OOM score adjustment"},
 		{"HostConfig.MaskedPaths", hc.MaskedPaths != nil, "changing the masked paths"},
@@ -208,8 +206,8 @@ func toResources(r container.Resources) (api.Resources, error) {
 	return out, nil
 }
 
-// toMounts maps Binds ("SRC:DST[:OPTS]"), Mounts and Tmpfs. Named volumes
-// are refused until the volume service is served here.
+// toMounts maps Binds ("SRC:DST[:OPTS]", SRC a host path or a volume's
+// name), Mounts (bind, tmpfs, volume) and Tmpfs.
 func toMounts(hc *container.HostConfig) ([]api.Mount, error) {
 	var out []api.Mount
 	for _, b := range hc.Binds {
@@ -217,10 +215,11 @@ func toMounts(hc *container.HostConfig) ([]api.Mount, error) {
 		if len(parts) < 2 || len(parts) > 3 {
 			return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.Binds: invalid bind %q: want SOURCE:DESTINATION[:OPTIONS]", b)
 		}
-		if !path.IsAbs(parts[0]) {
-			return nil, unsupported("HostConfig.Binds", fmt.Sprintf("the named volume %q", parts[0]))
-		}
 		m := api.Mount{Type: "bind", Source: parts[0], Destination: parts[1]}
+		if !path.IsAbs(parts[0]) {
+			// NAME:/path is a named volume (the service checks the name).
+			m.Type = "volume"
+		}
 		if len(parts) == 3 {
 			for _, o := range strings.Split(parts[2], ",") {
 				switch o {
@@ -257,6 +256,12 @@ func toMounts(hc *container.HostConfig) ([]api.Mount, error) {
 				if o.Mode != 0 {
 					am.Options = append(am.Options, fmt.Sprintf("mode=%o", o.Mode.Perm()))
 				}
+			}
+			out = append(out, am)
+		case mount.TypeVolume:
+			am, err := volumeMount(field, m)
+			if err != nil {
+				return nil, err
 			}
 			out = append(out, am)
 		default:

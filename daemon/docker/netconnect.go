@@ -151,10 +151,13 @@ func (h *Handler) connectExtras(ctx context.Context, id string, extras map[strin
 
 // setNetworks fills inspect's NetworkSettings.Networks with every network
 // of the container (its first and those connected). On a user-defined
-// network Docker also names a container by its short id: for clients
-// older than API 1.45 that name is among the Aliases (Compose 1.29 reads
-// it there to tell a container it configured), and from 1.44 on DNSNames
-// lists the container's name, aliases and short id.
+// network Docker also names a container by its short id (our DNS answers
+// it too). From API 1.44 DNSNames lists the name, aliases and short id.
+// The short id is also among the Aliases whatever the version, where
+// Docker stopped putting it at 1.45: Compose 1.29 negotiates the server's
+// newest version and looks for it there to tell that a container it made
+// is configured; without it, it disconnects the container from its first
+// network to connect it again, which this engine refuses.
 func setNetworks(out *container.InspectResponse, c api.ContainerInspect, version string) {
 	if len(c.Networks) == 0 {
 		return
@@ -170,7 +173,7 @@ func setNetworks(out *container.InspectResponse, c api.ContainerInspect, version
 			ep.MacAddress = network.HardwareAddr(mac)
 		}
 		if userDefined(name) {
-			if compareVersions(version, "1.45") < 0 && !slices.Contains(ep.Aliases, short) {
+			if !slices.Contains(ep.Aliases, short) {
 				ep.Aliases = append(ep.Aliases, short)
 			}
 			if compareVersions(version, "1.44") >= 0 {

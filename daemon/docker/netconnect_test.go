@@ -44,8 +44,8 @@ func TestCreateNetworks(t *testing.T) {
 	}
 }
 
-// TestSetNetworks: inspect lists every network; on a user network older
-// clients find the short id among the aliases, newer ones in DNSNames.
+// TestSetNetworks: inspect lists every network; on a user network the
+// short id is among the aliases and, from API 1.44, in DNSNames.
 func TestSetNetworks(t *testing.T) {
 	c := api.ContainerInspect{ContainerSummary: api.ContainerSummary{ID: "0123456789abcdef", Name: "web"},
 		Networks: map[string]api.ContainerNetwork{
@@ -59,7 +59,7 @@ func TestSetNetworks(t *testing.T) {
 	}{
 		{"1.41", []string{"www", "0123456789ab"}, nil},
 		{"1.44", []string{"www", "0123456789ab"}, []string{"web", "www", "0123456789ab"}},
-		{"1.50", []string{"www"}, []string{"web", "www", "0123456789ab"}},
+		{"1.50", []string{"www", "0123456789ab"}, []string{"web", "www", "0123456789ab"}},
 	} {
 		out := container.InspectResponse{NetworkSettings: &container.NetworkSettings{}}
 		setNetworks(&out, c, tc.version)

@@ -68,6 +68,12 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("POST /networks/{id}/disconnect", h.networkDisconnect)
 	handle("POST /networks/prune", h.networkPrune)
 
+	handle("POST /volumes/create", h.volumeCreate)
+	handle("GET /volumes", h.volumeList)
+	handle("POST /volumes/prune", h.volumePrune)
+	handle("GET /volumes/{name}", h.volumeInspect)
+	handle("DELETE /volumes/{name}", h.volumeRemove)
+
 	// Everything else of Docker's API (swarm, plugins, ...) is named as
 	// not implemented.
 	handle("/", notImplemented)

@@ -19,6 +19,8 @@ type Config struct {
 	// Networks and Distribution may be nil: their routes answer 503.
 	Networks     daemon.NetworkService
 	Distribution daemon.DistributionService
+	// Volumes may be nil: the volume routes answer 503.
+	Volumes daemon.VolumeService
 	// Events returns the kept events and a channel of the next ones
 	// (daemon.Server.SubscribeHistory); nil answers GET /events 503.
 	Events func(ctx context.Context) (past []api.Event, next <-chan api.Event)

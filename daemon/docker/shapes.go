@@ -83,7 +83,7 @@ func mountPoints(ms []api.Mount) []container.MountPoint {
 		mp := container.MountPoint{Type: mount.Type(mountType(m.Type)), Source: m.Source, Destination: m.Destination, RW: !m.ReadOnly,
 			Mode: strings.Join(m.Options, ",")}
 		if m.Type == "volume" {
-			mp.Name, mp.Driver = m.Source, "local"
+			mp.Name, mp.Driver = m.Name, "local"
 		}
 		out = append(out, mp)
 	}
