@@ -111,8 +111,8 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	}
 	out.Mounts = append(out.Mounts, anonymousVolumes(cfg.Volumes, out.Mounts)...)
 	out.VolumesFrom = hc.VolumesFrom
-	if cfg.Healthcheck != nil && len(cfg.Healthcheck.Test) > 0 && cfg.Healthcheck.Test[0] != "NONE" {
-		warn("Config.Healthcheck is ignored: health checks are not served through the Docker API yet")
+	if out.Healthcheck, err = toHealthcheck(cfg.Healthcheck); err != nil {
+		return api.ContainerCreate{}, nil, nil, err
 	}
 	if cfg.Domainname != "" {
 		warn("Config.Domainname %q is ignored", cfg.Domainname)

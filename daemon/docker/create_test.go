@@ -107,14 +107,15 @@ func TestToCreateMaps(t *testing.T) {
 			{Type: "tmpfs", Destination: "/run", Options: []string{"size=1m"}},
 		},
 		Log: api.LogOpts{MaxSize: 1 << 20, MaxFiles: 2}, LogDriver: "json-file",
+		Healthcheck: &api.HealthConfig{Test: []string{"CMD", "true"}},
 	}
 	gj, _ := json.Marshal(got)
 	wj, _ := json.Marshal(want)
 	if string(gj) != string(wj) {
 		t.Errorf("toCreate:\n got %s\nwant %s", gj, wj)
 	}
-	if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "Healthcheck") }) {
-		t.Errorf("no warning for the ignored health check: %q", warnings)
+	if slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "Healthcheck") }) {
+		t.Errorf("a warning for the health check, which is served: %q", warnings)
 	}
 	// One network named in NetworkingConfig is the network.
 	got, _, err = toCreate("", createFrom(t, `{"Image": "b", "NetworkingConfig": {"EndpointsConfig": {"mynet": {"Aliases": ["x"]}}}}`))

@@ -132,6 +132,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 			Restarting: st.Restarting, OOMKilled: st.OOMKilled, Dead: st.Status == "dead", Pid: st.Pid,
 			ExitCode: st.ExitCode, Error: st.Error,
 			StartedAt: dockerTime(st.StartedAt), FinishedAt: dockerTime(st.FinishedAt),
+			Health: healthOf(st.Health),
 		},
 		Mounts: mountPoints(c.Mounts),
 		Config: &container.Config{
@@ -139,6 +140,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 			AttachStdout: !cfg.OpenStdin, AttachStderr: !cfg.OpenStdin, AttachStdin: cfg.OpenStdin,
 			Env: cfg.Env, Cmd: cfg.Cmd, Image: c.Image, WorkingDir: cfg.WorkingDir,
 			Entrypoint: cfg.Entrypoint, Labels: cfg.Labels, StopSignal: cfg.StopSignal, StopTimeout: cfg.StopTimeout,
+			Healthcheck: healthConfigOf(cfg.Healthcheck),
 		},
 		HostConfig: &container.HostConfig{
 			NetworkMode:     container.NetworkMode(networkMode(cfg.Network)),
