@@ -85,8 +85,11 @@ func (s *Service) checkHostConfig(req *api.ContainerCreate, img image.Image) err
 			}
 		}
 	}
-	for k := range req.Sysctls {
+	for k, v := range req.Sysctls {
 		if err := checkSysctl(k, namespacesOf(*req)); err != nil {
+			return err
+		}
+		if err := checkSysctlValue(k, v); err != nil {
 			return err
 		}
 	}
