@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/client"
+	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/testutil/host"
 	"github.com/container-runtime/container-runtime/network"
 )
@@ -282,7 +284,11 @@ func (d *ourDaemon) runRm(ctx context.Context, net string) error {
 	if code != 0 {
 		return fmt.Errorf("/bin/true exited with %d", code)
 	}
-	_, err = d.client.ContainerWait(ctx, created.ID, client.WaitRemoved)
+	// A container removed before the wait is asked for is no such
+	// container: removed, as the wait wanted.
+	if _, err = d.client.ContainerWait(ctx, created.ID, client.WaitRemoved); errors.Is(err, errdefs.ErrNotFound) {
+		return nil
+	}
 	return err
 }
 
