@@ -111,6 +111,21 @@ func (h *Handler) diskUsage(w http.ResponseWriter, r *http.Request) error {
 			active++
 		}
 	}
+	vols, volSize, err := h.volumeUsage(r)
+	if err != nil {
+		return err
+	}
+	var volActive, volReclaimable int64
+	for _, v := range vols {
+		if v.UsageData.RefCount > 0 {
+			volActive++
+		}
+	}
+	// The service measures the volumes' total only: all of it can be
+	// reclaimed when no container uses any (else we cannot tell how much).
+	if volActive == 0 {
+		volReclaimable = volSize
+	}
 	if compareVersions(requestOf(r).version, "1.52") < 0 {
 		return writeJSON(w, http.StatusOK, struct {
 			LayersSize int64
@@ -118,12 +133,13 @@ func (h *Handler) diskUsage(w http.ResponseWriter, r *http.Request) error {
 			Containers []container.Summary
 			Volumes    []volume.Volume
 			BuildCache []build.CacheRecord
-		}{du.LayersSize, is, cs, []volume.Volume{}, []build.CacheRecord{}})
+		}{du.LayersSize, is, cs, vols, []build.CacheRecord{}})
 	}
 	return writeJSON(w, http.StatusOK, system.DiskUsage{
-		ImageUsage:      &image.DiskUsage{TotalCount: int64(len(is)), TotalSize: du.ImagesSize, Items: is},
-		ContainerUsage:  &container.DiskUsage{TotalCount: int64(len(cs)), ActiveCount: active, TotalSize: ctrSize, Items: cs},
-		VolumeUsage:     &volume.DiskUsage{},
+		ImageUsage:     &image.DiskUsage{TotalCount: int64(len(is)), TotalSize: du.ImagesSize, Items: is},
+		ContainerUsage: &container.DiskUsage{TotalCount: int64(len(cs)), ActiveCount: active, TotalSize: ctrSize, Items: cs},
+		VolumeUsage: &volume.DiskUsage{TotalCount: int64(len(vols)), ActiveCount: volActive, TotalSize: volSize,
+			Reclaimable: volReclaimable, Items: vols},
 		BuildCacheUsage: &build.DiskUsage{TotalSize: du.BuildCache, Reclaimable: du.BuildCache},
 	})
 }

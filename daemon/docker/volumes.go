@@ -188,3 +188,28 @@ func anonymousVolumes(dests map[string]struct{}, mounts []api.Mount) []api.Mount
 	}
 	return out
 }
+
+// volumeUsage lists the volumes for system df, with how many containers
+// use each, and what they take together. The service measures only the
+// total: each volume's Size is -1 (not computed), as Docker's when it
+// did not measure.
+func (h *Handler) volumeUsage(r *http.Request) ([]volume.Volume, int64, error) {
+	if h.cfg.Volumes == nil {
+		return []volume.Volume{}, 0, nil
+	}
+	list, err := h.cfg.Volumes.List(r.Context(), api.VolumeListOptions{})
+	if err != nil {
+		return nil, 0, err
+	}
+	size, err := h.cfg.Volumes.DiskUsage(r.Context())
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]volume.Volume, 0, len(list))
+	for _, v := range list {
+		dv := volumeOf(v)
+		dv.UsageData = &volume.UsageData{Size: -1, RefCount: int64(len(v.UsedBy))}
+		out = append(out, dv)
+	}
+	return out, size, nil
+}

@@ -39,6 +39,9 @@ func TestVolumes(t *testing.T) {
 	if !strings.Contains(mounts, "volume data /named;") || !strings.Contains(mounts, " /anon;") {
 		t.Errorf("inspect of the volumes' mounts: %q", mounts)
 	}
+	if got := lines(c.ok(t, "system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}")); !slices.Contains(got, "Local Volumes 2 2") {
+		t.Errorf("docker system df: %q, want 2 volumes, both in use", got)
+	}
 	anon := ""
 	for _, m := range strings.Split(mounts, ";") {
 		if f := strings.Fields(m); len(f) == 3 && f[2] == "/anon" {
