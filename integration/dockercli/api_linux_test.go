@@ -82,7 +82,8 @@ func TestAPIVersionNegotiation(t *testing.T) {
 		{"/version", http.StatusOK, `"MinAPIVersion":"1.41"`},
 		{"/v1.40/version", http.StatusBadRequest, "client version 1.40 is too old"},
 		{"/v1.99/version", http.StatusBadRequest, "client version 1.99 is too new"},
-		{"/v1.45/volumes", http.StatusNotFound, "GET /v1.45/volumes is not implemented"},
+		{"/v1.45/swarm", http.StatusNotFound, "GET /v1.45/swarm is not implemented"},
+		{"/v1.45/images/search?term=x", http.StatusNotImplemented, "not supported"},
 		{"/v1.45/containers/nosuch/json", http.StatusNotFound, "nosuch"},
 	} {
 		status, _, body := api.do(http.MethodGet, tc.path, "")
