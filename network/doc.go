@@ -86,7 +86,7 @@
 // # Name resolution
 //
 // Containers on a user-defined network resolve each other by container
-// name and aliases through a small DNS responder the Manager runs per
+// name, aliases and short (12-character) id, as Docker's embedded DNS, through a small DNS responder the Manager runs per
 // network on the bridge's address (Podman's aardvark-dns does the same);
 // the containers' resolv.conf names it. Unknown names are forwarded to
 // the host's resolvers (loopback ones work: the responder lives in the
