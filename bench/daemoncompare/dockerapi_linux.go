@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -85,4 +86,33 @@ func printDockerAPIRatios(series []*measure.Series) {
 				ratioOf(d.WallMedian, peer.WallMedian), ratioOf(d.CPUMedian, peer.CPUMedian))
 		}
 	}
+}
+
+// clientStartup times the clients alone (`--version`: no request to any
+// daemon), to tell how much of the docker rows' excess over our CLI is
+// the docker client starting (its package initialisation: Debian's 20.10
+// client initialises 381 packages, the vendored Kubernetes client among
+// them) rather than our daemon answering.
+func (s *setup) clientStartup(ctx context.Context) error {
+	rs := []runner{&cmdRunner{label: "ours: container-runtime --version", argv: []string{s.ours.bin.cli, "--version"}, dir: s.ours.dir, out: s.out}}
+	if bin, err := dockerd.ClientPath(); err == nil {
+		rs = append(rs, &cmdRunner{label: "docker --version (Debian's)", argv: []string{bin, "--version"}, dir: s.ours.dir, out: s.out})
+		if _, err := os.Stat(newestDockerClient); err == nil && newestDockerClient != bin {
+			rs = append(rs, &cmdRunner{label: "docker --version (newest)", argv: []string{newestDockerClient, "--version"}, dir: s.ours.dir, out: s.out})
+		}
+	}
+	if len(rs) == 1 {
+		return nil
+	}
+	rs, skipped, err := warmUp(ctx, rs, 1)
+	if err != nil {
+		return err
+	}
+	series, err := alternate(ctx, rs, s.cfg.n)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	printTable(os.Stdout, fmt.Sprintf("== the clients' start-up alone (--version, no daemon), %d runs each, alternating", s.cfg.n), series, skipped)
+	return nil
 }

@@ -8,7 +8,8 @@
 //     --network none (as every peer) and --network host; and the docker
 //     CLI pointed at our socket (the Docker Engine API, issue 12: Debian's
 //     client, and the newest at /usr/local/bin/docker when installed),
-//     with its ratios to our CLI and to docker on its dockerd;
+//     with its ratios to our CLI and to docker on its dockerd, and the
+//     clients' start-up alone (--version) to tell the client's share;
 //  2. 100 such containers one after the other: total time;
 //  3. memory: PSS and RSS of the engine's process per running container
 //     (our monitor, docker's containerd shim, podman's conmon) over 20

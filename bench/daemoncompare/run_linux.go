@@ -211,7 +211,7 @@ func (s *setup) partRun(ctx context.Context) error {
 	printDockerAPIRatios(series)
 	fmt.Println(cpuNote)
 	fmt.Printf("  load average before: %s; after: %s\n", before, loadavg())
-	return nil
+	return s.clientStartup(ctx)
 }
 
 // partSeq is part 2: batches of sequential containers.
