@@ -222,7 +222,7 @@ var floors = []floor{
 				imports: "bench/internal/measure builder image internal/testutil/dockerd internal/testutil/host runtime",
 			},
 			"bench/daemoncompare": {
-				imports: "api bench/internal/measure client image internal/testutil/daemon internal/testutil/dockerd " +
+				imports: "api bench/internal/measure client errdefs image internal/testutil/daemon internal/testutil/dockerd " +
 					"internal/testutil/host network runtime",
 			},
 			"bench/ocicompare":  {imports: "bench/internal/measure internal/busyboxfs runtime"},
