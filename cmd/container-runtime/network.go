@@ -63,16 +63,27 @@ func (c *cli) networkListCommand() *cobra.Command {
 	var (
 		quiet, noTrunc bool
 		format         string
+		filters        []string
 	)
 	cmd := &cobra.Command{
-		Use:     "ls [-q] [--format json]",
+		Use:     "ls [-q] [--filter KEY=VALUE] [--format json]",
 		Aliases: []string{"list"},
 		Short:   "List networks",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, list, err := fetch(c, cmd, format, (*client.Client).NetworkList)
+			filter, err := parseNetworkFilter(filters)
 			if err != nil {
 				return err
+			}
+			out, all, err := fetch(c, cmd, format, (*client.Client).NetworkList)
+			if err != nil {
+				return err
+			}
+			var list []api.Network
+			for _, n := range all {
+				if filter.match(n) {
+					list = append(list, n)
+				}
 			}
 			switch {
 			case quiet:
@@ -91,6 +102,7 @@ func (c *cli) networkListCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVarP(&filters, "filter", "f", nil, "Docker's filters: driver, id, label, name, scope, type (custom or builtin)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only network ids")
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not shorten ids")
 	cmd.Flags().StringVar(&format, "format", "", "table (default), json (one object per line) or a Go template")
