@@ -279,40 +279,44 @@ func checkSysctl(key string, ns containerNamespaces) error {
 	return nil
 }
 
-// device is d as the device node the container gets and the cgroup rule
-// that allows exactly it with d's permissions. The host path is looked up
-// now, at create, as Docker does.
-func device(d api.DeviceMapping) (specs.LinuxDevice, specs.LinuxDeviceCgroup, error) {
+// device is d as the device nodes the container gets and the cgroup rules
+// that allow exactly them with d's permissions. The host path is looked up
+// now, at create, as Docker does: a device node (symlinks followed), or a
+// directory, whose device nodes (not through its symlinks) all come, each
+// at its place under the container path.
+func device(d api.DeviceMapping) ([]specs.LinuxDevice, []specs.LinuxDeviceCgroup, error) {
 	host := d.PathOnHost
 	if !path.IsAbs(host) {
-		return specs.LinuxDevice{}, specs.LinuxDeviceCgroup{}, invalidf("invalid --device %q: the host path must be absolute", host)
+		return nil, nil, invalidf("invalid --device %q: the host path must be absolute", host)
 	}
 	dest := d.PathInContainer
 	if dest == "" {
 		dest = host
 	}
 	if !path.IsAbs(dest) {
-		return specs.LinuxDevice{}, specs.LinuxDeviceCgroup{}, invalidf("invalid --device %s:%s: the container path must be absolute", host, dest)
+		return nil, nil, invalidf("invalid --device %s:%s: the container path must be absolute", host, dest)
 	}
 	dest = path.Clean(dest)
 	if dest == "/" || dest == "/dev" {
-		return specs.LinuxDevice{}, specs.LinuxDeviceCgroup{}, invalidf("invalid --device %s:%s: the container path must name a file", host, dest)
+		return nil, nil, invalidf("invalid --device %s:%s: the container path must name a file", host, dest)
 	}
 	perms := d.CgroupPermissions
 	if perms == "" {
 		perms = "rwm"
 	}
 	if !validDeviceMode(perms) {
-		return specs.LinuxDevice{}, specs.LinuxDeviceCgroup{}, invalidf("invalid --device %s: permissions %q: want a combination of r, w and m", host, perms)
+		return nil, nil, invalidf("invalid --device %s: permissions %q: want a combination of r, w and m", host, perms)
 	}
-	dev, err := hostDevice(host)
+	devs, err := mappedDevices(host, dest)
 	if err != nil {
-		return specs.LinuxDevice{}, specs.LinuxDeviceCgroup{}, err
+		return nil, nil, err
 	}
-	dev.Path = dest
-	major, minor := dev.Major, dev.Minor
-	rule := specs.LinuxDeviceCgroup{Allow: true, Type: dev.Type, Major: &major, Minor: &minor, Access: perms}
-	return dev, rule, nil
+	rules := make([]specs.LinuxDeviceCgroup, len(devs))
+	for i, dev := range devs {
+		major, minor := dev.Major, dev.Minor
+		rules[i] = specs.LinuxDeviceCgroup{Allow: true, Type: dev.Type, Major: &major, Minor: &minor, Access: perms}
+	}
+	return devs, rules, nil
 }
 
 // validDeviceMode: each of r, w, m at most once, at least one.
@@ -354,12 +358,12 @@ func applyHostConfig(spec *specs.Spec, req api.ContainerCreate, shmSource string
 		}
 	}
 	for _, d := range req.Devices {
-		dev, rule, err := device(d)
+		devs, rules, err := device(d)
 		if err != nil {
 			return err
 		}
-		spec.Linux.Devices = append(spec.Linux.Devices, dev)
-		spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, rule)
+		spec.Linux.Devices = append(spec.Linux.Devices, devs...)
+		spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, rules...)
 	}
 	applyNamespaceModes(spec, req, shmSource)
 	return nil

@@ -82,6 +82,11 @@ func TestRunFlags(t *testing.T) {
 		if !strings.Contains(out, "10, 200") {
 			t.Errorf("--device HOST alone makes the node at the same path: got %q", out)
 		}
+		// A directory brings every device under it, as Docker's --device /dev/snd.
+		out = d.OK(t, "run", "--rm", "--device", "/dev/net:/dev/mynet", img, "sh", "-c", "ls -l /dev/mynet/tun && cat /dev/mynet/tun 2>&1; true")
+		if !strings.Contains(out, "10, 200") || strings.Contains(out, "Operation not permitted") {
+			t.Errorf("--device /dev/net:/dev/mynet: want /dev/mynet/tun, usable: got %q", out)
+		}
 		refused(t, d, "error gathering device information", "create", "--device", "/dev/no-such-device", img)
 		refused(t, d, "not a device node", "create", "--device", "/etc/hostname", img)
 		refused(t, d, "invalid device mode", "create", "--device", "/dev/net/tun:/dev/x:rwx", img)
