@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -18,11 +19,12 @@ import (
 // directory and terminal, under the container's seccomp filter. It
 // returns once p has been executed; the process is a child of the caller.
 func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	rec, prog, err := r.execState(id)
+	prep, procs, err := r.execState(id)
 	if err != nil {
 		return nil, err
 	}
-	if st := r.status(rec); st != StatusRunning {
+	defer closeFiles(procs)
+	if st := r.execStatus(prep); st != StatusRunning {
 		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
 	}
 	if p == nil || len(p.Args) == 0 {
@@ -41,29 +43,18 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		}
 		defer console.Close()
 	}
-	cg, err := rec.cgroupOf()
+	config, err := prep.config(p)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("exec in %q: %w", id, err)
 	}
 	req := spawnRequest{
-		stage:   stageExec,
-		plan:    nsPlan{join: execJoins(rec.Pid, rec.Config)},
-		console: console,
-		stdio:   opts.Stdio,
-		extra:   opts.ExtraFiles,
-		config:  initConfig{ID: id, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: rec.Config, Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid},
-	}
-	if cg != nil {
-		procs, err := cgroupProcsFiles(rec.CgroupPaths)
-		if err != nil {
-			return nil, err
-		}
-		defer func() {
-			for _, f := range procs {
-				f.Close()
-			}
-		}()
-		req.cgroupProcs = procs
+		stage:       stageExec,
+		plan:        nsPlan{join: prep.joins},
+		console:     console,
+		stdio:       opts.Stdio,
+		extra:       opts.ExtraFiles,
+		cgroupProcs: procs,
+		configMsg:   config,
 	}
 	proc, err := r.spawn(ctx, req)
 	if err != nil {
@@ -85,4 +76,25 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		}
 	}
 	return &Process{Pid: proc.pid}, nil
+}
+
+// execStatus is status(prep.rec) for an exec: once the exec fifo was seen
+// gone it is not looked for again.
+func (r *Runtime) execStatus(prep *execPrep) Status {
+	rec := prep.rec
+	switch {
+	case rec.Pid == 0:
+		return StatusCreating
+	case !rec.alive():
+		return StatusStopped
+	case !prep.started.Load():
+		if _, err := os.Lstat(filepath.Join(r.dir(rec.ID), fifoFile)); err == nil {
+			return StatusCreated
+		}
+		prep.started.Store(true)
+	}
+	if paused(rec) {
+		return StatusPaused
+	}
+	return StatusRunning
 }

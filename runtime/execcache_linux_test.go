@@ -1,8 +1,13 @@
 package runtime
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // TestExecAfterRecreate checks that the records Exec keeps per container
@@ -28,5 +33,38 @@ func TestExecAfterRecreate(t *testing.T) {
 			t.Errorf("exec in the %s container: code %d, output %q; want its marker, in its cgroup", marker, st.Code, out)
 		}
 		c.cleanup(t)
+	}
+}
+
+// TestExecConfigMessage checks that the config message an exec sends,
+// encoded once per run but for its process, decodes to the config that
+// encoding the whole message would give, with and without a seccomp
+// program.
+func TestExecConfigMessage(t *testing.T) {
+	spec := &specs.Spec{Version: specs.Version, Hostname: `h"<&>`, Process: &specs.Process{Args: []string{"sleep"}},
+		Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}}}}
+	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
+	for _, prog := range [][]byte{nil, {1, 2, 3, 0xff}} {
+		rec := &record{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Pid: 42, Config: spec}
+		head, tail, err := configMessage(rec, prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := (&execPrep{configHead: head, configTail: tail}).config(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: spec, Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid}
+		if err := newSyncConn(&want).send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			t.Errorf("seccomp %v: config message\n%s\nwant\n%s", prog, got, want.String())
+		}
+		var m syncMsg
+		if err := json.Unmarshal(got, &m); err != nil || m.Type != msgConfig || !reflect.DeepEqual(*m.Config, cfg) {
+			t.Errorf("seccomp %v: decoded %+v (%v), want %+v", prog, m.Config, err, cfg)
+		}
 	}
 }

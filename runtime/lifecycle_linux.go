@@ -184,6 +184,8 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 			return fmt.Errorf("removing the mounts of %q: %w", id, err)
 		}
 	}
+	// The files an exec of this container kept open go before its cgroups.
+	r.execs.forget(id)
 	cg, err := rec.cgroupOf()
 	if err != nil {
 		return err

@@ -53,6 +53,12 @@ type spawnRequest struct {
 	// between v1 cgroups is then the new process's, not the caller's).
 	cgroupProcs []*os.File
 	config      initConfig
+	// configMsg, when set (exec), is the encoded config message, sent
+	// right after "go" in the same write instead of config after "pid"
+	// (see sync.go): it does not depend on the PID, and the stage reads
+	// only up to the end of the "go" line, so it waits in the socket for
+	// the Go stage. That saves the caller a round trip per exec.
+	configMsg []byte
 }
 
 // spawned is a container process that reported its PID.
@@ -74,6 +80,14 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair for the container's sync channel: %w", err)
+	}
+	// Our end is non-blocking, so that waiting for the stage parks the
+	// goroutine in Go's poller rather than blocking a thread (which the
+	// scheduler then replaces). The stage's end stays blocking.
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, fmt.Errorf("making the sync channel non-blocking: %w", err)
 	}
 	parent := os.NewFile(uintptr(fds[0]), "sync-parent")
 	child := os.NewFile(uintptr(fds[1]), "sync-child")
@@ -151,6 +165,15 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	}
 	child.Close()
 	s := &spawned{conn: newSyncConn(parent), sock: parent}
+	if req.configMsg != nil {
+		// With no cgroup to apply first, "go" needs no wait.
+		if _, err := parent.Write(append([]byte(`{"type":"`+msgGo+`"}`+"\n"), req.configMsg...)); err != nil {
+			stage.kill()
+			stage.wait()
+			parent.Close()
+			return nil, fmt.Errorf("sending %q and %q: %w", msgGo, msgConfig, err)
+		}
+	}
 	pid, err := r.stageToPid(req, stage, s.conn)
 	// The stage exits right after reporting the PID (or failing).
 	if werr := stage.wait(); err == nil && werr != nil {
@@ -164,6 +187,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		return nil, err
 	}
 	s.pid = pid
+	if req.configMsg != nil {
+		return s, nil
+	}
 	cfg := req.config
 	if err := s.conn.send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
 		killAndReap(pid)
@@ -181,9 +207,11 @@ func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn)
 			return 0, fmt.Errorf("placing the container process in its cgroup: %w", err)
 		}
 	}
-	if err := conn.send(syncMsg{Type: msgGo}); err != nil {
-		st.kill()
-		return 0, err
+	if req.configMsg == nil {
+		if err := conn.send(syncMsg{Type: msgGo}); err != nil {
+			st.kill()
+			return 0, err
+		}
 	}
 	for {
 		m, err := conn.recv()
