@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -19,12 +18,12 @@ import (
 // directory and terminal, under the container's seccomp filter. It
 // returns once p has been executed; the process is a child of the caller.
 func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	prep, procs, err := r.execState(id)
+	prep, st, procs, err := r.execState(id)
 	if err != nil {
 		return nil, err
 	}
 	defer closeFiles(procs)
-	if st := r.execStatus(prep); st != StatusRunning {
+	if st != StatusRunning {
 		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
 	}
 	if p == nil || len(p.Args) == 0 {
@@ -76,25 +75,4 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		}
 	}
 	return &Process{Pid: proc.pid}, nil
-}
-
-// execStatus is status(prep.rec) for an exec: once the exec fifo was seen
-// gone it is not looked for again.
-func (r *Runtime) execStatus(prep *execPrep) Status {
-	rec := prep.rec
-	switch {
-	case rec.Pid == 0:
-		return StatusCreating
-	case !rec.alive():
-		return StatusStopped
-	case !prep.started.Load():
-		if _, err := os.Lstat(filepath.Join(r.dir(rec.ID), fifoFile)); err == nil {
-			return StatusCreated
-		}
-		prep.started.Store(true)
-	}
-	if paused(rec) {
-		return StatusPaused
-	}
-	return StatusRunning
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -61,54 +61,126 @@ type execPrep struct {
 	// configHead and configTail are the encoded config message of an
 	// exec (see configMessage), around the process.
 	configHead, configTail []byte
+	// init is a pidfd of the run's init, opened once its start time was
+	// checked (nil: it was gone already). It is readable once the init
+	// has exited, a zombie included, which is what alive tells.
+	init *os.File
+	// freezer is the run's freezer.state, read again at offset 0 for
+	// each exec (nil: no freezer cgroup, or it could not be opened and
+	// paused reads it by name).
+	freezer *os.File
 	// started is set once the exec fifo was seen gone: Start removed it
-	// and nothing makes it again for this state.json.
-	started atomic.Bool
+	// and nothing makes it again for this state.json. Only read and
+	// written under execCache.mu.
+	started bool
+}
+
+// close closes the files the entry keeps open. Preconditions: under
+// execCache.mu, and the entry is no longer in the cache.
+func (p *execPrep) close() {
+	closeFiles(p.procs)
+	if p.init != nil {
+		p.init.Close()
+	}
+	if p.freezer != nil {
+		p.freezer.Close()
+	}
 }
 
 // execState returns what an exec into container id needs, from the cache
-// when state.json did not change, and duplicates of its cgroup.procs
-// files, which the caller closes.
-func (r *Runtime) execState(id string) (*execPrep, []*os.File, error) {
+// when state.json did not change, the container's status, and duplicates
+// of its cgroup.procs files, which the caller closes. The status and the
+// duplicates are taken under the cache's lock: an entry replaced at the
+// same time closes its files, whose numbers may be reused at once.
+func (r *Runtime) execState(id string) (*execPrep, Status, []*os.File, error) {
 	if err := ValidateID(id); err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	var st unix.Stat_t
 	if err := unix.Stat(filepath.Join(r.dir(id), stateFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			r.execs.forget(id)
-			return nil, nil, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
+			return nil, "", nil, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
 		}
-		return nil, nil, fmt.Errorf("reading state of %q: %w", id, err)
+		return nil, "", nil, fmt.Errorf("reading state of %q: %w", id, err)
 	}
 	key := execCacheKey{ino: st.Ino, size: uint64(st.Size), mtimeSec: st.Mtim.Sec, mtimeNsec: st.Mtim.Nsec,
 		ctimeSec: st.Ctim.Sec, ctimeNsec: st.Ctim.Nsec}
 	c := &r.execs
 	c.mu.Lock()
 	if got, ok := c.byID[id]; ok && got.key == key {
-		procs, err := dupFiles(got.prep.procs)
-		c.mu.Unlock()
-		return got.prep, procs, err
+		defer c.mu.Unlock()
+		return r.execStatus(got.prep)
 	}
 	c.mu.Unlock()
 	prep, err := r.prepareExec(id)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byID == nil || len(c.byID) >= maxExecCache {
 		for _, e := range c.byID {
-			closeFiles(e.prep.procs)
+			e.prep.close()
 		}
 		c.byID = map[string]*execCached{}
 	}
 	if old, ok := c.byID[id]; ok {
-		closeFiles(old.prep.procs)
+		old.prep.close()
 	}
 	c.byID[id] = &execCached{key: key, prep: prep}
+	return r.execStatus(prep)
+}
+
+// execStatus is status(prep.rec) from the entry's open files, and the
+// duplicates of its cgroup.procs files when it is running. Preconditions:
+// under execCache.mu.
+func (r *Runtime) execStatus(prep *execPrep) (*execPrep, Status, []*os.File, error) {
+	rec := prep.rec
+	st := StatusRunning
+	switch {
+	case rec.Pid == 0:
+		st = StatusCreating
+	case prep.init == nil || exited(prep.init):
+		st = StatusStopped
+	case !prep.started && fileExists(filepath.Join(r.dir(rec.ID), fifoFile)):
+		st = StatusCreated
+	case prep.freezer != nil && frozen(prep.freezer) || prep.freezer == nil && paused(rec):
+		st = StatusPaused
+	}
+	if st != StatusRunning {
+		return prep, st, nil, nil
+	}
+	prep.started = true
 	procs, err := dupFiles(prep.procs)
-	return prep, procs, err
+	return prep, st, procs, err
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// exited tells whether the process of pidfd has exited (or is a zombie).
+func exited(pidfd *os.File) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd.Fd()), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return err != nil || n > 0
+	}
+}
+
+// frozen reads freezer.state from its start, as paused does by name.
+func frozen(f *os.File) bool {
+	var b [16]byte
+	n, err := f.ReadAt(b[:], 0)
+	if n == 0 && err != nil {
+		return false // as paused does when it cannot read the file
+	}
+	return bytes.HasPrefix(b[:n], []byte("FROZEN"))
 }
 
 // forget drops the entry of container id (deleted) and closes its files.
@@ -116,7 +188,7 @@ func (c *execCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byID[id]; ok {
-		closeFiles(e.prep.procs)
+		e.prep.close()
 		delete(c.byID, id)
 	}
 }
@@ -139,12 +211,37 @@ func (r *Runtime) prepareExec(id string) (*execPrep, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, tail, err := configMessage(rec, prog)
-	if err != nil {
-		closeFiles(procs)
+	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), procs: procs}
+	if prep.configHead, prep.configTail, err = configMessage(rec, prog); err != nil {
+		prep.close()
 		return nil, err
 	}
-	return &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), procs: procs, configHead: head, configTail: tail}, nil
+	prep.init = openInit(rec)
+	if p, ok := rec.CgroupPaths["freezer"]; ok {
+		if f, err := os.Open(filepath.Join(p, "freezer.state")); err == nil {
+			prep.freezer = f
+		}
+	}
+	return prep, nil
+}
+
+// openInit returns a pidfd of rec's init, or nil if it is gone. The pidfd
+// is opened first and the start time checked after: a PID reused in
+// between shows another start time.
+func openInit(rec *record) *os.File {
+	if rec.Pid <= 0 {
+		return nil
+	}
+	fd, err := unix.PidfdOpen(rec.Pid, 0)
+	if err != nil {
+		return nil
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	if !rec.alive() {
+		f.Close()
+		return nil
+	}
+	return f
 }
 
 // configMessage encodes the "config" message of an exec into rec's

@@ -3,11 +3,15 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/errdefs"
 )
 
 // TestExecAfterRecreate checks that the records Exec keeps per container
@@ -66,5 +70,42 @@ func TestExecConfigMessage(t *testing.T) {
 		if err := json.Unmarshal(got, &m); err != nil || m.Type != msgConfig || !reflect.DeepEqual(*m.Config, cfg) {
 			t.Errorf("seccomp %v: decoded %+v (%v), want %+v", prog, m.Config, err, cfg)
 		}
+	}
+}
+
+// TestExecStatusFollowsRun checks that what Exec keeps per run does not
+// hide a change of the container's status: after an exec filled it, a
+// paused container refuses an exec, a resumed one takes it, and one whose
+// init died refuses it.
+func TestExecStatusFollowsRun(t *testing.T) {
+	b := newTestBundle(t, "/bin/sh", "-c", "echo ready; exec sleep 60")
+	id := testID(t)
+	watchLeaks(t, b, id)
+	c := b.create(t, id, CreateOptions{})
+	c.start(t)
+	c.out.waitFor(t, "ready")
+	execOK := func(when string) {
+		t.Helper()
+		if out, st := c.execIn(t, processSpec("/bin/echo", "in")); st.Code != 0 || strings.TrimSpace(out) != "in" {
+			t.Fatalf("exec %s: code %d, output %q", when, st.Code, out)
+		}
+	}
+	execOK("running")
+	if err := b.rt.Pause(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.rt.Exec(t.Context(), id, processSpec("true"), ExecOptions{}); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("exec into a paused container: %v, want ErrConflict", err)
+	}
+	if err := b.rt.Resume(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	execOK("resumed")
+	if err := b.rt.Kill(t.Context(), id, unix.SIGKILL, false); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(t)
+	if _, err := b.rt.Exec(t.Context(), id, processSpec("true"), ExecOptions{}); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("exec into a stopped container: %v, want ErrConflict", err)
 	}
 }

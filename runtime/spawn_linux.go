@@ -66,9 +66,21 @@ type spawned struct {
 	pid  int
 	conn *syncConn
 	sock *os.File
+	// stage, for an exec, is the namespace stage, reaped by close: it
+	// exits right after reporting the PID, but waiting for that in spawn
+	// blocked a thread while it joined the namespaces and cloned, which
+	// kept the Go scheduler's monitor polling. Once the target is
+	// executed (EOF on sock) it has long exited.
+	stage *stageProcess
 }
 
-func (s *spawned) close() { s.sock.Close() }
+// close closes the sync socket and reaps the stage if it is still ours.
+func (s *spawned) close() {
+	s.sock.Close()
+	if s.stage != nil {
+		s.stage.wait()
+	}
+}
 
 // spawn starts the sealed binary in the C stage, follows the protocol of
 // sync.go up to the PID, and hands the Go stage its config.
@@ -175,6 +187,10 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		}
 	}
 	pid, err := r.stageToPid(req, stage, s.conn)
+	if err == nil && req.configMsg != nil {
+		s.pid, s.stage = pid, stage
+		return s, nil
+	}
 	// The stage exits right after reporting the PID (or failing).
 	if werr := stage.wait(); err == nil && werr != nil {
 		err = fmt.Errorf("namespace stage: %w", werr)
@@ -187,9 +203,6 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		return nil, err
 	}
 	s.pid = pid
-	if req.configMsg != nil {
-		return s, nil
-	}
 	cfg := req.config
 	if err := s.conn.send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
 		killAndReap(pid)
