@@ -3,7 +3,6 @@ package container
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -181,7 +180,7 @@ func (s *Service) runProbe(ctx context.Context, id string, p *specs.Process, tim
 		res.End, res.Output = time.Now().UTC(), err.Error()
 		return res
 	}
-	rd, wr, err := os.Pipe()
+	rd, wr, err := probePipe()
 	if err != nil {
 		return failed(fmt.Errorf("health check: making a pipe: %w", err))
 	}
@@ -192,18 +191,7 @@ func (s *Service) runProbe(ctx context.Context, id string, p *specs.Process, tim
 		return failed(err)
 	}
 	var out limitedBuffer
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		io.Copy(&out, rd)
-	}()
-	st, timedOut, werr := waitProbe(ctx, proc.Pid, timeout)
-	select {
-	case <-copied:
-	case <-time.After(probeDrain):
-		rd.Close()
-		<-copied
-	}
+	st, timedOut, werr := readProbe(ctx, rd, &out, proc.Pid, timeout)
 	if ctx.Err() != nil {
 		return failed(ctx.Err())
 	}
