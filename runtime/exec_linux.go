@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 
@@ -60,14 +59,8 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		return nil, fmt.Errorf("exec in %q: %w", id, err)
 	}
 	defer proc.close()
-	// The socket is close-on-exec: EOF means the target was executed.
-	m, err := proc.conn.recv()
-	if err != io.EOF {
-		killAndReap(proc.pid)
-		if err == nil && m.Type == msgError {
-			return nil, fmt.Errorf("exec in %q: %s", id, m.Message)
-		}
-		return nil, fmt.Errorf("exec in %q: protocol: %v %q", id, err, m.Type)
+	if err := proc.executed(); err != nil {
+		return nil, fmt.Errorf("exec in %q: %w", id, err)
 	}
 	if opts.PidFile != "" {
 		if err := atomicfile.Write(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {

@@ -43,7 +43,7 @@ func containerStage(stage string) {
 		preserve:  max(envFD(envPreserve), 0),
 		fifo:      -1,
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, envFifoFD, envConsoleFD, envReportFD, envPreserve} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	var err error

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -72,14 +73,58 @@ type spawned struct {
 	// kept the Go scheduler's monitor polling. Once the target is
 	// executed (EOF on sock) it has long exited.
 	stage *stageProcess
+	// pidPipe, for an exec, is where the stage writes the PID (see
+	// nsenter.EnvPidPipe), read once the socket tells the outcome.
+	pidPipe *os.File
 }
 
 // close closes the sync socket and reaps the stage if it is still ours.
 func (s *spawned) close() {
 	s.sock.Close()
+	if s.pidPipe != nil {
+		s.pidPipe.Close()
+	}
 	if s.stage != nil {
 		s.stage.wait()
 	}
+}
+
+// executed waits until the target of an exec is executed (EOF on the
+// sync socket, which is close-on-exec) and sets s.pid. On failure the
+// target, if it was made, is killed and reaped.
+func (s *spawned) executed() error {
+	m, err := s.conn.recv()
+	// The outcome is in, so the stage has written the PID or exited.
+	pid, perr := readPid(s.pidPipe)
+	if err == io.EOF && perr == nil {
+		s.pid = pid
+		return nil
+	}
+	if perr == nil {
+		killAndReap(pid)
+	}
+	switch {
+	case err == nil && m.Type == msgError:
+		return &processError{msg: m.Message}
+	case err == io.EOF:
+		return fmt.Errorf("namespace stage exited early: %w", perr)
+	default:
+		return fmt.Errorf("protocol: %v %q", err, m.Type)
+	}
+}
+
+// readPid reads the PID the stage wrote to the pipe.
+func readPid(f *os.File) (int, error) {
+	var b [24]byte
+	n, err := io.ReadFull(f, b[:])
+	if n == 0 {
+		return 0, fmt.Errorf("no PID from the namespace stage: %w", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSuffix(string(b[:n]), "\n"))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("bad PID %q from the namespace stage", b[:n])
+	}
+	return pid, nil
 }
 
 // spawn starts the sealed binary in the C stage, follows the protocol of
@@ -170,27 +215,43 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		}
 		cmd.Env = append(cmd.Env, nsenter.EnvCgroupFDs+"="+strings.Join(fds, ","))
 	}
+	var pidRead, pidWrite *os.File
+	if req.configMsg != nil {
+		// Blocking and outside Go's poller: it is read once there is
+		// something to read or the stage is gone.
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			parent.Close()
+			return nil, fmt.Errorf("making the PID pipe: %w", err)
+		}
+		pidRead, pidWrite = os.NewFile(uintptr(p[0]), "pid-pipe"), os.NewFile(uintptr(p[1]), "pid-pipe")
+		defer pidWrite.Close()
+		cmd.Env = append(cmd.Env, nsenter.EnvPidPipe+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, pidWrite)
+	}
 	stage, err := startStage(cmd, exe, req.launcher)
 	if err != nil {
 		parent.Close()
+		if pidRead != nil {
+			pidRead.Close()
+		}
 		return nil, fmt.Errorf("starting the container process: %w", err)
 	}
 	child.Close()
 	s := &spawned{conn: newSyncConn(parent), sock: parent}
 	if req.configMsg != nil {
-		// With no cgroup to apply first, "go" needs no wait.
+		// An exec: with no cgroup to apply first, "go" needs no wait;
+		// the PID comes on the pipe and the caller waits (executed).
+		pidWrite.Close()
+		s.stage, s.pidPipe = stage, pidRead
 		if _, err := parent.Write(append([]byte(`{"type":"`+msgGo+`"}`+"\n"), req.configMsg...)); err != nil {
 			stage.kill()
-			stage.wait()
-			parent.Close()
+			s.close()
 			return nil, fmt.Errorf("sending %q and %q: %w", msgGo, msgConfig, err)
 		}
-	}
-	pid, err := r.stageToPid(req, stage, s.conn)
-	if err == nil && req.configMsg != nil {
-		s.pid, s.stage = pid, stage
 		return s, nil
 	}
+	pid, err := r.stageToPid(req, stage, s.conn)
 	// The stage exits right after reporting the PID (or failing).
 	if werr := stage.wait(); err == nil && werr != nil {
 		err = fmt.Errorf("namespace stage: %w", werr)

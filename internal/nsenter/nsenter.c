@@ -19,6 +19,11 @@
 //   stage  -> parent {"type":"pid","pid":N}      the container process
 //   stage  -> parent {"type":"error","message":"..."} on any failure
 //
+// With _CRT_PIDPIPE (exec: the descriptor of a pipe), the PID goes to that
+// pipe instead, as decimal text and a newline, and the sync socket stays
+// silent until the Go stage fails or the target is executed (EOF): the
+// parent then waits on the socket once per exec rather than twice.
+//
 // The stage joins the namespaces listed in _CRT_JOIN ("kind:path" lines;
 // user first), unshares those in _CRT_CLONE (decimal clone flags), then
 // clones a child with CLONE_PARENT so that the child is a direct child of
@@ -430,8 +435,8 @@ static void start_init(void)
 __attribute__((constructor)) static void nsenter(void)
 {
 	const char *stage = getenv("_CRT_STAGE");
-	const char *fdstr, *joinstr, *clonestr, *initstr;
-	int flags = 0, in_user = 0;
+	const char *fdstr, *joinstr, *clonestr, *initstr, *pidpipestr;
+	int flags = 0, in_user = 0, pidpipe = -1;
 	pid_t child;
 
 	if (stage == NULL || *stage == '\0')
@@ -445,6 +450,16 @@ __attribute__((constructor)) static void nsenter(void)
 	clonestr = getenv("_CRT_CLONE");
 	if (clonestr != NULL)
 		flags = atoi(clonestr);
+
+	pidpipestr = getenv("_CRT_PIDPIPE");
+	if (pidpipestr != NULL && *pidpipestr != '\0') {
+		char *end;
+
+		errno = 0;
+		pidpipe = (int)strtol(pidpipestr, &end, 10);
+		if (end == pidpipestr || *end != '\0' || pidpipe < 0)
+			fail("_CRT_PIDPIPE %s: not a descriptor", pidpipestr);
+	}
 
 	join_cgroups(getenv("_CRT_CGROUPFDS"));
 	expect("\"go\"");
@@ -481,11 +496,16 @@ __attribute__((constructor)) static void nsenter(void)
 	if (child < 0)
 		fail("clone(CLONE_PARENT)");
 	if (child == 0) {
+		if (pidpipe >= 0)
+			close(pidpipe);
 		initstr = getenv("_CRT_INIT");
 		if (initstr != NULL && strcmp(initstr, "1") == 0)
 			start_init();
 		return; // into the Go runtime, which runs the init or exec stage
 	}
-	dprintf(syncfd, "{\"type\":\"pid\",\"pid\":%d}\n", child);
+	if (pidpipe >= 0)
+		dprintf(pidpipe, "%d\n", child);
+	else
+		dprintf(syncfd, "{\"type\":\"pid\",\"pid\":%d}\n", child);
 	_exit(0);
 }

@@ -24,4 +24,8 @@ const (
 	// EnvCgroupFDs lists (comma-separated) descriptors of cgroup.procs
 	// files the stage writes itself into before it reads "go".
 	EnvCgroupFDs = "_CRT_CGROUPFDS"
+	// EnvPidPipe is the descriptor of a pipe to which the stage writes
+	// the PID of the process it cloned (decimal, then a newline) instead
+	// of the "pid" message on the sync socket; the clone closes it.
+	EnvPidPipe = "_CRT_PIDPIPE"
 )
