@@ -31,6 +31,10 @@ import (
 //
 // For exec there is no "ready": the socket is close-on-exec, so the parent
 // reads EOF once the process has been executed, or an error before that.
+// And an exec's stage writes its PID to a pipe (nsenter.EnvPidPipe), not
+// "pid" to the socket; the parent sends "config" in the same write as
+// "go" (it does not depend on the PID): the parent then waits on the
+// socket once per exec, for its outcome.
 const (
 	msgGo         = "go"
 	msgUsermap    = "usermap"
