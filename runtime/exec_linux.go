@@ -17,11 +17,19 @@ import (
 // directory and terminal, under the container's seccomp filter. It
 // returns once p has been executed; the process is a child of the caller.
 func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	prep, st, procs, err := r.execState(id)
+	prep, st, err := r.execState(id)
 	if err != nil {
 		return nil, err
 	}
-	defer closeFiles(procs)
+	// The entry's files are ours until the stage has its copies.
+	used := true
+	release := func() {
+		if used {
+			used = false
+			prep.done()
+		}
+	}
+	defer release()
 	if st != StatusRunning {
 		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
 	}
@@ -51,10 +59,11 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		console:     console,
 		stdio:       opts.Stdio,
 		extra:       opts.ExtraFiles,
-		cgroupProcs: procs,
+		cgroupProcs: prep.procs,
 		configMsg:   config,
 	}
 	proc, err := r.spawn(ctx, req)
+	release()
 	if err != nil {
 		return nil, fmt.Errorf("exec in %q: %w", id, err)
 	}

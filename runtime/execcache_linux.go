@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -55,8 +56,7 @@ type execPrep struct {
 	// init, which the key's state.json belongs to.
 	joins []string
 	// procs are the run's cgroup.procs files, open while the entry is
-	// cached; each exec gets duplicates (see execState), so an entry
-	// replaced during an exec cannot close what that exec passes on.
+	// cached, passed to every exec's stage.
 	procs []*os.File
 	// configHead and configTail are the encoded config message of an
 	// exec (see configMessage), around the process.
@@ -69,15 +69,20 @@ type execPrep struct {
 	// each exec (nil: no freezer cgroup, or it could not be opened and
 	// paused reads it by name).
 	freezer *os.File
+	// use is held for reading by every exec that uses the files above,
+	// and for writing by close: an entry replaced during an exec closes
+	// them only once that exec has passed them on, so that it cannot
+	// pass on another file that got one of their numbers.
+	use sync.RWMutex
 	// started is set once the exec fifo was seen gone: Start removed it
-	// and nothing makes it again for this state.json. Only read and
-	// written under execCache.mu.
-	started bool
+	// and nothing makes it again for this state.json.
+	started atomic.Bool
 }
 
-// close closes the files the entry keeps open. Preconditions: under
-// execCache.mu, and the entry is no longer in the cache.
+// close closes the files the entry keeps open, once no exec uses them.
+// Preconditions: the entry is no longer in the cache.
 func (p *execPrep) close() {
+	p.use.Lock()
 	closeFiles(p.procs)
 	if p.init != nil {
 		p.init.Close()
@@ -87,73 +92,75 @@ func (p *execPrep) close() {
 	}
 }
 
+// done ends an exec's use of p (see execState).
+func (p *execPrep) done() { p.use.RUnlock() }
+
 // execState returns what an exec into container id needs, from the cache
-// when state.json did not change, the container's status, and duplicates
-// of its cgroup.procs files, which the caller closes. The status and the
-// duplicates are taken under the cache's lock: an entry replaced at the
-// same time closes its files, whose numbers may be reused at once.
-func (r *Runtime) execState(id string) (*execPrep, Status, []*os.File, error) {
+// when state.json did not change, and the container's status. On success
+// the caller uses the entry's files until it calls done.
+func (r *Runtime) execState(id string) (*execPrep, Status, error) {
 	if err := ValidateID(id); err != nil {
-		return nil, "", nil, err
+		return nil, "", err
 	}
 	var st unix.Stat_t
 	if err := unix.Stat(filepath.Join(r.dir(id), stateFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			r.execs.forget(id)
-			return nil, "", nil, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
+			return nil, "", fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
 		}
-		return nil, "", nil, fmt.Errorf("reading state of %q: %w", id, err)
+		return nil, "", fmt.Errorf("reading state of %q: %w", id, err)
 	}
 	key := execCacheKey{ino: st.Ino, size: uint64(st.Size), mtimeSec: st.Mtim.Sec, mtimeNsec: st.Mtim.Nsec,
 		ctimeSec: st.Ctim.Sec, ctimeNsec: st.Ctim.Nsec}
 	c := &r.execs
 	c.mu.Lock()
 	if got, ok := c.byID[id]; ok && got.key == key {
-		defer c.mu.Unlock()
-		return r.execStatus(got.prep)
+		// Taken while the entry is in the cache: close waits for it.
+		got.prep.use.RLock()
+		c.mu.Unlock()
+		return got.prep, r.execStatus(got.prep), nil
 	}
 	c.mu.Unlock()
 	prep, err := r.prepareExec(id)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", err
 	}
+	var stale []*execPrep
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.byID == nil || len(c.byID) >= maxExecCache {
 		for _, e := range c.byID {
-			e.prep.close()
+			stale = append(stale, e.prep)
 		}
 		c.byID = map[string]*execCached{}
 	}
 	if old, ok := c.byID[id]; ok {
-		old.prep.close()
+		stale = append(stale, old.prep)
 	}
 	c.byID[id] = &execCached{key: key, prep: prep}
-	return r.execStatus(prep)
+	prep.use.RLock()
+	c.mu.Unlock()
+	for _, p := range stale {
+		p.close()
+	}
+	return prep, r.execStatus(prep), nil
 }
 
-// execStatus is status(prep.rec) from the entry's open files, and the
-// duplicates of its cgroup.procs files when it is running. Preconditions:
-// under execCache.mu.
-func (r *Runtime) execStatus(prep *execPrep) (*execPrep, Status, []*os.File, error) {
+// execStatus is status(prep.rec) from the entry's open files.
+// Preconditions: the caller uses the entry (execState).
+func (r *Runtime) execStatus(prep *execPrep) Status {
 	rec := prep.rec
-	st := StatusRunning
 	switch {
 	case rec.Pid == 0:
-		st = StatusCreating
+		return StatusCreating
 	case prep.init == nil || exited(prep.init):
-		st = StatusStopped
-	case !prep.started && fileExists(filepath.Join(r.dir(rec.ID), fifoFile)):
-		st = StatusCreated
+		return StatusStopped
+	case !prep.started.Load() && fileExists(filepath.Join(r.dir(rec.ID), fifoFile)):
+		return StatusCreated
 	case prep.freezer != nil && frozen(prep.freezer) || prep.freezer == nil && paused(rec):
-		st = StatusPaused
+		return StatusPaused
 	}
-	if st != StatusRunning {
-		return prep, st, nil, nil
-	}
-	prep.started = true
-	procs, err := dupFiles(prep.procs)
-	return prep, st, procs, err
+	prep.started.Store(true)
+	return StatusRunning
 }
 
 func fileExists(path string) bool {
@@ -186,10 +193,11 @@ func frozen(f *os.File) bool {
 // forget drops the entry of container id (deleted) and closes its files.
 func (c *execCache) forget(id string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.byID[id]; ok {
+	e, ok := c.byID[id]
+	delete(c.byID, id)
+	c.mu.Unlock()
+	if ok {
 		e.prep.close()
-		delete(c.byID, id)
 	}
 }
 
@@ -309,20 +317,6 @@ func cgroupProcsFiles(paths map[string]string) ([]*os.File, error) {
 		files = append(files, f)
 	}
 	return files, nil
-}
-
-// dupFiles duplicates files (close-on-exec); on failure none is left open.
-func dupFiles(files []*os.File) ([]*os.File, error) {
-	dups := make([]*os.File, 0, len(files))
-	for _, f := range files {
-		fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-		if err != nil {
-			closeFiles(dups)
-			return nil, fmt.Errorf("duplicating %s: %w", f.Name(), err)
-		}
-		dups = append(dups, os.NewFile(uintptr(fd), f.Name()))
-	}
-	return dups, nil
 }
 
 func closeFiles(files []*os.File) {
