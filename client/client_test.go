@@ -48,7 +48,7 @@ func TestRoutes(t *testing.T) {
 			call: func(t *testing.T, c *Client) (any, error) { return c.DiskUsage(t.Context()) }},
 		{name: "system prune", method: "POST", path: "/v1/system/prune", answer: `{"deleted":["a"],"spaceReclaimed":5}`,
 			want: api.PruneReport{Deleted: []string{"a"}, SpaceReclaimed: 5},
-			call: func(t *testing.T, c *Client) (any, error) { return c.SystemPrune(t.Context()) }},
+			call: func(t *testing.T, c *Client) (any, error) { return c.SystemPrune(t.Context(), false, false) }},
 		{name: "images", method: "GET", path: "/v1/images", answer: `[{"id":"sha256:ab","names":["base:latest"],"size":7}]`,
 			want: []api.ImageSummary{{ID: "sha256:ab", Names: []string{"base:latest"}, Size: 7}},
 			call: func(t *testing.T, c *Client) (any, error) { return c.Images(t.Context()) }},

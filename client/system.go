@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/container-runtime/container-runtime/api"
 )
@@ -28,8 +29,17 @@ func (c *Client) DiskUsage(ctx context.Context) (api.DiskUsage, error) {
 	return callFor[api.DiskUsage](ctx, c, request{method: http.MethodGet, path: "/system/df"})
 }
 
-// SystemPrune removes stopped containers, dangling images, unused layers
-// and the build cache.
-func (c *Client) SystemPrune(ctx context.Context) (api.PruneReport, error) {
-	return callFor[api.PruneReport](ctx, c, request{method: http.MethodPost, path: "/system/prune"})
+// SystemPrune removes stopped containers, unused networks, the build
+// cache, and dangling images with the layers left unreferenced; with all,
+// every unused image; with volumes, the anonymous volumes no container
+// uses.
+func (c *Client) SystemPrune(ctx context.Context, all, volumes bool) (api.PruneReport, error) {
+	q := url.Values{}
+	if all {
+		q.Set("all", "1")
+	}
+	if volumes {
+		q.Set("volumes", "1")
+	}
+	return callFor[api.PruneReport](ctx, c, request{method: http.MethodPost, path: "/system/prune", query: q})
 }

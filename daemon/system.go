@@ -77,11 +77,19 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// systemPrune removes the stopped containers, then the dangling images,
-// the build cache and the layers left unreferenced, and sums it up. Every
-// step runs even when an earlier one failed; the errors are joined.
+// systemPrune is POST /v1/system/prune?all=1&volumes=1, Docker's `system
+// prune` in one call: the stopped containers, then the networks no
+// container is on, with volumes=1 the anonymous volumes no container uses,
+// the build cache, and the dangling images (every unused image with
+// all=1) with the layers left unreferenced. Every step runs even when an
+// earlier one failed; the errors are joined.
 func (s *Server) systemPrune(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	q := newQuery(r)
+	all, volumes := q.bool("all", false), q.bool("volumes", false)
+	if q.err != nil {
+		return q.err
+	}
 	var total api.PruneReport
 	var errs []error
 	add := func(rep api.PruneReport, err error) {
@@ -90,8 +98,19 @@ func (s *Server) systemPrune(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, err)
 	}
 	add(s.cfg.Containers.Prune(ctx))
+	if ns, err := s.networks(); err == nil {
+		rep, err := ns.Prune(ctx, nil)
+		add(api.PruneReport{Deleted: rep.NetworksDeleted}, err)
+	}
+	if volumes {
+		vs, err := s.volumeService()
+		if err != nil {
+			return err
+		}
+		add(vs.Prune(ctx, api.VolumePruneOptions{}))
+	}
 	add(s.cfg.Images.PruneBuildCache(ctx))
-	add(s.cfg.Images.Prune(ctx, false))
+	add(s.cfg.Images.Prune(ctx, all))
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}

@@ -89,20 +89,20 @@ func (c *cli) dfCommand() *cobra.Command {
 }
 
 func (c *cli) systemPruneCommand() *cobra.Command {
-	var force bool
+	var force, all, volumes bool
 	cmd := &cobra.Command{
-		Use:   "prune [-f]",
-		Short: "Remove stopped containers, dangling images, unused layers and the build cache",
+		Use:   "prune [-f] [-a] [--volumes]",
+		Short: "Remove stopped containers, unused networks, dangling images, unused layers and the build cache",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !force && !c.confirm("WARNING! This will remove all stopped containers, dangling images, unused layers and the build cache.") {
+			if !force && !c.confirm(systemPruneWarning(all, volumes)) {
 				return nil
 			}
 			cl, err := c.client()
 			if err != nil {
 				return err
 			}
-			r, err := cl.SystemPrune(cmd.Context())
+			r, err := cl.SystemPrune(cmd.Context(), all, volumes)
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,24 @@ func (c *cli) systemPruneCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove every image no container uses, not only dangling ones")
+	cmd.Flags().BoolVar(&volumes, "volumes", false, "remove the anonymous volumes no container uses too")
 	return cmd
+}
+
+// systemPruneWarning lists what a system prune removes, as Docker words it.
+func systemPruneWarning(all, volumes bool) string {
+	lines := []string{"WARNING! This will remove:", "  - all stopped containers", "  - all networks not used by at least one container"}
+	if volumes {
+		lines = append(lines, "  - all anonymous volumes not used by at least one container")
+	}
+	if all {
+		lines = append(lines, "  - all images without at least one container associated to them")
+	} else {
+		lines = append(lines, "  - all dangling images")
+	}
+	lines = append(lines, "  - unused build cache", "")
+	return strings.Join(lines, "\n")
 }
 
 // confirm asks a yes/no question on stdin; anything but y/yes is no.
