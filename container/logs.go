@@ -26,6 +26,20 @@ func (s *Service) Logs(ctx context.Context, id string, opts LogsOptions, w Frame
 		return fmt.Errorf("configured logging driver does not support reading: %w", errdefs.ErrInvalidArgument)
 	}
 	follow := opts.Follow && r.State.Status != StateExited && r.State.Status != StateDead
+	if follow {
+		// A follow ends at the exit record, which a removal right after
+		// the exit can take away before the reader sees it (`run` then
+		// `rm`, docker-py's run): it also ends when the container is
+		// removed.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			if _, err := s.Wait(ctx, r.ID, "removed"); err == nil {
+				cancel()
+			}
+		}()
+	}
 	lw := &logWriter{w: w, opts: opts, bol: map[byte]bool{api.Stdout: true, api.Stderr: true}}
 	err = monitor.ReadLogs(ctx, s.logPath(r.ID), monitor.LogOptions{
 		Tail: opts.Tail, Since: opts.Since, Follow: follow, ExitDir: s.monitorDir(r.ID),

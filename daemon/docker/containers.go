@@ -289,15 +289,6 @@ func (h *Handler) containerLogs(w http.ResponseWriter, r *http.Request) error {
 		if err := fw.Start(); err != nil {
 			return err
 		}
-		// The follow also ends when the container is removed: the
-		// service's follow waits for the exit record, which a removal
-		// right after the exit can take away before it is seen (docker-py's
-		// run follows the logs while it waits, then removes).
-		go func() {
-			if _, err := h.cfg.Containers.Wait(ctx, id, "removed"); err == nil {
-				cancel()
-			}
-		}()
 	}
 	if err := h.cfg.Containers.Logs(ctx, id, opts, frameWriter{w: fw, tty: c.Config.Tty}); err != nil {
 		return err
