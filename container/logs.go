@@ -26,23 +26,24 @@ func (s *Service) Logs(ctx context.Context, id string, opts LogsOptions, w Frame
 		return fmt.Errorf("configured logging driver does not support reading: %w", errdefs.ErrInvalidArgument)
 	}
 	follow := opts.Follow && r.State.Status != StateExited && r.State.Status != StateDead
+	var removed chan struct{}
 	if follow {
 		// A follow ends at the exit record, which a removal right after
 		// the exit can take away before the reader sees it (`run` then
-		// `rm`, docker-py's run): it also ends when the container is
-		// removed.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
+		// `rm`, docker-py's run): it also ends, once it has read what
+		// the log holds, when the container is removed.
+		removed = make(chan struct{})
+		wctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {
-			if _, err := s.Wait(ctx, r.ID, "removed"); err == nil {
-				cancel()
+			if _, err := s.Wait(wctx, r.ID, "removed"); err == nil {
+				close(removed)
 			}
 		}()
 	}
 	lw := &logWriter{w: w, opts: opts, bol: map[byte]bool{api.Stdout: true, api.Stderr: true}}
 	err = monitor.ReadLogs(ctx, s.logPath(r.ID), monitor.LogOptions{
-		Tail: opts.Tail, Since: opts.Since, Follow: follow, ExitDir: s.monitorDir(r.ID),
+		Tail: opts.Tail, Since: opts.Since, Follow: follow, ExitDir: s.monitorDir(r.ID), Stop: removed,
 	}, lw.entry)
 	if errors.Is(err, errStopLogs) || (err != nil && ctx.Err() != nil) {
 		return nil

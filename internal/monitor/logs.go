@@ -45,6 +45,11 @@ type LogOptions struct {
 	// ExitDir is the container's runtime dir: following stops once
 	// exit.json appears there and the file holds nothing more.
 	ExitDir string
+	// Stop, once closed, ends following as an exit does: what the
+	// open file still holds is read, then ReadLogs returns (the
+	// container was removed, taking exit.json, and maybe the log's
+	// name, with it).
+	Stop <-chan struct{}
 }
 
 // ReadLogs calls fn for the entries of the log at path, across its
@@ -100,12 +105,12 @@ func ReadLogs(ctx context.Context, path string, opts LogOptions, fn func(LogEntr
 		}
 		return fn(e)
 	}
-	return follow(ctx, path, cur, opts.ExitDir, send)
+	return follow(ctx, path, cur, opts, send)
 }
 
 // follow reads what is appended to path, from where cur stands (cur may
 // be nil when path did not exist yet), following rotations.
-func follow(ctx context.Context, path string, cur *logFile, exitDir string, fn func(LogEntry) error) error {
+func follow(ctx context.Context, path string, cur *logFile, opts LogOptions, fn func(LogEntry) error) error {
 	defer func() {
 		if cur != nil {
 			cur.close()
@@ -113,12 +118,13 @@ func follow(ctx context.Context, path string, cur *logFile, exitDir string, fn f
 	}()
 	tick := time.NewTicker(followInterval)
 	defer tick.Stop()
+	stop, stopped := opts.Stop, false
 	for {
 		// Looked at first: the monitor writes exit.json after the
 		// last entry, so the drain below gets everything.
-		exited := false
-		if exitDir != "" {
-			_, err := os.Stat(filepath.Join(exitDir, "exit.json"))
+		exited := stopped
+		if !exited && opts.ExitDir != "" {
+			_, err := os.Stat(filepath.Join(opts.ExitDir, "exit.json"))
 			exited = err == nil
 		}
 		for {
@@ -149,6 +155,8 @@ func follow(ctx context.Context, path string, cur *logFile, exitDir string, fn f
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-stop:
+			stopped, stop = true, nil
 		case <-tick.C:
 		}
 	}

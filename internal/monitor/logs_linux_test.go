@@ -191,3 +191,49 @@ func TestIdlePartialLine(t *testing.T) {
 		t.Errorf("entries %+v, want the partial prompt then the full line", got)
 	}
 }
+
+// TestFollowStop ends a follow by Stop (the container was removed: no
+// exit.json, the log unlinked) only after what the open file holds is
+// read.
+func TestFollowStop(t *testing.T) {
+	p := t.TempDir() + "/container.log"
+	line := func(i int) string { return fmt.Sprintf("2024-05-01T10:00:0%d.000000000Z stdout F line %d\n", i, i) }
+	if err := os.WriteFile(p, []byte(line(1)+line(2)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	got := make(chan string, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- ReadLogs(testContext(t), p, LogOptions{Tail: -1, Follow: true, Stop: stop}, func(e LogEntry) error {
+			got <- string(e.Line)
+			return nil
+		})
+	}()
+	for i := 1; i <= 2; i++ {
+		if l := <-got; l != "line "+strconv.Itoa(i) {
+			t.Fatalf("entry %d: %q", i, l)
+		}
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(line(3) + line(4))
+	f.Close()
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("ReadLogs after Stop: %v", err)
+	}
+	close(got)
+	var rest []string
+	for l := range got {
+		rest = append(rest, l)
+	}
+	if len(rest) != 2 || rest[0] != "line 3" || rest[1] != "line 4" {
+		t.Errorf("entries read after Stop: %q, want lines 3 and 4", rest)
+	}
+}
