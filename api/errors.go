@@ -11,6 +11,7 @@ const (
 	KindInvalidArgument ErrorKind = "invalid_argument" // 400
 	KindUnavailable     ErrorKind = "unavailable"      // 503
 	KindUnauthorized    ErrorKind = "unauthorized"     // 401
+	KindNotImplemented  ErrorKind = "not_implemented"  // 501
 	KindInternal        ErrorKind = "internal"         // 500
 )
 

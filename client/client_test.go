@@ -213,6 +213,8 @@ func TestErrorKinds(t *testing.T) {
 		{409, `{"kind":"conflict","message":"container web is running"}`, errdefs.ErrConflict, "container web is running"},
 		{400, `{"kind":"invalid_argument","message":"unknown field \"x\""}`, errdefs.ErrInvalidArgument, `unknown field "x"`},
 		{503, `{"kind":"unavailable","message":"strace is not installed"}`, errdefs.ErrUnavailable, "strace is not installed"},
+		{501, `{"kind":"not_implemented","message":"configured logging driver does not support reading"}`, errdefs.ErrNotImplemented, "configured logging driver does not support reading"},
+		{501, "not implemented", errdefs.ErrNotImplemented, "not implemented"},
 		{500, `{"kind":"internal","message":"boom"}`, nil, "boom"},
 		// Bodies that are not api.Error fall back on the status.
 		{404, "404 page not found\n", errdefs.ErrNotFound, "404 page not found"},

@@ -27,6 +27,7 @@ var kindSentinel = map[api.ErrorKind]error{
 	api.KindInvalidArgument: errdefs.ErrInvalidArgument,
 	api.KindUnavailable:     errdefs.ErrUnavailable,
 	api.KindUnauthorized:    errdefs.ErrUnauthorized,
+	api.KindNotImplemented:  errdefs.ErrNotImplemented,
 }
 
 // statusKind guesses the kind of an answer whose body is not an api.Error.
@@ -42,6 +43,8 @@ func statusKind(status int) api.ErrorKind {
 		return api.KindUnavailable
 	case http.StatusUnauthorized:
 		return api.KindUnauthorized
+	case http.StatusNotImplemented:
+		return api.KindNotImplemented
 	}
 	return api.KindInternal
 }

@@ -3,7 +3,6 @@ package container
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -23,7 +22,8 @@ func (s *Service) Logs(ctx context.Context, id string, opts LogsOptions, w Frame
 	}
 	r := e.snapshot()
 	if r.Config.LogDriver == "none" {
-		return fmt.Errorf("configured logging driver does not support reading: %w", errdefs.ErrInvalidArgument)
+		// Docker's words and kind (501), which its CLI prints as is.
+		return errdefs.Kindf(errdefs.ErrNotImplemented, "configured logging driver does not support reading")
 	}
 	follow := opts.Follow && r.State.Status != StateExited && r.State.Status != StateDead
 	var removed chan struct{}

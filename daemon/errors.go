@@ -31,6 +31,8 @@ func statusOf(err error) (int, api.ErrorKind) {
 		return http.StatusConflict, api.KindConflict
 	case errors.Is(err, errdefs.ErrUnavailable):
 		return http.StatusServiceUnavailable, api.KindUnavailable
+	case errors.Is(err, errdefs.ErrNotImplemented):
+		return http.StatusNotImplemented, api.KindNotImplemented
 	}
 	return http.StatusInternalServerError, api.KindInternal
 }

@@ -24,6 +24,7 @@ func TestErrorKindsBecomeStatuses(t *testing.T) {
 		{"conflict", errdefs.ErrConflict, http.StatusConflict, api.KindConflict},
 		{"invalid argument", errdefs.ErrInvalidArgument, http.StatusBadRequest, api.KindInvalidArgument},
 		{"unavailable", errdefs.ErrUnavailable, http.StatusServiceUnavailable, api.KindUnavailable},
+		{"not implemented", errdefs.ErrNotImplemented, http.StatusNotImplemented, api.KindNotImplemented},
 		{"untagged", errors.New("disk on fire"), http.StatusInternalServerError, api.KindInternal},
 		{"wrapped twice", fmt.Errorf("starting c1: %w", fmt.Errorf("mounting: %w", errdefs.ErrConflict)), http.StatusConflict, api.KindConflict},
 	}

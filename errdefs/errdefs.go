@@ -21,4 +21,8 @@ var (
 	// their absence). It may come together with ErrInvalidArgument;
 	// ErrUnauthorized is the more specific kind.
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrNotImplemented: the engine does not have what was asked for
+	// (reading the log of a container whose log driver keeps none), as
+	// opposed to a malformed request (ErrInvalidArgument).
+	ErrNotImplemented = errors.New("not implemented")
 )

@@ -39,7 +39,7 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errNotModified):
 		return http.StatusNotModified
-	case errors.Is(err, errNotSupported):
+	case errors.Is(err, errNotSupported), errors.Is(err, errdefs.ErrNotImplemented):
 		return http.StatusNotImplemented
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
