@@ -180,6 +180,9 @@ type ContainerSummary struct {
 	// the image's, in bytes; set only when the list asked for sizes.
 	SizeRw     int64 `json:"sizeRw,omitempty"`
 	SizeRootFs int64 `json:"sizeRootFs,omitempty"`
+	// Health is how the health check stands, for a running (or paused)
+	// container that has one; nil otherwise.
+	Health *HealthSummary `json:"health,omitempty"`
 }
 
 // ContainerInspect answers GET /v1/containers/{id}.

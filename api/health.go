@@ -42,6 +42,15 @@ type Health struct {
 	Log []HealthResult `json:"log"`
 }
 
+// HealthSummary is how a container's health check stands, in a list
+// (Docker's container.Summary.Health): Health without the log.
+type HealthSummary struct {
+	// Status is starting, healthy or unhealthy.
+	Status string `json:"status"`
+	// FailingStreak counts the failed checks since the last success.
+	FailingStreak int `json:"failingStreak"`
+}
+
 // HealthResult is one check: its times, exit code (-1: it could not run
 // or exceeded its timeout) and the first 4 KiB of its output (stdout and
 // stderr).

@@ -200,3 +200,25 @@ func TestHealthStatusText(t *testing.T) {
 		t.Errorf("paused: %q", got)
 	}
 }
+
+// TestSummaryHealth: a list entry carries the check's status and failing
+// streak while the container runs (or is paused), none otherwise.
+func TestSummaryHealth(t *testing.T) {
+	now := time.Now()
+	r := &record{State: runState{Status: StateRunning, StartedAt: now.Add(-time.Minute),
+		Health: &api.Health{Status: api.HealthUnhealthy, FailingStreak: 4}}}
+	if got := summary(r, now).Health; got != nil {
+		t.Errorf("without a check: %+v", got)
+	}
+	r.Healthcheck = &api.HealthConfig{Test: []string{"CMD-SHELL", "true"}}
+	for status, want := range map[string]bool{StateRunning: true, StatePaused: true, StateExited: false, StateCreated: false} {
+		r.State.Status = status
+		got := summary(r, now).Health
+		if want && (got == nil || *got != api.HealthSummary{Status: api.HealthUnhealthy, FailingStreak: 4}) {
+			t.Errorf("%s: Health %+v, want unhealthy with a streak of 4", status, got)
+		}
+		if !want && got != nil {
+			t.Errorf("%s: Health %+v, want none", status, got)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func (s *Service) ImageInUse(id digest.Digest) bool {
 }
 
 func summary(r *record, now time.Time) api.ContainerSummary {
-	return api.ContainerSummary{
+	s := api.ContainerSummary{
 		ID:      r.ID,
 		Name:    r.Name,
 		Image:   r.Config.Image,
@@ -110,6 +110,10 @@ func summary(r *record, now time.Time) api.ContainerSummary {
 		Ports:   runPorts(r),
 		Mounts:  recordMounts(r),
 	}
+	if h := r.State.Health; h != nil && r.active() && healthEnabled(r.Healthcheck) {
+		s.Health = &api.HealthSummary{Status: h.Status, FailingStreak: h.FailingStreak}
+	}
+	return s
 }
 
 // runPorts are the ports the current run publishes.

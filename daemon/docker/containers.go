@@ -57,7 +57,7 @@ func (h *Handler) containerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]container.Summary, 0, len(list))
 	for _, c := range list {
-		out = append(out, summaryOf(c))
+		out = append(out, summaryOf(c, requestOf(r).version))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -33,6 +33,19 @@ func healthConfigOf(h *api.HealthConfig) *container.HealthConfig {
 	}
 }
 
+// healthSummaryOf is a list entry's Health, which Docker sends from API
+// 1.52 on: the check's status and failing streak while the container
+// runs, "none" for one without a check or not running.
+func healthSummaryOf(h *api.HealthSummary, version string) *container.HealthSummary {
+	if compareVersions(version, "1.52") < 0 {
+		return nil
+	}
+	if h == nil {
+		return &container.HealthSummary{Status: container.NoHealthcheck}
+	}
+	return &container.HealthSummary{Status: container.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
+}
+
 // healthOf is inspect's State.Health.
 func healthOf(h *api.Health) *container.Health {
 	if h == nil {

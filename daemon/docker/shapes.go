@@ -20,8 +20,8 @@ func dockerTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// summaryOf is a ps entry in Docker's shape.
-func summaryOf(c api.ContainerSummary) container.Summary {
+// summaryOf is a ps entry in Docker's shape for a client of API version.
+func summaryOf(c api.ContainerSummary, version string) container.Summary {
 	s := container.Summary{
 		ID:      c.ID,
 		Names:   []string{"/" + c.Name},
@@ -38,6 +38,7 @@ func summaryOf(c api.ContainerSummary) container.Summary {
 	if s.Labels == nil {
 		s.Labels = map[string]string{}
 	}
+	s.Health = healthSummaryOf(c.Health, version)
 	s.HostConfig.NetworkMode = networkMode(c.Network)
 	s.NetworkSettings = &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{
 		networkName(c.Network): {},

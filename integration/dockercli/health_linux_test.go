@@ -1,6 +1,8 @@
 package dockercli
 
 import (
+	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -40,5 +42,35 @@ func TestHealth(t *testing.T) {
 	if got := lines(c.ok(t, "ps", "--filter", "health=none", "--format", "{{.Names}}")); len(got) != 1 || got[0] != "none" {
 		t.Errorf("ps --filter health=none: %q", got)
 	}
+	// Health in the list: from API 1.52 (newer than the CLIs here), as
+	// Docker; "none" without a check or once the container stopped.
+	c.ok(t, "kill", "bad")
+	want := map[string]string{"/good": `{"Status":"healthy","FailingStreak":0}`, "/none": `{"Status":"none","FailingStreak":0}`,
+		"/bad": `{"Status":"none","FailingStreak":0}`}
+	if got := listHealth(t, c, "1.52"); !maps.Equal(got, want) {
+		t.Errorf("GET /v1.52/containers/json Health: %v, want %v", got, want)
+	}
+	if got := listHealth(t, c, "1.51"); !maps.Equal(got, map[string]string{"/good": "", "/none": "", "/bad": ""}) {
+		t.Errorf("GET /v1.51/containers/json Health: %v, want none before 1.52", got)
+	}
 	c.ok(t, "rm", "-f", "good", "bad", "none")
+}
+
+// listHealth is each container's Health (raw JSON; "" when absent) in
+// GET /containers/json?all=1 at API version.
+func listHealth(t *testing.T, c *cli, version string) map[string]string {
+	t.Helper()
+	code, _, body := newAPIClient(t, c.d.Socket).do("GET", "/v"+version+"/containers/json?all=1", "")
+	var list []struct {
+		Names  []string
+		Health json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(body), &list); code != 200 || err != nil {
+		t.Fatalf("GET /v%s/containers/json: %d %v %s", version, code, err, body)
+	}
+	out := map[string]string{}
+	for _, e := range list {
+		out[strings.Join(e.Names, ",")] = string(e.Health)
+	}
+	return out
 }
