@@ -34,8 +34,10 @@ type DiskUsage struct {
 	ContainersSize int64 `json:"containersSize"`
 	LogsSize       int64 `json:"logsSize"`
 	BuildCache     int64 `json:"buildCacheSize"`
-	// VolumesSize is what the volumes' content takes.
-	VolumesSize int64 `json:"volumesSize"`
+	// VolumesSize is what the volumes' content takes (those that could
+	// be measured); Volumes is each volume's share, by name.
+	VolumesSize int64         `json:"volumesSize"`
+	Volumes     []VolumeUsage `json:"volumes,omitempty"`
 }
 
 // PruneReport answers the prune routes.

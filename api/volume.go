@@ -32,6 +32,17 @@ type Volume struct {
 	UsedBy []string `json:"usedBy,omitempty"`
 }
 
+// VolumeUsage is what one volume takes on disk (system df).
+type VolumeUsage struct {
+	Name string `json:"name"`
+	// Size is its content's size in bytes, counted as Docker counts it:
+	// apparent sizes, hard links once, symbolic links not followed; -1
+	// when it could not be measured.
+	Size int64 `json:"size"`
+	// RefCount is how many containers (running or not) use it.
+	RefCount int `json:"refCount"`
+}
+
 // VolumeListOptions are the query of GET /v1/volumes: Docker's filters
 // name (substring), label (KEY or KEY=VALUE) and dangling (true, false).
 type VolumeListOptions struct {

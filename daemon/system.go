@@ -69,8 +69,11 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	}
 	du.ContainersSize, du.LogsSize = cu.ContainersSize, cu.LogsSize
 	if s.cfg.Volumes != nil {
-		if du.VolumesSize, err = s.cfg.Volumes.DiskUsage(r.Context()); err != nil {
+		if du.Volumes, err = s.cfg.Volumes.DiskUsage(r.Context()); err != nil {
 			return err
+		}
+		for _, v := range du.Volumes {
+			du.VolumesSize += max(v.Size, 0)
 		}
 	}
 	writeJSON(w, http.StatusOK, du)

@@ -25,8 +25,10 @@ type VolumeService interface {
 	// Prune removes the volumes no container uses: the anonymous ones,
 	// or every one with opts.All.
 	Prune(ctx context.Context, opts api.VolumePruneOptions) (api.PruneReport, error)
-	// DiskUsage is what the volumes' content takes, in bytes (system df).
-	DiskUsage(ctx context.Context) (int64, error)
+	// DiskUsage is what each volume's content takes (system df), by
+	// name: a volume that cannot be measured has Size -1, the others
+	// are still measured.
+	DiskUsage(ctx context.Context) ([]api.VolumeUsage, error)
 }
 
 // volumes returns the volume service, or ErrUnavailable when the daemon

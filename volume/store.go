@@ -332,7 +332,8 @@ func (s *Store) Prune(ctx context.Context, match func(Volume) bool) ([]string, i
 		if len(s.refs[name]) > 0 || !match(*v) {
 			continue
 		}
-		size := Size(v.Mountpoint)
+		// A volume that cannot be measured is still removed; it counts 0.
+		size, _ := Size(ctx, v.Mountpoint)
 		if err := s.removeLocked(ctx, name); err != nil {
 			return names, reclaimed, err
 		}
@@ -340,20 +341,4 @@ func (s *Store) Prune(ctx context.Context, match func(Volume) bool) ([]string, i
 		reclaimed += size
 	}
 	return names, reclaimed, nil
-}
-
-// Size is the space the files under dir take (symbolic links are not
-// followed).
-func Size(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if info, err := d.Info(); err == nil && info.Mode().IsRegular() {
-			n += info.Size()
-		}
-		return nil
-	})
-	return n
 }

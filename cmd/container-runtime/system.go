@@ -62,8 +62,9 @@ func (c *cli) infoCommand() *cobra.Command {
 
 func (c *cli) dfCommand() *cobra.Command {
 	var format string
+	var verbose bool
 	cmd := &cobra.Command{
-		Use:   "df [--format json]",
+		Use:   "df [-v] [--format json]",
 		Short: "Show the disk space used by images, containers, logs and the build cache",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,11 +82,28 @@ func (c *cli) dfCommand() *cobra.Command {
 			t.row("Logs", humanSize(du.LogsSize))
 			t.row("Build cache", humanSize(du.BuildCache))
 			t.row("Local Volumes", humanSize(du.VolumesSize))
-			return t.flush()
+			if err := t.flush(); err != nil || !verbose {
+				return err
+			}
+			return c.printVolumeUsage(du.Volumes)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "table (default), json or a Go template")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also show each volume's size and how many containers use it")
 	return cmd
+}
+
+// printVolumeUsage is df -v's volume table, as Docker's: LINKS is how
+// many containers use the volume; SIZE of one that could not be measured
+// is -1B, as the docker CLI prints Docker's -1.
+func (c *cli) printVolumeUsage(vols []api.VolumeUsage) error {
+	fmt.Fprintln(c.out, "\nLocal Volumes space usage:")
+	fmt.Fprintln(c.out)
+	t := newTable(c.out, "VOLUME NAME", "LINKS", "SIZE")
+	for _, v := range vols {
+		t.row(v.Name, v.RefCount, humanSize(v.Size))
+	}
+	return t.flush()
 }
 
 func (c *cli) systemPruneCommand() *cobra.Command {

@@ -16,6 +16,7 @@ import (
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/daemon"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/volume"
 )
 
@@ -103,16 +104,23 @@ func (s *volumeService) Prune(ctx context.Context, opts api.VolumePruneOptions) 
 	return api.PruneReport{Deleted: names, SpaceReclaimed: space}, err
 }
 
-// DiskUsage sums the sizes of the volumes' content.
-func (s *volumeService) DiskUsage(ctx context.Context) (int64, error) {
-	var n int64
+// DiskUsage measures each volume's content, as Docker's system df: a
+// volume that cannot be measured has Size -1 (and a warning in the log),
+// the others are still measured; only the request's end stops it.
+func (s *volumeService) DiskUsage(ctx context.Context) ([]api.VolumeUsage, error) {
+	var out []api.VolumeUsage
 	for _, v := range s.Store.List() {
-		if err := ctx.Err(); err != nil {
-			return n, err
+		size, err := volume.Size(ctx, v.Mountpoint)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("measuring the volumes: %w", ctxErr)
 		}
-		n += volume.Size(v.Mountpoint)
+		if err != nil {
+			logctx.From(ctx).Warn("cannot measure a volume", "volume", v.Name, "error", err)
+			size = -1
+		}
+		out = append(out, api.VolumeUsage{Name: v.Name, Size: size, RefCount: len(s.Store.Users(v.Name))})
 	}
-	return n, nil
+	return out, nil
 }
 
 func (s *volumeService) publish(action, name string) {

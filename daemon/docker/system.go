@@ -105,26 +105,26 @@ func (h *Handler) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	var ctrSize int64
 	active := int64(0)
 	for _, c := range ctrs {
-		cs = append(cs, summaryOf(c))
+		cs = append(cs, summaryOf(c, requestOf(r).version))
 		ctrSize += c.SizeRw
 		if c.State == "running" {
 			active++
 		}
 	}
-	vols, volSize, err := h.volumeUsage(r)
+	vols, err := h.volumeUsage(r)
 	if err != nil {
 		return err
 	}
-	var volActive, volReclaimable int64
+	// What the unused volumes take can be reclaimed (Docker's sums).
+	var volActive, volSize, volReclaimable int64
 	for _, v := range vols {
+		size := max(v.UsageData.Size, 0)
+		volSize += size
 		if v.UsageData.RefCount > 0 {
 			volActive++
+		} else {
+			volReclaimable += size
 		}
-	}
-	// The service measures the volumes' total only: all of it can be
-	// reclaimed when no container uses any (else we cannot tell how much).
-	if volActive == 0 {
-		volReclaimable = volSize
 	}
 	if compareVersions(requestOf(r).version, "1.52") < 0 {
 		return writeJSON(w, http.StatusOK, struct {

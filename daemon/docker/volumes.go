@@ -189,27 +189,35 @@ func anonymousVolumes(dests map[string]struct{}, mounts []api.Mount) []api.Mount
 	return out
 }
 
-// volumeUsage lists the volumes for system df, with how many containers
-// use each, and what they take together. The service measures only the
-// total: each volume's Size is -1 (not computed), as Docker's when it
-// did not measure.
-func (h *Handler) volumeUsage(r *http.Request) ([]volume.Volume, int64, error) {
+// volumeUsage lists the volumes for system df with their UsageData: the
+// size of each one's content (-1 for one that could not be measured, as
+// Docker's) and how many containers use it.
+func (h *Handler) volumeUsage(r *http.Request) ([]volume.Volume, error) {
 	if h.cfg.Volumes == nil {
-		return []volume.Volume{}, 0, nil
+		return []volume.Volume{}, nil
 	}
 	list, err := h.cfg.Volumes.List(r.Context(), api.VolumeListOptions{})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	size, err := h.cfg.Volumes.DiskUsage(r.Context())
+	usage, err := h.cfg.Volumes.DiskUsage(r.Context())
 	if err != nil {
-		return nil, 0, err
+		return nil, err
+	}
+	byName := make(map[string]api.VolumeUsage, len(usage))
+	for _, u := range usage {
+		byName[u.Name] = u
 	}
 	out := make([]volume.Volume, 0, len(list))
 	for _, v := range list {
 		dv := volumeOf(v)
-		dv.UsageData = &volume.UsageData{Size: -1, RefCount: int64(len(v.UsedBy))}
+		// A volume made between the two calls has not been measured.
+		u, ok := byName[v.Name]
+		if !ok {
+			u = api.VolumeUsage{Size: -1, RefCount: len(v.UsedBy)}
+		}
+		dv.UsageData = &volume.UsageData{Size: u.Size, RefCount: int64(u.RefCount)}
 		out = append(out, dv)
 	}
-	return out, size, nil
+	return out, nil
 }
