@@ -24,6 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("DELETE /v1/images/{ref}", s.imageRemove)
 	handle("GET /v1/images/{ref}/export", s.imageExport)
 	handle("POST /v1/build", s.build)
+	handle("POST /v1/build/prune", s.buildPrune)
 	s.distributionRoutes(handle)
 
 	handle("POST /v1/containers", s.containerCreate)

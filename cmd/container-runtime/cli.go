@@ -163,6 +163,7 @@ flag, each with the command's usage line.`,
 	add("images", c.importCommand())
 	add("images", c.imageVerbs()...)
 	add("images", c.distributionCommands()...)
+	add("images", c.builderCommand())
 	add("networks", c.networkCommand())
 	add("volumes", c.volumeCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())

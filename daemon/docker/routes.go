@@ -59,6 +59,7 @@ func (h *Handler) routes() *http.ServeMux {
 	handle("POST /images/{rest...}", h.imagePost)
 	handle("DELETE /images/{rest...}", h.imageRemove)
 	handle("POST /build", h.build)
+	handle("POST /build/prune", h.buildPrune)
 
 	handle("GET /networks", h.networkList)
 	handle("POST /networks/create", h.networkCreate)

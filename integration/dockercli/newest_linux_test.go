@@ -9,7 +9,7 @@ import (
 
 // TestNewestClient is the version matrix of the docker CLI: a smoke run
 // (version negotiation, run --rm, run -d, ps --format, exec, cp both ways,
-// inspect -f, rm -f) with each client present. The debian leg (API 1.41)
+// inspect -f, rm -f, builder prune, system prune) with each client present. The debian leg (API 1.41)
 // always runs and fails under CI without its client; the newest leg
 // (/usr/local/bin/docker, e.g. 28.x at API 1.50) exists only on machines
 // where that binary is installed, and the test logs when it is absent.
@@ -48,6 +48,12 @@ func TestNewestClient(t *testing.T) {
 				t.Errorf("inspect -f: %q", got)
 			}
 			c.ok(t, "rm", "-f", ctr)
+			// Both prune the build cache (POST /build/prune).
+			for _, prune := range [][]string{{"builder", "prune", "-f"}, {"system", "prune", "-f"}} {
+				if got := c.ok(t, prune...); !strings.Contains(got, "Total reclaimed space:") {
+					t.Errorf("docker %s: %q", strings.Join(prune, " "), got)
+				}
+			}
 		})
 	}
 }
