@@ -2,6 +2,7 @@ package security
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -220,5 +221,41 @@ func TestCWE22_VolumeNamePathTraversal(t *testing.T) {
 	v.checkNoStray(t, d.Root, d.Dir)
 	if ents, err := os.ReadDir(filepath.Join(d.Root, "volumes")); err != nil || len(ents) != 0 {
 		t.Errorf("the volumes directory holds %v (%v), want nothing", ents, err)
+	}
+}
+
+// TestCVE_2018_15664_VolumeSizeFollowsNoSymlink guards system df's walk
+// of a volume. The attack: a container writes into a volume symlinks to
+// a host file and directory (absolute and by a ".." chain); system df
+// (ours and Docker's GET /system/df) measures the volume's tree on the
+// host, and a walk that follows those links reads the host's tree (and
+// can be made to report or walk anything). The volume must measure only
+// its own entries: the links' lengths, not the 1 GiB host file behind
+// them.
+func TestCVE_2018_15664_VolumeSizeFollowsNoSymlink(t *testing.T) {
+	testutil.RequireRoot(t)
+	d := daemon.New(t)
+	bb := d.Busybox(t)
+	host := t.TempDir()
+	big := filepath.Join(host, "big")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 1 GiB of apparent size, no blocks.
+	if err := errors.Join(f.Truncate(1<<30), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	dotdot := strings.Repeat("../", 40) + strings.TrimPrefix(big, "/")
+	d.OK(t, "run", "--rm", "-v", "planted:/v", bb, "sh", "-c",
+		"ln -s "+big+" /v/file && ln -s "+host+" /v/dir && ln -s "+dotdot+" /v/dotdot")
+
+	var du api.DiskUsage
+	if err := json.Unmarshal([]byte(d.OK(t, "system", "df", "--format", "json")), &du); err != nil {
+		t.Fatal(err)
+	}
+	want := int64(len(big) + len(host) + len(dotdot))
+	if len(du.Volumes) != 1 || du.Volumes[0].Size != want {
+		t.Errorf("system df measured the planted volume as %+v, want %d bytes (its links alone)", du.Volumes, want)
 	}
 }
