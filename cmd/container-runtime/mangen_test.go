@@ -61,3 +61,19 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("completion zsh: %+v", r)
 	}
 }
+
+// TestRoffEscaping checks that help texts cannot turn into roff requests
+// or escapes: a backslash stays a backslash, a line starting with '.' or
+// '\'' stays text.
+func TestRoffEscaping(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`plain`, `plain`},
+		{`'{{.Names}}\t{{.Status}}'`, `\&'{{.Names}}\et{{.Status}}'`},
+		{".SH not a section\nnext", "\\&.SH not a section\nnext"},
+		{`a \fBbold\fP try`, `a \efBbold\efP try`},
+	} {
+		if got := roffLines(tc.in); got != tc.want {
+			t.Errorf("roffLines(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
