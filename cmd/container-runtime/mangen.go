@@ -215,7 +215,7 @@ func roffText(s string) string {
 }
 
 // roffLines escapes s for roff line by line: backslashes, and a leading
-// '.' or '\'' that would make a line a request.
+// '.' or an apostrophe that would make a line a request.
 func roffLines(s string) string {
 	lines := strings.Split(roffText(s), "\n")
 	for i, l := range lines {

@@ -64,7 +64,7 @@ func TestCompletion(t *testing.T) {
 
 // TestRoffEscaping checks that help texts cannot turn into roff requests
 // or escapes: a backslash stays a backslash, a line starting with '.' or
-// '\'' stays text.
+// an apostrophe stays text.
 func TestRoffEscaping(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`plain`, `plain`},
