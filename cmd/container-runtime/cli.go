@@ -28,6 +28,9 @@ type cli struct {
 	tlsCA, tlsCert, tlsKey string
 
 	c *client.Client
+
+	// tree is the part of the command tree to build (lazyverbs.go).
+	tree treePlan
 }
 
 // run executes the command line args and returns the exit code.
@@ -38,6 +41,7 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 			c.c.Close()
 		}
 	}()
+	c.tree = c.planTree(args)
 	root := c.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(io.in)
@@ -146,6 +150,12 @@ flag, each with the command's usage line.`,
 		&cobra.Group{ID: "networks", Title: "Networks:"},
 		&cobra.Group{ID: "volumes", Title: "Volumes:"},
 		&cobra.Group{ID: "system", Title: "System:"})
+	if c.tree.partial() {
+		// A command line that needs one verb's command, or none (lazyverbs.go).
+		c.tree.add(root)
+		finishTree(root)
+		return root
+	}
 	add := func(group string, cmds ...*cobra.Command) {
 		for _, cmd := range cmds {
 			cmd.GroupID = group
@@ -168,6 +178,12 @@ flag, each with the command's usage line.`,
 	add("volumes", c.volumeCommand())
 	add("system", c.systemCommand(), c.infoCommand(), c.versionCommand())
 	root.AddCommand(c.genManCommand())
+	finishTree(root)
+	return root
+}
+
+// finishTree sets what every command of the tree shares.
+func finishTree(root *cobra.Command) {
 	root.SetHelpCommandGroupID("system")
 	root.SetCompletionCommandGroupID("system")
 	// Our Use lines show the flags already.
@@ -180,5 +196,4 @@ flag, each with the command's usage line.`,
 	}
 	noFlagsInUse(root)
 	usageErrorsOnArgs(root)
-	return root
 }
