@@ -5,13 +5,18 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/container-runtime/container-runtime/api"
 )
 
-// fromStage reads a FROM header's stage name: "FROM image AS name".
-var fromStage = regexp.MustCompile(`(?i)^FROM\s+\S+(?:\s+AS\s+(\S+))?`)
+// fromStage reads a FROM header's stage name: "FROM image AS name";
+// compiled on first use, as every regexp here: most invocations never
+// need it.
+var fromStage = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^FROM\s+\S+(?:\s+AS\s+(\S+))?`)
+})
 
 // buildkitView is build --progress=plain: BuildKit's plain lines, one
 // "#N [STAGE N/M] INSTRUCTION" header per step, the step's output and
@@ -49,11 +54,11 @@ func (v *buildkitView) update(p api.Progress) {
 
 // line shows one whole line of the builder's output.
 func (v *buildkitView) line(line string) {
-	if m := stepLine.FindStringSubmatch(line); m != nil {
+	if m := stepLine().FindStringSubmatch(line); m != nil {
 		v.finish()
 		fmt.Sscan(m[1], &v.step)
 		instr := m[3]
-		if f := fromStage.FindStringSubmatch(instr); f != nil {
+		if f := fromStage().FindStringSubmatch(instr); f != nil {
 			v.stages++
 			v.stage = f[1]
 			if v.stage == "" {

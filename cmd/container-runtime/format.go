@@ -97,7 +97,7 @@ func parseOutput(format string) (output, error) {
 		text = rest
 	}
 	text = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(strings.Trim(text, " "))
-	t, err := template.New("").Funcs(templateFuncs).Parse(text)
+	t, err := template.New("").Funcs(templateFuncs()).Parse(text)
 	if err != nil {
 		return o, &usageError{err: fmt.Errorf("failed to parse template: %w", err), code: 1}
 	}
@@ -142,34 +142,37 @@ func (o output) list(w io.Writer, header any, items []any) error {
 	return tw.Flush()
 }
 
-// templateFuncs are the functions Docker's templates offer.
-var templateFuncs = template.FuncMap{
-	"json": func(v any) (string, error) {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			return "", err
-		}
-		return strings.TrimSpace(b.String()), nil
-	},
-	"join":  strings.Join,
-	"split": strings.Split,
-	"lower": strings.ToLower,
-	"upper": strings.ToUpper,
-	"title": titleCase,
-	"pad": func(s string, prefix, suffix int) string {
-		if s == "" {
-			return s
-		}
-		return strings.Repeat(" ", prefix) + s + strings.Repeat(" ", suffix)
-	},
-	"truncate": func(s string, n int) string {
-		if len(s) < n {
-			return s
-		}
-		return s[:n]
-	},
+// templateFuncs returns the functions Docker's templates offer (made
+// when a --format needs them, not at every start).
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"json": func(v any) (string, error) {
+			var b strings.Builder
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(v); err != nil {
+				return "", err
+			}
+			return strings.TrimSpace(b.String()), nil
+		},
+		"join":  strings.Join,
+		"split": strings.Split,
+		"lower": strings.ToLower,
+		"upper": strings.ToUpper,
+		"title": titleCase,
+		"pad": func(s string, prefix, suffix int) string {
+			if s == "" {
+				return s
+			}
+			return strings.Repeat(" ", prefix) + s + strings.Repeat(" ", suffix)
+		},
+		"truncate": func(s string, n int) string {
+			if len(s) < n {
+				return s
+			}
+			return s[:n]
+		},
+	}
 }
 
 // titleCase upper-cases the first letter of each word.

@@ -95,7 +95,9 @@ func (v *plainView) update(p api.Progress) {
 func (v *plainView) close(bool) {}
 
 // stepLine matches the builder's step headers: "Step N/M : INSTRUCTION".
-var stepLine = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+var stepLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+})
 
 // buildBars shows a build on a terminal: the output scrolls above a step
 // counter that names the current instruction.
@@ -130,7 +132,7 @@ func (v *buildBars) update(p api.Progress) {
 		v.setStep(p.Step, p.Steps, "")
 	}
 	for _, l := range v.lines.feed(p.Stream) {
-		if m := stepLine.FindStringSubmatch(l); m != nil {
+		if m := stepLine().FindStringSubmatch(l); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			total, _ := strconv.Atoi(m[2])
 			v.setStep(n, total, m[3])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -73,7 +74,9 @@ func (c *cli) usage(root *cobra.Command, err error) (int, bool) {
 }
 
 // cobraArgs matches cobra's messages for a wrong number of arguments.
-var cobraArgs = regexp.MustCompile(`^(?:accepts|requires) (at least |at most |between )?(\d+)(?: and (\d+))? arg\(s\)`)
+var cobraArgs = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:accepts|requires) (at least |at most |between )?(\d+)(?: and (\d+))? arg\(s\)`)
+})
 
 // argsMessage says what cobra's argument checks say in Docker's words:
 // "accepts no arguments", "requires at least 1 argument".
@@ -81,7 +84,7 @@ func argsMessage(msg string) string {
 	if strings.HasPrefix(msg, "unknown command") {
 		return "accepts no arguments"
 	}
-	m := cobraArgs.FindStringSubmatch(msg)
+	m := cobraArgs().FindStringSubmatch(msg)
 	if m == nil {
 		return msg
 	}
