@@ -73,8 +73,14 @@ func binaryDir() (string, func(), error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const mod = "github.com/container-runtime/container-runtime/cmd/"
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/",
-		mod+"container-runtime", mod+"container-runtimed", mod+"container-runtime-oci")
+	// As `make build`: the client without cgo (a static binary).
+	cli := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtime")
+	cli.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cli.CombinedOutput(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("building the client: %v\n%s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtimed", mod+"container-runtime-oci")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("building the binaries: %v\n%s", err, out)
