@@ -67,6 +67,7 @@ bench: build
 	@# bench/<name>compare command printing the same tables.
 	@echo; $(GO) run ./bench/daemoncompare -n $(or $(BENCH_DAEMON_RUNS),30) -seq $(or $(BENCH_SEQ),100) -mem 20
 	@echo; $(GO) run ./bench/pullcompare -n $(or $(BENCH_PULLS),5) -warmup 1
+	@echo; $(GO) run ./bench/clicompare -n $(or $(BENCH_CLI_RUNS),200) -warmup 5
 
 # The OCI runtime-tools validation suite (pinned in
 # integration/conformance/tools/go.mod) against container-runtime-oci, as

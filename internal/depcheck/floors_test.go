@@ -225,6 +225,7 @@ var floors = []floor{
 				imports: "api bench/internal/measure client errdefs image internal/testutil/daemon internal/testutil/dockerd " +
 					"internal/testutil/host network runtime",
 			},
+			"bench/clicompare":  {imports: "bench/internal/measure"},
 			"bench/ocicompare":  {imports: "bench/internal/measure internal/busyboxfs runtime"},
 			"bench/pullcompare": {imports: "bench/internal/measure distribution image"},
 		},
