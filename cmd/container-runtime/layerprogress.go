@@ -5,20 +5,17 @@ import (
 	"io"
 	"sync"
 
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
-
 	"github.com/container-runtime/container-runtime/api"
 )
 
-// Layer statuses after which a layer's bar is full (the daemon's words,
-// as Docker prints them).
-var layerDone = map[string]bool{
-	"Pull complete":        true,
-	"Already exists":       true,
-	"Pushed":               true,
-	"Layer already exists": true,
-	"Loaded":               true,
+// layerDone reports a layer status after which the layer's bar is full
+// (the daemon's words, as Docker prints them).
+func layerDone(status string) bool {
+	switch status {
+	case "Pull complete", "Already exists", "Pushed", "Layer already exists", "Loaded":
+		return true
+	}
+	return false
 }
 
 // newLayerView returns the view of a pull, push or load stream: a bar per
@@ -54,62 +51,73 @@ func (v *layerLines) close(bool) {}
 // layerBars shows a bar per layer with its status and byte counts; lines
 // about the whole image scroll above them.
 type layerBars struct {
-	p    *mpb.Progress
+	b *board
+
+	mu   sync.Mutex // the board's redraws read the bars
 	bars map[string]*layerBar
-	// order keeps the bars' creation order for close.
+	// order keeps the bars' creation order.
 	order []*layerBar
 }
 
-// layerBar is one layer's bar and what its decorators show.
+// layerBar is what one layer's row shows.
 type layerBar struct {
-	bar *mpb.Bar
-
-	mu             sync.Mutex // the render goroutine reads these
-	status         string
+	id, status     string
 	current, total int64
 	done           bool
 }
 
 func newLayerBars(w io.Writer) *layerBars {
-	return &layerBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30)), bars: map[string]*layerBar{}}
+	v := &layerBars{bars: map[string]*layerBar{}}
+	v.b = newBoard(w, v.rows)
+	return v
+}
+
+// rows draws a row per layer, "ID: STATUS [====>---] 1.0MiB / 2.0MiB",
+// the statuses padded to a common width.
+func (v *layerBars) rows() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	statusWidth := 0
+	for _, lb := range v.order {
+		statusWidth = max(statusWidth, len(lb.status))
+	}
+	rows := make([]string, 0, len(v.order))
+	for _, lb := range v.order {
+		current, total := lb.current, lb.total
+		if lb.done {
+			current, total = 1, 1
+		}
+		size := ""
+		switch {
+		case lb.total > 0:
+			size = humanSize(lb.current) + " / " + humanSize(lb.total)
+		case lb.current > 0:
+			size = humanSize(lb.current)
+		}
+		rows = append(rows, lb.id+": "+padRight(lb.status, statusWidth)+" "+progressBar(current, total, 30)+" "+size)
+	}
+	return rows
 }
 
 func (v *layerBars) update(p api.Progress) {
 	switch {
 	case p.Stream != "":
-		io.WriteString(v.p, p.Stream)
+		io.WriteString(v.b, p.Stream)
 		return
 	case p.Layer == "":
 		if p.Status != "" {
-			fmt.Fprintln(v.p, p.Status)
+			fmt.Fprintln(v.b, p.Status)
 		}
 		return
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	lb := v.bars[p.Layer]
 	if lb == nil {
-		lb = &layerBar{}
-		id := p.Layer
-		lb.bar = v.p.AddBar(0,
-			mpb.PrependDecorators(
-				decor.Name(id+":", decor.WC{W: len(id) + 2, C: decor.DindentRight}),
-				locked(&lb.mu, func() string {
-					return lb.status
-				}, decor.WCSyncSpaceR),
-			),
-			mpb.AppendDecorators(locked(&lb.mu, func() string {
-				switch {
-				case lb.total > 0:
-					return humanSize(lb.current) + " / " + humanSize(lb.total)
-				case lb.current > 0:
-					return humanSize(lb.current)
-				}
-				return ""
-			})),
-		)
+		lb = &layerBar{id: p.Layer}
 		v.bars[p.Layer] = lb
 		v.order = append(v.order, lb)
 	}
-	lb.mu.Lock()
 	lb.status = p.Status
 	if p.Total > 0 {
 		lb.total = p.Total
@@ -117,30 +125,18 @@ func (v *layerBars) update(p api.Progress) {
 	if p.Current > 0 {
 		lb.current = p.Current
 	}
-	total, current, finish := lb.total, lb.current, layerDone[p.Status] && !lb.done
-	lb.done = lb.done || finish
-	lb.mu.Unlock()
-	switch {
-	case finish:
-		lb.bar.SetTotal(-1, true)
-	case total > 0:
-		lb.bar.SetTotal(total, false)
-		lb.bar.SetCurrent(current)
-	}
+	lb.done = lb.done || layerDone(p.Status)
 }
 
+// close fills the bars of a pull that succeeded; after a failure they
+// stay as they were.
 func (v *layerBars) close(ok bool) {
-	for _, lb := range v.order {
-		lb.mu.Lock()
-		done := lb.done
-		lb.mu.Unlock()
-		switch {
-		case done:
-		case ok:
-			lb.bar.SetTotal(-1, true)
-		default:
-			lb.bar.Abort(false)
+	if ok {
+		v.mu.Lock()
+		for _, lb := range v.order {
+			lb.done = true
 		}
+		v.mu.Unlock()
 	}
-	v.p.Wait()
+	v.b.close()
 }

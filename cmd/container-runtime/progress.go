@@ -8,9 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
+	"time"
 
 	"github.com/container-runtime/container-runtime/api"
 )
@@ -102,29 +100,33 @@ var stepLine = sync.OnceValue(func() *regexp.Regexp {
 // buildBars shows a build on a terminal: the output scrolls above a step
 // counter that names the current instruction.
 type buildBars struct {
-	p     *mpb.Progress
-	bar   *mpb.Bar
+	b     *board
 	lines lines
 
-	mu          sync.Mutex // guards the fields the render goroutine reads
+	mu          sync.Mutex // guards the fields the board's redraws read
 	step, steps int
 	instr       string
+	done        bool
 }
 
 func newBuildBars(w io.Writer) *buildBars {
-	v := &buildBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30))}
-	v.bar = v.p.AddBar(0,
-		mpb.PrependDecorators(locked(&v.mu, func() string {
-			if v.steps == 0 {
-				return "Step -/-"
-			}
-			return fmt.Sprintf("Step %d/%d", v.step, v.steps)
-		}, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(locked(&v.mu, func() string {
-			return truncate(v.instr, 60)
-		})),
-	)
+	v := &buildBars{}
+	v.b = newBoard(w, v.rows)
 	return v
+}
+
+// rows draws "Step 2/5 [=====>----------] RUN make".
+func (v *buildBars) rows() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	counter, current, total := "Step -/-", int64(0), int64(0)
+	if v.steps > 0 {
+		counter, current, total = fmt.Sprintf("Step %d/%d", v.step, v.steps), int64(v.step-1), int64(v.steps)
+	}
+	if v.done {
+		current, total = 1, 1
+	}
+	return []string{counter + " " + progressBar(current, total, 30) + " " + truncate(v.instr, 60)}
 }
 
 func (v *buildBars) update(p api.Progress) {
@@ -137,53 +139,57 @@ func (v *buildBars) update(p api.Progress) {
 			total, _ := strconv.Atoi(m[2])
 			v.setStep(n, total, m[3])
 		}
-		fmt.Fprintln(v.p, l)
+		fmt.Fprintln(v.b, l)
 	}
 }
 
 func (v *buildBars) setStep(n, total int, instr string) {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.step, v.steps = n, total
 	if instr != "" {
 		v.instr = instr
 	}
-	v.mu.Unlock()
-	if total > 0 {
-		v.bar.SetTotal(int64(total), false)
-		v.bar.SetCurrent(int64(n - 1))
-	}
 }
 
-func (v *buildBars) close(ok bool) { closeBar(v.p, v.bar, &v.lines, ok) }
+func (v *buildBars) close(ok bool) {
+	v.mu.Lock()
+	v.done = ok
+	v.mu.Unlock()
+	closeBoard(v.b, &v.lines)
+}
 
 // bootstrapBars shows debootstrap's progress on a terminal: its "I:"
 // lines update a spinner with the current phase and a line count; other
 // lines (warnings, our own messages) scroll above it.
 type bootstrapBars struct {
-	p     *mpb.Progress
-	bar   *mpb.Bar
+	b     *board
 	lines lines
+	start time.Time
 
 	mu    sync.Mutex
 	count int
 	phase string
 	last  string
+	done  bool
 }
 
 func newBootstrapBars(w io.Writer) *bootstrapBars {
-	v := &bootstrapBars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(20))}
-	v.bar = v.p.New(0, mpb.SpinnerStyle(),
-		mpb.PrependDecorators(
-			decor.Elapsed(decor.ET_STYLE_MMSS, decor.WCSyncSpaceR),
-			locked(&v.mu, func() string {
-				return fmt.Sprintf("%s %d lines", v.phase, v.count)
-			}, decor.WCSyncSpaceR),
-		),
-		mpb.AppendDecorators(locked(&v.mu, func() string {
-			return truncate(v.last, 60)
-		})),
-	)
+	v := &bootstrapBars{start: time.Now()}
+	v.b = newBoard(w, v.rows)
 	return v
+}
+
+// rows draws "01:05 Retrieving 120 lines ⠹ Retrieving Packages".
+func (v *bootstrapBars) rows() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	elapsed := time.Since(v.start)
+	mark := spinner(elapsed)
+	if v.done {
+		mark = "done"
+	}
+	return []string{fmt.Sprintf("%s %s %d lines %s %s", mmss(elapsed), v.phase, v.count, mark, truncate(v.last, 60))}
 }
 
 func (v *bootstrapBars) update(p api.Progress) {
@@ -199,25 +205,25 @@ func (v *bootstrapBars) update(p api.Progress) {
 		}
 		v.mu.Unlock()
 		if !isInfo {
-			fmt.Fprintln(v.p, l)
+			fmt.Fprintln(v.b, l)
 		}
 	}
 }
 
-func (v *bootstrapBars) close(ok bool) { closeBar(v.p, v.bar, &v.lines, ok) }
+func (v *bootstrapBars) close(ok bool) {
+	v.mu.Lock()
+	v.done = ok
+	v.mu.Unlock()
+	closeBoard(v.b, &v.lines)
+}
 
-// closeBar prints what is left of the output above bar, marks bar done
-// (ok) or aborted, and waits for p to finish rendering.
-func closeBar(p *mpb.Progress, bar *mpb.Bar, out *lines, ok bool) {
+// closeBoard prints what is left of the output above the rows and stops
+// the board, its rows left as they are drawn last.
+func closeBoard(b *board, out *lines) {
 	if r := out.rest(); r != "" {
-		fmt.Fprintln(p, r)
+		fmt.Fprintln(b, r)
 	}
-	if ok {
-		bar.SetTotal(-1, true)
-	} else {
-		bar.Abort(false)
-	}
-	p.Wait()
+	b.close()
 }
 
 // truncate shortens s to n characters.
@@ -227,14 +233,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// locked is a decorator showing f's text, computed under mu: mpb renders
-// on its own goroutine while update changes what f reads.
-func locked(mu *sync.Mutex, f func() string, wc ...decor.WC) decor.Decorator {
-	return decor.Any(func(decor.Statistics) string {
-		mu.Lock()
-		defer mu.Unlock()
-		return f()
-	}, wc...)
 }

@@ -28,6 +28,9 @@ var clientDenied = []struct{ pkg, why string }{
 	{"github.com/moby/", "Docker's API types: the client speaks api's types"},
 	{"google.golang.org/", "gRPC and protobuf: the daemon's API is JSON over HTTP"},
 	{"golang.org/x/text/", "large Unicode tables"},
+	{"github.com/vbauerster/mpb/", "cmd/container-runtime/termboard.go draws the progress bars; mpb links a regexp compiled at init and Unicode width tables"},
+	{"github.com/mattn/go-runewidth", "Unicode width tables"},
+	{"github.com/rivo/uniseg", "Unicode segmentation tables"},
 	{"runtime/cgo", "make build links the client without cgo (a static binary): a package that needs cgo would make it dynamic again"},
 }
 
