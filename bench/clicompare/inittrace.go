@@ -20,6 +20,7 @@ import (
 //	init net/netip @0.52 ms, 0.011 ms clock, 752 bytes, 6 allocs
 type initLine struct {
 	pkg    string
+	at     time.Duration // since the Go runtime's main started (before any init)
 	clock  time.Duration
 	bytes  int64
 	allocs int64
@@ -36,6 +37,10 @@ func parseInitTrace(stderr []byte) ([]initLine, error) {
 		if len(f) != 11 || f[0] != "init" || !strings.HasPrefix(f[2], "@") || f[6] != "clock," || f[8] != "bytes," || f[10] != "allocs" {
 			continue
 		}
+		at, err := strconv.ParseFloat(f[2][1:], 64)
+		if err != nil {
+			return nil, fmt.Errorf("the start of %q: %w", sc.Text(), err)
+		}
 		clock, err := strconv.ParseFloat(f[4], 64)
 		if err != nil {
 			return nil, fmt.Errorf("the clock of %q: %w", sc.Text(), err)
@@ -48,16 +53,23 @@ func parseInitTrace(stderr []byte) ([]initLine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the allocs of %q: %w", sc.Text(), err)
 		}
-		lines = append(lines, initLine{pkg: f[1], clock: time.Duration(clock * float64(time.Millisecond)), bytes: b, allocs: a})
+		lines = append(lines, initLine{pkg: f[1], at: ms(at), clock: ms(clock), bytes: b, allocs: a})
 	}
 	return lines, sc.Err()
 }
 
+// ms converts inittrace's milliseconds.
+func ms(v float64) time.Duration {
+	return time.Duration(v * float64(time.Millisecond))
+}
+
 // printInit runs `ours --version` with GODEBUG=inittrace=1 cfg.n times
-// and prints the median sum of the packages' init clock and allocation,
-// and the packages with the largest median init clock.
+// and prints the median time to main (the end of package main's init,
+// since the Go runtime's main started: the dynamic loader, for a binary
+// that has one, comes before and is not counted), the median sum of the packages' init clock
+// and allocation, and the packages with the largest median init clock.
 func printInit(ctx context.Context, ours string, cfg config) error {
-	var totals []time.Duration
+	var totals, toMain []time.Duration
 	var bytesTotal []int64
 	perPkg := map[string][]time.Duration{}
 	count := 0
@@ -85,10 +97,14 @@ func printInit(ctx context.Context, ours string, cfg config) error {
 			total += l.clock
 			allocated += l.bytes
 			perPkg[l.pkg] = append(perPkg[l.pkg], l.clock)
+			if l.pkg == "main" {
+				toMain = append(toMain, l.at+l.clock)
+			}
 		}
 		totals, bytesTotal, count = append(totals, total), append(bytesTotal, allocated), len(lines)
 	}
 	slices.Sort(bytesTotal)
+	fmt.Printf("  time to main (inittrace, %d runs) median %s\n", cfg.n, usec(measure.Median(toMain)))
 	fmt.Printf("  package init (inittrace, %d runs) median %s for %d packages, %d bytes allocated\n",
 		cfg.n, usec(measure.Median(totals)), count, bytesTotal[len(bytesTotal)/2])
 	type pkgCost struct {

@@ -18,9 +18,9 @@ func TestParseInitTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []initLine{
-		{pkg: "internal/bytealg"},
-		{pkg: "net/netip", clock: 11 * time.Microsecond, bytes: 752, allocs: 6},
-		{pkg: "main", clock: 250 * time.Microsecond, bytes: 28552, allocs: 97},
+		{pkg: "internal/bytealg", at: 4 * time.Microsecond},
+		{pkg: "net/netip", at: 520 * time.Microsecond, clock: 11 * time.Microsecond, bytes: 752, allocs: 6},
+		{pkg: "main", at: 1100 * time.Microsecond, clock: 250 * time.Microsecond, bytes: 28552, allocs: 97},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("parsed %+v, want %+v", got, want)

@@ -1,7 +1,7 @@
 // Command clicompare measures what every command line of the client pays
 // before it does anything: the packages it links and its size, the time
 // the Go runtime spends initialising those packages (GODEBUG=inittrace=1,
-// summed per run), and the wall and CPU time of `--version` next to the
+// summed per run, and the time to main), and the wall and CPU time of `--version` next to the
 // Docker and Podman clients' (when installed). A command that reaches the
 // daemon adds the daemon's work to this; bench/daemoncompare times
 // `run --rm` through the CLI.
@@ -72,9 +72,9 @@ func run(ctx context.Context, cfg config) error {
 	fmt.Printf("== The client's start (%s); load average %s\n", ours, loadavg())
 	fmt.Printf("  binary size                      %.1f MiB (%d bytes)\n", float64(st.Size())/(1<<20), st.Size())
 	if all, nonStd, err := countPackages(ctx, clientPkg); err != nil {
-		fmt.Printf("  packages linked                  unknown: %v\n", err)
+		fmt.Printf("  packages linked (this checkout)  unknown: %v\n", err)
 	} else {
-		fmt.Printf("  packages linked                  %d (%d outside the standard library)\n", all, nonStd)
+		fmt.Printf("  packages linked (this checkout)  %d (%d outside the standard library)\n", all, nonStd)
 	}
 	if err := printInit(ctx, ours, cfg); err != nil {
 		return err
