@@ -24,7 +24,6 @@ import (
 // cursor rests at the start of the line below the rows.
 type board struct {
 	w      io.Writer
-	width  int
 	render func() []string
 
 	mu      sync.Mutex
@@ -41,12 +40,13 @@ const boardTick = 150 * time.Millisecond
 
 // newBoard starts redrawing render's rows on w.
 func newBoard(w io.Writer, render func() []string) *board {
-	b := &board{w: w, width: termWidth(w), render: render, stop: make(chan struct{}), done: make(chan struct{})}
+	b := &board{w: w, render: render, stop: make(chan struct{}), done: make(chan struct{})}
 	go b.loop()
 	return b
 }
 
-// termWidth is w's width in columns when it is a terminal, else 80.
+// termWidth is w's width in columns when it is a terminal, else 80. It is
+// asked at every redraw: the window may be resized while the rows show.
 func termWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok {
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
@@ -120,9 +120,9 @@ func (b *board) close() {
 // text nor the rows changed.
 // Preconditions: b.mu is held.
 func (b *board) redraw(text []byte) {
-	rows := b.render()
+	rows, width := b.render(), termWidth(b.w)
 	for i, r := range rows {
-		rows[i] = cut(r, b.width-1)
+		rows[i] = cut(r, width-1)
 	}
 	if len(text) == 0 && slices.Equal(rows, b.drawn) {
 		return
