@@ -174,6 +174,8 @@ func (c *cli) verbCommand(verb string) (group string, build func() *cobra.Comman
 		return "volumes", c.volumeCommand
 	case "system":
 		return "system", c.systemCommand
+	case "builder":
+		return "images", c.builderCommand
 	case "info":
 		return "system", c.infoCommand
 	case "version":
