@@ -207,18 +207,23 @@ func (c *cli) streamStats(ctx context.Context, cl *client.Client, out output, f 
 			}
 		}()
 	}
-	for _, e := range entries {
-		follow(e)
-	}
 	_, tty := terminal(c.out)
 	tick := time.NewTicker(streamRefresh)
 	defer tick.Stop()
-	for {
+	// The first table is the one-shot samples, printed before any
+	// stream can replace one of them; then the streams start.
+	shown := entries
+	for started := false; ; started = true {
 		if tty {
 			io.WriteString(c.out, "\033[2J\033[H")
 		}
-		if err := printStats(c.out, out, board.snapshot(), !f.noTrunc); err != nil {
+		if err := printStats(c.out, out, shown, !f.noTrunc); err != nil {
 			return err
+		}
+		if !started {
+			for _, e := range entries {
+				follow(e)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -239,6 +244,7 @@ func (c *cli) streamStats(ctx context.Context, cl *client.Client, out output, f 
 			}
 			board.keep(names)
 		}
+		shown = board.snapshot()
 	}
 }
 
