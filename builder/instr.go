@@ -91,8 +91,7 @@ func (s *stageRun) dispatch(ctx context.Context, cmd instructions.Command) error
 			}
 		})
 	case *instructions.ShellCommand:
-		s.shell = slices.Clone(c.Shell)
-		return s.metaStep(ctx, text, "SHELL "+jsonString(c.Shell), nil)
+		return s.shellStep(ctx, text, c)
 	case *instructions.CmdCommand:
 		s.cmdSet = true
 		argv := s.argv(c.ShellDependantCmdLine)
@@ -236,7 +235,7 @@ func (s *stageRun) dockerEntrypointStep(ctx context.Context, text string, c *ins
 // argv returns the command line of a shell-form or exec-form instruction.
 func (s *stageRun) argv(c instructions.ShellDependantCmdLine) []string {
 	if c.PrependShell {
-		return append(slices.Clone(s.shell), strings.Join(c.CmdLine, " "))
+		return append(s.shell(), strings.Join(c.CmdLine, " "))
 	}
 	return slices.Clone(c.CmdLine)
 }

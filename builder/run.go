@@ -280,6 +280,7 @@ func (r *buildRun) run(ctx context.Context) (image.Image, error) {
 		Config:          cfg,
 		StartupCommands: startup,
 		Healthcheck:     st.Healthcheck,
+		Shell:           st.Shell,
 		Created:         created,
 	}, r.opts.Tags...)
 	if err != nil {

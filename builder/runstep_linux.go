@@ -25,7 +25,7 @@ func (s *stageRun) prepareRun(c *instructions.RunCommand) (runSpec, error) {
 	var rs runSpec
 	var err error
 	if len(c.Files) > 0 {
-		if rs.argv, rs.script, err = heredocArgv(s.shell, c); err != nil {
+		if rs.argv, rs.script, err = heredocArgv(s.shell(), c); err != nil {
 			return rs, withKind(err, errdefs.ErrInvalidArgument)
 		}
 	} else {

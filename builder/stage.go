@@ -12,7 +12,7 @@ import (
 )
 
 // defaultShell returns the shell that runs the shell form of RUN, CMD and
-// ENTRYPOINT until a SHELL instruction changes it.
+// ENTRYPOINT when neither the stage nor its base image has a SHELL.
 func defaultShell() []string { return []string{"/bin/sh", "-c"} }
 
 // stageRun builds one stage of the Dockerfile, step by step.
@@ -28,8 +28,6 @@ type stageRun struct {
 	prevHit    bool
 	prevFrom   bool
 	prevReason string
-	// shell is the current SHELL.
-	shell []string
 	// cmdSet tells whether the stage has a CMD line so far: a Docker
 	// ENTRYPOINT drops only an inherited CMD (Docker's rule).
 	cmdSet bool
@@ -39,7 +37,7 @@ type stageRun struct {
 
 // newStageRun prepares the build of stage i.
 func newStageRun(r *buildRun, i int) *stageRun {
-	return &stageRun{r: r, index: i, stage: &r.df.stages[i], shell: defaultShell()}
+	return &stageRun{r: r, index: i, stage: &r.df.stages[i]}
 }
 
 // step is one instruction ready to run: its inputs decide its cache key,

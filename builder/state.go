@@ -20,6 +20,9 @@ type imageState struct {
 	// Healthcheck is Docker's config.Healthcheck (HEALTHCHECK), kept
 	// beside Config, which cannot hold it.
 	Healthcheck *image.Healthcheck `json:"healthcheck,omitempty"`
+	// Shell is Docker's config.Shell (SHELL), also kept beside Config:
+	// the shell in effect, inherited through FROM; nil for the default.
+	Shell []string `json:"shell,omitempty"`
 }
 
 // scratchState is the empty image of `FROM scratch`.
@@ -37,6 +40,7 @@ func stateOf(img image.Image) imageState {
 		Config:          img.Config,
 		StartupCommands: img.StartupCommands,
 		Healthcheck:     img.Healthcheck,
+		Shell:           img.Shell,
 	}
 	st = st.clone()
 	if st.Config.OS == "" {
@@ -51,6 +55,7 @@ func (s imageState) clone() imageState {
 	c := s
 	c.Layers = slices.Clone(s.Layers)
 	c.Healthcheck = s.Healthcheck.Clone()
+	c.Shell = slices.Clone(s.Shell)
 	c.StartupCommands = make([][]string, len(s.StartupCommands))
 	for i, cmd := range s.StartupCommands {
 		c.StartupCommands[i] = slices.Clone(cmd)

@@ -44,7 +44,7 @@ func exportConfig(img image.Image, diffIDs []digest.Digest) ([]byte, digest.Dige
 	if !slices.Equal(diffIDs, img.Layers) {
 		cfg.RootFS = ocispec.RootFS{Type: "layers", DiffIDs: diffIDs}
 	}
-	raw, err := image.MarshalConfig(cfg, img.Healthcheck)
+	raw, err := image.MarshalConfig(cfg, img.Extensions())
 	if err != nil {
 		return nil, "", fmt.Errorf("encoding the config of image %s: %w", img.ID, err)
 	}

@@ -68,7 +68,7 @@ func (d *Service) Load(ctx context.Context, r io.Reader, progress func(Progress)
 	}
 	var out []image.Image
 	for _, p := range pending {
-		img := image.Image{Layers: p.cfg.RootFS.DiffIDs, Config: p.cfg, Healthcheck: p.health}
+		img := image.Image{Layers: p.cfg.RootFS.DiffIDs, Config: p.cfg, Healthcheck: p.ext.Healthcheck, Shell: p.ext.Shell}
 		if p.cfg.Created == nil {
 			img.Created = time.Unix(0, 0).UTC()
 		}

@@ -19,8 +19,9 @@ type pendingImage struct {
 	key   string // what identifies it in the archive (config or manifest path)
 	cfg   ocispec.Image
 	names []string
-	// health is the config's Docker Healthcheck, which cfg cannot hold.
-	health *image.Healthcheck
+	// ext are the config's Docker Healthcheck and Shell, which cfg cannot
+	// hold.
+	ext image.Extensions
 }
 
 // images reads the archive's image list: manifest.json when there is one
@@ -62,7 +63,7 @@ func (l *loader) dockerImages() ([]*pendingImage, error) {
 		if p.cfg, err = decodeConfigFor(raw, len(e.Layers)); err != nil {
 			return nil, fmt.Errorf("config %s: %w", e.Config, err)
 		}
-		if p.health, err = image.HealthcheckOf(raw); err != nil {
+		if p.ext, err = image.ExtensionsOf(raw); err != nil {
 			return nil, fmt.Errorf("config %s: %w", e.Config, err)
 		}
 		for i, lp := range e.Layers {
@@ -168,7 +169,7 @@ func (l *loader) ociImage(desc ocispec.Descriptor, p Platform, depth int) (*pend
 	if pi.cfg, err = decodeConfig(cfgRaw, m.Layers); err != nil {
 		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
-	if pi.health, err = image.HealthcheckOf(cfgRaw); err != nil {
+	if pi.ext, err = image.ExtensionsOf(cfgRaw); err != nil {
 		return nil, fmt.Errorf("config %s: %w", m.Config.Digest, err)
 	}
 	for i, ld := range m.Layers {

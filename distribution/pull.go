@@ -85,7 +85,7 @@ func (d *Service) pull(ctx context.Context, r remoteRef, p Platform, explicit bo
 	if err != nil {
 		return image.Image{}, fmt.Errorf("image config %s: %w", m.Config.Digest, err)
 	}
-	health, err := image.HealthcheckOf(cfgRaw)
+	ext, err := image.ExtensionsOf(cfgRaw)
 	if err != nil {
 		return image.Image{}, fmt.Errorf("image config %s: %w", m.Config.Digest, err)
 	}
@@ -98,7 +98,7 @@ func (d *Service) pull(ctx context.Context, r remoteRef, p Platform, explicit bo
 	if err := d.fetchLayers(ctx, rp, m.Layers, cfg.RootFS.DiffIDs, rep); err != nil {
 		return image.Image{}, err
 	}
-	img := image.Image{Layers: cfg.RootFS.DiffIDs, Config: cfg, Healthcheck: health}
+	img := image.Image{Layers: cfg.RootFS.DiffIDs, Config: cfg, Healthcheck: ext.Healthcheck, Shell: ext.Shell}
 	if cfg.Created == nil {
 		// The store would stamp the time of the pull, making the id
 		// differ from one pull to the next.

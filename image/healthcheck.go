@@ -1,14 +1,8 @@
 package image
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
-
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/container-runtime/container-runtime/errdefs"
 )
 
 // Healthcheck is Docker's image config field config.Healthcheck (the
@@ -39,47 +33,4 @@ func (h *Healthcheck) Clone() *Healthcheck {
 	c := *h
 	c.Test = slices.Clone(h.Test)
 	return &c
-}
-
-// MarshalConfig encodes an image config with Docker's config.Healthcheck
-// when hc is set. Without hc the bytes are encoding/json's of cfg (fields
-// in declaration order), so images without a health check keep their ids;
-// with it the objects are re-encoded with sorted keys, which is as
-// deterministic.
-func MarshalConfig(cfg ocispec.Image, hc *Healthcheck) ([]byte, error) {
-	raw, err := json.Marshal(cfg)
-	if err != nil || hc == nil {
-		return raw, err
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, err
-	}
-	inner := map[string]json.RawMessage{}
-	if c, ok := top["config"]; ok {
-		if err := json.Unmarshal(c, &inner); err != nil {
-			return nil, err
-		}
-	}
-	if inner["Healthcheck"], err = json.Marshal(hc); err != nil {
-		return nil, err
-	}
-	if top["config"], err = json.Marshal(inner); err != nil {
-		return nil, err
-	}
-	return json.Marshal(top)
-}
-
-// HealthcheckOf reads config.Healthcheck from a raw image config (Docker's
-// field); nil when the config has none.
-func HealthcheckOf(raw []byte) (*Healthcheck, error) {
-	var v struct {
-		Config struct {
-			Healthcheck *Healthcheck `json:"Healthcheck"`
-		} `json:"config"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, fmt.Errorf("decoding the image config's Healthcheck: %w: %w", errdefs.ErrInvalidArgument, err)
-	}
-	return v.Config.Healthcheck, nil
 }

@@ -20,33 +20,33 @@ func TestMarshalConfigHealthcheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := MarshalConfig(cfg, nil); err != nil || string(got) != string(plain) {
+	if got, err := MarshalConfig(cfg, Extensions{}); err != nil || string(got) != string(plain) {
 		t.Fatalf("without a health check: %s, %v; want encoding/json's %s", got, err, plain)
 	}
 	hc := &Healthcheck{Test: []string{"CMD-SHELL", "true"}, Interval: 5 * time.Second, Retries: 2}
-	raw, err := MarshalConfig(cfg, hc)
+	raw, err := MarshalConfig(cfg, Extensions{Healthcheck: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(raw), `"Healthcheck":{"Test":["CMD-SHELL","true"],"Interval":5000000000,"Retries":2}`) {
 		t.Errorf("config %s lacks Docker's Healthcheck", raw)
 	}
-	again, _ := MarshalConfig(cfg, hc)
+	again, _ := MarshalConfig(cfg, Extensions{Healthcheck: hc})
 	if string(again) != string(raw) {
 		t.Errorf("two encodings differ:\n%s\n%s", raw, again)
 	}
-	got, err := HealthcheckOf(raw)
-	if err != nil || !reflect.DeepEqual(got, hc) {
+	got, err := ExtensionsOf(raw)
+	if err != nil || !reflect.DeepEqual(got.Healthcheck, hc) || got.Shell != nil {
 		t.Errorf("read back %+v, %v; want %+v", got, err, hc)
 	}
 	var back ocispec.Image
 	if err := json.Unmarshal(raw, &back); err != nil || !reflect.DeepEqual(back.Config.Cmd, cfg.Config.Cmd) || back.OS != "linux" {
 		t.Errorf("the OCI fields did not survive: %+v, %v", back, err)
 	}
-	if got, err := HealthcheckOf(plain); got != nil || err != nil {
+	if got, err := ExtensionsOf(plain); got.Healthcheck != nil || err != nil {
 		t.Errorf("a config without one gave %+v, %v", got, err)
 	}
-	if _, err := HealthcheckOf([]byte(`{"config":{"Healthcheck":"sometimes"}}`)); err == nil {
+	if _, err := ExtensionsOf([]byte(`{"config":{"Healthcheck":"sometimes"}}`)); err == nil {
 		t.Error("a Healthcheck of the wrong type was read")
 	}
 }

@@ -40,6 +40,10 @@ type Image struct {
 	// Healthcheck is Docker's config.Healthcheck (HEALTHCHECK), which
 	// ocispec.Image cannot hold; nil when the image has none.
 	Healthcheck *Healthcheck
+	// Shell is Docker's config.Shell (SHELL), which ocispec.Image cannot
+	// hold either: what runs the shell form of commands in the image and
+	// in images built FROM it; nil for /bin/sh -c.
+	Shell []string
 	// Created is Config.Created.
 	Created time.Time
 	// Size is the sum of the layer sizes.
@@ -140,7 +144,13 @@ func canonicalConfig(img Image) ([]byte, error) {
 			cfg.Config.Labels = nil
 		}
 	}
-	return MarshalConfig(cfg, img.Healthcheck)
+	return MarshalConfig(cfg, img.Extensions())
+}
+
+// Extensions returns the members of img's Docker config that
+// ocispec.Image cannot hold.
+func (img Image) Extensions() Extensions {
+	return Extensions{Healthcheck: img.Healthcheck, Shell: img.Shell}
 }
 
 // decodeImage builds an Image (without Names and Size) from its stored
@@ -154,14 +164,14 @@ func decodeImage(id digest.Digest, raw []byte) (Image, error) {
 	if img.Config.Created != nil {
 		img.Created = *img.Config.Created
 	}
-	// Stored configs are MarshalConfig's: the field is spelt as Docker
+	// Stored configs are MarshalConfig's: the fields are spelt as Docker
 	// does, so most images skip a second decoding.
-	if bytes.Contains(raw, []byte(`"Healthcheck"`)) {
-		hc, err := HealthcheckOf(raw)
+	if bytes.Contains(raw, []byte(`"Healthcheck"`)) || bytes.Contains(raw, []byte(`"Shell"`)) {
+		ext, err := ExtensionsOf(raw)
 		if err != nil {
 			return img, fmt.Errorf("image %s: %w", id, err)
 		}
-		img.Healthcheck = hc
+		img.Healthcheck, img.Shell = ext.Healthcheck, ext.Shell
 	}
 	if v, ok := img.Config.Config.Labels[StartupCommandsLabel]; ok {
 		if err := json.Unmarshal([]byte(v), &img.StartupCommands); err != nil {
