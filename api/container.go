@@ -97,6 +97,10 @@ type ContainerCreate struct {
 	// (--health-*); Test ["NONE"] turns it off (--no-healthcheck). In
 	// inspect's config it is the check in effect.
 	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
+	// Shell runs a CMD-SHELL health check (Docker's Config.Shell);
+	// empty takes the image's SHELL. In inspect's config it is the
+	// shell in effect, absent for /bin/sh -c.
+	Shell []string `json:"shell,omitempty"`
 }
 
 // Resources are the cgroup limits of a container.

@@ -43,6 +43,9 @@ type ImageConfig struct {
 	// Healthcheck is the image's HEALTHCHECK (Docker's
 	// config.Healthcheck).
 	Healthcheck *HealthConfig `json:"healthcheck,omitempty"`
+	// Shell is the image's SHELL (Docker's config.Shell), which runs
+	// the shell form of commands; absent for /bin/sh -c.
+	Shell []string `json:"shell,omitempty"`
 }
 
 // HistoryEntry is one entry of GET /v1/images/{ref}/history.

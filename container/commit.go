@@ -83,6 +83,10 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 		Layers:          append(append([]digest.Digest(nil), r.Layers...), layer.DiffID),
 		Created:         now,
 		StartupCommands: r.StartupCommands,
+		// Docker's commit keeps the container's Config.Healthcheck and
+		// Config.Shell, which the OCI config cannot hold.
+		Healthcheck: imageHealthcheck(r.Healthcheck),
+		Shell:       r.Config.Shell,
 		Config: ocispec.Image{
 			Author:  req.Author,
 			Config:  cfg,

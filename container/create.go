@@ -99,6 +99,9 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
+	if req.Shell, err = containerShell(req.Shell, img.Shell); err != nil {
+		return api.ContainerCreated{}, err
+	}
 
 	id, err := newID()
 	if err != nil {

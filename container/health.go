@@ -64,11 +64,11 @@ func (s *Service) startHealth(e *entry, fresh bool, prev *api.Health) {
 		e.notifyLocked()
 	}
 	e.mu.Unlock()
-	hc, startedAt := r.Healthcheck, r.State.StartedAt
+	hc, shell, startedAt := r.Healthcheck, r.Config.Shell, r.State.StartedAt
 	s.goBg(func(context.Context) {
 		defer close(run.done)
 		defer cancel()
-		s.healthLoop(ctx, e, hc, startedAt)
+		s.healthLoop(ctx, e, hc, shell, startedAt)
 	})
 }
 
@@ -93,10 +93,10 @@ func (s *Service) stopHealth(e *entry) {
 }
 
 // healthLoop runs the checks of the run that started at startedAt until
-// ctx ends or the run does.
-func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig, startedAt time.Time) {
+// ctx ends or the run does; shell runs a CMD-SHELL check.
+func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig, shell []string, startedAt time.Time) {
 	t := timingsOf(hc)
-	argv := healthArgv(hc)
+	argv := healthArgv(hc, shell)
 	status := func() string {
 		e.mu.Lock()
 		defer e.mu.Unlock()

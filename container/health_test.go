@@ -144,13 +144,49 @@ func TestContainerHealthcheck(t *testing.T) {
 	}
 }
 
-// TestHealthArgv checks the commands of the two forms.
+// TestHealthArgv checks the commands of the two forms: CMD-SHELL runs by
+// the container's shell (Config.Shell), else /bin/sh -c; CMD ignores it.
 func TestHealthArgv(t *testing.T) {
-	if got := healthArgv(&api.HealthConfig{Test: []string{"CMD-SHELL", "a && b"}}); !reflect.DeepEqual(got, []string{"/bin/sh", "-c", "a && b"}) {
+	shellCheck := &api.HealthConfig{Test: []string{"CMD-SHELL", "a && b"}}
+	if got := healthArgv(shellCheck, nil); !reflect.DeepEqual(got, []string{"/bin/sh", "-c", "a && b"}) {
 		t.Errorf("CMD-SHELL: %q", got)
 	}
-	if got := healthArgv(&api.HealthConfig{Test: []string{"CMD", "/bin/x", "y"}}); !reflect.DeepEqual(got, []string{"/bin/x", "y"}) {
+	bash := []string{"/bin/bash", "-o", "pipefail", "-c"}
+	if got := healthArgv(shellCheck, bash); !reflect.DeepEqual(got, []string{"/bin/bash", "-o", "pipefail", "-c", "a && b"}) {
+		t.Errorf("CMD-SHELL with Shell %q: %q", bash, got)
+	}
+	if got := healthArgv(&api.HealthConfig{Test: []string{"CMD", "/bin/x", "y"}}, bash); !reflect.DeepEqual(got, []string{"/bin/x", "y"}) {
 		t.Errorf("CMD: %q", got)
+	}
+}
+
+// TestContainerShell checks Docker's merge of Config.Shell: the request's
+// over the image's, neither giving nil (/bin/sh -c).
+func TestContainerShell(t *testing.T) {
+	img := []string{"/bin/sh", "-xc"}
+	for _, tc := range []struct {
+		name     string
+		req, img []string
+		want     []string
+		bad      bool
+	}{
+		{"neither", nil, nil, nil, false},
+		{"image's", nil, img, img, false},
+		{"request's over the image's", []string{"/bin/ash", "-c"}, img, []string{"/bin/ash", "-c"}, false},
+		{"empty program", []string{"", "-c"}, img, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := containerShell(tc.req, tc.img)
+			if tc.bad {
+				if !errors.Is(err, errdefs.ErrInvalidArgument) {
+					t.Fatalf("got %q, %v; want ErrInvalidArgument", got, err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
 	}
 }
 

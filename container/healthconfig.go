@@ -114,14 +114,41 @@ func healthEnabled(h *api.HealthConfig) bool {
 	return h != nil && len(h.Test) > 1 && (h.Test[0] == "CMD" || h.Test[0] == "CMD-SHELL")
 }
 
+// containerShell is a container's Config.Shell: the request's, else the
+// image's SHELL, as Docker merges them; nil for /bin/sh -c.
+func containerShell(req, img []string) ([]string, error) {
+	if len(req) == 0 {
+		return slices.Clone(img), nil
+	}
+	if req[0] == "" {
+		return nil, fmt.Errorf("shell %q: the program is empty: %w", req, errdefs.ErrInvalidArgument)
+	}
+	return slices.Clone(req), nil
+}
+
 // healthArgv is the command of a check: CMD's argv, or CMD-SHELL's line
-// run by /bin/sh -c (Docker's default shell; an image's SHELL is not kept
-// in its config here).
-func healthArgv(h *api.HealthConfig) []string {
+// run by the container's shell (its Config.Shell, from the image's SHELL),
+// else /bin/sh -c, as Docker's getShell does.
+func healthArgv(h *api.HealthConfig, shell []string) []string {
 	if h.Test[0] == "CMD-SHELL" {
-		return append([]string{"/bin/sh", "-c"}, h.Test[1:]...)
+		if len(shell) == 0 {
+			shell = []string{"/bin/sh", "-c"}
+		}
+		return append(slices.Clone(shell), h.Test[1:]...)
 	}
 	return slices.Clone(h.Test[1:])
+}
+
+// imageHealthcheck is the image form of a container's check in effect,
+// which a commit keeps (nil for nil).
+func imageHealthcheck(h *api.HealthConfig) *image.Healthcheck {
+	if h == nil {
+		return nil
+	}
+	return &image.Healthcheck{
+		Test: slices.Clone(h.Test), Interval: h.Interval, Timeout: h.Timeout,
+		StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries,
+	}
 }
 
 // healthTimings are a check's durations with the defaults applied.

@@ -147,6 +147,7 @@ type configView struct {
 	StopTimeout  *int                `json:",omitempty"`
 	ExposedPorts map[string]struct{} `json:",omitempty"`
 	Healthcheck  *healthConfigView   `json:",omitempty"` // healthview.go
+	Shell        []string            `json:",omitempty"`
 }
 
 type networkSettings struct {
@@ -221,6 +222,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		v.Path, v.Args = ci.Command[0], ci.Command[1:]
 	}
 	v.State.Health, v.Config.Healthcheck = newHealthView(ci.StateDetail.Health), newHealthConfigView(cfg.Healthcheck)
+	v.Config.Shell = cfg.Shell
 	if len(v.Config.Cmd) == 0 && len(v.Config.Entrypoint) == 0 {
 		v.Config.Cmd = ci.Command
 	}
@@ -363,6 +365,7 @@ type imageConfigView struct {
 	Volumes      map[string]struct{}
 	StopSignal   string            `json:",omitempty"`
 	Healthcheck  *healthConfigView `json:",omitempty"` // healthview.go
+	Shell        []string          `json:",omitempty"`
 }
 
 type rootFSView struct {
@@ -382,7 +385,7 @@ func newImageView(ii api.ImageInspect) imageView {
 		Id: ii.ID, RepoTags: tags, RepoDigests: []string{}, Created: dockerTime(ii.Created),
 		Config: imageConfigView{User: c.User, Env: c.Env, Cmd: c.Cmd, Entrypoint: c.Entrypoint,
 			WorkingDir: c.WorkingDir, Labels: c.Labels, ExposedPorts: c.ExposedPorts, Volumes: c.Volumes, StopSignal: c.StopSignal,
-			Healthcheck: newHealthConfigView(c.Healthcheck)},
+			Healthcheck: newHealthConfigView(c.Healthcheck), Shell: c.Shell},
 		Architecture: ii.Architecture, Os: ii.OS, Size: ii.Size,
 		RootFS:          rootFSView{Type: "layers", Layers: ii.Layers},
 		StartupCommands: ii.StartupCommands,

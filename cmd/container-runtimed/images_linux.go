@@ -86,6 +86,7 @@ func (s *imageService) Inspect(ctx context.Context, ref string) (api.ImageInspec
 			Volumes:      c.Volumes,
 			StopSignal:   c.StopSignal,
 			Healthcheck:  apiHealthcheck(img.Healthcheck),
+			Shell:        img.Shell,
 		},
 		StartupCommands:   img.StartupCommands,
 		EntrypointMeaning: img.EntrypointMeaning(),

@@ -114,6 +114,7 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	if out.Healthcheck, err = toHealthcheck(cfg.Healthcheck); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
+	out.Shell = cfg.Shell
 	if cfg.Domainname != "" {
 		warn("Config.Domainname %q is ignored", cfg.Domainname)
 	}

@@ -141,7 +141,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 			AttachStdout: !cfg.OpenStdin, AttachStderr: !cfg.OpenStdin, AttachStdin: cfg.OpenStdin,
 			Env: cfg.Env, Cmd: cfg.Cmd, Image: c.Image, WorkingDir: cfg.WorkingDir,
 			Entrypoint: cfg.Entrypoint, Labels: cfg.Labels, StopSignal: cfg.StopSignal, StopTimeout: cfg.StopTimeout,
-			Healthcheck: healthConfigOf(cfg.Healthcheck),
+			Healthcheck: healthConfigOf(cfg.Healthcheck), Shell: cfg.Shell,
 		},
 		HostConfig: &container.HostConfig{
 			NetworkMode:     container.NetworkMode(networkMode(cfg.Network)),
