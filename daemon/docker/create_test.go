@@ -77,6 +77,7 @@ func TestToCreateMaps(t *testing.T) {
 	req := createFrom(t, `{
 		"Image": "busybox", "Cmd": ["sh"], "Entrypoint": [""], "Env": ["A=1"], "Tty": true, "OpenStdin": true,
 		"Labels": {"l": "v"}, "StopSignal": "SIGINT", "Healthcheck": {"Test": ["CMD", "true"]},
+		"Shell": ["/bin/bash", "-c"],
 		"HostConfig": {
 			"Binds": ["/src:/dst:ro,rprivate"], "Tmpfs": {"/run": "size=1m"},
 			"Mounts": [{"Type": "bind", "Source": "/a", "Target": "/b", "ReadOnly": true}],
@@ -108,6 +109,7 @@ func TestToCreateMaps(t *testing.T) {
 		},
 		Log: api.LogOpts{MaxSize: 1 << 20, MaxFiles: 2}, LogDriver: "json-file",
 		Healthcheck: &api.HealthConfig{Test: []string{"CMD", "true"}},
+		Shell:       []string{"/bin/bash", "-c"},
 	}
 	gj, _ := json.Marshal(got)
 	wj, _ := json.Marshal(want)

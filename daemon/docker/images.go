@@ -89,7 +89,7 @@ func (h *Handler) imageInspect(w http.ResponseWriter, r *http.Request, ref strin
 		Config: &dockerspec.DockerOCIImageConfig{ImageConfig: ocispec.ImageConfig{
 			User: c.User, ExposedPorts: c.ExposedPorts, Env: c.Env, Entrypoint: c.Entrypoint, Cmd: c.Cmd,
 			Volumes: c.Volumes, WorkingDir: c.WorkingDir, Labels: c.Labels, StopSignal: c.StopSignal,
-		}, DockerOCIImageConfigExt: dockerspec.DockerOCIImageConfigExt{Shell: c.Shell}},
+		}, DockerOCIImageConfigExt: imageConfigExt(c)},
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
