@@ -50,7 +50,7 @@ func (s *Service) Commit(ctx context.Context, ref string, req api.ContainerCommi
 	if err != nil {
 		return "", err
 	}
-	if err := image.ApplyChanges(&cfg, req.Changes); err != nil {
+	if err := image.ApplyChangesWithShell(&cfg, r.Config.Shell, req.Changes); err != nil {
 		return "", fmt.Errorf("committing container %s: %w", r.Name, err)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,9 +21,16 @@ import (
 // that is not one of these, or is malformed, fails with
 // ErrInvalidArgument and changes nothing.
 func ApplyChanges(cfg *ocispec.ImageConfig, changes []string) error {
+	return ApplyChangesWithShell(cfg, nil, changes)
+}
+
+// ApplyChangesWithShell is ApplyChanges with shell (the config's Docker
+// Shell, nil for /bin/sh -c) running the shell form of CMD and ENTRYPOINT,
+// as Docker's commit dispatches the changes with the container's config.
+func ApplyChangesWithShell(cfg *ocispec.ImageConfig, shell []string, changes []string) error {
 	next := cloneConfig(*cfg)
 	for _, c := range changes {
-		if err := applyChange(&next, c); err != nil {
+		if err := applyChange(&next, shell, c); err != nil {
 			return errdefs.Kindf(errdefs.ErrInvalidArgument, "change %q: %w", c, err)
 		}
 	}
@@ -40,7 +48,7 @@ func cloneConfig(c ocispec.ImageConfig) ocispec.ImageConfig {
 	return c
 }
 
-func applyChange(cfg *ocispec.ImageConfig, change string) error {
+func applyChange(cfg *ocispec.ImageConfig, shell []string, change string) error {
 	change = strings.TrimSpace(change)
 	keyword, rest, _ := strings.Cut(change, " ")
 	rest = strings.TrimSpace(rest)
@@ -50,7 +58,7 @@ func applyChange(cfg *ocispec.ImageConfig, change string) error {
 	}
 	switch kw := strings.ToUpper(keyword); kw {
 	case "CMD", "ENTRYPOINT":
-		argv, err := commandForm(rest)
+		argv, err := commandForm(rest, shell)
 		if err != nil {
 			return err
 		}
@@ -148,8 +156,9 @@ func applyChange(cfg *ocispec.ImageConfig, change string) error {
 }
 
 // commandForm parses CMD or ENTRYPOINT's argument: a JSON array of strings
-// (exec form), else a command for /bin/sh -c (shell form).
-func commandForm(s string) ([]string, error) {
+// (exec form), else a command for shell, or /bin/sh -c when it is empty
+// (shell form).
+func commandForm(s string, shell []string) ([]string, error) {
 	if strings.HasPrefix(s, "[") {
 		var argv []string
 		if err := json.Unmarshal([]byte(s), &argv); err == nil {
@@ -160,7 +169,10 @@ func commandForm(s string) ([]string, error) {
 	if s == "" {
 		return nil, fmt.Errorf("a command is required")
 	}
-	return []string{"/bin/sh", "-c", s}, nil
+	if len(shell) == 0 {
+		shell = []string{"/bin/sh", "-c"}
+	}
+	return append(slices.Clone(shell), s), nil
 }
 
 // listForm parses VOLUME's argument: a JSON array, else words.

@@ -78,10 +78,38 @@ func TestApplyChanges(t *testing.T) {
 	}
 }
 
+// TestApplyChangesWithShell checks that the shell form of CMD and
+// ENTRYPOINT is run by the config's Docker Shell, as Docker's commit does,
+// and by /bin/sh -c without one; the exec form ignores it.
+func TestApplyChangesWithShell(t *testing.T) {
+	shell := []string{"/bin/bash", "-o", "pipefail", "-c"}
+	cfg := ocispec.ImageConfig{}
+	if err := ApplyChangesWithShell(&cfg, shell, []string{"CMD echo hi | cat", `ENTRYPOINT ["/init"]`}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/bin/bash", "-o", "pipefail", "-c", "echo hi | cat"}; !slices.Equal(cfg.Cmd, want) {
+		t.Errorf("Cmd %q, want %q", cfg.Cmd, want)
+	}
+	if !slices.Equal(cfg.Entrypoint, []string{"/init"}) {
+		t.Errorf("Entrypoint %q", cfg.Entrypoint)
+	}
+	if len(shell) != 4 || shell[3] != "-c" {
+		t.Errorf("the shell given was changed: %q", shell)
+	}
+	cfg = ocispec.ImageConfig{}
+	if err := ApplyChangesWithShell(&cfg, nil, []string{"ENTRYPOINT run me"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/bin/sh", "-c", "run me"}; !slices.Equal(cfg.Entrypoint, want) {
+		t.Errorf("without a shell: Entrypoint %q, want %q", cfg.Entrypoint, want)
+	}
+}
+
 func TestApplyChangesRefused(t *testing.T) {
 	for _, c := range []struct{ change, want string }{
 		{"FROM busybox", "FROM is not an instruction"},
 		{"RUN true", "RUN is not an instruction"},
+		{`SHELL ["/bin/bash", "-c"]`, "SHELL is not an instruction"},
 		{"", "empty instruction"},
 		{"CMD", "a command is required"},
 		{"ENV", "KEY=VALUE pair is required"},

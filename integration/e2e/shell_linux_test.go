@@ -38,7 +38,8 @@ func inspectField(t testing.TB, d *daemon.Daemon, kind, field, ref string) strin
 // kept in the image; a child image FROM it runs its shell-form RUN, CMD
 // and CMD-SHELL health check by that shell; image and container inspect
 // show Config.Shell; commit, save and load, and push and pull keep it
-// (and the image id); commit --change refuses SHELL, as Docker's does.
+// (and the image id); commit --change runs a shell-form CMD by the
+// container's shell and refuses SHELL, as Docker's does.
 func TestShellInheritedAsDockerDoes(t *testing.T) {
 	d := daemon.New(t)
 	bb := d.Busybox(t)
@@ -107,6 +108,11 @@ func TestShellInheritedAsDockerDoes(t *testing.T) {
 		if got := inspectField(t, d, "image", "Config.Healthcheck.Test", "sh-committed"); got != `["CMD-SHELL","marked"]` {
 			t.Errorf("committed Config.Healthcheck.Test %s", got)
 		}
+		// A shell-form CMD change is run by the container's shell.
+		d.OK(t, "commit", "--change", "CMD marked", "marked", "sh-cmd")
+		if got := inspectField(t, d, "image", "Config.Cmd", "sh-cmd"); got != `["/bin/marksh","-c","marked"]` {
+			t.Errorf("commit --change 'CMD marked' stored Cmd %s, want it run by the container's shell", got)
+		}
 		r := d.Run(t, "commit", "--change", `SHELL ["/bin/sh", "-c"]`, "marked", "sh-changed")
 		if r.Code == 0 || !strings.Contains(r.Stderr, "SHELL") {
 			t.Errorf("commit --change SHELL: %v, want it refused naming SHELL (Docker's commit takes no SHELL)", r)
@@ -157,7 +163,7 @@ func TestShellInheritedAsDockerDoes(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.OK(t, "rmi", ref)
-		d.OK(t, "rmi", "sh-committed", "sh-child")
+		d.OK(t, "rmi", "sh-committed", "sh-cmd", "sh-child")
 		d.OK(t, "pull", ref)
 		if got := inspectField(t, d, "image", "Id", ref); got != `"`+cfgID.String()+`"` {
 			t.Errorf("pulled id %s, want the pushed config's %s", got, cfgID)
