@@ -56,8 +56,9 @@ func (h *Handler) containerList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := make([]container.Summary, 0, len(list))
+	version := requestOf(r).version
 	for _, c := range list {
-		out = append(out, summaryOf(c, requestOf(r).version))
+		out = append(out, h.listEntry(r.Context(), c, version))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

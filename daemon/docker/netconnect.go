@@ -162,6 +162,12 @@ func setNetworks(out *container.InspectResponse, c api.ContainerInspect, version
 	if len(c.Networks) == 0 {
 		return
 	}
+	out.NetworkSettings.Networks = endpointSettings(c, version)
+}
+
+// endpointSettings are c's networks in Docker's shape, by name, as
+// inspect and the container list show them.
+func endpointSettings(c api.ContainerInspect, version string) map[string]*network.EndpointSettings {
 	short := c.ID[:min(12, len(c.ID))]
 	nets := map[string]*network.EndpointSettings{}
 	for name, n := range c.Networks {
@@ -182,7 +188,7 @@ func setNetworks(out *container.InspectResponse, c api.ContainerInspect, version
 		}
 		nets[name] = ep
 	}
-	out.NetworkSettings.Networks = nets
+	return nets
 }
 
 // userDefined reports whether a network is one a user made (the

@@ -64,9 +64,17 @@ func (h *Handler) networkList(w http.ResponseWriter, r *http.Request) error {
 }
 
 // networkMatches applies docker network ls's filters name, id, driver and
-// label (key or key=value); the values of one key are alternatives.
+// label (key or key=value); the values of one key are alternatives, except
+// label's, which must all hold (as Docker's: Compose lists a project's
+// networks with the project's label and one more).
 func networkMatches(n api.Network, filters map[string][]string) bool {
 	for k, vals := range filters {
+		if k == "label" {
+			if !hasLabels(n.Labels, vals) {
+				return false
+			}
+			continue
+		}
 		ok := false
 		for _, v := range vals {
 			switch k {
@@ -76,10 +84,6 @@ func networkMatches(n api.Network, filters map[string][]string) bool {
 				ok = ok || len(v) <= len(n.ID) && n.ID[:len(v)] == v
 			case "driver":
 				ok = ok || n.Driver == v
-			case "label":
-				key, val, hasVal := strings.Cut(v, "=")
-				got, present := n.Labels[key]
-				ok = ok || present && (!hasVal || got == val)
 			case "type":
 				builtin := n.Name == "bridge" || n.Name == "host" || n.Name == "none"
 				ok = ok || (v == "builtin") == builtin

@@ -227,9 +227,16 @@ func eventOf(e api.Event) events.Message {
 }
 
 // eventMatches applies Docker's event filters; the values of one key are
-// alternatives, different keys must all hold.
+// alternatives, except label's, which must all hold (as Docker's); different
+// keys must all hold.
 func eventMatches(m events.Message, filters map[string][]string) bool {
 	for k, vals := range filters {
+		if k == "label" {
+			if !hasLabels(m.Actor.Attributes, vals) {
+				return false
+			}
+			continue
+		}
 		ok := false
 		for _, v := range vals {
 			switch k {
@@ -240,10 +247,6 @@ func eventMatches(m events.Message, filters map[string][]string) bool {
 			case "container", "image", "network":
 				ok = ok || string(m.Type) == k && (strings.HasPrefix(m.Actor.ID, v) || m.Actor.Attributes["name"] == v) ||
 					k == "image" && m.Actor.Attributes["image"] == v
-			case "label":
-				key, val, hasVal := strings.Cut(v, "=")
-				got, present := m.Actor.Attributes[key]
-				ok = ok || present && (!hasVal || got == val)
 			default:
 				ok = true
 			}
