@@ -165,7 +165,7 @@ func TestComposeV5(t *testing.T) {
 
 // checkComposePsJSON checks `compose ps --format json`: one JSON object a
 // line, one for each service, running, web's with its published port.
-func checkComposePsJSON(t *testing.T, out string, port int) {
+func checkComposePsJSON(t testing.TB, out string, port int) {
 	t.Helper()
 	type publisher struct {
 		URL           string
@@ -202,7 +202,7 @@ func checkComposePsJSON(t *testing.T, out string, port int) {
 // tidy` would change, fails the test. The version comes from that go.mod,
 // so `docker-compose version` names the pin. The first build takes about
 // two minutes on two cores, later ones seconds (Go's build cache).
-func buildComposeV5(t *testing.T, dir string) string {
+func buildComposeV5(t testing.TB, dir string) string {
 	t.Helper()
 	if diff := goOutput(t, composeV5Module, "mod", "tidy", "-diff"); diff != "" {
 		t.Fatalf("%s/go.mod is not tidy (run go mod tidy there):\n%s", composeV5Module, diff)
@@ -210,7 +210,7 @@ func buildComposeV5(t *testing.T, dir string) string {
 	version := strings.TrimSpace(goOutput(t, composeV5Module, "list", "-m", "-f", "{{.Version}}", composeV5Path))
 	bin := filepath.Join(dir, "docker-compose")
 	start := time.Now()
-	goOutput(t, composeV5Module, "build", "-trimpath",
+	goOutput(t, composeV5Module, "build",
 		"-ldflags", "-s -w -X "+composeV5Path+"/internal.Version="+version,
 		"-o", bin, composeV5Main)
 	t.Logf("built docker-compose %s in %s", version, time.Since(start).Round(time.Second))
@@ -219,7 +219,7 @@ func buildComposeV5(t *testing.T, dir string) string {
 
 // goOutput runs `go args...` in dir and returns its standard output; a
 // failure fails the test with go's standard error.
-func goOutput(t *testing.T, dir string, args ...string) string {
+func goOutput(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
