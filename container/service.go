@@ -214,6 +214,7 @@ func (s *Service) publish(r *record, action string, set func(*api.Event)) {
 	if set != nil {
 		set(&e)
 	}
+	withLabels(&e, r.Config.Labels)
 	s.events.Publish(e)
 }
 

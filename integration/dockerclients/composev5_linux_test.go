@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,11 +35,12 @@ const (
 // published on 127.0.0.1; a second `up -d` that keeps the containers as
 // they are; then ps (table and JSON), logs and exec, and `down -v`, which
 // removes the network and the volume on their own path, after which no
-// container, network or volume of the project is left.
+// container, network or volume of the project is left; last, an attached
+// `up --exit-code-from` of a one-shot service ends with its exit code.
 func TestComposeV5(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "go")
-	compose := buildComposeV5(t, t.TempDir())
+	bin := buildComposeV5(t, t.TempDir())
 	d := daemon.New(t)
 	d.Busybox(t)
 	port := freePort(t)
@@ -51,12 +53,12 @@ func TestComposeV5(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := t.TempDir()
-	// run runs Compose on the project for at most timeout and returns its
-	// standard output and error (the progress lines).
-	run := func(timeout time.Duration, args ...string) (stdout, stderr string, err error) {
+	// compose runs Compose on a project for at most timeout and returns
+	// its standard output and error (the progress lines).
+	compose := func(project string, timeout time.Duration, args ...string) (stdout, stderr string, err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, compose, append([]string{"--ansi", "never", "--progress", "plain", "-p", "crtcompose"}, args...)...)
+		cmd := exec.CommandContext(ctx, bin, append([]string{"--ansi", "never", "--progress", "plain", "-p", project}, args...)...)
 		cmd.Dir = dir
 		// No docker CLI config, no BuildKit (nothing is built): Compose
 		// needs only the daemon's socket.
@@ -67,10 +69,13 @@ func TestComposeV5(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = &out, &errOut
 		cmd.WaitDelay = 5 * time.Second
 		if err := cmd.Run(); err != nil {
-			return out.String(), errOut.String(), fmt.Errorf("docker-compose %s: %v\nstdout: %s\nstderr: %s\ndaemon log:\n%s",
+			return out.String(), errOut.String(), fmt.Errorf("docker-compose %s: %w\nstdout: %s\nstderr: %s\ndaemon log:\n%s",
 				strings.Join(args, " "), err, out.String(), errOut.String(), tail(d.Log(), 40))
 		}
 		return out.String(), errOut.String(), nil
+	}
+	run := func(timeout time.Duration, args ...string) (stdout, stderr string, err error) {
+		return compose("crtcompose", timeout, args...)
 	}
 	mustFor := func(timeout time.Duration, args ...string) (stdout, stderr string) {
 		t.Helper()
@@ -161,7 +166,29 @@ func TestComposeV5(t *testing.T) {
 			t.Errorf("after down -v, %s still lists the project's:\n%s", strings.Join(c, " "), out)
 		}
 	}
+
+	// An attached up follows its containers with GET /events filtered by
+	// the project's labels, and ends with the exit of the service named.
+	if err := os.WriteFile(filepath.Join(dir, "job.yaml"), []byte(composeV5Job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { compose("crtcomposejob", time.Minute, "-f", "job.yaml", "down", "-t", "1") })
+	out, _, err := compose("crtcomposejob", time.Minute, "-f", "job.yaml", "up", "--exit-code-from", "job")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 || !strings.Contains(out, "job-done") {
+		t.Errorf("compose up --exit-code-from job: %q, %v; want job-done and the job's exit code 3", out, err)
+	}
+	if _, _, err := compose("crtcomposejob", time.Minute, "-f", "job.yaml", "down", "-t", "1"); err != nil {
+		t.Error(err)
+	}
 }
+
+// composeV5Job is a project of one service that ends by itself.
+const composeV5Job = `services:
+  job:
+    image: busybox
+    command: ["sh", "-c", "echo job-done; exit 3"]
+`
 
 // checkComposePsJSON checks `compose ps --format json`: one JSON object a
 // line, one for each service, running, web's with its published port.
