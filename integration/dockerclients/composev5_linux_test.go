@@ -225,15 +225,13 @@ func checkComposePsJSON(t testing.TB, out string, port int) {
 }
 
 // buildComposeV5 builds the pinned Compose's docker-compose into dir and
-// returns its path; a failed build, or a composev5/go.mod that `go mod
-// tidy` would change, fails the test. The version comes from that go.mod,
-// so `docker-compose version` names the pin. The first build takes about
-// two minutes on two cores, later ones seconds (Go's build cache).
+// returns its path; a failed build fails the test. The version comes from
+// composev5/go.mod, so `docker-compose version` names the pin. The first
+// build takes about two minutes on two cores, later ones seconds (Go's
+// build cache). It needs only the modules `go mod download` fetches there
+// (.ci/run does, and checks that the go.mod is tidy).
 func buildComposeV5(t testing.TB, dir string) string {
 	t.Helper()
-	if diff := goOutput(t, composeV5Module, "mod", "tidy", "-diff"); diff != "" {
-		t.Fatalf("%s/go.mod is not tidy (run go mod tidy there):\n%s", composeV5Module, diff)
-	}
 	version := strings.TrimSpace(goOutput(t, composeV5Module, "list", "-m", "-f", "{{.Version}}", composeV5Path))
 	bin := filepath.Join(dir, "docker-compose")
 	start := time.Now()
