@@ -112,6 +112,38 @@ type Resources struct {
 	PidsLimit  int64  `json:"pidsLimit,omitempty"`
 	CPUShares  int64  `json:"cpuShares,omitempty"`
 	CpusetCpus string `json:"cpusetCpus,omitempty"`
+
+	// Docker's memory, CPU, block I/O and OOM settings of the same names
+	// (run flags --memory-swap, --memory-reservation, --memory-swappiness,
+	// --oom-kill-disable, --oom-score-adj, --cpu-period, --cpu-quota,
+	// --cpuset-mems, --blkio-weight, --device-{read,write}-{bps,iops}).
+	// MemorySwap is memory plus swap in bytes, -1 unlimited; 0 with a
+	// Memory limit means twice Memory (the created container's record
+	// holds that value, as Docker's). MemorySwappiness is 0..100 (nil or
+	// -1: the host's). OomScoreAdj is the process's oom_score_adj
+	// (-1000..1000). CPUPeriod and CPUQuota are the CFS period and quota
+	// in microseconds and exclude NanoCPUs. Throttle devices name a block
+	// device of the host by path.
+	MemorySwap           int64            `json:"memorySwap,omitempty"`
+	MemoryReservation    int64            `json:"memoryReservation,omitempty"`
+	MemorySwappiness     *int64           `json:"memorySwappiness,omitempty"`
+	OomKillDisable       bool             `json:"oomKillDisable,omitempty"`
+	OomScoreAdj          int              `json:"oomScoreAdj,omitempty"`
+	CPUPeriod            int64            `json:"cpuPeriod,omitempty"`
+	CPUQuota             int64            `json:"cpuQuota,omitempty"`
+	CpusetMems           string           `json:"cpusetMems,omitempty"`
+	BlkioWeight          uint16           `json:"blkioWeight,omitempty"`
+	BlkioDeviceReadBps   []ThrottleDevice `json:"blkioDeviceReadBps,omitempty"`
+	BlkioDeviceWriteBps  []ThrottleDevice `json:"blkioDeviceWriteBps,omitempty"`
+	BlkioDeviceReadIOps  []ThrottleDevice `json:"blkioDeviceReadIOps,omitempty"`
+	BlkioDeviceWriteIOps []ThrottleDevice `json:"blkioDeviceWriteIOps,omitempty"`
+}
+
+// ThrottleDevice is a block device's rate limit: bytes or operations per
+// second (Docker's blkiodev.ThrottleDevice).
+type ThrottleDevice struct {
+	Path string `json:"path"`
+	Rate uint64 `json:"rate"`
 }
 
 // Mount is a bind mount, tmpfs or volume (-v, --mount, --tmpfs).

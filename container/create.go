@@ -75,6 +75,10 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err := s.checkHostConfig(&req, img); err != nil {
 		return api.ContainerCreated{}, err
 	}
+	limitWarnings, err := checkLimits(&req.Resources) // limits.go: Docker's defaults, recorded
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
 	args, err := targetArgs(req, img.Config.Config)
 	if err != nil {
 		return api.ContainerCreated{}, err
@@ -83,6 +87,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
+	warnings = append(warnings, limitWarnings...)
 	stopSignal := req.StopSignal
 	if stopSignal == "" {
 		stopSignal = img.Config.Config.StopSignal

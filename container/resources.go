@@ -51,5 +51,5 @@ func applyResources(spec *specs.Spec, r api.Resources) error {
 		limit := r.PidsLimit
 		res.Pids = &specs.LinuxPids{Limit: &limit}
 	}
-	return nil
+	return applyLimits(spec, r) // limits.go
 }

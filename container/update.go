@@ -246,6 +246,9 @@ func applyUpdate(r *record, req api.ContainerUpdate) {
 	if req.Memory != 0 {
 		res.Memory = req.Memory
 	}
+	if req.MemorySwap != 0 {
+		res.MemorySwap = req.MemorySwap
+	}
 	if req.NanoCPUs != 0 {
 		res.NanoCPUs = req.NanoCPUs
 	}

@@ -2,6 +2,7 @@ package container
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -85,7 +86,7 @@ func TestApplyUpdateRecords(t *testing.T) {
 	applyUpdate(r, api.ContainerUpdate{NanoCPUs: 5e8, PidsLimit: ptr[int64](-1),
 		RestartPolicy: &api.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}})
 	want := api.Resources{Memory: 64 << 20, NanoCPUs: 5e8}
-	if r.Config.Resources != want {
+	if !reflect.DeepEqual(r.Config.Resources, want) {
 		t.Errorf("resources = %+v, want %+v", r.Config.Resources, want)
 	}
 	if r.Config.RestartPolicy != (api.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}) {

@@ -283,6 +283,11 @@ func setProcessLimits(p *specs.Process) error {
 	if p.OOMScoreAdj != nil {
 		v := strconv.Itoa(*p.OOMScoreAdj)
 		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(v), 0); err != nil {
+			// The kernel answers EACCES to a value below the lowest one
+			// the process was given without CAP_SYS_RESOURCE.
+			if errors.Is(err, unix.EACCES) && *p.OOMScoreAdj < 0 {
+				return fmt.Errorf("process.oomScoreAdj: writing %s: a negative adjustment needs CAP_SYS_RESOURCE, which the runtime lacks: %w", v, err)
+			}
 			return fmt.Errorf("process.oomScoreAdj: writing %s: %w", v, err)
 		}
 	}

@@ -108,6 +108,8 @@ type hostConfigView struct {
 
 	// VolumesFrom is --volumes-from as given.
 	VolumesFrom []string
+
+	limitsView // --memory-swap, --cpu-period, ... (inspectlimits.go)
 }
 
 type restartPolicyView struct {
@@ -233,6 +235,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		v.HostConfig.PidsLimit = &pl
 	}
 	hostFieldsView(&v.HostConfig, cfg)
+	v.HostConfig.limitsView = newLimitsView(cfg.Resources)
 	v.HostConfig.VolumesFrom = cfg.VolumesFrom
 	// The summary's mounts are resolved: volumes named, --volumes-from
 	// included.

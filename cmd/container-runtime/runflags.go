@@ -57,6 +57,8 @@ type containerFlags struct {
 	logOpts     []string
 
 	host hostFlags // --ulimit, --sysctl, --device, --pid, ... (runflags2.go)
+	// limits are --memory-swap, --cpu-period, --device-read-bps, ... (limitflags.go)
+	limits limitFlags
 
 	// issue 11, networks and pull: --network-alias, --pull.
 	networkAliases []string
@@ -115,6 +117,7 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.hooks, "hook", nil, "run an OCI hook: STAGE:PATH (stage start or exit, or an OCI hook name)")
 	fs.StringArrayVar(&f.logOpts, "log-opt", nil, "log option: max-size=10m, max-file=3")
 	f.host.addFlags(fs)
+	f.limits.addFlags(fs)
 
 	// issue 11, networks and pull.
 	fs.StringArrayVar(&f.networkAliases, "network-alias", nil, "another name of the container on its user-defined network")
@@ -197,7 +200,7 @@ func (f *containerFlags) resources() (api.Resources, error) {
 		return r, fmt.Errorf("invalid --cpus %g: must not be negative", f.cpus)
 	}
 	r.NanoCPUs = int64(f.cpus * 1e9)
-	return r, nil
+	return r, f.limits.apply(&r)
 }
 
 // parseRestart parses --restart.

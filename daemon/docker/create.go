@@ -94,6 +94,9 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	if out.Resources, err = toResources(hc.Resources); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
+	if err := toLimits(hc, &out.Resources); err != nil { // limits.go
+		return api.ContainerCreate{}, nil, nil, err
+	}
 	if out.Mounts, err = toMounts(hc); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
@@ -139,7 +142,6 @@ func refuseIsolation(hc *container.HostConfig) error {
 		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
 		{"HostConfig.CgroupParent", hc.CgroupParent != "", "a cgroup parent"},
 		{"HostConfig.Links", len(hc.Links) > 0, "a legacy link"},
-		{"HostConfig.OomScoreAdj", hc.OomScoreAdj != 0, "an OOM score adjustment"},
 		{"HostConfig.MaskedPaths", hc.MaskedPaths != nil, "changing the masked paths"},
 		{"HostConfig.ReadonlyPaths", hc.ReadonlyPaths != nil, "changing the read-only paths"},
 		{"HostConfig.Runtime", hc.Runtime != "" && hc.Runtime != "runc" && hc.Runtime != "container-runtime",
@@ -169,31 +171,14 @@ func toResources(r container.Resources) (api.Resources, error) {
 	if r.PidsLimit != nil && *r.PidsLimit > 0 {
 		out.PidsLimit = *r.PidsLimit
 	}
-	if r.CPUQuota > 0 && out.NanoCPUs == 0 {
-		period := r.CPUPeriod
-		if period == 0 {
-			period = 100000
-		}
-		out.NanoCPUs = r.CPUQuota * 1e9 / period
-	}
 	type check struct {
 		field string
 		set   bool
 	}
 	checks := []check{
-		{"HostConfig.BlkioWeight", r.BlkioWeight != 0},
 		{"HostConfig.BlkioWeightDevice", len(r.BlkioWeightDevice) > 0},
-		{"HostConfig.BlkioDeviceReadBps", len(r.BlkioDeviceReadBps) > 0},
-		{"HostConfig.BlkioDeviceWriteBps", len(r.BlkioDeviceWriteBps) > 0},
-		{"HostConfig.BlkioDeviceReadIOps", len(r.BlkioDeviceReadIOps) > 0},
-		{"HostConfig.BlkioDeviceWriteIOps", len(r.BlkioDeviceWriteIOps) > 0},
 		{"HostConfig.CpuRealtimePeriod", r.CPURealtimePeriod != 0},
 		{"HostConfig.CpuRealtimeRuntime", r.CPURealtimeRuntime != 0},
-		{"HostConfig.CpusetMems", r.CpusetMems != ""},
-		{"HostConfig.MemoryReservation", r.MemoryReservation != 0},
-		{"HostConfig.MemorySwap", r.MemorySwap != 0 && r.MemorySwap != -1 && r.MemorySwap != r.Memory},
-		{"HostConfig.MemorySwappiness", r.MemorySwappiness != nil && *r.MemorySwappiness != -1},
-		{"HostConfig.OomKillDisable", r.OomKillDisable != nil && *r.OomKillDisable},
 		{"HostConfig.CpuCount", r.CPUCount != 0},
 		{"HostConfig.CpuPercent", r.CPUPercent != 0},
 		{"HostConfig.IOMaximumIOps", r.IOMaximumIOps != 0},

@@ -1,0 +1,74 @@
+package docker
+
+import (
+	"fmt"
+
+	"github.com/moby/moby/api/types/blkiodev"
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/errdefs"
+)
+
+// toLimits maps the memory, CPU, block I/O and OOM fields of Docker's
+// HostConfig that the container service honours (MemorySwap,
+// MemoryReservation, MemorySwappiness, OomKillDisable, OomScoreAdj,
+// CpuPeriod, CpuQuota, CpusetMems, BlkioWeight, BlkioDevice*) onto out.
+// The service checks the values, with Docker's messages.
+func toLimits(hc *container.HostConfig, out *api.Resources) error {
+	r := hc.Resources
+	out.MemorySwap, out.MemoryReservation = r.MemorySwap, r.MemoryReservation
+	if s := r.MemorySwappiness; s != nil && *s != -1 { // -1: the host's, as unset
+		out.MemorySwappiness = s
+	}
+	out.OomKillDisable = r.OomKillDisable != nil && *r.OomKillDisable
+	out.OomScoreAdj = hc.OomScoreAdj
+	out.CPUPeriod, out.CPUQuota, out.CpusetMems = r.CPUPeriod, r.CPUQuota, r.CpusetMems
+	out.BlkioWeight = r.BlkioWeight
+	var err error
+	for _, t := range []struct {
+		field string
+		in    []*blkiodev.ThrottleDevice
+		out   *[]api.ThrottleDevice
+	}{
+		{"HostConfig.BlkioDeviceReadBps", r.BlkioDeviceReadBps, &out.BlkioDeviceReadBps},
+		{"HostConfig.BlkioDeviceWriteBps", r.BlkioDeviceWriteBps, &out.BlkioDeviceWriteBps},
+		{"HostConfig.BlkioDeviceReadIOps", r.BlkioDeviceReadIOps, &out.BlkioDeviceReadIOps},
+		{"HostConfig.BlkioDeviceWriteIOps", r.BlkioDeviceWriteIOps, &out.BlkioDeviceWriteIOps},
+	} {
+		if *t.out, err = toThrottles(t.field, t.in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// toThrottles maps one of Docker's throttle lists.
+func toThrottles(field string, in []*blkiodev.ThrottleDevice) ([]api.ThrottleDevice, error) {
+	var out []api.ThrottleDevice
+	for i, d := range in {
+		if d == nil || d.Path == "" {
+			return nil, errdefs.Kindf(errdefs.ErrInvalidArgument, "%s: a device path is required", fmt.Sprintf("%s[%d].Path", field, i))
+		}
+		out = append(out, api.ThrottleDevice{Path: d.Path, Rate: d.Rate})
+	}
+	return out, nil
+}
+
+// limitsOf fills inspect's HostConfig fields of the same limits.
+func limitsOf(r api.Resources, hc *container.HostConfig) {
+	hc.MemorySwap, hc.MemoryReservation, hc.MemorySwappiness = r.MemorySwap, r.MemoryReservation, r.MemorySwappiness
+	oomKillDisable := r.OomKillDisable
+	hc.OomKillDisable = &oomKillDisable
+	hc.OomScoreAdj = r.OomScoreAdj
+	hc.CPUPeriod, hc.CPUQuota, hc.CpusetMems, hc.BlkioWeight = r.CPUPeriod, r.CPUQuota, r.CpusetMems, r.BlkioWeight
+	throttles := func(in []api.ThrottleDevice) []*blkiodev.ThrottleDevice {
+		out := []*blkiodev.ThrottleDevice{}
+		for _, d := range in {
+			out = append(out, &blkiodev.ThrottleDevice{Path: d.Path, Rate: d.Rate})
+		}
+		return out
+	}
+	hc.BlkioDeviceReadBps, hc.BlkioDeviceWriteBps = throttles(r.BlkioDeviceReadBps), throttles(r.BlkioDeviceWriteBps)
+	hc.BlkioDeviceReadIOps, hc.BlkioDeviceWriteIOps = throttles(r.BlkioDeviceReadIOps), throttles(r.BlkioDeviceWriteIOps)
+}

@@ -1,0 +1,204 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+)
+
+// hostBlockDevice is a whole block device of the host with a size (the
+// disk the VM boots from): /dev/NAME and its "MAJOR:MINOR".
+func hostBlockDevice(t *testing.T) (path, numbers string) {
+	t.Helper()
+	entries, err := os.ReadDir("/sys/block")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, "loop") || strings.HasPrefix(name, "ram") || strings.HasPrefix(name, "zram") {
+			continue
+		}
+		size, _ := os.ReadFile(filepath.Join("/sys/block", name, "size"))
+		dev, _ := os.ReadFile(filepath.Join("/sys/block", name, "dev"))
+		if n, _ := strconv.ParseInt(strings.TrimSpace(string(size)), 10, 64); n > 0 && len(dev) > 0 {
+			if _, err := os.Stat("/dev/" + name); err == nil {
+				return "/dev/" + name, strings.TrimSpace(string(dev))
+			}
+		}
+	}
+	t.Fatal("no block device with a size under /sys/block")
+	return "", ""
+}
+
+// hasCapability tells whether this process has capability bit in its
+// effective set.
+func hasCapability(t *testing.T, bit uint) bool {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if hex, ok := strings.CutPrefix(line, "CapEff:\t"); ok {
+			v, err := strconv.ParseUint(strings.TrimSpace(hex), 16, 64)
+			if err != nil {
+				t.Fatalf("CapEff %q: %v", hex, err)
+			}
+			return v&(1<<bit) != 0
+		}
+	}
+	t.Fatal("no CapEff in /proc/self/status")
+	return false
+}
+
+// TestRunLimits reads each of Docker's memory, CPU, block I/O and OOM run
+// flags back in the container's cgroup files (v1 here) or inside the
+// container, with what inspect shows under Docker's HostConfig names, and
+// checks Docker's refusals.
+func TestRunLimits(t *testing.T) {
+	d := daemon.New(t)
+	img := d.Busybox(t)
+	running := func(t *testing.T, args ...string) string {
+		t.Helper()
+		id := strings.TrimSpace(d.OK(t, append(append([]string{"run", "-d"}, args...), img, "sleep", "1000")...))
+		t.Cleanup(func() { d.Run(t, "rm", "-f", id) })
+		return id
+	}
+	inspect := func(t *testing.T, id, field string) string {
+		t.Helper()
+		return strings.TrimSpace(d.OK(t, "inspect", "-f", "{{.HostConfig."+field+"}}", id))
+	}
+
+	t.Run("memory-swap", func(t *testing.T) {
+		id := running(t, "-m", "64m")
+		expectLimits(t, id, "-m 64m", [][3]string{{"memory", "memory.memsw.limit_in_bytes", "134217728"}})
+		if got := inspect(t, id, "MemorySwap"); got != "134217728" {
+			t.Errorf("-m 64m: HostConfig.MemorySwap = %s, want twice the memory, 134217728", got)
+		}
+		id = running(t, "-m", "64m", "--memory-swap", "96m")
+		expectLimits(t, id, "--memory-swap 96m", [][3]string{{"memory", "memory.memsw.limit_in_bytes", "100663296"}})
+		id = running(t, "-m", "64m", "--memory-swap", "-1")
+		if got := cgroupValue(t, id, "memory", "memory.memsw.limit_in_bytes"); len(got) < 18 {
+			t.Errorf("--memory-swap -1: memsw limit %s, want unlimited", got)
+		}
+		if got := inspect(t, id, "MemorySwap"); got != "-1" {
+			t.Errorf("--memory-swap -1: HostConfig.MemorySwap = %s", got)
+		}
+		refused(t, d, "You should always set the Memory limit when using Memoryswap limit", "create", "--memory-swap", "1g", img)
+		refused(t, d, "Minimum memoryswap limit should be larger than memory limit", "create", "-m", "64m", "--memory-swap", "32m", img)
+	})
+
+	t.Run("memory-reservation-swappiness-oom", func(t *testing.T) {
+		id := running(t, "-m", "64m", "--memory-reservation", "32m", "--memory-swappiness", "10", "--oom-kill-disable")
+		expectLimits(t, id, "run", [][3]string{
+			{"memory", "memory.soft_limit_in_bytes", "33554432"},
+			{"memory", "memory.swappiness", "10"},
+		})
+		if oc := cgroupValue(t, id, "memory", "memory.oom_control"); !strings.Contains(oc, "oom_kill_disable 1") {
+			t.Errorf("--oom-kill-disable: memory.oom_control = %q", oc)
+		}
+		for field, want := range map[string]string{"MemoryReservation": "33554432", "MemorySwappiness": "10", "OomKillDisable": "true"} {
+			if got := inspect(t, id, field); got != want {
+				t.Errorf("HostConfig.%s = %s, want %s", field, got, want)
+			}
+		}
+		res := d.Run(t, "create", "--oom-kill-disable", img, "true")
+		if res.Code != 0 || !strings.Contains(res.Stderr, "OOM killer is disabled for the container, but no memory limit is set") {
+			t.Errorf("--oom-kill-disable without -m: want Docker's warning, got:\n%s", res)
+		}
+		d.Run(t, "rm", "-f", strings.TrimSpace(res.Stdout))
+		refused(t, d, "Invalid value: 101, valid memory swappiness range is 0-100", "create", "--memory-swappiness", "101", img)
+		refused(t, d, "Minimum memory limit can not be less than memory reservation limit", "create", "-m", "64m", "--memory-reservation", "128m", img)
+	})
+
+	t.Run("oom-score-adj", func(t *testing.T) {
+		for _, adj := range []string{"500", "1000"} {
+			out := d.OK(t, "run", "--rm", "--oom-score-adj", adj, img, "cat", "/proc/self/oom_score_adj")
+			if strings.TrimSpace(out) != adj {
+				t.Errorf("--oom-score-adj %s: the container's process has %q", adj, out)
+			}
+		}
+		// A negative adjustment needs CAP_SYS_RESOURCE, which some hosts
+		// (this VM) withhold even from root: then the start fails and says so.
+		res := d.Run(t, "run", "--rm", "--oom-score-adj", "-500", img, "cat", "/proc/self/oom_score_adj")
+		if hasCapability(t, 24) { // CAP_SYS_RESOURCE
+			if res.Code != 0 || strings.TrimSpace(res.Stdout) != "-500" {
+				t.Errorf("--oom-score-adj -500: want -500 in the container, got:\n%s", res)
+			}
+		} else if res.Code == 0 || !strings.Contains(res.Stderr, "needs CAP_SYS_RESOURCE") {
+			t.Errorf("--oom-score-adj -500 without CAP_SYS_RESOURCE: want a failed start saying so, got:\n%s", res)
+		}
+		if got := inspect(t, mustCreate(t, d, "--oom-score-adj", "300", img), "OomScoreAdj"); got != "300" {
+			t.Errorf("HostConfig.OomScoreAdj = %s", got)
+		}
+		refused(t, d, "Invalid value 1001, range for oom score adj is [-1000, 1000]", "create", "--oom-score-adj", "1001", img)
+		refused(t, d, "Invalid value -1001, range for oom score adj is [-1000, 1000]", "create", "--oom-score-adj", "-1001", img)
+	})
+
+	t.Run("cpu-period-quota-cpuset-mems", func(t *testing.T) {
+		id := running(t, "--cpu-period", "50000", "--cpu-quota", "25000", "--cpuset-mems", "0")
+		expectLimits(t, id, "run", [][3]string{
+			{"cpu", "cpu.cfs_period_us", "50000"},
+			{"cpu", "cpu.cfs_quota_us", "25000"},
+			{"cpuset", "cpuset.mems", "0"},
+		})
+		for field, want := range map[string]string{"CpuPeriod": "50000", "CpuQuota": "25000", "CpusetMems": "0"} {
+			if got := inspect(t, id, field); got != want {
+				t.Errorf("HostConfig.%s = %s, want %s", field, got, want)
+			}
+		}
+		refused(t, d, "Conflicting options: Nano CPUs and CPU Period cannot both be set", "create", "--cpus", "1", "--cpu-period", "50000", img)
+		refused(t, d, "Conflicting options: Nano CPUs and CPU Quota cannot both be set", "create", "--cpus", "1", "--cpu-quota", "50000", img)
+		refused(t, d, "CPU cfs period can not be less than 1ms", "create", "--cpu-period", "10", img)
+		refused(t, d, "Requested memory nodes are not available", "create", "--cpuset-mems", "0-63", img)
+	})
+
+	t.Run("device-throttles", func(t *testing.T) {
+		dev, numbers := hostBlockDevice(t)
+		id := running(t, "--device-read-bps", dev+":1mb", "--device-write-bps", dev+":2mb",
+			"--device-read-iops", dev+":100", "--device-write-iops", dev+":200")
+		expectLimits(t, id, "run", [][3]string{
+			{"blkio", "blkio.throttle.read_bps_device", numbers + " 1048576"},
+			{"blkio", "blkio.throttle.write_bps_device", numbers + " 2097152"},
+			{"blkio", "blkio.throttle.read_iops_device", numbers + " 100"},
+			{"blkio", "blkio.throttle.write_iops_device", numbers + " 200"},
+		})
+		if got := inspect(t, id, "BlkioDeviceWriteBps"); got != "[{"+dev+" 2097152}]" {
+			t.Errorf("HostConfig.BlkioDeviceWriteBps = %s", got)
+		}
+		refused(t, d, "is not a block device", "create", "--device-read-bps", "/dev/null:1mb", img, "true")
+		refused(t, d, "bad format for device path", "create", "--device-read-bps", "vda:1mb", img)
+		refused(t, d, "invalid rate for device", "create", "--device-read-iops", dev+":1k", img)
+	})
+
+	t.Run("blkio-weight", func(t *testing.T) {
+		refused(t, d, "Range of blkio weight is from 10 to 1000", "create", "--blkio-weight", "5", img)
+		_, err := os.Stat("/sys/fs/cgroup/blkio/blkio.weight")
+		_, bfqErr := os.Stat("/sys/fs/cgroup/blkio/blkio.bfq.weight")
+		if err != nil && bfqErr != nil {
+			// The block devices' scheduler does no weights (mq-deadline,
+			// none): Docker drops the weight and warns, the container runs.
+			res := d.Run(t, "run", "--rm", "--blkio-weight", "300", img, "true")
+			if res.Code != 0 || !strings.Contains(res.Stderr, "Your kernel does not support Block I/O weight") {
+				t.Errorf("--blkio-weight on a host without weights: want Docker's warning and a run, got:\n%s", res)
+			}
+			if got := inspect(t, mustCreate(t, d, "--blkio-weight", "300", img), "BlkioWeight"); got != "0" {
+				t.Errorf("a discarded weight: HostConfig.BlkioWeight = %s, want 0 as Docker", got)
+			}
+			return
+		}
+		id := running(t, "--blkio-weight", "300")
+		file := "blkio.weight"
+		if err != nil {
+			file = "blkio.bfq.weight"
+		}
+		if got := cgroupValue(t, id, "blkio", file); !strings.Contains(got, "300") {
+			t.Errorf("--blkio-weight 300: %s = %s", file, got)
+		}
+	})
+}
