@@ -93,6 +93,14 @@ type ContainerCreate struct {
 	// file, bounded by Log) or "none" (no log kept; logs refuses).
 	LogDriver string `json:"logDriver,omitempty"`
 
+	// CgroupParent puts the container's cgroup below this cgroup of the
+	// engine's cgroup root, /container-runtime (--cgroup-parent): "a/b",
+	// or "/container-runtime/a/b"; ".." and absolute paths elsewhere are
+	// refused. CgroupnsMode is "" or "private" (the container's own cgroup
+	// namespace, the default) or "host".
+	CgroupParent string `json:"cgroupParent,omitempty"`
+	CgroupnsMode string `json:"cgroupnsMode,omitempty"`
+
 	// Healthcheck overrides fields of the image's HEALTHCHECK
 	// (--health-*); Test ["NONE"] turns it off (--no-healthcheck). In
 	// inspect's config it is the check in effect.

@@ -79,6 +79,9 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
+	if err := checkCgroupConfig(&req); err != nil { // cgroupparent.go
+		return api.ContainerCreated{}, err
+	}
 	args, err := targetArgs(req, img.Config.Config)
 	if err != nil {
 		return api.ContainerCreated{}, err

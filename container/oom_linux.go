@@ -11,12 +11,12 @@ import (
 // container during its run. It must be asked before the runtime deletes
 // the cgroup. The container's init is the monitor's child, not ours, so
 // the runtime's Process.Wait cannot answer; the cgroup manager reads the
-// kernel's counter instead. The service leaves spec.Linux.CgroupsPath
-// empty (buildSpec), so the container's cgroup is where the cgroup
-// package puts such a container, which it resolves for this host's
-// layout; a cgroup that is already gone counts as no OOM kill.
+// kernel's counter instead. The container's cgroup is where its spec's
+// cgroupsPath puts it (cgroupsPathOf), which the cgroup package resolves
+// for this host's layout; a cgroup that is already gone counts as no OOM
+// kill.
 func (s *Service) oomKilled(id string) bool {
-	cg, err := cgroup.New(id, "", nil)
+	cg, err := cgroup.New(id, s.cgroupsPathOf(id), nil)
 	if err != nil {
 		return false
 	}

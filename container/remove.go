@@ -102,6 +102,7 @@ func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes boo
 		logctx.From(ctx).Warn("removing container directory", "container", r.ID, "error", err)
 	}
 	os.RemoveAll(s.monitorDir(r.ID))
+	removeCgroupParent(r.Config.CgroupParent) // cgroupparent_linux.go
 	e.mu.Lock()
 	e.removed = true
 	e.notifyLocked()

@@ -127,6 +127,7 @@ func buildSpec(req api.ContainerCreate, in specInput) (*specs.Spec, error) {
 	if err := applyHostConfig(spec, req, in.shmSource); err != nil {
 		return nil, err
 	}
+	applyCgroupConfig(spec, req, in.id) // cgroupparent.go
 
 	hooks, err := ociHooks(req.Hooks)
 	if err != nil {

@@ -69,15 +69,15 @@ func newCPUMarks() *cpuMarks {
 
 // run returns the kept state of container id's run started at started,
 // replacing that of an earlier run.
-func (c *cpuMarks) run(id string, started time.Time) (*runMarks, error) {
+func (c *cpuMarks) run(id, cgroupsPath string, started time.Time) (*runMarks, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if rm := c.runs[id]; rm != nil && rm.started.Equal(started) {
 		return rm, nil
 	}
-	// The service leaves spec.Linux.CgroupsPath empty (buildSpec): the
-	// cgroup is where the cgroup package puts such a container.
-	cg, err := cgroup.New(id, "", nil)
+	// cgroupsPath is the spec's: "" (no --cgroup-parent) is where the
+	// cgroup package puts a container without one.
+	cg, err := cgroup.New(id, cgroupsPath, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Service) markCPUOnce() {
 	}
 	now := time.Now()
 	for id, started := range running {
-		rm, err := s.cpu.run(id, started)
+		rm, err := s.cpu.run(id, s.cgroupsPathOf(id), started)
 		if err != nil {
 			continue
 		}
@@ -241,7 +241,7 @@ func (s *Service) sample(e *entry, pre *cpuMark) (api.ContainerStats, *cpuMark, 
 	if r.State.Status != StateRunning && r.State.Status != StatePaused {
 		return out, nil, nil
 	}
-	rm, err := s.cpu.run(r.ID, r.State.StartedAt)
+	rm, err := s.cpu.run(r.ID, cgroupsPath(r.Config, r.ID), r.State.StartedAt)
 	if err != nil {
 		return out, nil, fmt.Errorf("stats of %s: %w", r.Name, err)
 	}

@@ -20,6 +20,8 @@ type limitsView struct {
 	BlkioDeviceWriteBps  []throttleView
 	BlkioDeviceReadIOps  []throttleView
 	BlkioDeviceWriteIOps []throttleView
+	CgroupParent         string
+	CgroupnsMode         string
 }
 
 type throttleView struct {
@@ -27,9 +29,10 @@ type throttleView struct {
 	Rate uint64
 }
 
-// newLimitsView shows r's limits as Docker's inspect does (the throttle
-// lists [] when empty).
-func newLimitsView(r api.Resources) limitsView {
+// newLimitsView shows cfg's limits and cgroup as Docker's inspect does
+// (the throttle lists [] when empty, the cgroup namespace private).
+func newLimitsView(cfg api.ContainerCreate) limitsView {
+	r := cfg.Resources
 	throttles := func(in []api.ThrottleDevice) []throttleView {
 		out := []throttleView{}
 		for _, d := range in {
@@ -43,5 +46,6 @@ func newLimitsView(r api.Resources) limitsView {
 		CpuPeriod: r.CPUPeriod, CpuQuota: r.CPUQuota, CpusetMems: r.CpusetMems, BlkioWeight: r.BlkioWeight,
 		BlkioDeviceReadBps: throttles(r.BlkioDeviceReadBps), BlkioDeviceWriteBps: throttles(r.BlkioDeviceWriteBps),
 		BlkioDeviceReadIOps: throttles(r.BlkioDeviceReadIOps), BlkioDeviceWriteIOps: throttles(r.BlkioDeviceWriteIOps),
+		CgroupParent: cfg.CgroupParent, CgroupnsMode: orDefault(cfg.CgroupnsMode, "private"),
 	}
 }

@@ -235,7 +235,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 		v.HostConfig.PidsLimit = &pl
 	}
 	hostFieldsView(&v.HostConfig, cfg)
-	v.HostConfig.limitsView = newLimitsView(cfg.Resources)
+	v.HostConfig.limitsView = newLimitsView(cfg)
 	v.HostConfig.VolumesFrom = cfg.VolumesFrom
 	// The summary's mounts are resolved: volumes named, --volumes-from
 	// included.

@@ -13,7 +13,8 @@ import (
 
 // limitFlags are the run/create flags of Docker's HostConfig that set
 // memory, CPU, block I/O and OOM limits beyond --memory, --cpus,
-// --cpu-shares, --cpuset-cpus and --pids-limit. The parsers check the
+// --cpu-shares, --cpuset-cpus and --pids-limit, and the container's
+// cgroup (--cgroup-parent, --cgroupns). The parsers check the
 // syntax with Docker's CLI messages; the daemon checks the values against
 // each other and the host (Docker's daemon messages).
 type limitFlags struct {
@@ -30,6 +31,8 @@ type limitFlags struct {
 	writeBps          []string
 	readIOps          []string
 	writeIOps         []string
+	cgroupParent      string
+	cgroupns          string
 }
 
 // addFlags registers the flags on fs.
@@ -47,10 +50,14 @@ func (l *limitFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&l.writeBps, "device-write-bps", nil, "limit writes to a block device: PATH:RATE (e.g. /dev/vda:1mb)")
 	fs.StringArrayVar(&l.readIOps, "device-read-iops", nil, "limit read operations on a block device: PATH:NUMBER per second")
 	fs.StringArrayVar(&l.writeIOps, "device-write-iops", nil, "limit write operations on a block device: PATH:NUMBER per second")
+	fs.StringVar(&l.cgroupParent, "cgroup-parent", "", "cgroup below the engine's cgroup root to put the container's cgroup in (e.g. web/backend)")
+	fs.StringVar(&l.cgroupns, "cgroupns", "", "cgroup namespace: private (the default) or host")
 }
 
-// apply fills r's fields from the flags.
-func (l *limitFlags) apply(r *api.Resources) error {
+// apply fills req's fields from the flags.
+func (l *limitFlags) apply(req *api.ContainerCreate) error {
+	req.CgroupParent, req.CgroupnsMode = l.cgroupParent, l.cgroupns
+	r := &req.Resources
 	switch l.memorySwap {
 	case "":
 	case "-1":

@@ -19,7 +19,8 @@ func TestLimitFlags(t *testing.T) {
 		if err := fs.Parse(args); err != nil {
 			return api.Resources{}, err
 		}
-		return f.resources()
+		req, err := f.create("busybox", nil, func(string) string { return "" })
+		return req.Resources, err
 	}
 	r, err := parse("-m", "64m", "--memory-swap", "-1", "--memory-reservation", "32m", "--memory-swappiness", "0",
 		"--oom-kill-disable", "--oom-score-adj", "-500", "--cpu-period", "50000", "--cpu-quota", "25000",

@@ -179,6 +179,9 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 	if err := f.host.apply(&req); err != nil {
 		return req, err
 	}
+	if err := f.limits.apply(&req); err != nil {
+		return req, err
+	}
 	// issue 11, networks and pull.
 	req.NetworkAliases = f.networkAliases
 	if err := checkPullPolicy(f.pull); err != nil {
@@ -200,7 +203,7 @@ func (f *containerFlags) resources() (api.Resources, error) {
 		return r, fmt.Errorf("invalid --cpus %g: must not be negative", f.cpus)
 	}
 	r.NanoCPUs = int64(f.cpus * 1e9)
-	return r, f.limits.apply(&r)
+	return r, nil
 }
 
 // parseRestart parses --restart.

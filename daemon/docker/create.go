@@ -94,7 +94,7 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	if out.Resources, err = toResources(hc.Resources); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
-	if err := toLimits(hc, &out.Resources); err != nil { // limits.go
+	if err := toLimits(hc, &out); err != nil { // limits.go
 		return api.ContainerCreate{}, nil, nil, err
 	}
 	if out.Mounts, err = toMounts(hc); err != nil {
@@ -138,9 +138,7 @@ func refuseIsolation(hc *container.HostConfig) error {
 	checks := []check{
 		{"HostConfig.DeviceCgroupRules", len(hc.DeviceCgroupRules) > 0, "a device cgroup rule"},
 		{"HostConfig.DeviceRequests", len(hc.DeviceRequests) > 0, "a device request"},
-		{"HostConfig.CgroupnsMode", hc.CgroupnsMode == container.CgroupnsModeHost, "the host's cgroup namespace"},
 		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
-		{"HostConfig.CgroupParent", hc.CgroupParent != "", "a cgroup parent"},
 		{"HostConfig.Links", len(hc.Links) > 0, "a legacy link"},
 		{"HostConfig.MaskedPaths", hc.MaskedPaths != nil, "changing the masked paths"},
 		{"HostConfig.ReadonlyPaths", hc.ReadonlyPaths != nil, "changing the read-only paths"},

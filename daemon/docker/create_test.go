@@ -29,9 +29,7 @@ func TestToCreateRefuses(t *testing.T) {
 	for _, tc := range []struct{ hostConfig, field string }{
 		{`{"DeviceCgroupRules": ["c 1:3 rwm"]}`, "HostConfig.DeviceCgroupRules"},
 		{`{"DeviceRequests": [{"Count": -1}]}`, "HostConfig.DeviceRequests"},
-		{`{"CgroupnsMode": "host"}`, "HostConfig.CgroupnsMode"},
 		{`{"UsernsMode": "container:x"}`, "HostConfig.UsernsMode"},
-		{`{"CgroupParent": "/elsewhere"}`, "HostConfig.CgroupParent"},
 		{`{"MaskedPaths": []}`, "HostConfig.MaskedPaths"},
 		{`{"ReadonlyPaths": []}`, "HostConfig.ReadonlyPaths"},
 		{`{"Runtime": "kata"}`, "HostConfig.Runtime"},

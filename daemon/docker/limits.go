@@ -13,10 +13,12 @@ import (
 // toLimits maps the memory, CPU, block I/O and OOM fields of Docker's
 // HostConfig that the container service honours (MemorySwap,
 // MemoryReservation, MemorySwappiness, OomKillDisable, OomScoreAdj,
-// CpuPeriod, CpuQuota, CpusetMems, BlkioWeight, BlkioDevice*) onto out.
+// CpuPeriod, CpuQuota, CpusetMems, BlkioWeight, BlkioDevice*, and
+// CgroupParent and CgroupnsMode, which the request holds beside them)
+// onto out.
 // The service checks the values, with Docker's messages.
-func toLimits(hc *container.HostConfig, out *api.Resources) error {
-	r := hc.Resources
+func toLimits(hc *container.HostConfig, req *api.ContainerCreate) error {
+	r, out := hc.Resources, &req.Resources
 	out.MemorySwap, out.MemoryReservation = r.MemorySwap, r.MemoryReservation
 	if s := r.MemorySwappiness; s != nil && *s != -1 { // -1: the host's, as unset
 		out.MemorySwappiness = s
@@ -25,6 +27,14 @@ func toLimits(hc *container.HostConfig, out *api.Resources) error {
 	out.OomScoreAdj = hc.OomScoreAdj
 	out.CPUPeriod, out.CPUQuota, out.CpusetMems = r.CPUPeriod, r.CPUQuota, r.CpusetMems
 	out.BlkioWeight = r.BlkioWeight
+	switch hc.CgroupnsMode {
+	case "", container.CgroupnsModePrivate, container.CgroupnsModeHost:
+		// The parent's own check (below the engine's cgroup root) is the
+		// container service's, for both APIs.
+		req.CgroupParent, req.CgroupnsMode = hc.CgroupParent, string(hc.CgroupnsMode)
+	default:
+		return errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.CgroupnsMode: invalid cgroup namespace mode %q: want private or host", hc.CgroupnsMode)
+	}
 	var err error
 	for _, t := range []struct {
 		field string
@@ -55,8 +65,14 @@ func toThrottles(field string, in []*blkiodev.ThrottleDevice) ([]api.ThrottleDev
 	return out, nil
 }
 
-// limitsOf fills inspect's HostConfig fields of the same limits.
-func limitsOf(r api.Resources, hc *container.HostConfig) {
+// limitsOf fills inspect's HostConfig fields of the same limits and the
+// cgroup (the namespace private unless host, as the service makes it).
+func limitsOf(cfg api.ContainerCreate, hc *container.HostConfig) {
+	r := cfg.Resources
+	hc.CgroupParent, hc.CgroupnsMode = cfg.CgroupParent, container.CgroupnsMode(cfg.CgroupnsMode)
+	if hc.CgroupnsMode == "" {
+		hc.CgroupnsMode = container.CgroupnsModePrivate
+	}
 	hc.MemorySwap, hc.MemoryReservation, hc.MemorySwappiness = r.MemorySwap, r.MemoryReservation, r.MemorySwappiness
 	oomKillDisable := r.OomKillDisable
 	hc.OomKillDisable = &oomKillDisable

@@ -40,7 +40,7 @@ func TestToLimits(t *testing.T) {
 	}
 
 	var hc container.HostConfig
-	limitsOf(want, &hc)
+	limitsOf(api.ContainerCreate{Resources: want}, &hc)
 	b, err := json.Marshal(hc)
 	if err != nil {
 		t.Fatal(err)

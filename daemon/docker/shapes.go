@@ -170,7 +170,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 		out.Args = []string{}
 	}
 	hostConfigOf(cfg, out.HostConfig)
-	limitsOf(cfg.Resources, out.HostConfig) // limits.go
+	limitsOf(cfg, out.HostConfig) // limits.go
 	if cfg.Init {
 		init := true
 		out.HostConfig.Init = &init

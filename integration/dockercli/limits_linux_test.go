@@ -96,4 +96,28 @@ func TestDockerRunLimits(t *testing.T) {
 			t.Errorf("want a refusal with %q, got %v", tc.want, r)
 		}
 	}
+
+	// The cgroup: a parent below the engine's root, the host's cgroup
+	// namespace.
+	id = strings.TrimSpace(c.ok(t, "run", "-d", "--cgroup-parent", "tenant", "busybox", "sleep", "1000"))
+	if _, err := os.Stat(filepath.Join("/sys/fs/cgroup/pids/container-runtime/tenant", id)); err != nil {
+		t.Errorf("docker run --cgroup-parent tenant: %v", err)
+	}
+	if got := strings.TrimSpace(c.ok(t, "inspect", "-f", "{{.HostConfig.CgroupParent}} {{.HostConfig.CgroupnsMode}}", id)); got != "tenant private" {
+		t.Errorf("docker inspect: %q, want tenant private", got)
+	}
+	c.ok(t, "rm", "-f", id)
+	if _, err := os.Stat("/sys/fs/cgroup/pids/container-runtime/tenant"); err == nil {
+		t.Errorf("the cgroup parent is left after its container was removed")
+	}
+	hostNS, err := os.Readlink("/proc/self/ns/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(c.ok(t, "run", "--rm", "--cgroupns", "host", "busybox", "readlink", "/proc/self/ns/cgroup")); got != hostNS {
+		t.Errorf("docker run --cgroupns host: namespace %s, want the host's %s", got, hostNS)
+	}
+	if r := c.run(nil, nil, "create", "--cgroup-parent", "../escape", "busybox"); r.code == 0 || !strings.Contains(r.stderr, `".." is not allowed`) {
+		t.Errorf("docker create --cgroup-parent ../escape: %v", r)
+	}
 }

@@ -176,6 +176,73 @@ func TestRunLimits(t *testing.T) {
 		refused(t, d, "invalid rate for device", "create", "--device-read-iops", dev+":1k", img)
 	})
 
+	t.Run("cgroup-parent", func(t *testing.T) {
+		id := running(t, "--cgroup-parent", "web/backend", "-m", "64m")
+		dir := filepath.Join("/sys/fs/cgroup/memory/container-runtime/web/backend", id)
+		if b, err := os.ReadFile(filepath.Join(dir, "memory.limit_in_bytes")); err != nil || strings.TrimSpace(string(b)) != "67108864" {
+			t.Errorf("--cgroup-parent web/backend -m 64m: %s: %q, %v", dir, b, err)
+		}
+		pid := strings.TrimSpace(d.OK(t, "inspect", "-f", "{{.State.Pid}}", id))
+		procCgroup, err := os.ReadFile("/proc/" + pid + "/cgroup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(procCgroup)), "\n") {
+			if f := strings.SplitN(line, ":", 3); len(f) == 3 && f[1] != "" && f[1] != "name=systemd" && f[2] != "/container-runtime/web/backend/"+id {
+				t.Errorf("the container's process is in %s, want /container-runtime/web/backend/%s", line, id[:12])
+			}
+		}
+		if got := inspect(t, id, "CgroupParent"); got != "web/backend" {
+			t.Errorf("HostConfig.CgroupParent = %q", got)
+		}
+		// stats finds the cgroup where the parent put it.
+		if out := d.OK(t, "stats", "--no-stream", "--format", "{{.MemUsage}}", id); !strings.Contains(out, "64MiB") {
+			t.Errorf("stats of a container under a cgroup parent: %q, want its 64MiB limit", out)
+		}
+		// An absolute path below the root is the same parent.
+		other := running(t, "--cgroup-parent", "/container-runtime/web/backend")
+		if _, err := os.Stat(filepath.Join("/sys/fs/cgroup/pids/container-runtime/web/backend", other)); err != nil {
+			t.Errorf("--cgroup-parent /container-runtime/web/backend: %v", err)
+		}
+		d.OK(t, "rm", "-f", id, other)
+		for _, c := range []string{"memory", "pids", "cpu", "cpuset"} {
+			if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", c, "container-runtime/web")); err == nil {
+				t.Errorf("the parent's cgroup %s/container-runtime/web is left after its containers were removed", c)
+			}
+		}
+		refused(t, d, "is outside the engine's cgroup root", "create", "--cgroup-parent", "/system.slice", img)
+		refused(t, d, `".." is not allowed`, "create", "--cgroup-parent", "../escape", img)
+	})
+
+	t.Run("cgroupns", func(t *testing.T) {
+		host := hostNamespace(t, "cgroup")
+		if got := strings.TrimSpace(d.OK(t, "run", "--rm", "--cgroupns", "host", img, "readlink", "/proc/self/ns/cgroup")); got != host {
+			t.Errorf("--cgroupns host: the container's cgroup namespace is %s, want the host's %s", got, host)
+		}
+		for _, mode := range []string{"", "private"} {
+			args := []string{"run", "--rm"}
+			if mode != "" {
+				args = append(args, "--cgroupns", mode)
+			}
+			if got := strings.TrimSpace(d.OK(t, append(args, img, "readlink", "/proc/self/ns/cgroup")...)); got == host {
+				t.Errorf("--cgroupns %q: the container shares the host's cgroup namespace", mode)
+			}
+		}
+		// Without its own namespace the container still sees only its own
+		// cgroup at /sys/fs/cgroup: its limit, not the host's.
+		out := d.OK(t, "run", "--rm", "--cgroupns", "host", "-m", "64m", img, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+		if strings.TrimSpace(out) != "67108864" {
+			t.Errorf("--cgroupns host: /sys/fs/cgroup/memory/memory.limit_in_bytes is %q, want the container's 67108864", out)
+		}
+		if got := inspect(t, mustCreate(t, d, "--cgroupns", "host", img), "CgroupnsMode"); got != "host" {
+			t.Errorf("HostConfig.CgroupnsMode = %q", got)
+		}
+		if got := inspect(t, mustCreate(t, d, img), "CgroupnsMode"); got != "private" {
+			t.Errorf("HostConfig.CgroupnsMode by default = %q, want private", got)
+		}
+		refused(t, d, `invalid --cgroupns "bogus"`, "create", "--cgroupns", "bogus", img)
+	})
+
 	t.Run("blkio-weight", func(t *testing.T) {
 		refused(t, d, "Range of blkio weight is from 10 to 1000", "create", "--blkio-weight", "5", img)
 		_, err := os.Stat("/sys/fs/cgroup/blkio/blkio.weight")
