@@ -19,8 +19,8 @@ import (
 
 // unsupported refuses a field of Docker's create request that this engine
 // cannot honour: a Docker-shaped 400 naming it. Security-relevant options
-// the service does not implement (device cgroup rules, the host's cgroup
-// namespace, masked paths, ...) are always refused rather than dropped: a container must never run with
+// the service does not implement (device cgroup rules, device requests,
+// masked paths, ...) are always refused rather than dropped: a container must never run with
 // less isolation or fewer limits than it was asked for without its user
 // knowing.
 func unsupported(field, why string) error {
