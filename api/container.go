@@ -93,6 +93,18 @@ type ContainerCreate struct {
 	// file, bounded by Log) or "none" (no log kept; logs refuses).
 	LogDriver string `json:"logDriver,omitempty"`
 
+	// DNSSearch and DNSOptions replace the search and options lines of
+	// the container's resolv.conf (--dns-search, --dns-option);
+	// Domainname is its NIS domain name (--domainname, Docker's
+	// Config.Domainname), in its own UTS namespace.
+	DNSSearch  []string `json:"dnsSearch,omitempty"`
+	DNSOptions []string `json:"dnsOptions,omitempty"`
+	Domainname string   `json:"domainname,omitempty"`
+	// ExposedPorts are ports the container exposes besides the image's,
+	// "PORT/PROTO" (--expose): publishAll publishes them too. The created
+	// container's record holds the union with the image's, as Docker's
+	// Config.ExposedPorts.
+	ExposedPorts []string `json:"exposedPorts,omitempty"`
 	// CgroupParent puts the container's cgroup below this cgroup of the
 	// engine's cgroup root, /container-runtime (--cgroup-parent): "a/b",
 	// or "/container-runtime/a/b"; ".." and absolute paths elsewhere are

@@ -82,11 +82,18 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err := checkCgroupConfig(&req); err != nil { // cgroupparent.go
 		return api.ContainerCreated{}, err
 	}
+	if err := checkNames(req); err != nil { // dnsflags.go
+		return api.ContainerCreated{}, err
+	}
 	args, err := targetArgs(req, img.Config.Config)
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}
-	ports, warnings, err := publishedPorts(req, img.Config.Config.ExposedPorts)
+	exposed, err := exposedPorts(&req, img.Config.Config.ExposedPorts) // dnsflags.go
+	if err != nil {
+		return api.ContainerCreated{}, err
+	}
+	ports, warnings, err := publishedPorts(req, exposed)
 	if err != nil {
 		return api.ContainerCreated{}, err
 	}

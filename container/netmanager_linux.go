@@ -42,7 +42,7 @@ func (n managedNetwork) Configure(ctx context.Context, c NetworkContainer, spec 
 
 func (n managedNetwork) Attach(ctx context.Context, c NetworkContainer, pid int) (NetworkStatus, error) {
 	builtin := c.Network == network.Host || c.Network == network.None
-	if builtin && len(c.DNS) == 0 && len(c.ExtraHosts) == 0 {
+	if builtin && len(c.DNS)+len(c.DNSSearch)+len(c.DNSOptions) == 0 && len(c.ExtraHosts) == 0 {
 		return NetworkStatus{}, nil // Configure's files are complete
 	}
 	ports, err := portMappings(c.Ports)
@@ -52,6 +52,7 @@ func (n managedNetwork) Attach(ctx context.Context, c NetworkContainer, pid int)
 	req := network.Request{
 		ContainerID: c.ID, Name: c.Name, Network: c.Network, Hostname: c.Hostname,
 		DNS: c.DNS, ExtraHosts: c.ExtraHosts, FilesDir: c.Dir, Aliases: c.Aliases,
+		DNSSearch: c.DNSSearch, DNSOptions: c.DNSOptions,
 	}
 	if c.Network != network.Host {
 		req.NetnsPath = "/proc/" + strconv.Itoa(pid) + "/ns/net"

@@ -52,6 +52,9 @@ type NetworkContainer struct {
 	Ports      []api.PortBinding
 	DNS        []string
 	ExtraHosts []string
+	// DNSSearch and DNSOptions are --dns-search and --dns-option
+	// (Attach only).
+	DNSSearch, DNSOptions []string
 	// Aliases are the container's other names on its user-defined
 	// network (--network-alias; Attach only).
 	Aliases []string

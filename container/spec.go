@@ -128,6 +128,7 @@ func buildSpec(req api.ContainerCreate, in specInput) (*specs.Spec, error) {
 		return nil, err
 	}
 	applyCgroupConfig(spec, req, in.id) // cgroupparent.go
+	spec.Domainname = req.Domainname    // checked by checkNames (dnsflags.go)
 
 	hooks, err := ociHooks(req.Hooks)
 	if err != nil {

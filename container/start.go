@@ -67,7 +67,8 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	nc := NetworkContainer{
 		ID: r.ID, Name: r.Name, Hostname: spec.Hostname, Network: r.Network, Dir: s.containerDir(r.ID),
 		Ports: r.Ports, DNS: r.Config.DNS, ExtraHosts: r.Config.ExtraHosts,
-		Aliases: r.Config.NetworkAliases,
+		Aliases:   r.Config.NetworkAliases,
+		DNSSearch: r.Config.DNSSearch, DNSOptions: r.Config.DNSOptions,
 	}
 	var phases []api.Phase
 	phase := func(name string, since time.Time) {

@@ -49,3 +49,16 @@ func newLimitsView(cfg api.ContainerCreate) limitsView {
 		CgroupParent: cfg.CgroupParent, CgroupnsMode: orDefault(cfg.CgroupnsMode, "private"),
 	}
 }
+
+// portSet is Docker's Config.ExposedPorts of a "PORT/PROTO" list (nil
+// when empty, which the view leaves out).
+func portSet(ports []string) map[string]struct{} {
+	if len(ports) == 0 {
+		return nil
+	}
+	out := make(map[string]struct{}, len(ports))
+	for _, p := range ports {
+		out[p] = struct{}{}
+	}
+	return out
+}

@@ -110,6 +110,9 @@ type hostConfigView struct {
 	VolumesFrom []string
 
 	limitsView // --memory-swap, --cpu-period, ... (inspectlimits.go)
+	// --dns-search and --dns-option, under Docker's names for templates.
+	DnsSearch  []string //nolint:revive // Docker's name
+	DnsOptions []string //nolint:revive // Docker's name
 }
 
 type restartPolicyView struct {
@@ -150,6 +153,7 @@ type configView struct {
 	ExposedPorts map[string]struct{} `json:",omitempty"`
 	Healthcheck  *healthConfigView   `json:",omitempty"` // healthview.go
 	Shell        []string            `json:",omitempty"`
+	Domainname   string
 }
 
 type networkSettings struct {
@@ -208,6 +212,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 			Hostname: cfg.Hostname, User: cfg.User, Tty: cfg.Tty, OpenStdin: cfg.OpenStdin,
 			Env: cfg.Env, Cmd: cfg.Cmd, Image: orDefault(cfg.Image, ci.Image), WorkingDir: cfg.WorkingDir,
 			Entrypoint: cfg.Entrypoint, Labels: ci.Labels, StopSignal: cfg.StopSignal, StopTimeout: cfg.StopTimeout,
+			Domainname: cfg.Domainname, ExposedPorts: portSet(cfg.ExposedPorts), // inspectlimits.go
 		},
 		NetworkSettings: networkSettings{
 			Ports: portMap(ci.Ports), Gateway: ci.Gateway, IPAddress: ci.IPAddress,
@@ -236,6 +241,7 @@ func newContainerView(ci api.ContainerInspect) containerView {
 	}
 	hostFieldsView(&v.HostConfig, cfg)
 	v.HostConfig.limitsView = newLimitsView(cfg)
+	v.HostConfig.DnsSearch, v.HostConfig.DnsOptions = cfg.DNSSearch, cfg.DNSOptions
 	v.HostConfig.VolumesFrom = cfg.VolumesFrom
 	// The summary's mounts are resolved: volumes named, --volumes-from
 	// included.

@@ -59,6 +59,7 @@ type containerFlags struct {
 	host hostFlags // --ulimit, --sysctl, --device, --pid, ... (runflags2.go)
 	// limits are --memory-swap, --cpu-period, --device-read-bps, ... (limitflags.go)
 	limits limitFlags
+	names  nameFlags // --dns-search, --dns-option, --domainname, --expose (nameflags.go)
 
 	// issue 11, networks and pull: --network-alias, --pull.
 	networkAliases []string
@@ -118,6 +119,7 @@ func (f *containerFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.logOpts, "log-opt", nil, "log option: max-size=10m, max-file=3")
 	f.host.addFlags(fs)
 	f.limits.addFlags(fs)
+	f.names.addFlags(fs)
 
 	// issue 11, networks and pull.
 	fs.StringArrayVar(&f.networkAliases, "network-alias", nil, "another name of the container on its user-defined network")
@@ -180,6 +182,9 @@ func (f *containerFlags) create(image string, cmd []string, getenv func(string) 
 		return req, err
 	}
 	if err := f.limits.apply(&req); err != nil {
+		return req, err
+	}
+	if err := f.names.apply(&req); err != nil {
 		return req, err
 	}
 	// issue 11, networks and pull.

@@ -86,8 +86,6 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 	for _, a := range hc.DNS {
 		out.DNS = append(out.DNS, a.String())
 	}
-	warn := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
-
 	if err := refuseIsolation(hc); err != nil {
 		return api.ContainerCreate{}, nil, nil, err
 	}
@@ -118,12 +116,7 @@ func toCreateNetworks(name string, req container.CreateRequest) (out api.Contain
 		return api.ContainerCreate{}, nil, nil, err
 	}
 	out.Shell = cfg.Shell
-	if cfg.Domainname != "" {
-		warn("Config.Domainname %q is ignored", cfg.Domainname)
-	}
-	if len(hc.DNSOptions) > 0 || len(hc.DNSSearch) > 0 {
-		warn("HostConfig.DnsOptions and DnsSearch are ignored")
-	}
+	toNames(cfg, hc, &out) // limits.go
 	return out, extras, warnings, nil
 }
 

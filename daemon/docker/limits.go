@@ -2,9 +2,11 @@ package docker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -87,4 +89,29 @@ func limitsOf(cfg api.ContainerCreate, hc *container.HostConfig) {
 	}
 	hc.BlkioDeviceReadBps, hc.BlkioDeviceWriteBps = throttles(r.BlkioDeviceReadBps), throttles(r.BlkioDeviceWriteBps)
 	hc.BlkioDeviceReadIOps, hc.BlkioDeviceWriteIOps = throttles(r.BlkioDeviceReadIOps), throttles(r.BlkioDeviceWriteIOps)
+}
+
+// toNames maps Config.Domainname, Config.ExposedPorts and HostConfig's
+// DnsSearch and DnsOptions (the service checks them).
+func toNames(cfg *container.Config, hc *container.HostConfig, out *api.ContainerCreate) {
+	out.Domainname = cfg.Domainname
+	out.DNSSearch, out.DNSOptions = hc.DNSSearch, hc.DNSOptions
+	for p := range cfg.ExposedPorts {
+		out.ExposedPorts = append(out.ExposedPorts, fmt.Sprintf("%d/%s", p.Num(), p.Proto()))
+	}
+	slices.Sort(out.ExposedPorts)
+}
+
+// namesOf fills inspect's fields of the same settings.
+func namesOf(cfg api.ContainerCreate, c *container.Config, hc *container.HostConfig) {
+	c.Domainname = cfg.Domainname
+	hc.DNSSearch, hc.DNSOptions = cfg.DNSSearch, cfg.DNSOptions
+	for _, s := range cfg.ExposedPorts {
+		if p, err := network.ParsePort(s); err == nil {
+			if c.ExposedPorts == nil {
+				c.ExposedPorts = network.PortSet{}
+			}
+			c.ExposedPorts[p] = struct{}{}
+		}
+	}
 }

@@ -171,6 +171,7 @@ func inspectOf(c api.ContainerInspect) container.InspectResponse {
 	}
 	hostConfigOf(cfg, out.HostConfig)
 	limitsOf(cfg, out.HostConfig) // limits.go
+	namesOf(cfg, out.Config, out.HostConfig)
 	if cfg.Init {
 		init := true
 		out.HostConfig.Init = &init
