@@ -12,13 +12,16 @@ import (
 
 // nameFlags are Docker's run/create flags for the container's resolver
 // and names (--dns-search, --dns-option, --domainname) and its exposed
-// ports (--expose). The daemon checks the names; --expose is parsed here,
-// its ranges expanded, as Docker's CLI does.
+// ports (--expose), and the CLI's own -q (no pull output) and -a (the
+// streams run attaches). The daemon checks the names; --expose is parsed
+// here, its ranges expanded, as Docker's CLI does.
 type nameFlags struct {
 	dnsSearch  []string
 	dnsOptions []string
 	domainname string
 	expose     []string
+	quiet      bool
+	attach     []string
 }
 
 // addFlags registers the flags on fs.
@@ -27,6 +30,8 @@ func (n *nameFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&n.dnsOptions, "dns-option", nil, "DNS option of the container's resolv.conf (e.g. ndots:2)")
 	fs.StringVar(&n.domainname, "domainname", "", "the container's NIS domain name")
 	fs.StringArrayVar(&n.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/tcp|/udp|/sctp] (-P publishes them)")
+	fs.BoolVarP(&n.quiet, "quiet", "q", false, "suppress the pull output")
+	fs.StringArrayVarP(&n.attach, "attach", "a", nil, "attach to STDIN, STDOUT or STDERR (run only; default stdout and stderr)")
 }
 
 // apply fills req's fields from the flags.
@@ -68,4 +73,33 @@ func parseExpose(s string) ([]string, error) {
 		out = append(out, fmt.Sprintf("%d/%s", p, proto))
 	}
 	return out, nil
+}
+
+// outputStreams are the output streams run attaches to.
+type outputStreams struct{ stdout, stderr bool }
+
+// attachStreams reads -a: nil without it (stdout and stderr); with it,
+// only the streams named, and stdin named opens the container's stdin,
+// as Docker's. -a and -d exclude each other.
+func attachStreams(names []string, detach bool, req *api.ContainerCreate) (*outputStreams, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	if detach {
+		return nil, fmt.Errorf("conflicting options: -a and -d")
+	}
+	var s outputStreams
+	for _, n := range names {
+		switch strings.ToLower(n) {
+		case "stdin":
+			req.OpenStdin = true
+		case "stdout":
+			s.stdout = true
+		case "stderr":
+			s.stderr = true
+		default:
+			return nil, fmt.Errorf("invalid argument %q for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR", n)
+		}
+	}
+	return &s, nil
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
 )
 
 // TestParseExpose: a port, a range and protocols, as Docker's --expose.
@@ -19,5 +21,24 @@ func TestParseExpose(t *testing.T) {
 		if got, err := parseExpose(in); err == nil || !strings.Contains(err.Error(), "--expose") {
 			t.Errorf("parseExpose(%q) = %q, %v; want an error naming --expose", in, got, err)
 		}
+	}
+}
+
+// TestAttachStreams: -a names the streams (any case), stdin opens the
+// container's stdin, and -a with -d or an unknown stream is refused.
+func TestAttachStreams(t *testing.T) {
+	var req api.ContainerCreate
+	s, err := attachStreams([]string{"STDOUT", "stdin"}, false, &req)
+	if err != nil || s == nil || !s.stdout || s.stderr || !req.OpenStdin {
+		t.Errorf("-a STDOUT -a stdin: %+v, open stdin %v, %v", s, req.OpenStdin, err)
+	}
+	if s, err := attachStreams(nil, true, &req); s != nil || err != nil {
+		t.Errorf("no -a: %+v, %v", s, err)
+	}
+	if _, err := attachStreams([]string{"stdout"}, true, &req); err == nil || !strings.Contains(err.Error(), "conflicting options: -a and -d") {
+		t.Errorf("-a with -d: %v", err)
+	}
+	if _, err := attachStreams([]string{"stdlog"}, false, &req); err == nil || !strings.Contains(err.Error(), "valid streams are STDIN, STDOUT and STDERR") {
+		t.Errorf("-a stdlog: %v", err)
 	}
 }

@@ -34,9 +34,11 @@ func checkPullPolicy(p string) error {
 // 'busybox:latest' locally"), pulls it and creates again; never fails
 // there with Docker's "No such image". The pull's progress goes to
 // stderr, so that stdout only has the container's id or output.
-func (c *cli) createWithPull(ctx context.Context, cl *client.Client, req api.ContainerCreate, policy string) (api.ContainerCreated, error) {
+//
+// quiet (-q) prints nothing of the pull, as Docker's.
+func (c *cli) createWithPull(ctx context.Context, cl *client.Client, req api.ContainerCreate, policy string, quiet bool) (api.ContainerCreated, error) {
 	if policy == pullAlways {
-		if err := c.pullForRun(ctx, cl, req.Image); err != nil {
+		if err := c.pullForRun(ctx, cl, req.Image, quiet); err != nil {
 			return api.ContainerCreated{}, err
 		}
 		return cl.ContainerCreate(ctx, req)
@@ -53,16 +55,18 @@ func (c *cli) createWithPull(ctx context.Context, cl *client.Client, req api.Con
 	if policy == pullNever {
 		return created, errdefs.Kindf(errdefs.ErrNotFound, "No such image: %s", withTag(req.Image))
 	}
-	fmt.Fprintf(c.err, "Unable to find image '%s' locally\n", withTag(req.Image))
-	if err := c.pullForRun(ctx, cl, req.Image); err != nil {
+	if !quiet {
+		fmt.Fprintf(c.err, "Unable to find image '%s' locally\n", withTag(req.Image))
+	}
+	if err := c.pullForRun(ctx, cl, req.Image, quiet); err != nil {
 		return created, err
 	}
 	return cl.ContainerCreate(ctx, req)
 }
 
-// pullForRun pulls ref with its progress on stderr.
-func (c *cli) pullForRun(ctx context.Context, cl *client.Client, ref string) error {
-	view := c.layerProgress(false)
+// pullForRun pulls ref with its progress on stderr (none if quiet).
+func (c *cli) pullForRun(ctx context.Context, cl *client.Client, ref string, quiet bool) error {
+	view := c.layerProgress(quiet)
 	_, err := cl.ImagePull(ctx, api.PullRequest{Ref: ref}, view.update)
 	view.close(err == nil)
 	if err != nil {

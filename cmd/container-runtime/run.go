@@ -40,6 +40,10 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
+			streams, err := attachStreams(f.names.attach, detach, &req) // nameflags.go
+			if err != nil {
+				return err
+			}
 			cid, err := f.host.openCidfile()
 			if err != nil {
 				return err
@@ -52,7 +56,7 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if err != nil {
 				return err
 			}
-			created, err := c.createWithPull(ctx, cl, req, f.pull)
+			created, err := c.createWithPull(ctx, cl, req, f.pull, f.names.quiet)
 			if err != nil {
 				return err
 			}
@@ -72,7 +76,7 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			}
 			return c.foreground(ctx, cl, foreground{
 				id: created.ID, tty: req.Tty, stdin: req.OpenStdin, detachKeys: keys, detachSpec: detachKeys,
-				sigProxy: sigProxy, autoRemove: req.AutoRemove,
+				sigProxy: sigProxy, autoRemove: req.AutoRemove, streams: streams,
 			})
 		},
 	}
@@ -107,7 +111,7 @@ func (c *cli) createCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			created, err := c.createWithPull(cmd.Context(), cl, req, f.pull)
+			created, err := c.createWithPull(cmd.Context(), cl, req, f.pull, f.names.quiet)
 			if err != nil {
 				return err
 			}
@@ -150,6 +154,9 @@ type foreground struct {
 	started func(ctx context.Context)
 	// exited, when set, is told the container's exit code.
 	exited func(code int)
+	// streams, when set, are the output streams attached (-a); zero:
+	// stdout and stderr.
+	streams *outputStreams
 }
 
 // foreground attaches to the container f.id, starts it, streams its I/O
@@ -157,8 +164,12 @@ type foreground struct {
 // or a detach).
 func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) error {
 	// Attach first, so that no output is lost.
+	stdout, stderr := true, true
+	if f.streams != nil {
+		stdout, stderr = f.streams.stdout, f.streams.stderr
+	}
 	stream, err := cl.ContainerAttach(ctx, f.id, client.AttachOptions{
-		Stdin: f.stdin, Stdout: true, Stderr: true, DetachKeys: f.detachSpec,
+		Stdin: f.stdin, Stdout: stdout, Stderr: stderr, DetachKeys: f.detachSpec,
 	})
 	if err != nil {
 		if f.autoRemove {

@@ -32,6 +32,22 @@ func TestRunNameFlags(t *testing.T) {
 	refused(t, d, `invalid DNS option "ndots:2 rotate"`, "create", "--dns-option", "ndots:2 rotate", img)
 	refused(t, d, "is not a valid domain", "create", "--dns-search", "-bad", img)
 
+	t.Run("attach", func(t *testing.T) {
+		script := []string{img, "sh", "-c", "echo out; echo err >&2"}
+		if r := d.Run(t, append([]string{"run", "--rm", "-a", "stdout"}, script...)...); r.Code != 0 || r.Stdout != "out\n" || strings.Contains(r.Stderr, "err") {
+			t.Errorf("run -a stdout: want out on stdout and no err, got:\n%s", r)
+		}
+		if r := d.Run(t, append([]string{"run", "--rm", "-a", "STDERR"}, script...)...); r.Code != 0 || r.Stdout != "" || r.Stderr != "err\n" {
+			t.Errorf("run -a STDERR: want err on stderr only, got:\n%s", r)
+		}
+		r := d.Exec(daemon.CmdTimeout, strings.NewReader("from stdin\n"), "run", "--rm", "-a", "stdin", "-a", "stdout", img, "cat")
+		if r.Code != 0 || r.Stdout != "from stdin\n" {
+			t.Errorf("run -a stdin -a stdout cat: want the input back, got:\n%s", r)
+		}
+		refused(t, d, "conflicting options: -a and -d", "run", "-d", "-a", "stdout", img, "true")
+		refused(t, d, "valid streams are STDIN, STDOUT and STDERR", "run", "-a", "stdlog", img, "true")
+	})
+
 	t.Run("expose", func(t *testing.T) {
 		id := strings.TrimSpace(d.OK(t, "run", "-d", "--expose", "7000", "--expose", "7100-7101/udp", "-P", img, "sleep", "1000"))
 		defer d.Run(t, "rm", "-f", id)
