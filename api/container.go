@@ -112,6 +112,11 @@ type ContainerCreate struct {
 	// namespace, the default) or "host".
 	CgroupParent string `json:"cgroupParent,omitempty"`
 	CgroupnsMode string `json:"cgroupnsMode,omitempty"`
+	// DeviceCgroupRules allow more devices in the device cgroup
+	// (--device-cgroup-rule): "TYPE MAJOR:MINOR ACCESS" as 'c 1:3 rwm',
+	// TYPE a, b or c, MAJOR and MINOR numbers or '*', ACCESS of r, w, m;
+	// type a only as 'a *:* ACCESS' (every device).
+	DeviceCgroupRules []string `json:"deviceCgroupRules,omitempty"`
 
 	// Healthcheck overrides fields of the image's HEALTHCHECK
 	// (--health-*); Test ["NONE"] turns it off (--no-healthcheck). In

@@ -41,6 +41,11 @@ func checkCgroupConfig(req *api.ContainerCreate) error {
 	if err != nil {
 		return err
 	}
+	for _, r := range req.DeviceCgroupRules {
+		if _, err := parseDeviceCgroupRule(r); err != nil {
+			return err
+		}
+	}
 	req.CgroupParent = parent
 	return nil
 }
@@ -90,17 +95,25 @@ func cgroupsPath(cfg api.ContainerCreate, id string) string {
 	return path.Join(engineCgroup, cfg.CgroupParent, id)
 }
 
-// applyCgroupConfig puts the cgroup parent and the cgroup namespace mode
-// into spec. Without a cgroup namespace the runtime binds the container's
-// own cgroup directories at /sys/fs/cgroup, so the container still sees
-// no other cgroup.
-func applyCgroupConfig(spec *specs.Spec, req api.ContainerCreate, id string) {
+// applyCgroupConfig puts the cgroup parent, the cgroup namespace mode and
+// the device cgroup rules into spec. Without a cgroup namespace the
+// runtime binds the container's own cgroup directories at /sys/fs/cgroup,
+// so the container still sees no other cgroup.
+func applyCgroupConfig(spec *specs.Spec, req api.ContainerCreate, id string) error {
+	for _, r := range req.DeviceCgroupRules {
+		rule, err := parseDeviceCgroupRule(r) // devicerules.go
+		if err != nil {
+			return err
+		}
+		spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, rule)
+	}
 	spec.Linux.CgroupsPath = cgroupsPath(req, id)
 	if req.CgroupnsMode == "host" {
 		spec.Linux.Namespaces = slices.DeleteFunc(spec.Linux.Namespaces, func(ns specs.LinuxNamespace) bool {
 			return ns.Type == specs.CgroupNamespace
 		})
 	}
+	return nil
 }
 
 // cgroupsPathOf is cgroupsPath of the container id ("" if it is unknown).

@@ -127,8 +127,10 @@ func buildSpec(req api.ContainerCreate, in specInput) (*specs.Spec, error) {
 	if err := applyHostConfig(spec, req, in.shmSource); err != nil {
 		return nil, err
 	}
-	applyCgroupConfig(spec, req, in.id) // cgroupparent.go
-	spec.Domainname = req.Domainname    // checked by checkNames (dnsflags.go)
+	if err := applyCgroupConfig(spec, req, in.id); err != nil { // cgroupparent.go
+		return nil, err
+	}
+	spec.Domainname = req.Domainname // checked by checkNames (dnsflags.go)
 
 	hooks, err := ociHooks(req.Hooks)
 	if err != nil {

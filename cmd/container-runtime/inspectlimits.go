@@ -22,6 +22,7 @@ type limitsView struct {
 	BlkioDeviceWriteIOps []throttleView
 	CgroupParent         string
 	CgroupnsMode         string
+	DeviceCgroupRules    []string
 }
 
 type throttleView struct {
@@ -47,6 +48,7 @@ func newLimitsView(cfg api.ContainerCreate) limitsView {
 		BlkioDeviceReadBps: throttles(r.BlkioDeviceReadBps), BlkioDeviceWriteBps: throttles(r.BlkioDeviceWriteBps),
 		BlkioDeviceReadIOps: throttles(r.BlkioDeviceReadIOps), BlkioDeviceWriteIOps: throttles(r.BlkioDeviceWriteIOps),
 		CgroupParent: cfg.CgroupParent, CgroupnsMode: orDefault(cfg.CgroupnsMode, "private"),
+		DeviceCgroupRules: cfg.DeviceCgroupRules,
 	}
 }
 

@@ -33,6 +33,7 @@ type limitFlags struct {
 	writeIOps         []string
 	cgroupParent      string
 	cgroupns          string
+	deviceRules       []string
 }
 
 // addFlags registers the flags on fs.
@@ -52,11 +53,12 @@ func (l *limitFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&l.writeIOps, "device-write-iops", nil, "limit write operations on a block device: PATH:NUMBER per second")
 	fs.StringVar(&l.cgroupParent, "cgroup-parent", "", "cgroup below the engine's cgroup root to put the container's cgroup in (e.g. web/backend)")
 	fs.StringVar(&l.cgroupns, "cgroupns", "", "cgroup namespace: private (the default) or host")
+	fs.StringArrayVar(&l.deviceRules, "device-cgroup-rule", nil, "allow devices in the device cgroup: 'TYPE MAJOR:MINOR ACCESS' (e.g. 'c 1:3 rwm'; * for any number)")
 }
 
 // apply fills req's fields from the flags.
 func (l *limitFlags) apply(req *api.ContainerCreate) error {
-	req.CgroupParent, req.CgroupnsMode = l.cgroupParent, l.cgroupns
+	req.CgroupParent, req.CgroupnsMode, req.DeviceCgroupRules = l.cgroupParent, l.cgroupns, l.deviceRules
 	r := &req.Resources
 	switch l.memorySwap {
 	case "":

@@ -19,8 +19,8 @@ import (
 
 // unsupported refuses a field of Docker's create request that this engine
 // cannot honour: a Docker-shaped 400 naming it. Security-relevant options
-// the service does not implement (device cgroup rules, device requests,
-// masked paths, ...) are always refused rather than dropped: a container must never run with
+// the service does not implement (device requests, masked paths, legacy
+// links, ...) are always refused rather than dropped: a container must never run with
 // less isolation or fewer limits than it was asked for without its user
 // knowing.
 func unsupported(field, why string) error {
@@ -129,7 +129,6 @@ func refuseIsolation(hc *container.HostConfig) error {
 		why   string
 	}
 	checks := []check{
-		{"HostConfig.DeviceCgroupRules", len(hc.DeviceCgroupRules) > 0, "a device cgroup rule"},
 		{"HostConfig.DeviceRequests", len(hc.DeviceRequests) > 0, "a device request"},
 		{"HostConfig.Cgroup", hc.Cgroup != "", "joining another cgroup"},
 		{"HostConfig.Links", len(hc.Links) > 0, "a legacy link"},

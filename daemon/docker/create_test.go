@@ -27,7 +27,6 @@ func createFrom(t testing.TB, body string) container.CreateRequest {
 // field, never dropped.
 func TestToCreateRefuses(t *testing.T) {
 	for _, tc := range []struct{ hostConfig, field string }{
-		{`{"DeviceCgroupRules": ["c 1:3 rwm"]}`, "HostConfig.DeviceCgroupRules"},
 		{`{"DeviceRequests": [{"Count": -1}]}`, "HostConfig.DeviceRequests"},
 		{`{"UsernsMode": "container:x"}`, "HostConfig.UsernsMode"},
 		{`{"MaskedPaths": []}`, "HostConfig.MaskedPaths"},

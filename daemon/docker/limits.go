@@ -34,6 +34,7 @@ func toLimits(hc *container.HostConfig, req *api.ContainerCreate) error {
 		// The parent's own check (below the engine's cgroup root) is the
 		// container service's, for both APIs.
 		req.CgroupParent, req.CgroupnsMode = hc.CgroupParent, string(hc.CgroupnsMode)
+		req.DeviceCgroupRules = hc.DeviceCgroupRules
 	default:
 		return errdefs.Kindf(errdefs.ErrInvalidArgument, "HostConfig.CgroupnsMode: invalid cgroup namespace mode %q: want private or host", hc.CgroupnsMode)
 	}
@@ -72,6 +73,7 @@ func toThrottles(field string, in []*blkiodev.ThrottleDevice) ([]api.ThrottleDev
 func limitsOf(cfg api.ContainerCreate, hc *container.HostConfig) {
 	r := cfg.Resources
 	hc.CgroupParent, hc.CgroupnsMode = cfg.CgroupParent, container.CgroupnsMode(cfg.CgroupnsMode)
+	hc.DeviceCgroupRules = cfg.DeviceCgroupRules
 	if hc.CgroupnsMode == "" {
 		hc.CgroupnsMode = container.CgroupnsModePrivate
 	}

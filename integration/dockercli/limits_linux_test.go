@@ -120,4 +120,9 @@ func TestDockerRunLimits(t *testing.T) {
 	if r := c.run(nil, nil, "create", "--cgroup-parent", "../escape", "busybox"); r.code == 0 || !strings.Contains(r.stderr, `".." is not allowed`) {
 		t.Errorf("docker create --cgroup-parent ../escape: %v", r)
 	}
+	// A device cgroup rule grants its device (it was refused with a 400).
+	out := c.ok(t, "run", "--rm", "--device-cgroup-rule", "c 10:200 rw", "busybox", "sh", "-c", "mknod /dev/t c 10 200 && (exec 3</dev/t) && echo granted")
+	if out != "granted\n" {
+		t.Errorf("docker run --device-cgroup-rule 'c 10:200 rw': %q", out)
+	}
 }

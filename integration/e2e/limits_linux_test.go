@@ -243,6 +243,20 @@ func TestRunLimits(t *testing.T) {
 		refused(t, d, `invalid --cgroupns "bogus"`, "create", "--cgroupns", "bogus", img)
 	})
 
+	t.Run("device-cgroup-rule", func(t *testing.T) {
+		out := d.OK(t, "run", "--rm", "--device-cgroup-rule", "c 10:200 rw", img, "sh", "-c",
+			"mknod /dev/t c 10 200 && (exec 3</dev/t) && echo granted; mknod /dev/f c 10 229 && (exec 3</dev/f) 2>/dev/null || echo denied")
+		if out != "granted\ndenied\n" {
+			t.Errorf("--device-cgroup-rule 'c 10:200 rw': want 10:200 usable and 10:229 not, got %q", out)
+		}
+		id := mustCreate(t, d, "--device-cgroup-rule", "c 10:200 rw", "--device-cgroup-rule", "b 8:* r", img)
+		if got := inspect(t, id, "DeviceCgroupRules"); got != "[c 10:200 rw b 8:* r]" {
+			t.Errorf("HostConfig.DeviceCgroupRules = %s", got)
+		}
+		refused(t, d, "invalid device cgroup rule", "create", "--device-cgroup-rule", "c 10:200", img)
+		refused(t, d, "type a means every device", "create", "--device-cgroup-rule", "a 1:3 r", img)
+	})
+
 	t.Run("blkio-weight", func(t *testing.T) {
 		refused(t, d, "Range of blkio weight is from 10 to 1000", "create", "--blkio-weight", "5", img)
 		_, err := os.Stat("/sys/fs/cgroup/blkio/blkio.weight")

@@ -1,17 +1,11 @@
 package security
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 )
@@ -38,22 +32,13 @@ func TestCWE22_CgroupParentPathTraversal(t *testing.T) {
 		"../" + marker, "../../" + marker, "a/../../" + marker, "/" + marker, "/container-runtime/../" + marker,
 		"/sys/fs/cgroup/memory/" + marker, victim, victim + "/" + marker, "..", "/",
 	}
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", d.Socket)
-	}}}
+	api := dockerAPI(t, d)
 	for _, parent := range attacks {
 		if res := d.Run(t, "run", "--rm", "--cgroup-parent", parent, img, "true"); res.Code == 0 {
 			t.Errorf("run --cgroup-parent %q was accepted", parent)
 		}
-		body, _ := json.Marshal(map[string]any{"Image": img, "Cmd": []string{"true"}, "HostConfig": map[string]any{"CgroupParent": parent}})
-		resp, err := client.Post("http://docker/v1.41/containers/create", "application/json", strings.NewReader(string(body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("Docker API create with CgroupParent %q: %d %s, want 400", parent, resp.StatusCode, out)
+		if code, body := api.create(t, map[string]any{"CgroupParent": parent}); code != 400 {
+			t.Errorf("Docker API create with CgroupParent %q: %d %s, want 400", parent, code, body)
 		}
 	}
 	if ids := strings.Fields(d.OK(t, "ps", "-aq", "--no-trunc")); len(ids) != 1 || ids[0] != victim {
