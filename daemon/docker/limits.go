@@ -117,3 +117,39 @@ func namesOf(cfg api.ContainerCreate, c *container.Config, hc *container.HostCon
 		}
 	}
 }
+
+// refuseInUpdate refuses the limits a create honours but an update does
+// not change (the container service's update knows memory, swap, CPUs,
+// shares, cpuset CPUs and pids): a limit silently kept at its old value
+// is one the operator believes changed.
+func refuseInUpdate(r container.Resources) error {
+	for _, c := range []struct {
+		field string
+		set   bool
+	}{
+		{"HostConfig.BlkioWeight", r.BlkioWeight != 0},
+		{"HostConfig.BlkioDeviceReadBps", len(r.BlkioDeviceReadBps) > 0},
+		{"HostConfig.BlkioDeviceWriteBps", len(r.BlkioDeviceWriteBps) > 0},
+		{"HostConfig.BlkioDeviceReadIOps", len(r.BlkioDeviceReadIOps) > 0},
+		{"HostConfig.BlkioDeviceWriteIOps", len(r.BlkioDeviceWriteIOps) > 0},
+		{"HostConfig.CpusetMems", r.CpusetMems != ""},
+		{"HostConfig.MemoryReservation", r.MemoryReservation != 0},
+		{"HostConfig.MemorySwappiness", r.MemorySwappiness != nil && *r.MemorySwappiness != -1},
+		{"HostConfig.OomKillDisable", r.OomKillDisable != nil && *r.OomKillDisable},
+		{"HostConfig.CpuPeriod", r.CPUPeriod != 0 && r.CPUQuota == 0},
+	} {
+		if c.set {
+			return unsupported(c.field, "changing this limit with an update")
+		}
+	}
+	return nil
+}
+
+// quotaNanoCPUs is a CFS quota (with its period, 100 ms if none) as CPUs
+// × 1e9, which is how an update changes the CPU limit.
+func quotaNanoCPUs(quota, period int64) int64 {
+	if period == 0 {
+		period = 100000
+	}
+	return quota * 1e9 / period
+}

@@ -3,8 +3,10 @@ package docker
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -71,5 +73,29 @@ func TestToLimits(t *testing.T) {
 	got, _, err = toCreate("", createFrom(t, `{"Image": "busybox", "HostConfig": {"MemorySwappiness": -1}}`))
 	if err != nil || got.Resources.MemorySwappiness != nil {
 		t.Errorf("MemorySwappiness -1: %v, %v", got.Resources.MemorySwappiness, err)
+	}
+}
+
+// TestRefuseInUpdate: an update refuses the limits it would not change,
+// naming the field, and converts a CFS quota to CPUs.
+func TestRefuseInUpdate(t *testing.T) {
+	ten := int64(10)
+	for field, r := range map[string]container.Resources{
+		"HostConfig.BlkioWeight":        {BlkioWeight: 100},
+		"HostConfig.MemoryReservation":  {MemoryReservation: 1 << 20},
+		"HostConfig.MemorySwappiness":   {MemorySwappiness: &ten},
+		"HostConfig.CpusetMems":         {CpusetMems: "0"},
+		"HostConfig.CpuPeriod":          {CPUPeriod: 50000},
+		"HostConfig.BlkioDeviceReadBps": {BlkioDeviceReadBps: []*blkiodev.ThrottleDevice{{Path: "/dev/vda", Rate: 1}}},
+	} {
+		if err := refuseInUpdate(r); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+	if err := refuseInUpdate(container.Resources{Memory: 1 << 30, CPUQuota: 50000, CPUPeriod: 100000}); err != nil {
+		t.Errorf("memory and a quota: %v", err)
+	}
+	if got := quotaNanoCPUs(50000, 0); got != 5e8 {
+		t.Errorf("quota 50000 of the default period: %d CPUs × 1e9, want 5e8", got)
 	}
 }

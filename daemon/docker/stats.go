@@ -73,10 +73,13 @@ func (h *Handler) containerUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := refuseInUpdate(res); err != nil { // limits.go
+		return err
+	}
 	up := api.ContainerUpdate{Memory: mapped.Memory, MemorySwap: swap, NanoCPUs: mapped.NanoCPUs,
 		CPUShares: mapped.CPUShares, CpusetCpus: mapped.CpusetCpus, PidsLimit: req.PidsLimit}
 	if req.Resources.CPUQuota > 0 && req.NanoCPUs == 0 {
-		up.NanoCPUs = mapped.NanoCPUs
+		up.NanoCPUs = quotaNanoCPUs(res.CPUQuota, res.CPUPeriod)
 	}
 	if req.RestartPolicy.Name != "" {
 		up.RestartPolicy = &api.RestartPolicy{Name: string(req.RestartPolicy.Name), MaximumRetryCount: req.RestartPolicy.MaximumRetryCount}

@@ -125,7 +125,8 @@ func TestRunFlags(t *testing.T) {
 	}
 	c.ok(t, "rm", "flags")
 
-	if r := c.run(nil, nil, "run", "--rm", "--device-cgroup-rule", "c 1:3 rwm", "busybox", "true"); r.code == 0 || !strings.Contains(r.stderr, "DeviceCgroupRules") {
-		t.Errorf("docker run --device-cgroup-rule: %v, want a refusal naming DeviceCgroupRules", r)
+	c.ok(t, "run", "--rm", "--device-cgroup-rule", "c 1:3 rwm", "busybox", "true")
+	if r := c.run(nil, nil, "run", "--rm", "--device-cgroup-rule", "a 1:3 r", "busybox", "true"); r.code == 0 || !strings.Contains(r.stderr, "invalid device cgroup rule") {
+		t.Errorf("docker run --device-cgroup-rule 'a 1:3 r' (every device to the kernel): %v, want a refusal", r)
 	}
 }
