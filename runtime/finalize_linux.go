@@ -81,9 +81,12 @@ func loadLateSeccomp(p *specs.Process, sc []byte, loaded *bool) error {
 
 // execProgram closes our descriptors and executes target. It returns
 // only on failure.
-func execProgram(p *specs.Process, sc []byte, target string, preserve int, seccompLoaded bool) error {
-	if err := closeExtraFDs(preserve); err != nil {
+func execProgram(p *specs.Process, sc []byte, target string, env *stageEnv, seccompLoaded bool) error {
+	if err := closeExtraFDs(env.preserve); err != nil {
 		return fmt.Errorf("closing descriptors: %w", err)
+	}
+	if err := applyLateLimits(env); err != nil {
+		return err
 	}
 	if err := loadLateSeccomp(p, sc, &seccompLoaded); err != nil {
 		return err

@@ -72,6 +72,9 @@ type stageEnv struct {
 	fifo int
 	// preserve is how many descriptors from 3 on belong to the process.
 	preserve int
+	// late are the process's rlimits that wait until just before its
+	// program runs (see lateLimit).
+	late []lateLimit
 }
 
 func envFD(name string) int {
@@ -178,7 +181,11 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	}
 	seccompLoaded := false
 	if len(cfg.StartupCommands) > 0 {
-		// Startup commands run under the same filter as the program.
+		// Startup commands run under the same limits and filter as the
+		// program.
+		if err := applyLateLimits(env); err != nil {
+			return err
+		}
 		if err := loadLateSeccomp(p, cfg.Seccomp, &seccompLoaded); err != nil {
 			return err
 		}
@@ -186,7 +193,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
-	return execProgram(p, cfg.Seccomp, target, env.preserve, seccompLoaded)
+	return execProgram(p, cfg.Seccomp, target, env, seccompLoaded)
 }
 
 // execStage runs a process inside a running container: the C stage has
@@ -217,7 +224,7 @@ func execStage(conn *syncConn, env *stageEnv) error {
 	if err != nil {
 		return err
 	}
-	return execProgram(p, cfg.Seccomp, target, env.preserve, false)
+	return execProgram(p, cfg.Seccomp, target, env, false)
 }
 
 // enterProcess is the end of the setup of a container's init and of an
@@ -226,9 +233,14 @@ func execStage(conn *syncConn, env *stageEnv) error {
 // its PATH, then its identity and capabilities. It returns the program's
 // path for execProgram.
 func enterProcess(p *specs.Process, cfg *initConfig, env *stageEnv) (string, error) {
-	if err := setProcessLimits(p); err != nil {
+	// The filter is loaded before execProgram unless no_new_privs lets
+	// it wait (see dropPrivileges): limits set after it could be denied.
+	lateFilter := cfg.Seccomp == nil || p.NoNewPrivileges
+	late, err := setProcessLimits(p, lateFilter)
+	if err != nil {
 		return "", err
 	}
+	env.late = late
 	if err := enterCwd(p.Cwd, env.preserve); err != nil {
 		return "", err
 	}
@@ -278,34 +290,67 @@ func writeSysctls(sysctls map[string]string) error {
 
 // setProcessLimits applies oom_score_adj and rlimits. An rlimit above the
 // current hard limit needs CAP_SYS_RESOURCE, which hosts like ours lack:
-// the error then says so instead of a bare EPERM.
-func setProcessLimits(p *specs.Process) error {
+// the error then says so instead of a bare EPERM. With mayDefer, the
+// memory limits that lower the current ones are returned instead, for
+// applyLateLimits.
+func setProcessLimits(p *specs.Process, mayDefer bool) ([]lateLimit, error) {
 	if p.OOMScoreAdj != nil {
 		v := strconv.Itoa(*p.OOMScoreAdj)
 		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(v), 0); err != nil {
 			// The kernel answers EACCES to a value below the lowest one
 			// the process was given without CAP_SYS_RESOURCE.
 			if errors.Is(err, unix.EACCES) && *p.OOMScoreAdj < 0 {
-				return fmt.Errorf("process.oomScoreAdj: writing %s: a negative adjustment needs CAP_SYS_RESOURCE, which the runtime lacks: %w", v, err)
+				return nil, fmt.Errorf("process.oomScoreAdj: writing %s: a negative adjustment needs CAP_SYS_RESOURCE, which the runtime lacks: %w", v, err)
 			}
-			return fmt.Errorf("process.oomScoreAdj: writing %s: %w", v, err)
+			return nil, fmt.Errorf("process.oomScoreAdj: writing %s: %w", v, err)
 		}
 	}
+	var late []lateLimit
 	for _, rl := range p.Rlimits {
 		res, ok := rlimitResources[rl.Type]
 		if !ok {
-			return fmt.Errorf("process.rlimits: unknown type %q", rl.Type)
+			return nil, fmt.Errorf("process.rlimits: unknown type %q", rl.Type)
 		}
 		lim := unix.Rlimit{Cur: rl.Soft, Max: rl.Hard}
+		var cur unix.Rlimit
+		unix.Getrlimit(res, &cur)
+		if mayDefer && (res == unix.RLIMIT_AS || res == unix.RLIMIT_DATA) && rl.Hard <= cur.Max && rl.Soft <= rl.Hard {
+			late = append(late, lateLimit{name: rl.Type, res: res, lim: lim})
+			continue
+		}
 		if err := unix.Setrlimit(res, &lim); err != nil {
-			var cur unix.Rlimit
-			unix.Getrlimit(res, &cur)
 			if errors.Is(err, unix.EPERM) && rl.Hard > cur.Max {
-				return fmt.Errorf("process.rlimits: %s hard limit %d is above the current %d and raising it needs CAP_SYS_RESOURCE: %w", rl.Type, rl.Hard, cur.Max, err)
+				return nil, fmt.Errorf("process.rlimits: %s hard limit %d is above the current %d and raising it needs CAP_SYS_RESOURCE: %w", rl.Type, rl.Hard, cur.Max, err)
 			}
-			return fmt.Errorf("process.rlimits: setting %s to %d/%d: %w", rl.Type, rl.Soft, rl.Hard, err)
+			return nil, fmt.Errorf("process.rlimits: setting %s to %d/%d: %w", rl.Type, rl.Soft, rl.Hard, err)
 		}
 	}
+	return late, nil
+}
+
+// A lateLimit is an rlimit set just before the program runs. RLIMIT_AS
+// and RLIMIT_DATA bound this stage's Go runtime too, which maps more
+// memory as it goes on (heap spans, thread stacks): with a limit as low
+// as a program may ask (runtime-tools asks 1 GiB of address space; a Go
+// process reserves about that much at start) the stage died of "fatal
+// error: runtime: cannot allocate memory" at random. Lowering a limit
+// needs no privilege, so it can wait until the identity is the
+// process's; only lowering ones wait (the soft limit checked against
+// the hard one here, so that setting them cannot fail for that).
+type lateLimit struct {
+	name string
+	res  int
+	lim  unix.Rlimit
+}
+
+// applyLateLimits sets env.late, once.
+func applyLateLimits(env *stageEnv) error {
+	for _, l := range env.late {
+		if err := unix.Setrlimit(l.res, &l.lim); err != nil {
+			return fmt.Errorf("process.rlimits: setting %s to %d/%d: %w", l.name, l.lim.Cur, l.lim.Max, err)
+		}
+	}
+	env.late = nil
 	return nil
 }
 

@@ -53,6 +53,24 @@ func TestRunFlags(t *testing.T) {
 		if out := d.OK(t, "run", "--rm", "--ulimit", "nofile=100", "--ulimit", "nofile=200", img, "sh", "-c", "ulimit -n"); strings.TrimSpace(out) != "200" {
 			t.Errorf("the later --ulimit of a name wins: want 200, got %q", out)
 		}
+		// Memory limits far below what the init and exec stages (Go
+		// programs) map as they run apply to the program only, set just
+		// before it is executed, when the seccomp filter waits until then
+		// too (no_new_privs, or no filter). The stages used to die of
+		// "cannot allocate memory" with them. (With a filter loaded
+		// before the identity changes, Docker's default, they are still
+		// set early: the filter could deny setting them later.)
+		for _, opt := range []string{"no-new-privileges", "seccomp=unconfined"} {
+			out := d.OK(t, "run", "--rm", "--security-opt", opt, "--ulimit", "as=33554432", "--ulimit", "data=33554432", img, "sh", "-c", "ulimit -v; ulimit -d")
+			if got := strings.Fields(out); !slices.Equal(got, []string{"32768", "32768"}) {
+				t.Errorf("--security-opt %s: ulimit -v -d: want 32768 32768 (KiB), got %q", opt, got)
+			}
+		}
+		d.OK(t, "run", "-d", "--name", "aslimit", "--security-opt", "no-new-privileges", "--ulimit", "as=33554432", img, "sleep", "1000")
+		if out := d.OK(t, "exec", "aslimit", "sh", "-c", "ulimit -v"); strings.TrimSpace(out) != "32768" {
+			t.Errorf("exec under --ulimit as: ulimit -v %q, want 32768", out)
+		}
+		d.OK(t, "rm", "-f", "aslimit")
 		refused(t, d, `invalid ulimit type: "bogus"`, "run", "--rm", "--ulimit", "bogus=1", img, "true")
 		refused(t, d, "soft limit must be less than or equal to hard limit", "run", "--rm", "--ulimit", "nofile=20:10", img, "true")
 		refused(t, d, "want NAME=SOFT[:HARD]", "create", "--ulimit", "nofile", img)
