@@ -2,34 +2,33 @@ package container
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
-
 	"github.com/container-runtime/container-runtime/api"
+	"github.com/container-runtime/container-runtime/internal/healthexec"
 	"github.com/container-runtime/container-runtime/internal/logctx"
-	"github.com/container-runtime/container-runtime/runtime"
 )
 
-// Health checks run in the daemon: one goroutine per running container
-// with a check, sleeping on a timer between checks; each check is an exec
-// into the container through the runtime (the same path as `exec`), its
-// stdout and stderr into one pipe of which the first 4 KiB are kept. The
-// goroutine ends when the run ends (handleExit), the container is paused
-// (Unpause starts a new one) or the Service closes (the next daemon
-// resumes it for the containers still running).
+// Health checks are scheduled in the daemon: one goroutine per running
+// container with a check, sleeping on a timer between checks. Each check
+// is run by the container's health executor (internal/healthexec), a
+// small C process started at the run's first check from the exec
+// template of the check's process (runtime.ExecTemplate: the same exec
+// into the container as `exec`, prepared once): the goroutine writes
+// "run", the executor forks the exec stage, reads the first 4 KiB of the
+// process's stdout and stderr, reaps it (killing it past the timeout)
+// and sends the result back in one packet. A check then costs the Go
+// runtime one timer wake, one write and one read. The goroutine, and
+// with it the executor, ends when the run ends (handleExit), the
+// container is paused (Unpause starts a new one) or the Service closes
+// (the next daemon resumes it for the containers still running).
 //
 // The health lives in the record's run state. It is saved with the record
 // when its status changes, and by any lifecycle operation; the results in
 // between are kept in memory only, so that a check costs the daemon no
 // database write.
-
-// probeDrain bounds how long a check's output is still read after its
-// process exited: a process it left in the background may hold the pipe.
-const probeDrain = time.Second
 
 // healthStopWait bounds how long stopHealth waits for a check in flight
 // to end (it is killed; an exec that is still starting fails once the
@@ -73,7 +72,7 @@ func (s *Service) startHealth(e *entry, fresh bool, prev *api.Health) {
 }
 
 // stopHealth ends the checks of e and waits until no check is in flight
-// (one running is killed), so that the caller may freeze the container
+// (one running is killed) and the executor has exited, so that the caller may freeze the container
 // or remove its cgroups: an exec still starting would be frozen with it,
 // or make its cgroup again.
 func (s *Service) stopHealth(e *entry) {
@@ -107,9 +106,15 @@ func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig
 	}
 	timer := time.NewTimer(nextHealthCheck(t, status(), startedAt, time.Now()))
 	defer timer.Stop()
-	// The check's process: the container's, with the check's command,
-	// made at the first check of the run and reused.
-	var proc *specs.Process
+	// The executor of the run's checks, started at the first check from
+	// the check's process (the container's, with the check's command)
+	// and again after it failed.
+	var hx *healthexec.Executor
+	defer func() {
+		if hx != nil {
+			hx.Close()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -121,17 +126,20 @@ func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig
 			return
 		}
 		var res api.HealthResult
-		if proc == nil {
-			p, err := s.execProcess(e, r, api.ExecCreate{Cmd: argv})
-			if err != nil {
+		if hx == nil {
+			var err error
+			if hx, err = s.startHealthExec(ctx, e, r, argv); err != nil {
 				now := time.Now().UTC()
 				res = api.HealthResult{Start: now, End: now, ExitCode: -1, Output: err.Error()}
 			}
-			proc = p
 		}
-		if proc != nil {
-			p := *proc
-			res = s.runProbe(ctx, r.ID, &p, t.timeout)
+		if hx != nil {
+			var broken bool
+			res, broken = runProbe(ctx, hx, r.ID, t.timeout)
+			if broken {
+				hx.Close()
+				hx = nil
+			}
 		}
 		if ctx.Err() != nil {
 			return // stopped during the check: its result does not count
@@ -139,6 +147,23 @@ func (s *Service) healthLoop(ctx context.Context, e *entry, hc *api.HealthConfig
 		s.recordHealth(ctx, e, t, startedAt, res)
 		timer.Reset(nextHealthCheck(t, status(), startedAt, time.Now()))
 	}
+}
+
+// startHealthExec starts the health executor of r's run for the check
+// argv.
+func (s *Service) startHealthExec(ctx context.Context, e *entry, r *record, argv []string) (*healthexec.Executor, error) {
+	p, err := s.execProcess(e, r, api.ExecCreate{Cmd: argv})
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.rt.ExecTemplate(r.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return healthexec.Start(ctx, r.ID, healthexec.Template{
+		Exe: t.Exe, Args: t.Args, Env: t.Env, CgroupProcs: t.CgroupProcs, Sync: t.Sync,
+	})
 }
 
 // recordHealth applies a result to the run's health, publishes
@@ -171,119 +196,28 @@ func (s *Service) recordHealth(ctx context.Context, e *entry, t healthTimings, s
 	s.publish(rec, "health_status: "+status, nil)
 }
 
-// runProbe runs one check in container id: exit code 0 is a success;
-// past timeout the process is killed and the check failed with -1, as
-// one that could not start.
-func (s *Service) runProbe(ctx context.Context, id string, p *specs.Process, timeout time.Duration) api.HealthResult {
-	res := api.HealthResult{Start: time.Now().UTC(), ExitCode: -1}
-	failed := func(err error) api.HealthResult {
-		res.End, res.Output = time.Now().UTC(), err.Error()
-		return res
-	}
-	rd, wr, err := probePipe()
-	if err != nil {
-		return failed(fmt.Errorf("health check: making a pipe: %w", err))
-	}
-	defer rd.Close()
-	proc, err := s.rt.Exec(ctx, id, p, runtime.ExecOptions{Stdio: runtime.Stdio{Stdout: wr, Stderr: wr}})
-	wr.Close()
-	if err != nil {
-		return failed(err)
-	}
-	var out limitedBuffer
-	st, timedOut, werr := readProbe(ctx, rd, &out, proc.Pid, timeout)
-	if ctx.Err() != nil {
-		return failed(ctx.Err())
-	}
-	res.End = time.Now().UTC()
+// runProbe runs one check in container id through its executor: exit
+// code 0 is a success; past timeout the process is killed and the check
+// failed with -1, as one that could not start. broken tells that the
+// executor cannot be used again.
+func runProbe(ctx context.Context, hx *healthexec.Executor, id string, timeout time.Duration) (res api.HealthResult, broken bool) {
+	start := time.Now().UTC()
+	out, err := hx.Run(ctx, timeout)
+	var cerr *healthexec.CheckError
 	switch {
-	case timedOut:
-		res.Output = fmt.Sprintf("Health check exceeded timeout (%v)", timeout)
-	case werr != nil:
-		res.Output = werr.Error()
-	default:
-		res.ExitCode, res.Output = st, out.String()
+	case errors.As(err, &cerr):
+		now := time.Now().UTC()
+		return api.HealthResult{Start: start, End: now, ExitCode: -1,
+			Output: fmt.Sprintf("exec in %q: %s", id, cerr.Message)}, false
+	case err != nil:
+		now := time.Now().UTC()
+		return api.HealthResult{Start: start, End: now, ExitCode: -1, Output: err.Error()}, true
+	case out.TimedOut:
+		return api.HealthResult{Start: out.Start, End: out.End, ExitCode: -1,
+			Output: fmt.Sprintf("Health check exceeded timeout (%v)", timeout)}, false
 	}
-	return res
-}
-
-// waitProbe waits for the check's process pid (our child) to end and
-// reaps it, returning its exit code (128+n for signal n). Past timeout, or
-// when ctx ends, it kills the process first (timedOut tells the first).
-// The wait is on a pidfd in Go's poller, so that a check holds no thread
-// in a blocking wait4.
-func waitProbe(ctx context.Context, pid int, timeout time.Duration) (code int, timedOut bool, err error) {
-	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
-	if err != nil {
-		unix.Kill(pid, unix.SIGKILL)
-		code, err := reap(pid, 0)
-		return code, false, err
-	}
-	f := os.NewFile(uintptr(fd), "pidfd")
-	defer f.Close()
-	f.SetReadDeadline(time.Now().Add(timeout))
-	stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		unix.Kill(pid, unix.SIGKILL)
-		code, err := reap(pid, 0)
-		return code, false, err
-	}
-	// A pidfd is readable once the process has exited.
-	var werr error
-	rerr := rc.Read(func(uintptr) bool {
-		var reaped bool
-		code, reaped, werr = reapNoHang(pid)
-		return reaped || werr != nil
-	})
-	if rerr == nil {
-		return code, false, werr
-	}
-	// The deadline: the timeout, or ctx ended.
-	unix.Kill(pid, unix.SIGKILL)
-	code, err = reap(pid, 0)
-	return code, ctx.Err() == nil, err
-}
-
-// reapNoHang reaps pid if it has exited.
-func reapNoHang(pid int) (code int, reaped bool, err error) {
-	var ws unix.WaitStatus
-	for {
-		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, false, fmt.Errorf("waiting for the health check's process %d: %w", pid, err)
-		}
-		if got == 0 {
-			return 0, false, nil
-		}
-		return exitCodeOf(ws), true, nil
-	}
-}
-
-// reap waits for pid to end and reaps it.
-func reap(pid int, flags int) (int, error) {
-	var ws unix.WaitStatus
-	for {
-		_, err := unix.Wait4(pid, &ws, flags, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, fmt.Errorf("waiting for the health check's process %d: %w", pid, err)
-		}
-		return exitCodeOf(ws), nil
-	}
-}
-
-// exitCodeOf is a process's exit code as a shell reports it: its status,
-// or 128+n when signal n killed it.
-func exitCodeOf(ws unix.WaitStatus) int {
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
+	var b limitedBuffer
+	b.Write(out.Output)
+	b.truncated = out.Truncated
+	return api.HealthResult{Start: out.Start, End: out.End, ExitCode: out.ExitCode, Output: b.String()}, false
 }

@@ -17,28 +17,11 @@ import (
 // directory and terminal, under the container's seccomp filter. It
 // returns once p has been executed; the process is a child of the caller.
 func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts ExecOptions) (*Process, error) {
-	prep, st, err := r.execState(id)
+	prep, config, release, err := r.prepareProcess(id, p)
 	if err != nil {
 		return nil, err
 	}
-	// The entry's files are ours until the stage has its copies.
-	used := true
-	release := func() {
-		if used {
-			used = false
-			prep.done()
-		}
-	}
 	defer release()
-	if st != StatusRunning {
-		return nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
-	}
-	if p == nil || len(p.Args) == 0 {
-		return nil, fmt.Errorf("process.args must not be empty: %w", errdefs.ErrInvalidArgument)
-	}
-	if p.Cwd == "" {
-		p.Cwd = "/"
-	}
 	var console *os.File
 	if p.Terminal {
 		if opts.ConsoleSocket == "" {
@@ -48,10 +31,6 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 			return nil, err
 		}
 		defer console.Close()
-	}
-	config, err := prep.config(p)
-	if err != nil {
-		return nil, fmt.Errorf("exec in %q: %w", id, err)
 	}
 	req := spawnRequest{
 		stage:       stageExec,
@@ -77,4 +56,39 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		}
 	}
 	return &Process{Pid: proc.pid}, nil
+}
+
+// prepareProcess checks that container id runs and p can be executed in
+// it, and returns the exec's cached state and its encoded config message
+// (the same for Exec and ExecTemplate). The caller uses prep's files
+// until it calls release, which it must call once.
+func (r *Runtime) prepareProcess(id string, p *specs.Process) (prep *execPrep, config []byte, release func(), err error) {
+	prep, st, err := r.execState(id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The entry's files are ours until the caller has its copies.
+	used := true
+	release = func() {
+		if used {
+			used = false
+			prep.done()
+		}
+	}
+	if st != StatusRunning {
+		release()
+		return nil, nil, nil, fmt.Errorf("container %q is %s, not running: %w", id, st, errdefs.ErrConflict)
+	}
+	if p == nil || len(p.Args) == 0 {
+		release()
+		return nil, nil, nil, fmt.Errorf("process.args must not be empty: %w", errdefs.ErrInvalidArgument)
+	}
+	if p.Cwd == "" {
+		p.Cwd = "/"
+	}
+	if config, err = prep.config(p); err != nil {
+		release()
+		return nil, nil, nil, fmt.Errorf("exec in %q: %w", id, err)
+	}
+	return prep, config, release, nil
 }

@@ -154,23 +154,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	// follow and are closed before the target runs.
 	files := append(append([]*os.File{}, req.extra...), child)
 	cmd := &exec.Cmd{
-		Path: "/proc/self/fd/" + strconv.Itoa(int(exe.Fd())),
-		Args: []string{"container-runtime-" + req.stage},
-		Env: []string{
-			nsenter.EnvStage + "=" + req.stage,
-			nsenter.EnvSyncFD + "=" + strconv.Itoa(2+len(files)),
-			nsenter.EnvClone + "=" + strconv.Itoa(req.plan.clone),
-			nsenter.EnvJoin + "=" + strings.Join(req.plan.join, "\n"),
-			envPreserve + "=" + strconv.Itoa(len(req.extra)),
-			// The stage loads the container's seccomp filter on every
-			// thread (TSYNC) and may start threads after it; glibc
-			// aborts a new thread whose rseq registration fails ("Fatal
-			// glibc error: rseq registration failed"), and a profile
-			// older than rseq (runtime-tools', Docker's before 20.10)
-			// refuses it with EPERM. The stage does without rseq; the
-			// container's program gets only its own environment.
-			glibcNoRseq,
-		},
+		Path:       "/proc/self/fd/" + strconv.Itoa(int(exe.Fd())),
+		Args:       []string{"container-runtime-" + req.stage},
+		Env:        stageEnviron(req.stage, 2+len(files), req.plan, len(req.extra)),
 		ExtraFiles: files,
 		Dir:        req.dir,
 	}
@@ -311,6 +297,27 @@ func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn)
 			st.kill()
 			return 0, fmt.Errorf("protocol: unexpected %q from the namespace stage", m.Type)
 		}
+	}
+}
+
+// stageEnviron is the environment of a namespace stage: its stage, the
+// descriptor of its sync socket, its namespace plan and how many of the
+// caller's descriptors (at 3, 4, ...) the process keeps.
+func stageEnviron(stage string, syncFD int, plan nsPlan, preserve int) []string {
+	return []string{
+		nsenter.EnvStage + "=" + stage,
+		nsenter.EnvSyncFD + "=" + strconv.Itoa(syncFD),
+		nsenter.EnvClone + "=" + strconv.Itoa(plan.clone),
+		nsenter.EnvJoin + "=" + strings.Join(plan.join, "\n"),
+		envPreserve + "=" + strconv.Itoa(preserve),
+		// The stage loads the container's seccomp filter on every
+		// thread (TSYNC) and may start threads after it; glibc aborts a
+		// new thread whose rseq registration fails ("Fatal glibc error:
+		// rseq registration failed"), and a profile older than rseq
+		// (runtime-tools', Docker's before 20.10) refuses it with EPERM.
+		// The stage does without rseq; the container's program gets
+		// only its own environment.
+		glibcNoRseq,
 	}
 }
 

@@ -23,11 +23,12 @@ var floors = []floor{
 	{
 		name: "leaves",
 		rule: "helpers with one small job and no module imports " +
-			"(internal/nsenter is C run before the Go runtime starts)",
+			"(internal/nsenter and internal/healthexec are C run before the Go runtime starts)",
 		pkgs: map[string]allow{
 			"internal/atomicfile":        {},
 			"internal/busyboxfs":         {},
 			"internal/envpath":           {},
+			"internal/healthexec":        {},
 			"internal/logctx":            {},
 			"internal/mounttree":         {},
 			"internal/nsenter":           {},
@@ -131,7 +132,7 @@ var floors = []floor{
 		pkgs: map[string]allow{
 			"container": {
 				imports: "api errdefs image internal/archive internal/atomicfile internal/boltfile internal/capabilities " +
-					"internal/cgroup internal/envpath internal/events internal/logctx internal/monitor " +
+					"internal/cgroup internal/envpath internal/events internal/healthexec internal/logctx internal/monitor " +
 					"internal/mounttree internal/passwd internal/privdir internal/quarantine internal/seccomp " +
 					"internal/signal network runtime snapshot volume",
 				tests: "internal/busyboxfs",
