@@ -81,5 +81,9 @@ func ExtensionsOf(raw []byte) (Extensions, error) {
 		// "Shell": [] is Docker's default too.
 		v.Config.Shell = nil
 	}
+	if hc := v.Config.Healthcheck; hc != nil && len(hc.Test) == 0 {
+		// "Test": [] inherits, as no Test does: one form for both.
+		hc.Test = nil
+	}
 	return v.Config, nil
 }
