@@ -12,6 +12,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/monitor"
 	"github.com/container-runtime/container-runtime/runtime"
@@ -94,6 +95,10 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		}
 	}()
 
+	// The init's move into its cgroups comes in a few milliseconds: the
+	// kernel's wait for it starts now (see cgroup.PrimeMigration).
+	primed := cgroup.PrimeMigration()
+	defer primed()
 	t := time.Now()
 	if err := s.mountRootfs(ctx, r); err != nil {
 		return err

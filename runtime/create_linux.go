@@ -63,6 +63,10 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
 	}
+	// The init's move into its cgroup comes in a few milliseconds; the
+	// kernel's grace period it would wait for starts now.
+	primed := cgroup.PrimeMigration()
+	defer primed()
 	rootfsPath := spec.Root.Path
 	if !filepath.IsAbs(rootfsPath) {
 		rootfsPath = filepath.Join(bundle, rootfsPath)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
 )
 
 // Exec starts p inside the running container id: in all of its namespaces,
@@ -22,6 +23,10 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		return nil, err
 	}
 	defer release()
+	// The stage moves itself into the container's cgroups (see
+	// cgroup.PrimeMigration).
+	primed := cgroup.PrimeMigration()
+	defer primed()
 	var console *os.File
 	if p.Terminal {
 		if opts.ConsoleSocket == "" {
