@@ -185,10 +185,21 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		return fmt.Errorf("creating container %s: %w", r.Name, err)
 	}
 	undo = append(undo, func() { s.deleteRuntime(ctx, r.ID) })
+	// The runtime's own phases (runtime.Phase: prepare, cgroups,
+	// namespaces, mounts, pivot_root, privileges, ...), each stamped by
+	// the process doing it; a runtime that could not stamp them gives one
+	// "create".
+	if len(proc.Phases) == 0 {
+		phase("create", t)
+	}
+	for _, p := range proc.Phases {
+		phases = append(phases, api.Phase{Name: p.Name, Duration: p.Duration})
+	}
+	t = time.Now()
 	if err := mon.SetInit(proc.Pid); err != nil {
 		return err
 	}
-	phase("namespaces+cgroups", t)
+	phase("monitor-init", t)
 
 	t = time.Now()
 	netStatus, err := nw.Attach(ctx, nc, proc.Pid)

@@ -38,6 +38,7 @@ func New(root string) (*Runtime, error) {
 // On failure nothing is left: no process, cgroup or state directory.
 func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ *Process, retErr error) {
 	log := logctx.From(ctx).With("container", id)
+	clock := &phaseClock{begin: time.Now()}
 	if err := ValidateID(id); err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
 		fifo: fifo, console: console, report: opts.StartupReport, launcher: opts.Launcher,
 		stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
-		config: cfg,
+		config: cfg, clock: clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)
@@ -187,9 +188,11 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err := proc.conn.send(syncMsg{Type: msgHooksDone, Pid: proc.pid}); err != nil {
 		return nil, err
 	}
-	if _, err := proc.conn.expect(msgReady); err != nil {
+	ready, err := proc.conn.expect(msgReady)
+	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)
 	}
+	clock.init = ready.Times
 	if err := r.save(rec); err != nil {
 		return nil, err
 	}
@@ -198,8 +201,9 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 			return nil, err
 		}
 	}
-	log.Debug("created", "pid", proc.pid)
-	return &Process{Pid: proc.pid, cgroup: cg, rec: rec}, nil
+	phases, _ := clock.phases(time.Now())
+	log.Debug("created", "pid", proc.pid, "phases", phases)
+	return &Process{Pid: proc.pid, Phases: phases, cgroup: cg, rec: rec}, nil
 }
 
 // makeExecFifo creates the fifo that holds the init process between create

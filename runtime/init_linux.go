@@ -9,6 +9,7 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -31,6 +32,7 @@ func init() {
 // container's namespaces, and never returns: it executes the user process
 // or exits 1 after reporting why it could not.
 func containerStage(stage string) {
+	entered := time.Now().UnixNano()
 	// Capabilities, no_new_privs and seccomp are per thread; execve runs
 	// on this one, so everything is set up on it.
 	goruntime.LockOSThread()
@@ -42,6 +44,7 @@ func containerStage(stage string) {
 		reportFD:  envFD(envReportFD),
 		preserve:  max(envFD(envPreserve), 0),
 		fifo:      -1,
+		stamps:    []int64{entered},
 	}
 	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envPreserve} {
 		os.Unsetenv(k)
@@ -75,7 +78,12 @@ type stageEnv struct {
 	// late are the process's rlimits that wait until just before its
 	// program runs (see lateLimit).
 	late []lateLimit
+	// stamps are the init's timestamps sent with "ready" (createPhases).
+	stamps []int64
 }
+
+// stamp records the end of a phase of createPhases.
+func (e *stageEnv) stamp() { e.stamps = append(e.stamps, time.Now().UnixNano()) }
 
 func envFD(name string) int {
 	v := os.Getenv(name)
@@ -96,6 +104,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err != nil {
 		return err
 	}
+	env.stamp() // config
 	cfg := m.Config
 	spec := cfg.Spec
 	if _, err := unix.Setsid(); err != nil {
@@ -114,6 +123,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := prepare(spec, cfg.Rootfs); err != nil {
 		return fmt.Errorf("preparing rootfs: %w", err)
 	}
+	env.stamp() // mounts
 	if err := conn.send(syncMsg{Type: msgHooks}); err != nil {
 		return err
 	}
@@ -126,6 +136,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 			return err
 		}
 	}
+	env.stamp() // hooks
 	if ownMountNS {
 		if err := rootfs.PivotRoot(cfg.Rootfs); err != nil {
 			return fmt.Errorf("pivot_root to %s: %w", cfg.Rootfs, err)
@@ -135,6 +146,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 		// root of every process of the host's (hostmount_linux.go).
 		return err
 	}
+	env.stamp() // pivot_root
 	if err := setHostname(spec); err != nil {
 		return err
 	}
@@ -150,13 +162,15 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := rootfs.Finish(spec); err != nil {
 		return fmt.Errorf("finishing rootfs: %w", err)
 	}
+	env.stamp() // setup
 	// Identity, capabilities and working directory are set before we
 	// report ready, so that a bad user or cwd fails Create, not Start.
 	target, err := enterProcess(p, cfg, env)
 	if err != nil {
 		return err
 	}
-	if err := conn.send(syncMsg{Type: msgReady}); err != nil {
+	env.stamp() // privileges
+	if err := conn.send(syncMsg{Type: msgReady, Times: env.stamps}); err != nil {
 		return err
 	}
 	// The fifo is reopened through the container's procfs, checked to be

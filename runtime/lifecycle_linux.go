@@ -20,6 +20,9 @@ import (
 type Process struct {
 	// Pid is the host PID.
 	Pid int
+	// Phases are how long each step of Create took (see createPhases);
+	// nil for an exec.
+	Phases []Phase
 
 	cgroup cgroup.Manager
 	// rec is the container's record as Create wrote it (nil for an

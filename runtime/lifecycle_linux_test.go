@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -283,5 +284,45 @@ func TestCreateFailsCleanly(t *testing.T) {
 			}
 			leaks.check(t)
 		})
+	}
+}
+
+// TestCreatePhasesAreStamped: Create reports every phase of
+// createPhases, stamped by the stage and the init (so the steps that
+// always happen take some time), and together they fit in the time the
+// caller saw Create take.
+func TestCreatePhasesAreStamped(t *testing.T) {
+	tb := newTestBundle(t, "/bin/true")
+	id := testID(t)
+	ctx := context.Background()
+	before := time.Now()
+	p, err := tb.rt.Create(ctx, id, CreateOptions{Bundle: tb.dir, Spec: tb.spec})
+	took := time.Since(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tb.rt.Delete(ctx, id, true) })
+	var names []string
+	var sum time.Duration
+	for _, ph := range p.Phases {
+		names = append(names, ph.Name)
+		sum += ph.Duration
+		if ph.Duration < 0 {
+			t.Errorf("phase %s: %v", ph.Name, ph.Duration)
+		}
+	}
+	if !slices.Equal(names, createPhases) {
+		t.Fatalf("phases %v, want %v", names, createPhases)
+	}
+	for _, ph := range p.Phases {
+		switch ph.Name {
+		case "stage-exec", "namespaces", "init-start", "mounts", "pivot_root", "privileges":
+			if ph.Duration == 0 {
+				t.Errorf("phase %s took no time: not stamped where it happens", ph.Name)
+			}
+		}
+	}
+	if sum > took {
+		t.Errorf("the phases add up to %v, more than the %v Create took: %v", sum, took, p.Phases)
 	}
 }

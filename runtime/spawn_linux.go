@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -60,6 +61,9 @@ type spawnRequest struct {
 	// only up to the end of the "go" line, so it waits in the socket for
 	// the Go stage. That saves the caller a round trip per exec.
 	configMsg []byte
+	// clock, for a create, gets the time the stage is started and the
+	// stage's timestamps.
+	clock *phaseClock
 }
 
 // spawned is a container process that reported its PID.
@@ -215,6 +219,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		cmd.Env = append(cmd.Env, nsenter.EnvPidPipe+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, pidWrite)
 	}
+	if req.clock != nil {
+		req.clock.prepared = time.Now()
+	}
 	stage, err := startStage(cmd, exe, req.launcher)
 	if err != nil {
 		parent.Close()
@@ -237,7 +244,10 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		}
 		return s, nil
 	}
-	pid, err := r.stageToPid(req, stage, s.conn)
+	pid, times, err := r.stageToPid(req, stage, s.conn)
+	if req.clock != nil {
+		req.clock.stage = times
+	}
 	// The stage exits right after reporting the PID (or failing).
 	if werr := stage.wait(); err == nil && werr != nil {
 		err = fmt.Errorf("namespace stage: %w", werr)
@@ -260,42 +270,42 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 }
 
 // stageToPid runs the parent's half of the C stage's protocol.
-func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn) (int, error) {
+func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn) (int, []int64, error) {
 	if req.cgroup != nil {
 		if err := req.cgroup.Apply(st.pid); err != nil {
 			st.kill()
-			return 0, fmt.Errorf("placing the container process in its cgroup: %w", err)
+			return 0, nil, fmt.Errorf("placing the container process in its cgroup: %w", err)
 		}
 	}
 	if req.configMsg == nil {
 		if err := conn.send(syncMsg{Type: msgGo}); err != nil {
 			st.kill()
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for {
 		m, err := conn.recv()
 		if err != nil {
 			st.kill()
-			return 0, fmt.Errorf("namespace stage exited early: %w", err)
+			return 0, nil, fmt.Errorf("namespace stage exited early: %w", err)
 		}
 		switch m.Type {
 		case msgUsermap:
 			if err := writeIDMaps(st.pid, req.uidMap, req.gidMap); err != nil {
 				st.kill()
-				return 0, err
+				return 0, nil, err
 			}
 			if err := conn.send(syncMsg{Type: msgUsermapAck}); err != nil {
 				st.kill()
-				return 0, err
+				return 0, nil, err
 			}
 		case msgPid:
-			return m.Pid, nil
+			return m.Pid, m.Times, nil
 		case msgError:
-			return 0, &processError{msg: m.Message}
+			return 0, nil, &processError{msg: m.Message}
 		default:
 			st.kill()
-			return 0, fmt.Errorf("protocol: unexpected %q from the namespace stage", m.Type)
+			return 0, nil, fmt.Errorf("protocol: unexpected %q from the namespace stage", m.Type)
 		}
 	}
 }

@@ -18,12 +18,14 @@ import (
 //	                         the stage moved itself, _CRT_CGROUPFDS)
 //	stage   usermap          new user namespace made; parent writes maps
 //	parent  usermap-ack      maps written
-//	stage   pid              the container process exists (then stage exits)
+//	stage   pid              the container process exists (then stage exits);
+//	                         with the stage's timestamps
 //	parent  config           initConfig: what to set up
 //	init    hooks            mounts are prepared (create only); parent runs
 //	                         prestart and createRuntime hooks
 //	parent  hooks-done       hooks succeeded (or error: init exits)
-//	init    ready            set up and waiting on the exec fifo (create only)
+//	init    ready            set up and waiting on the exec fifo (create
+//	                         only); with the init's timestamps
 //	either  error            what failed; the other side gives up
 //
 // With CreateOptions.Init the cloned child stays in the C stage as the
@@ -53,6 +55,9 @@ type syncMsg struct {
 	Pid     int         `json:"pid,omitempty"`
 	Message string      `json:"message,omitempty"`
 	Config  *initConfig `json:"config,omitempty"`
+	// Times are the sender's timestamps (ns of the wall clock) of the
+	// steps it finished, on "pid" and "ready" (see createPhases).
+	Times []int64 `json:"times,omitempty"`
 }
 
 // initConfig is what the Go stage needs to set up the process.

@@ -16,7 +16,12 @@
 // of the move is the new process's rather than its caller's.
 //   stage  -> parent {"type":"usermap"}          (only with CLONE_NEWUSER)
 //   parent -> stage  {"type":"usermap-ack"}      uid_map/gid_map written
-//   stage  -> parent {"type":"pid","pid":N}      the container process
+//   stage  -> parent {"type":"pid","pid":N,"times":[E,G,C]}
+//                                               the container process; E,
+//                                               G, C: when the stage began,
+//                                               read "go" and cloned
+//                                               (CLOCK_REALTIME, ns), the
+//                                               start phases of inspect
 //   stage  -> parent {"type":"error","message":"..."} on any failure
 //
 // With _CRT_PIDPIPE (exec: the descriptor of a pipe), the PID goes to that
@@ -61,9 +66,20 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_JOIN 16
+
+// now_ns is the wall clock in nanoseconds, the clock of Go's time.Now, so
+// that the parent can place our timestamps among its own.
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static int syncfd = -1;
 
@@ -438,9 +454,11 @@ __attribute__((constructor)) static void nsenter(void)
 	const char *fdstr, *joinstr, *clonestr, *initstr, *pidpipestr;
 	int flags = 0, in_user = 0, pidpipe = -1;
 	pid_t child;
+	long long t_entry, t_go, t_cloned;
 
 	if (stage == NULL || *stage == '\0')
 		return;
+	t_entry = now_ns();
 	fdstr = getenv("_CRT_SYNCFD");
 	if (fdstr == NULL) {
 		errno = 0;
@@ -463,6 +481,7 @@ __attribute__((constructor)) static void nsenter(void)
 
 	join_cgroups(getenv("_CRT_CGROUPFDS"));
 	expect("\"go\"");
+	t_go = now_ns();
 
 	joinstr = getenv("_CRT_JOIN");
 	if (joinstr != NULL && *joinstr != '\0') {
@@ -503,9 +522,11 @@ __attribute__((constructor)) static void nsenter(void)
 			start_init();
 		return; // into the Go runtime, which runs the init or exec stage
 	}
+	t_cloned = now_ns();
 	if (pidpipe >= 0)
 		dprintf(pidpipe, "%d\n", child);
 	else
-		dprintf(syncfd, "{\"type\":\"pid\",\"pid\":%d}\n", child);
+		dprintf(syncfd, "{\"type\":\"pid\",\"pid\":%d,\"times\":[%lld,%lld,%lld]}\n",
+			child, t_entry, t_go, t_cloned);
 	_exit(0);
 }
