@@ -41,7 +41,7 @@ func FuzzNormalizeName(f *testing.F) {
 		if repo == "" || len(repo) > 255 || tag == "" || len(tag) > 128 || strings.Contains(got, "@") {
 			t.Fatalf("NormalizeName(%q) = %q: repository %q, tag %q", ref, got, repo, tag)
 		}
-		if hexID.MatchString(repo) {
+		if hexID().MatchString(repo) {
 			t.Fatalf("NormalizeName(%q) = %q reads as an image id", ref, got)
 		}
 		if got != ref && got != ref+":"+DefaultTag {

@@ -148,8 +148,10 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, err
 	}
+	// The init gets the compiled program, not the profile (often most of
+	// the spec's bytes), which it would decode for nothing.
 	cfg := initConfig{Seccomp: prog, StartupCommands: opts.StartupCommands,
-		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: spec, Init: opts.Init,
+		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawn(ctx, spawnRequest{

@@ -256,7 +256,7 @@ func openInit(rec *record) *os.File {
 // container (sync.go) but for its process, which goes between head and
 // tail: the same bytes json.Encoder writes for
 //
-//	syncMsg{Type: msgConfig, Config: &initConfig{ID: ..., Spec: rec.Config,
+//	syncMsg{Type: msgConfig, Config: &initConfig{ID: ..., Spec: withoutSeccomp(rec.Config),
 //		Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid}}
 //
 // The spec is most of it; encoding it once per run instead of once per
@@ -266,7 +266,8 @@ func configMessage(rec *record, prog []byte) (head, tail []byte, err error) {
 		b, _ := json.Marshal(s) // a string always encodes
 		return b
 	}
-	spec, err := json.Marshal(rec.Config)
+	// The profile is compiled (prog): the stage does not read it.
+	spec, err := json.Marshal(withoutSeccomp(rec.Config))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encoding the spec of %q: %w", rec.ID, err)
 	}

@@ -43,10 +43,12 @@ func TestExecAfterRecreate(t *testing.T) {
 // TestExecConfigMessage checks that the config message an exec sends,
 // encoded once per run but for its process, decodes to the config that
 // encoding the whole message would give, with and without a seccomp
-// program.
+// program; the spec's seccomp profile, compiled into the program, is left
+// out.
 func TestExecConfigMessage(t *testing.T) {
 	spec := &specs.Spec{Version: specs.Version, Hostname: `h"<&>`, Process: &specs.Process{Args: []string{"sleep"}},
-		Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}}}}
+		Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}},
+			Seccomp: &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}}}
 	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
 	for _, prog := range [][]byte{nil, {1, 2, 3, 0xff}} {
 		rec := &record{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Pid: 42, Config: spec}
@@ -59,7 +61,7 @@ func TestExecConfigMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 		var want bytes.Buffer
-		cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: spec, Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid}
+		cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: withoutSeccomp(spec), Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid}
 		if err := newSyncConn(&want).send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
 			t.Fatal(err)
 		}
