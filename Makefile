@@ -1,6 +1,6 @@
 # container-runtime: build, test, benchmark and install.
 #
-#   make build            the three binaries into ./bin
+#   make build            the four binaries into ./bin
 #   sudo make test        every test, root tests included (CI runs exactly this)
 #   sudo make bench       benchmarks side by side with runc, crun, docker and buildah
 #   sudo make install     install under $(PREFIX) with links in $(BINDIR)
@@ -16,7 +16,7 @@ COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
 # fails when root builds a checkout owned by another user ("dubious ownership").
 LDFLAGS  := -s -w -X github.com/container-runtime/container-runtime/internal/version.Version=$(VERSION) \
             -X github.com/container-runtime/container-runtime/internal/version.Commit=$(COMMIT)
-BINARIES := container-runtime container-runtimed container-runtime-oci
+BINARIES := container-runtime container-runtimed container-runtime-oci container-runtime-init
 
 export GOFLAGS
 

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -191,5 +192,57 @@ func TestMinimalInitForwardsSignals(t *testing.T) {
 	}
 	if out := c.out.all(t); !strings.Contains(out, "got-term") {
 		t.Errorf("the target did not get SIGTERM: %q", out)
+	}
+}
+
+// TestCVE_2019_5736_OverwriteStageBinary is TestOverwriteRuntimeBinary
+// with the daemon's arrangement: container processes start from another
+// binary (UseStageBinary, the daemon's container-runtime-init), whose
+// file must stay as it was when the container writes to PID 1's binary.
+// The runtime takes one stage binary, before its first container.
+func TestCVE_2019_5736_OverwriteStageBinary(t *testing.T) {
+	b := newTestBundle(t, "/bin/sh", "-c", "/bin/probe write-exe /proc/1/exe")
+	b.init = true
+	self, err := os.ReadFile("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := filepath.Join(t.TempDir(), "container-runtime-init")
+	if err := os.WriteFile(stage, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSha256(t, stage)
+	if err := b.rt.UseStageBinary(stage); err != nil {
+		t.Fatal(err)
+	}
+	id := testID(t)
+	watchLeaks(t, b, id)
+	// The created init (the minimal init: the stage binary itself) seen
+	// from the host: a bind mount of the stage binary's file.
+	p, err := b.rt.Create(context.Background(), id, CreateOptions{Bundle: b.dir, Spec: b.spec, Init: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, exeErr := os.Stat(fmt.Sprintf("/proc/%d/exe", p.Pid))
+	if err := b.rt.Delete(context.Background(), id, true); err != nil {
+		t.Fatal(err)
+	}
+	p.Wait()
+	want, err := os.Stat(stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exeErr != nil || !os.SameFile(exe, want) {
+		t.Errorf("the container's init does not run the stage binary (%v)", exeErr)
+	}
+	out, st := b.run(t, id)
+	if st.Code == 0 || !slices.Contains([]string{"ETXTBSY", "EPERM", "EROFS", "EACCES"}, out) {
+		t.Errorf("writing PID 1's binary from the container: %q (exit %d), want ETXTBSY, EPERM, EROFS or EACCES", out, st.Code)
+	}
+	if after := fileSha256(t, stage); after != before {
+		t.Fatalf("the stage binary changed: sha256 %s -> %s", before, after)
+	}
+	if err := b.rt.UseStageBinary(stage); err == nil {
+		t.Error("a second stage binary was taken after containers started from the first")
 	}
 }

@@ -31,22 +31,60 @@ type sealedExe struct {
 }
 
 func (s *sealedExe) get() (*os.File, error) {
-	s.once.Do(func() {
-		s.f = selfexe.ReadOnly()
-		if s.f == nil {
-			s.f, s.err = sealSelf()
-		}
-	})
+	s.once.Do(func() { s.f, s.err = seal("") })
 	return s.f, s.err
 }
 
-// sealSelf copies our binary into a memfd and seals it against writes.
-func sealSelf() (*os.File, error) {
-	src, err := os.Open("/proc/self/exe")
+// UseStageBinary makes the binary at path the one every container process
+// of r is started from, instead of our own: the daemon's
+// container-runtime-init, a small binary holding only this package, whose
+// Go runtime and package inits cost each init and exec stage about a third
+// of what the daemon's binary costs. It is sealed now, as our own would be;
+// a file that is not regular, or that anyone but root could write, is
+// refused, and r keeps our own binary. Call it before the first container.
+func (r *Runtime) UseStageBinary(path string) error {
+	f, err := seal(path)
+	if err != nil {
+		return fmt.Errorf("the stage binary: %w", err)
+	}
+	used := false
+	r.exe.once.Do(func() { r.exe.f, used = f, true })
+	if !used {
+		f.Close()
+		return fmt.Errorf("the stage binary %s: containers were started from another one already", path)
+	}
+	return nil
+}
+
+// seal returns the read-only handle of the binary at path, or of our own
+// when path is "".
+func seal(path string) (*os.File, error) {
+	if path == "" {
+		if f := selfexe.ReadOnly(); f != nil {
+			return f, nil
+		}
+		return sealCopy("/proc/self/exe")
+	}
+	f, err := selfexe.ReadOnlyFile(path)
+	if f == nil && err == nil {
+		f, err = sealCopy(path)
+	}
+	return f, err
+}
+
+// sealCopy copies the binary at path into a memfd and seals it against
+// writes.
+func sealCopy(path string) (*os.File, error) {
+	src, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening our own binary: %w", err)
 	}
 	defer src.Close()
+	if path != "/proc/self/exe" {
+		if err := selfexe.CheckTrusted(src, path); err != nil {
+			return nil, err
+		}
+	}
 	fd, err := unix.MemfdCreate("container-runtime", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING|unix.MFD_EXEC)
 	if err == unix.EINVAL {
 		// Kernels before 6.3 do not know MFD_EXEC; their memfds are executable.

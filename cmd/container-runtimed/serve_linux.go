@@ -169,6 +169,7 @@ func openEngine(ctx context.Context, cfg config) (_ *engine, retErr error) {
 	if err != nil {
 		return nil, err
 	}
+	useStageBinary(ctx, rt)
 	// Before the store: a build step the previous daemon left running
 	// still writes into the layer the store's recovery removes.
 	if err := builder.CleanLeftovers(ctx, rt, cfg.root); err != nil {
@@ -249,4 +250,31 @@ func writePidfile(path string) error {
 		return fmt.Errorf("writing the pidfile: %w", err)
 	}
 	return nil
+}
+
+// stageBinaryName is the binary installed next to ours that container
+// processes start from (cmd/container-runtime-init).
+const stageBinaryName = "container-runtime-init"
+
+// useStageBinary starts container processes from container-runtime-init
+// next to our binary when it is there and trusted, else from our own
+// binary (which holds the same stages at a higher start-up cost), saying
+// why in the log.
+func useStageBinary(ctx context.Context, rt *runtime.Runtime) {
+	log := logctx.From(ctx)
+	self, err := os.Executable()
+	if err != nil {
+		log.Warn("container processes start from the daemon's binary", "error", err)
+		return
+	}
+	path := filepath.Join(filepath.Dir(self), stageBinaryName)
+	if _, err := os.Stat(path); err != nil {
+		log.Info("container processes start from the daemon's binary", "missing", path)
+		return
+	}
+	if err := rt.UseStageBinary(path); err != nil {
+		log.Warn("container processes start from the daemon's binary", "error", err)
+		return
+	}
+	log.Debug("container processes start from " + path)
 }

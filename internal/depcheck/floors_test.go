@@ -165,10 +165,12 @@ var floors = []floor{
 		name: "commands",
 		rule: "the binaries and composition roots: container-runtimed " +
 			"wires the engines into daemon; the CLI reaches the daemon " +
-			"through client only; container-runtime-oci is runtime's CLI",
+			"through client only; container-runtime-oci is runtime's CLI; " +
+			"container-runtime-init holds only runtime's container stages",
 		pkgs: map[string]allow{
-			"cmd/container-runtime":     {imports: "api client errdefs internal/archive internal/atomicfile internal/version"},
-			"cmd/container-runtime-oci": {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
+			"cmd/container-runtime":      {imports: "api client errdefs internal/archive internal/atomicfile internal/version"},
+			"cmd/container-runtime-oci":  {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
+			"cmd/container-runtime-init": {imports: "runtime"},
 			"cmd/container-runtimed": {
 				imports: "api builder container daemon daemon/docker distribution errdefs image internal/archive " +
 					"internal/atomicfile internal/cgroup internal/events internal/logctx internal/privdir internal/version " +

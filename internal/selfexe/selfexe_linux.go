@@ -6,6 +6,8 @@
 package selfexe
 
 import (
+	"errors"
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -22,14 +24,62 @@ import (
 // read-only (writes through it fail with EROFS), nosuid and nodev. Two
 // syscalls, where a sealed memfd copy costs a copy of the whole binary.
 func ReadOnly() *os.File {
-	fd, err := unix.OpenTree(unix.AT_FDCWD, "/proc/self/exe", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	f, _ := readOnly("/proc/self/exe")
+	return f
+}
+
+// ReadOnlyFile is ReadOnly for another binary, path: the daemon's
+// container-runtime-init. Only a regular file that no one but root can
+// write is taken (checked on the handle itself, so a file swapped in
+// between is the one checked): a binary every container process is
+// started from must be as trusted as the daemon's own. The error says why
+// a file was refused; (nil, nil) means the kernel or our privileges allow
+// no read-only handle, as with ReadOnly.
+func ReadOnlyFile(path string) (*os.File, error) {
+	return readOnly(path)
+}
+
+func readOnly(path string) (*os.File, error) {
+	fd, err := unix.OpenTree(unix.AT_FDCWD, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
 	if err != nil {
-		return nil
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, nil
+	}
+	if path != "/proc/self/exe" {
+		if err := checkTrusted(fd, path); err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
 	}
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
 	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
 		unix.Close(fd)
-		return nil
+		return nil, nil
 	}
-	return os.NewFile(uintptr(fd), "container-runtime (read-only)")
+	return os.NewFile(uintptr(fd), "container-runtime (read-only)"), nil
+}
+
+// CheckTrusted refuses the open file fd (named path in messages) unless it
+// is a regular file owned by root, or by us, and writable by its owner
+// only.
+func CheckTrusted(f *os.File, path string) error {
+	return checkTrusted(int(f.Fd()), path)
+}
+
+func checkTrusted(fd int, path string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("%s: not a regular file", path)
+	case st.Uid != 0 && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("%s: owned by uid %d, not root", path, st.Uid)
+	case st.Mode&0o022 != 0:
+		return fmt.Errorf("%s: writable by group or others (mode %04o)", path, st.Mode&0o7777)
+	}
+	return nil
 }

@@ -80,7 +80,7 @@ func binaryDir() (string, func(), error) {
 		cleanup()
 		return "", nil, fmt.Errorf("building the client: %v\n%s", err, out)
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtimed", mod+"container-runtime-oci")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtimed", mod+"container-runtime-oci", mod+"container-runtime-init")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("building the binaries: %v\n%s", err, out)
