@@ -51,8 +51,9 @@ func (s concSummary) print(w io.Writer, rs []concResult) {
 			fmt.Fprintf(w, "  client %d FAILED: %s\n", i+1, oneLine(r.err))
 		}
 	}
-	fmt.Fprintf(w, "  total wall time %.1f ms for %d; %.2f ms per container (total/%d)\n",
-		ms(s.total), s.clients, ms(s.total)/float64(max(s.clients, 1)), s.clients)
+	per := s.total / time.Duration(max(s.clients, 1))
+	fmt.Fprintf(w, "  total wall time %.1f ms for %d; %.2f ms per container (total/%d), %s× the sequential time per container\n",
+		ms(s.total), s.clients, ms(per), s.clients, ratioOf(per, s.seqPer))
 	met := "met"
 	if s.failed > 0 || s.ratio() > concTarget {
 		met = "NOT met"

@@ -21,7 +21,7 @@ func TestSummarizeConc(t *testing.T) {
 		notWant    []string
 	}{
 		{"all succeed within the target", ok, 150 * time.Millisecond, 0, 1.5,
-			[]string{"4 of 4 clients succeeded", "37.50 ms per container (total/4)", "1.5× (target: all succeed and ≤ 2.0×: met)"},
+			[]string{"4 of 4 clients succeeded", "37.50 ms per container (total/4), 0.38× the sequential time per container", "1.5× (target: all succeed and ≤ 2.0×: met)"},
 			[]string{"FAILED"}},
 		{"all succeed, too slow", ok, 300 * time.Millisecond, 0, 3,
 			[]string{"4 of 4 clients succeeded", "3.0× (target: all succeed and ≤ 2.0×: NOT met)"}, nil},
