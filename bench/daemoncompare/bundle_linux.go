@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -18,6 +20,7 @@ type ociCore struct {
 	// state is the runtimes' --root parent (one directory each).
 	state string
 	group group
+	tree  *cgroupTree
 	// runtimes are the runtime binaries runners were made for.
 	runtimes []string
 }
@@ -26,7 +29,7 @@ type ociCore struct {
 // spec (no terminal, read-only root, /bin/true) and a cgroupsPath outside
 // the runtimes' accounting group, like the daemons' containers.
 func newOCICore(work, baseTar string, tree *cgroupTree) (*ociCore, error) {
-	c := &ociCore{bundle: filepath.Join(work, "bundle"), state: filepath.Join(work, "oci-state")}
+	c := &ociCore{bundle: filepath.Join(work, "bundle"), state: filepath.Join(work, "oci-state"), tree: tree}
 	rootfs := filepath.Join(c.bundle, "rootfs")
 	if err := os.MkdirAll(rootfs, 0o755); err != nil {
 		return nil, err
@@ -52,6 +55,32 @@ func newOCICore(work, baseTar string, tree *cgroupTree) (*ociCore, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// sleeperBundle writes, next to the bundle, bundle NAME: the same root
+// filesystem (read-only, shared) running `sleep 1000`, in cgroup
+// oci-containers/NAME, for a runtime's exec to join; it returns its
+// directory.
+func (c *ociCore) sleeperBundle(name string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(c.bundle, "config.json"))
+	if err != nil {
+		return "", err
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return "", err
+	}
+	spec.Root.Path = filepath.Join(c.bundle, "rootfs")
+	spec.Process.Args = []string{"sleep", "1000"}
+	spec.Linux.CgroupsPath = c.tree.path("oci-containers/" + name)
+	if b, err = json.MarshalIndent(spec, "", "  "); err != nil {
+		return "", err
+	}
+	dir := filepath.Join(filepath.Dir(c.bundle), name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644)
 }
 
 // runner is `RUNTIME --root STATE run --bundle BUNDLE ID`, born in the

@@ -22,6 +22,22 @@
 //  5. Docker users' verbs (issue 11): ps with 100 running containers,
 //     stats --no-stream of 20, stop of 20 whose PID 1 ignores SIGTERM, and
 //     the daemon CPU time a health check costs beyond its own process.
+//  6. crun (issue 13): `crun run` of /bin/true on the base bundle in the
+//     tables of parts 1 and 2, next to ours with --network none and
+//     --network bridge, with the issue's targets; crun 1.8 refuses this
+//     host's hybrid cgroups, so it alone runs in a private mount namespace
+//     without /sys/fs/cgroup/unified (as bench/ocicompare; crun_linux.go);
+//  7. concurrency: -conc clients (our CLI) started at once, each
+//     `run --rm --network none base /bin/true`: whether all succeeded, the
+//     total wall time, and its ratio to the time per container of a
+//     sequential batch of as many, timed just before;
+//  8. exec of /bin/true into a running `sleep`: ours through the CLI next
+//     to `crun exec` (private mount namespace) and `runc exec` into a
+//     container that they run from the same bundle;
+//  9. start phases: -n containers `run -d --network none base /bin/true`,
+//     the phases of each start from inspect (StartPhases), per phase name
+//     in first-seen order the median and 90th percentile, and the median
+//     of their sum next to the median wall time of `run --rm` (part 1).
 //
 // Contenders take turns run by run, the first rotating each round, after
 // untimed warm-up runs. CPU time is everything outside the container's own
@@ -61,6 +77,7 @@ func main() {
 	flag.IntVar(&cfg.warmup, "warmup", 3, "untimed runs per contender first")
 	flag.IntVar(&cfg.seq, "seq", 100, "containers one after the other (part seq)")
 	flag.IntVar(&cfg.seqRounds, "seq-rounds", 1, "timed batches per contender (part seq)")
+	flag.IntVar(&cfg.conc, "conc", 50, "clients started at once (part conc)")
 	flag.IntVar(&cfg.mem, "mem", 20, "sleeping containers per engine (part mem)")
 	flag.StringVar(&cfg.bin, "bin", "bin", "directory holding our binaries (make build)")
 	flag.StringVar(&cfg.cacheDir, "cache-dir", "/var/cache/container-runtime-test/debootstrap", "debootstrap cache shared with the tests")
@@ -70,9 +87,17 @@ func main() {
 	flag.IntVar(&cfg.health, "health", 10, "health-checked containers (part verbs)")
 	flag.BoolVar(&cfg.docker, "docker", true, "compare with docker on a private dockerd when installed")
 	flag.BoolVar(&cfg.podman, "podman", true, "compare with podman when installed")
-	parts := flag.String("parts", "run,seq,mem,net,verbs", "parts to run, comma-separated: run, seq, mem, net, verbs")
+	parts := flag.String("parts", strings.Join(allParts, ","), "parts to run, comma-separated: "+strings.Join(allParts, ", "))
 	clean := flag.Bool("clean", false, "only clean up after earlier runs that were killed, then exit")
+	crunHelper := flag.Bool("crun-helper", false, "internal: serve crun commands in a private mount namespace (crun_linux.go)")
 	flag.Parse()
+	if *crunHelper {
+		if err := crunHelperMain(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "daemoncompare -crun-helper:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "daemoncompare: needs root (sudo)")
 		os.Exit(2)
@@ -103,6 +128,7 @@ func main() {
 // config is the command line.
 type config struct {
 	n, warmup, seq, seqRounds, mem int
+	conc                           int
 	ps, stats, stop, health        int
 	bin, cacheDir                  string
 	docker, podman                 bool
@@ -111,17 +137,20 @@ type config struct {
 
 // check validates the counts and the parts.
 func (c config) check() error {
-	if c.n < 1 || c.warmup < 0 || c.seq < 1 || c.seqRounds < 1 || c.mem < 1 ||
+	if c.n < 1 || c.warmup < 0 || c.seq < 1 || c.seqRounds < 1 || c.mem < 1 || c.conc < 1 ||
 		c.ps < 1 || c.stats < 1 || c.stats > c.ps || c.stop < 1 || c.health < 1 {
-		return fmt.Errorf("-n, -seq, -seq-rounds, -mem, -ps, -stop, -health and -stats (at most -ps) must be at least 1, -warmup at least 0")
+		return fmt.Errorf("-n, -seq, -seq-rounds, -mem, -conc, -ps, -stop, -health and -stats (at most -ps) must be at least 1, -warmup at least 0")
 	}
 	for _, p := range c.parts {
-		if !slices.Contains([]string{"run", "seq", "mem", "net", "verbs"}, p) {
-			return fmt.Errorf("-parts: unknown part %q (want run, seq, mem, net, verbs)", p)
+		if !slices.Contains(allParts, p) {
+			return fmt.Errorf("-parts: unknown part %q (want %s)", p, strings.Join(allParts, ", "))
 		}
 	}
 	return nil
 }
+
+// allParts are the parts, in the order they run.
+var allParts = []string{"run", "seq", "conc", "exec", "phases", "mem", "net", "verbs"}
 
 // part reports whether the part name is to run.
 func (c config) part(name string) bool { return slices.Contains(c.parts, name) }

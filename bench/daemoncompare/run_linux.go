@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -17,16 +18,22 @@ type setup struct {
 	cfg  config
 	ours *ourDaemon
 	// docker and podman are nil when skipped (skipped says why).
-	docker  *peerDocker
-	podman  *peerPodman
-	core    *ociCore
-	runc    string // "" when not installed
+	docker *peerDocker
+	podman *peerPodman
+	core   *ociCore
+	runc   string // "" when not installed
+	// crun is the helper that runs crun in a private mount namespace;
+	// nil when crun is not installed.
+	crun    *crunHelper
 	skipped []skip
 	// out receives the runs' output.
 	out *os.File
 	// mem are the engines for the memory part, ours first, with their
 	// start-up footprints.
 	mem []*memEngine
+	// runRm is the median wall time of our CLI's run --rm in part run
+	// (0 until it ran), for part phases.
+	runRm time.Duration
 }
 
 // run sets every contender up, runs the parts and cleans up.
@@ -102,11 +109,20 @@ func run(ctx context.Context, cfg config) (retErr error) {
 	} else {
 		s.skipped = append(s.skipped, skip{"runc run", "runc not installed"})
 	}
+	if p, err := exec.LookPath("crun"); err == nil {
+		if s.crun, err = startCrunHelper(p, s.core, tree, filepath.Join(work, "crun-helper.log")); err != nil {
+			return err
+		}
+		cleanups = append(cleanups, s.crun.close)
+	} else {
+		s.skipped = append(s.skipped, skip{"crun run", "crun not installed"})
+	}
 
 	for _, p := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"run", s.partRun}, {"seq", s.partSeq}, {"mem", s.partMem}, {"net", s.partNet}, {"verbs", s.partVerbs}} {
+	}{{"run", s.partRun}, {"seq", s.partSeq}, {"conc", s.partConc}, {"exec", s.partExec}, {"phases", s.partPhases},
+		{"mem", s.partMem}, {"net", s.partNet}, {"verbs", s.partVerbs}} {
 		if !cfg.part(p.name) {
 			continue
 		}
@@ -167,13 +183,14 @@ func (s *setup) addPodman(ctx context.Context, work string, tree *cgroupTree, ba
 }
 
 // runners are the `run --rm base /bin/true` contenders, ours (CLI, none)
-// first; withVariants adds ours through the client package and with
-// --network host.
+// first; withVariants adds ours through the client package, with
+// --network host and with --network bridge.
 func (s *setup) runners(withVariants bool) []runner {
-	rs := []runner{s.ours.cliRunner("ours: container-runtime run --rm", "none", s.out)}
+	rs := []runner{s.ours.cliRunner(oursLabel, "none", s.out)}
 	if withVariants {
 		rs = append(rs, s.ours.clientRunner("ours: client package", "none"),
-			s.ours.cliRunner("ours: run --rm --network host", "host", s.out))
+			s.ours.cliRunner("ours: run --rm --network host", "host", s.out),
+			s.ours.cliRunner(bridgeLabel, "bridge", s.out))
 		docker, _ := s.ours.dockerOnOursRunners(s.out)
 		rs = append(rs, docker...)
 	}
@@ -187,8 +204,18 @@ func (s *setup) runners(withVariants bool) []runner {
 	if s.runc != "" {
 		rs = append(rs, s.core.runner("core: runc run", s.runc, s.out))
 	}
+	if s.crun != nil {
+		rs = append(rs, &crunRunner{label: crunLabel, op: "run", h: s.crun})
+	}
 	return rs
 }
+
+// Labels that the issue's targets find in the tables.
+const (
+	oursLabel   = "ours: container-runtime run --rm"
+	bridgeLabel = "ours: run --rm --network bridge"
+	crunLabel   = "core: crun run (own mount ns)"
+)
 
 // cpuNote says what the CPU columns count.
 const cpuNote = "  CPU: user+sys outside the container's own cgroup: the client, and the engine's cgroup (daemon and monitors; dockerd, containerd and shims; podman and conmon; the runtime until the container's init joins its cgroup)"
@@ -209,6 +236,8 @@ func (s *setup) partRun(ctx context.Context) error {
 	skipped = append(skipped, dockerSkipped...)
 	printTable(os.Stdout, title, series, append(slices.Clone(s.skipped), skipped...))
 	printDockerAPIRatios(series)
+	printTargets(series, target{oursLabel, crunLabel, 1.0}, target{bridgeLabel, crunLabel, 1.1})
+	s.runRm = series[0].Summarize().WallMedian
 	fmt.Println(cpuNote)
 	fmt.Printf("  load average before: %s; after: %s\n", before, loadavg())
 	return s.clientStartup(ctx)
@@ -232,6 +261,7 @@ func (s *setup) partSeq(ctx context.Context) error {
 		fmt.Printf("  %s: %.2f s for %d, %.1f ms per container\n", se.Name, sum.WallMedian.Seconds(),
 			s.cfg.seq, float64(sum.WallMedian.Microseconds())/1000/float64(s.cfg.seq))
 	}
+	printTargets(series, target{oursLabel, crunLabel, 1.2})
 	fmt.Printf("  load average before: %s; after: %s\n", before, loadavg())
 	return nil
 }
@@ -302,6 +332,26 @@ func (s *setup) partNet(ctx context.Context) error {
 	peersLine()
 	fmt.Printf("  load average before: %s; after: %s\n", before, loadavg())
 	return nil
+}
+
+// printTargets prints the verdict of each target whose two rows are in
+// series (a row skipped or left out: no line).
+func printTargets(series []*measure.Series, ts ...target) {
+	median := func(name string) (time.Duration, bool) {
+		for _, se := range series {
+			if se.Name == name {
+				return se.Summarize().WallMedian, true
+			}
+		}
+		return 0, false
+	}
+	for _, t := range ts {
+		ours, ok1 := median(t.ours)
+		peer, ok2 := median(t.peer)
+		if ok1 && ok2 {
+			fmt.Println("  target (issue 13, median wall): " + t.verdict(ours, peer))
+		}
+	}
 }
 
 func measureSkipped(s skip) { measure.Skipped(os.Stdout, s.name, s.why) }
