@@ -12,7 +12,8 @@ import (
 // PrimeMigration starts, in the background, the wait that the kernel makes
 // the next move of a process between cgroups pay, so that the move a
 // container's start (or exec) makes a few milliseconds later finds it
-// over. Call done once that move was made, or will not be.
+// over. Call done once that move was made, or will not be; without the
+// call it stops after primeFor.
 //
 // Every write to a cgroup.procs (or tasks) file takes the kernel's
 // cgroup_threadgroup_rwsem for writing. That per-CPU semaphore makes its
@@ -73,7 +74,7 @@ func PrimeMigration() (done func()) {
 // it there.
 const (
 	primeEvery = 3 * time.Millisecond
-	primeFor   = 500 * time.Millisecond
+	primeFor   = 200 * time.Millisecond
 )
 
 // ownProcsFile is the cgroup.procs file of this process's own cgroup in
