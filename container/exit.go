@@ -71,8 +71,15 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	e.exits++
 	e.notifyLocked()
 	e.mu.Unlock()
-	if err := s.save(e); err != nil {
-		log.Warn("saving the exit", "error", err)
+	// The record of an --rm container is deleted below: saving its exit
+	// first would cost a transaction for nothing. A crash in between
+	// leaves the record running with its monitor gone, so the next daemon
+	// handles this exit again (cleanupRun is idempotent), removal included.
+	autoRemove := !restart && r.Config.AutoRemove
+	if !autoRemove {
+		if err := s.save(e); err != nil {
+			log.Warn("saving the exit", "error", err)
+		}
 	}
 	log.Info("container exited", "exitCode", code, "oomKilled", oom)
 	s.publish(r, "die", func(ev *api.Event) {
@@ -89,9 +96,13 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 			delay = backoffMin
 		}
 		s.scheduleRestart(e, delay)
-	case r.Config.AutoRemove:
+	case autoRemove:
 		if err := s.removeLocked(ctx, e); err != nil {
 			log.Warn("removing the container (--rm)", "error", err)
+			// It stays, exited: its record says so.
+			if err := s.save(e); err != nil {
+				log.Warn("saving the exit", "error", err)
+			}
 		}
 	}
 }

@@ -38,7 +38,15 @@ func (s *Service) mountRootfs(ctx context.Context, r *record) error {
 			return err
 		}
 	}
-	if err := snapshot.Mount(ctx, target, lowers, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
+	// The upper directory of an --rm container goes with the container:
+	// its mount never syncs, at the unmount after the exit either (which
+	// would otherwise write back the whole file system's dirty pages
+	// while the CLI waits for the removal).
+	mount := snapshot.Mount
+	if r.Config.AutoRemove {
+		mount = snapshot.MountVolatile
+	}
+	if err := mount(ctx, target, lowers, filepath.Join(dir, "upper"), filepath.Join(dir, "work")); err != nil {
 		snapshot.UnmountIdmapped(filepath.Join(dir, "lower"))
 		return fmt.Errorf("mounting the root file system of %s: %w", r.Name, err)
 	}

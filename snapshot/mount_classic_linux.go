@@ -15,13 +15,13 @@ import (
 // in one page. When the lower directories' own paths do not fit, each is
 // opened and named by its /proc/self/fd/N path (17 bytes or so, resolved by
 // the kernel at mount time), which fits about 220 layers.
-func mountClassic(target string, lowers []string, upper, work string) error {
+func mountClassic(target string, lowers []string, upper, work, opts string) error {
 	for _, p := range append([]string{upper, work}, lowers...) {
 		if strings.ContainsAny(p, ":,") {
 			return fmt.Errorf("mounting %s: %w: overlay layer path %q contains ':' or ','", target, errdefs.ErrInvalidArgument, p)
 		}
 	}
-	data := classicOptions(lowers, upper, work)
+	data := classicOptions(lowers, upper, work, opts)
 	if len(data) >= os.Getpagesize() {
 		short := make([]string, len(lowers))
 		for i, l := range lowers {
@@ -32,7 +32,7 @@ func mountClassic(target string, lowers []string, upper, work string) error {
 			defer unix.Close(fd)
 			short[i] = "/proc/self/fd/" + strconv.Itoa(fd)
 		}
-		data = classicOptions(short, upper, work)
+		data = classicOptions(short, upper, work, opts)
 		if len(data) >= os.Getpagesize() {
 			return fmt.Errorf("mounting %s: %w: %d layers do not fit in the mount options of this kernel (no overlay lowerdir+)", target, errdefs.ErrInvalidArgument, len(lowers))
 		}
@@ -43,10 +43,10 @@ func mountClassic(target string, lowers []string, upper, work string) error {
 	return nil
 }
 
-func classicOptions(lowers []string, upper, work string) string {
+func classicOptions(lowers []string, upper, work, opts string) string {
 	data := "lowerdir=" + strings.Join(lowers, ":")
 	if upper != "" {
 		data += ",upperdir=" + upper + ",workdir=" + work
 	}
-	return data + "," + overlayOptions
+	return data + "," + opts
 }

@@ -16,7 +16,7 @@ var errNoLowerdirAppend = errors.New(`overlay "lowerdir+" is not supported`)
 // call per parameter, fsmount, move_mount. Each lower directory is its own
 // "lowerdir+" parameter, so the stack depth is bounded only by OverlayFS
 // (500 layers), not by the size of an option string.
-func mountFS(target string, lowers []string, upper, work string) error {
+func mountFS(target string, lowers []string, upper, work, opts string) error {
 	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
 	if err != nil {
 		if err == unix.ENOSYS {
@@ -45,9 +45,15 @@ func mountFS(target string, lowers []string, upper, work string) error {
 			return fail("workdir="+work, err)
 		}
 	}
-	for _, opt := range strings.Split(overlayOptions, ",") {
-		k, v, _ := strings.Cut(opt, "=")
-		if err := unix.FsconfigSetString(fsfd, k, v); err != nil {
+	for _, opt := range strings.Split(opts, ",") {
+		// A flag (volatile) is set as one: the kernel refuses it a value,
+		// even an empty one.
+		k, v, hasValue := strings.Cut(opt, "=")
+		set := func() error { return unix.FsconfigSetString(fsfd, k, v) }
+		if !hasValue {
+			set = func() error { return unix.FsconfigSetFlag(fsfd, k) }
+		}
+		if err := set(); err != nil {
 			return fail(opt, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -26,6 +27,33 @@ const overlayOptions = "redirect_dir=off,metacopy=off,index=off"
 // itself refuses are covered with bind mounts: a single lower without upper
 // is bound read-only, an upper without lowers is bound writable.
 func Mount(ctx context.Context, target string, lowers []string, upper, work string) error {
+	return mount(ctx, target, lowers, upper, work, overlayOptions)
+}
+
+// MountVolatile mounts as Mount does, with OverlayFS's volatile option:
+// no sync of the upper directory's file system, neither when a process in
+// the mount calls fsync or syncfs nor when it is unmounted (which
+// otherwise writes back every dirty page of that file system, tens of
+// milliseconds). It is for an upper directory that is thrown away with
+// the mount (a --rm container's): after a power cut its content is
+// undefined. upper and work are required.
+//
+// A volatile mount leaves the marker work/work/incompat/volatile, which
+// makes the kernel refuse the next mount of that work directory; it is
+// removed first, the upper directory being disposable by the caller's
+// word.
+func MountVolatile(ctx context.Context, target string, lowers []string, upper, work string) error {
+	if upper == "" || work == "" {
+		return fmt.Errorf("mounting %s: %w: a volatile mount needs upper and work directories", target, errdefs.ErrInvalidArgument)
+	}
+	if err := os.RemoveAll(filepath.Join(work, "work", "incompat", "volatile")); err != nil {
+		return fmt.Errorf("mounting %s: removing the mark of a previous volatile mount: %w", target, err)
+	}
+	return mount(ctx, target, lowers, upper, work, overlayOptions+",volatile")
+}
+
+// mount is Mount with the overlay options opts.
+func mount(ctx context.Context, target string, lowers []string, upper, work, opts string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -41,9 +69,9 @@ func Mount(ctx context.Context, target string, lowers []string, upper, work stri
 		// overlay wants at least two lower directories without an upper.
 		return bindMount(lowers[0], target, true)
 	}
-	err := mountFS(target, lowers, upper, work)
+	err := mountFS(target, lowers, upper, work, opts)
 	if errors.Is(err, errNoLowerdirAppend) {
-		err = mountClassic(target, lowers, upper, work)
+		err = mountClassic(target, lowers, upper, work, opts)
 	}
 	return err
 }

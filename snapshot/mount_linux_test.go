@@ -118,7 +118,7 @@ func tree(tb testing.TB, dir string) []string {
 	return out
 }
 
-type mountFunc func(target string, lowers []string, upper, work string) error
+type mountFunc func(target string, lowers []string, upper, work, opts string) error
 
 // implementations runs a test against both mount paths: the new mount API
 // (what Mount uses here) and the mount(2) fallback for kernels before 6.8.
@@ -138,7 +138,7 @@ func TestMountThreeLayersWithWhiteouts(t *testing.T) {
 	for name, mount := range implementations() {
 		t.Run(name, func(t *testing.T) {
 			target := mountpoint(t)
-			if err := mount(target, []string{top, middle, bottom}, "", ""); err != nil {
+			if err := mount(target, []string{top, middle, bottom}, "", "", overlayOptions); err != nil {
 				t.Fatal(err)
 			}
 			if got := tree(t, target); !reflect.DeepEqual(got, want) {
@@ -205,13 +205,13 @@ func TestMountDeepStack(t *testing.T) {
 		}
 		lowers[depth-1-i] = dir
 	}
-	if n := len(classicOptions(lowers, "", "")); n < os.Getpagesize() {
+	if n := len(classicOptions(lowers, "", "", overlayOptions)); n < os.Getpagesize() {
 		t.Fatalf("fixture too small to exercise the option limit: %d bytes", n)
 	}
 	for name, mount := range implementations() {
 		t.Run(name, func(t *testing.T) {
 			target := mountpoint(t)
-			if err := mount(target, lowers, "", ""); err != nil {
+			if err := mount(target, lowers, "", "", overlayOptions); err != nil {
 				t.Fatal(err)
 			}
 			entries, err := os.ReadDir(target)

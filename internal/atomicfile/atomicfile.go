@@ -8,6 +8,10 @@
 // that the new name itself survives a power cut. Temporary names start
 // with TempPrefix, so a directory's owner can remove what a crash left
 // behind (RemoveTemps) and skip such names when it lists the directory.
+//
+// On a file system held in memory (tmpfs, ramfs: the exec root /run in
+// production) both syncs are skipped: nothing there survives a power cut,
+// and the rename alone already protects against a crash of the writer.
 package atomicfile
 
 import (
@@ -45,11 +49,12 @@ func WriteFunc(path string, perm os.FileMode, fill func(io.Writer) error) error 
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
+	durable := !inMemory(f)
 	err = f.Chmod(perm)
 	if err == nil {
 		err = fill(f)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -61,6 +66,9 @@ func WriteFunc(path string, perm os.FileMode, fill func(io.Writer) error) error 
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if !durable {
+		return nil
 	}
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("writing %s: syncing its directory: %w", path, err)

@@ -1,0 +1,85 @@
+package atomicfile
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fsType returns the type /proc/mounts gives the mount at dir, "" when
+// dir is not a mount point.
+func fsType(t testing.TB, dir string) string {
+	t.Helper()
+	f, err := os.Open("/proc/mounts")
+	if err != nil {
+		t.Skip("no /proc/mounts:", err)
+	}
+	defer f.Close()
+	typ := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) > 2 && fields[1] == dir {
+			typ = fields[2] // the last mount at dir is the visible one
+		}
+	}
+	return typ
+}
+
+// TestWriteInMemory writes on tmpfs, where the syncs are skipped: the
+// content, mode and clean directory are the same as on a disk.
+func TestWriteInMemory(t *testing.T) {
+	if fsType(t, "/dev/shm") != "tmpfs" {
+		t.Skip("/dev/shm is not a tmpfs here")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "atomicfile-test-")
+	if err != nil {
+		t.Skip("cannot write in /dev/shm:", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "state.json")
+	if err := Write(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != "new" {
+		t.Fatalf("content %q, %v; want new", b, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	assertNoTemps(t, dir)
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !inMemory(f) {
+		t.Errorf("a file on tmpfs is not seen as in memory: its writes would be synced")
+	}
+}
+
+// TestDiskIsNotInMemory: a file on a disk's file system keeps its syncs.
+func TestDiskIsNotInMemory(t *testing.T) {
+	switch typ := fsType(t, "/"); typ {
+	case "tmpfs", "ramfs", "rootfs", "":
+		t.Skipf("the root file system (%q) is held in memory here", typ)
+	}
+	root, err := os.Open("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if inMemory(root) {
+		t.Errorf("/ (%s) is seen as in memory: its writes would not be synced", fsType(t, "/"))
+	}
+}
