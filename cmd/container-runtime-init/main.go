@@ -1,8 +1,9 @@
 // Command container-runtime-init is the binary container-runtimed starts
 // every container process from: the namespace stage (C, a constructor of
-// internal/nsenter) and the init and exec stages (package runtime's
-// init(), which takes over when the daemon sets _CRT_STAGE) are all it
-// holds. The daemon's own binary holds them too, but it is five times the
+// internal/nsenter), the init and exec stages (package runtime's init(),
+// which takes over when the daemon sets _CRT_STAGE) and the health
+// executor (C, a constructor of internal/healthexec, which re-executes
+// the binary it was started from for each check) are all it holds. The daemon's own binary holds them too, but it is five times the
 // size, and each container's init and each exec (health checks included)
 // paid for the daemon's Go runtime and package inits: about 6 ms from the
 // process's start to the stage, against about 2 here (GODEBUG=inittrace).
@@ -16,8 +17,9 @@ import (
 	"fmt"
 	"os"
 
-	// Its init() runs the container stages; nothing returns into main
-	// when one is asked for.
+	// Their constructors and init() run the container stages and the
+	// health executor; nothing returns into main when one is asked for.
+	_ "github.com/container-runtime/container-runtime/internal/healthexec"
 	_ "github.com/container-runtime/container-runtime/runtime"
 )
 

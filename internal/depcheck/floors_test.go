@@ -170,7 +170,7 @@ var floors = []floor{
 		pkgs: map[string]allow{
 			"cmd/container-runtime":      {imports: "api client errdefs internal/archive internal/atomicfile internal/version"},
 			"cmd/container-runtime-oci":  {imports: "errdefs internal/cgroup internal/logctx internal/signal internal/version runtime"},
-			"cmd/container-runtime-init": {imports: "runtime"},
+			"cmd/container-runtime-init": {imports: "internal/healthexec runtime"},
 			"cmd/container-runtimed": {
 				imports: "api builder container daemon daemon/docker distribution errdefs image internal/archive " +
 					"internal/atomicfile internal/cgroup internal/events internal/logctx internal/privdir internal/version " +
