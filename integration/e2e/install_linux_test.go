@@ -144,6 +144,7 @@ func TestInstallScripts(t *testing.T) {
 	copyFile(t, cli, filepath.Join(in.src, "bin", "container-runtime"), 0o755)
 	copyFile(t, daemonBin, filepath.Join(in.src, "bin", "container-runtimed"), 0o755)
 	copyFile(t, oci, filepath.Join(in.src, "bin", "container-runtime-oci"), 0o755)
+	copyFile(t, daemon.StageBin(), filepath.Join(in.src, "bin", "container-runtime-init"), 0o755)
 	copyFile(t, "../../README.md", filepath.Join(in.src, "README.md"), 0o644)
 	copyFile(t, "../../packaging/container-runtimed.service", filepath.Join(in.src, "packaging", "container-runtimed.service"), 0o644)
 	if err := os.MkdirAll(in.bindir, 0o755); err != nil {
@@ -178,6 +179,14 @@ func TestInstallScripts(t *testing.T) {
 	}
 	if r := in.cli(t, "run", "--rm", "base", "echo", "hello"); r.Code != 0 || r.Stdout != "hello\n" {
 		t.Fatalf("the first container: %v", r)
+	}
+	// Container processes start from the installed container-runtime-init
+	// (the daemon logs when it has to use its own binary instead).
+	if st, err := os.Stat(filepath.Join(in.prefix, "container-runtime-init")); err != nil || st.Mode().Perm() != 0o755 {
+		t.Errorf("install did not put container-runtime-init next to the daemon: %v", err)
+	}
+	if b, _ := os.ReadFile(in.logfile); strings.Contains(string(b), "start from the daemon's binary") {
+		t.Errorf("the installed daemon does not use container-runtime-init:\n%s", b)
 	}
 	// The images and containers live in INSTALL_PATH.
 	if _, err := os.Stat(filepath.Join(in.lib, "containers.db")); err != nil {

@@ -50,6 +50,15 @@ func Bins() (cli, daemon, oci string) {
 	return bins.cli, bins.daemon, bins.oci
 }
 
+// StageBin returns the path of container-runtime-init, which the daemon
+// under test finds next to itself; empty unless Main ran as root.
+func StageBin() string {
+	if bins.daemon == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(bins.daemon), "container-runtime-init")
+}
+
 // binaryDir returns the directory holding the binaries: $CRT_E2E_BIN, or
 // a temporary directory they are built into.
 func binaryDir() (string, func(), error) {
