@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -92,7 +91,7 @@ func (r *root) lstat(dest string) (unix.Stat_t, string, error) {
 	}
 	parent := r.dir
 	if parentRel != "." {
-		f, err := pathrs.OpenatInRoot(r.dir, parentRel)
+		f, err := openInRoot(r.dir, parentRel)
 		if err != nil {
 			return st, "", fmt.Errorf("opening %q in rootfs: %w", filepath.Dir(dest), err)
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -113,7 +112,7 @@ func (r *root) open(dest string) (*os.File, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	f, err := pathrs.OpenatInRoot(r.dir, rel)
+	f, err := openInRoot(r.dir, rel)
 	if err != nil {
 		return nil, "", fmt.Errorf("opening %q in rootfs: %w", dest, err)
 	}
@@ -127,7 +126,7 @@ func (r *root) mkdirAll(dest string) (*os.File, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	f, err := pathrs.MkdirAllHandle(r.dir, rel, 0o755)
+	f, err := mkdirAllInRoot(r.dir, rel, 0o755)
 	if err != nil {
 		return nil, "", fmt.Errorf("creating directory %q in rootfs: %w", dest, err)
 	}
@@ -144,7 +143,7 @@ func (r *root) parentOf(dest string) (*os.File, string, error) {
 	if rel == "." {
 		return nil, "", fmt.Errorf("%q is the rootfs itself: %w", dest, errdefs.ErrInvalidArgument)
 	}
-	parent, err := pathrs.MkdirAllHandle(r.dir, filepath.Dir(rel), 0o755)
+	parent, err := mkdirAllInRoot(r.dir, filepath.Dir(rel), 0o755)
 	if err != nil {
 		return nil, "", fmt.Errorf("creating parent directory of %q in rootfs: %w", dest, err)
 	}
