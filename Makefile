@@ -27,10 +27,18 @@ all: build
 # The client is built without cgo: pure Go name resolution and user
 # lookups (archive/tar's) make it a static binary, which starts without
 # the dynamic loader and libc's initialisation (bench/clicompare).
+# container-runtime-init, which every container process and health check
+# starts from, is linked statically (libseccomp.a, libc.a) for the same
+# reason, about 1 ms of CPU per start; where the static libraries are
+# missing it is built like the others.
+INIT_STATIC := -tags osusergo,netgo -ldflags '$(LDFLAGS) -linkmode external -extldflags -static'
 build:
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/container-runtime
-	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ $(addprefix ./cmd/,$(filter-out container-runtime,$(BINARIES)))
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ $(addprefix ./cmd/,$(filter-out container-runtime container-runtime-init,$(BINARIES)))
+	$(GO) build $(INIT_STATIC) -o bin/ ./cmd/container-runtime-init 2>/dev/null || \
+		{ echo "container-runtime-init: no static libseccomp/libc here, linked dynamically"; \
+		  $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/container-runtime-init; }
 
 check: fmt vet
 

@@ -89,10 +89,20 @@ func binaryDir() (string, func(), error) {
 		cleanup()
 		return "", nil, fmt.Errorf("building the client: %v\n%s", err, out)
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtimed", mod+"container-runtime-oci", mod+"container-runtime-init")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtimed", mod+"container-runtime-oci")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("building the binaries: %v\n%s", err, out)
+	}
+	// As `make build`: statically linked where the static libraries are.
+	static := exec.CommandContext(ctx, "go", "build", "-tags", "osusergo,netgo",
+		"-ldflags", "-linkmode external -extldflags -static", "-o", dir+"/", mod+"container-runtime-init")
+	if _, err := static.CombinedOutput(); err != nil {
+		init := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", mod+"container-runtime-init")
+		if out, err := init.CombinedOutput(); err != nil {
+			cleanup()
+			return "", nil, fmt.Errorf("building container-runtime-init: %v\n%s", err, out)
+		}
 	}
 	return dir, cleanup, nil
 }
