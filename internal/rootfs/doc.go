@@ -13,8 +13,10 @@
 //	                       // final root propagation
 //
 // Every mount target is resolved inside the rootfs (symlinks in the image
-// cannot point a mount at the host): the target is created and opened with
-// github.com/cyphar/filepath-securejoin, its resolved path is checked to lie
+// cannot point a mount at the host): the path is resolved with
+// github.com/cyphar/filepath-securejoin (dangling symlinks included), the
+// target is created and opened with openat2(RESOLVE_IN_ROOT|
+// RESOLVE_NO_MAGICLINKS) (inroot_linux.go), its path is checked to lie
 // under the rootfs, and the mount is made onto /proc/self/fd/N of that
 // handle, as runc does.
 //
