@@ -328,11 +328,6 @@ func stageEnviron(stage string, syncFD int, plan nsPlan, preserve int) []string 
 		// The stage does without rseq; the container's program gets
 		// only its own environment.
 		glibcNoRseq,
-		// The init and exec stages run one thread of work: one P spares
-		// them the idle Ps' threads, which every setuid/capset of the
-		// identity drop also signals (Go's setxid broadcast); about 1 ms
-		// of CPU per container-runtime-oci run here.
-		"GOMAXPROCS=1",
 	}
 }
 
