@@ -34,44 +34,87 @@ import (
 //
 // Failures are ignored: this only saves time. Each write holds the
 // semaphore, which blocks fork and exit on the host, for the few
-// microseconds a move to the same cgroup takes.
+// microseconds a move to the same cgroup takes. Callers share one
+// goroutine: a start calls this from the container service and again from
+// the runtime, and concurrent starts overlap; each call is a lease that
+// keeps it writing until its done, or primeFor.
+//
+// The cgroup is read from /proc/self/cgroup before every write, not once:
+// "0" moves the writer into the file's cgroup, so a daemon that someone
+// moved elsewhere meanwhile must not be moved back.
 func PrimeMigration() (done func()) {
-	p := ownProcsFile()
-	if p == "" {
-		return func() {}
+	primer.mu.Lock()
+	primer.next++
+	id := primer.next
+	primer.leases[id] = time.Now().Add(primeFor)
+	if !primer.running {
+		primer.running = true
+		go primeLoop()
 	}
-	stop := make(chan struct{})
-	go func() {
-		f, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
+	primer.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			primer.mu.Lock()
+			delete(primer.leases, id)
+			primer.mu.Unlock()
+		})
+	}
+}
+
+// primer holds the leases of the callers of PrimeMigration; the one
+// goroutine of primeLoop runs while any is live.
+var primer = struct {
+	mu      sync.Mutex
+	leases  map[uint64]time.Time // id -> expiry
+	next    uint64
+	running bool
+}{leases: map[uint64]time.Time{}}
+
+// primeLoop writes every primeEvery until no lease is live, or at once
+// when there is nothing to write to.
+func primeLoop() {
+	for {
+		ok := primeOnce()
+		if ok {
+			time.Sleep(primeEvery)
+		}
+		primer.mu.Lock()
+		now := time.Now()
+		for id, until := range primer.leases {
+			if !ok || now.After(until) {
+				delete(primer.leases, id)
+			}
+		}
+		if len(primer.leases) == 0 {
+			primer.running = false
+			primer.mu.Unlock()
 			return
 		}
-		defer f.Close()
-		deadline := time.Now().Add(primeFor)
-		tick := time.NewTicker(primeEvery)
-		defer tick.Stop()
-		for {
-			if _, err := f.WriteString("0"); err != nil {
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case now := <-tick.C:
-				if now.After(deadline) {
-					return
-				}
-			}
-		}
-	}()
-	var once sync.Once
-	return func() { once.Do(func() { close(stop) }) }
+		primer.mu.Unlock()
+	}
+}
+
+// primeOnce writes "0" to the cgroup.procs file of this process's cgroup
+// in one hierarchy; false if there is none to write to.
+func primeOnce() bool {
+	p := ownProcsFile()
+	if p == "" {
+		return false
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = f.WriteString("0")
+	return err == nil
 }
 
 // primeEvery is well below a grace period (a few milliseconds at the
 // least), so the semaphore never leaves its writer mode between two
-// writes; primeFor bounds how long a caller that never calls done keeps
-// it there.
+// writes; primeFor bounds a lease whose done is never called (a create
+// that no start follows).
 const (
 	primeEvery = 3 * time.Millisecond
 	primeFor   = 200 * time.Millisecond

@@ -51,3 +51,34 @@ func TestPrimeMigrationMovesNothing(t *testing.T) {
 		t.Fatalf("priming moved this process:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
+
+// TestPrimeMigrationShared: overlapping callers (a start primes from the
+// container service and again from the runtime) share one goroutine,
+// which runs until the last lease ends; a lease whose done is never
+// called ends by itself after primeFor.
+func TestPrimeMigrationShared(t *testing.T) {
+	requireRoot(t)
+	base := runtime.NumGoroutine()
+	first := PrimeMigration()
+	second := PrimeMigration()
+	third := PrimeMigration()
+	if n := runtime.NumGoroutine() - base; n > 1 {
+		t.Errorf("three overlapping leases run %d goroutines, want 1", n)
+	}
+	first()
+	second()
+	third()
+	testutil.WaitFor(t, 5*time.Second, "the priming goroutine to end after the last done", func() bool {
+		return runtime.NumGoroutine() <= base
+	})
+
+	_ = PrimeMigration() // never done
+	testutil.WaitFor(t, 5*time.Second, "a lease without done to run out", func() bool {
+		return runtime.NumGoroutine() <= base
+	})
+	primer.mu.Lock()
+	defer primer.mu.Unlock()
+	if len(primer.leases) != 0 || primer.running {
+		t.Errorf("after the goroutine ended: %d leases, running %v", len(primer.leases), primer.running)
+	}
+}
