@@ -246,3 +246,24 @@ func TestCVE_2019_5736_OverwriteStageBinary(t *testing.T) {
 		t.Error("a second stage binary was taken after containers started from the first")
 	}
 }
+
+// TestUseInstalledStageBinaryAbsent: with no container-runtime-init next
+// to our binary (the test binary's directory), nothing is taken and the
+// runtime keeps its own binary; the install test covers the installed
+// case through the daemon.
+func TestUseInstalledStageBinaryAbsent(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(self), StageBinaryName)); err == nil {
+		t.Fatalf("a %s lies next to the test binary %s", StageBinaryName, self)
+	}
+	rt, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, err := rt.UseInstalledStageBinary(); path != "" || err != nil {
+		t.Errorf("UseInstalledStageBinary() = %q, %v; want nothing taken", path, err)
+	}
+}

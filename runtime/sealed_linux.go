@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -56,6 +57,29 @@ func (r *Runtime) UseStageBinary(path string) error {
 	return nil
 }
 
+// StageBinaryName is the stage binary (cmd/container-runtime-init) that
+// install puts next to the daemon and container-runtime-oci.
+const StageBinaryName = "container-runtime-init"
+
+// UseInstalledStageBinary is UseStageBinary with StageBinaryName next to
+// our own binary. It returns the path it took, "" (and no error) when
+// there is none, or why the one there was refused (r keeps our own
+// binary then).
+func (r *Runtime) UseInstalledStageBinary() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(filepath.Dir(self), StageBinaryName)
+	if _, err := os.Stat(path); err != nil {
+		return "", nil
+	}
+	if err := r.UseStageBinary(path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
 // seal returns the read-only handle of the binary at path, or of our own
 // when path is "".
 func seal(path string) (*os.File, error) {
@@ -63,24 +87,24 @@ func seal(path string) (*os.File, error) {
 		if f := selfexe.ReadOnly(); f != nil {
 			return f, nil
 		}
-		return sealCopy("/proc/self/exe")
+		return sealCopy("/proc/self/exe", false)
 	}
 	f, err := selfexe.ReadOnlyFile(path)
 	if f == nil && err == nil {
-		f, err = sealCopy(path)
+		f, err = sealCopy(path, true)
 	}
 	return f, err
 }
 
 // sealCopy copies the binary at path into a memfd and seals it against
-// writes.
-func sealCopy(path string) (*os.File, error) {
+// writes; with check, only a file selfexe.CheckTrusted accepts.
+func sealCopy(path string, check bool) (*os.File, error) {
 	src, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening our own binary: %w", err)
 	}
 	defer src.Close()
-	if path != "/proc/self/exe" {
+	if check {
 		if err := selfexe.CheckTrusted(src, path); err != nil {
 			return nil, err
 		}

@@ -163,24 +163,12 @@ func (a *app) runtime() (*runtime.Runtime, error) {
 	return rt, nil
 }
 
-// stageBinaryName is the daemon's stage binary (cmd/container-runtime-init),
-// installed next to ours.
-const stageBinaryName = "container-runtime-init"
-
 // useStageBinary starts the container processes from container-runtime-init
 // when it is installed next to our binary and trusted: it holds the same
 // stages as we do, in a smaller, static binary that starts faster. Without
 // it (or when it is refused), our own binary, as before; the log says why.
 func (a *app) useStageBinary(rt *runtime.Runtime) {
-	self, err := os.Executable()
-	if err != nil {
-		return
-	}
-	path := filepath.Join(filepath.Dir(self), stageBinaryName)
-	if _, err := os.Stat(path); err != nil {
-		return
-	}
-	if err := rt.UseStageBinary(path); err != nil {
+	if _, err := rt.UseInstalledStageBinary(); err != nil {
 		a.logger().Warn("container processes start from our own binary", "error", err)
 	}
 }

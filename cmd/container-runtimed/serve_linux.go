@@ -252,29 +252,18 @@ func writePidfile(path string) error {
 	return nil
 }
 
-// stageBinaryName is the binary installed next to ours that container
-// processes start from (cmd/container-runtime-init).
-const stageBinaryName = "container-runtime-init"
-
 // useStageBinary starts container processes from container-runtime-init
 // next to our binary when it is there and trusted, else from our own
 // binary (which holds the same stages at a higher start-up cost), saying
 // why in the log.
 func useStageBinary(ctx context.Context, rt *runtime.Runtime) {
 	log := logctx.From(ctx)
-	self, err := os.Executable()
-	if err != nil {
+	switch path, err := rt.UseInstalledStageBinary(); {
+	case err != nil:
 		log.Warn("container processes start from the daemon's binary", "error", err)
-		return
+	case path == "":
+		log.Info("container processes start from the daemon's binary", "missing", runtime.StageBinaryName)
+	default:
+		log.Debug("container processes start from " + path)
 	}
-	path := filepath.Join(filepath.Dir(self), stageBinaryName)
-	if _, err := os.Stat(path); err != nil {
-		log.Info("container processes start from the daemon's binary", "missing", path)
-		return
-	}
-	if err := rt.UseStageBinary(path); err != nil {
-		log.Warn("container processes start from the daemon's binary", "error", err)
-		return
-	}
-	log.Debug("container processes start from " + path)
 }

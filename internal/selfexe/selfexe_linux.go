@@ -24,7 +24,7 @@ import (
 // read-only (writes through it fail with EROFS), nosuid and nodev. Two
 // syscalls, where a sealed memfd copy costs a copy of the whole binary.
 func ReadOnly() *os.File {
-	f, _ := readOnly("/proc/self/exe")
+	f, _ := readOnly("/proc/self/exe", false)
 	return f
 }
 
@@ -36,10 +36,12 @@ func ReadOnly() *os.File {
 // a file was refused; (nil, nil) means the kernel or our privileges allow
 // no read-only handle, as with ReadOnly.
 func ReadOnlyFile(path string) (*os.File, error) {
-	return readOnly(path)
+	return readOnly(path, true)
 }
 
-func readOnly(path string) (*os.File, error) {
+// readOnly opens path as a read-only detached mount; with check, only a
+// file checkTrusted accepts.
+func readOnly(path string, check bool) (*os.File, error) {
 	fd, err := unix.OpenTree(unix.AT_FDCWD, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
@@ -47,7 +49,7 @@ func readOnly(path string) (*os.File, error) {
 		}
 		return nil, nil
 	}
-	if path != "/proc/self/exe" {
+	if check {
 		if err := checkTrusted(fd, path); err != nil {
 			unix.Close(fd)
 			return nil, err
