@@ -6,13 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/moby/sys/mountinfo"
-	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/api"
-	"github.com/container-runtime/container-runtime/internal/monitor"
 )
 
 // rootfsVolatile reports whether the container's root file system is
@@ -51,18 +48,7 @@ func TestRecoveryRemovesAutoRemoveExitedWhileDown(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id := f.run(t, api.ContainerCreate{AutoRemove: true, Cmd: []string{"sleep", "60"}})
-	r := f.svc.snapshotOf(t, id)
-	f.svc.Close()
-	f.svc = nil
-	if err := f.rt.Kill(ctx, id, unix.SIGKILL, true); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := monitor.WaitExit(wctx, f.svc2dir(id), r.State.MonitorPid); err != nil {
-		t.Fatalf("the monitor recorded no exit: %v", err)
-	}
-	f.svc = f.open(t)
+	f.exitWhileDown(t, id)
 	if _, err := f.svc.Inspect(ctx, id); err == nil {
 		t.Errorf("the --rm container is still there after the restart")
 	}

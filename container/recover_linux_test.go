@@ -51,18 +51,7 @@ func TestRecoveryRecordsExitWhileDown(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id := f.run(t, api.ContainerCreate{Cmd: []string{"sleep", "60"}})
-	r := f.svc.snapshotOf(t, id)
-	f.svc.Close()
-	f.svc = nil
-	if err := f.rt.Kill(ctx, id, unix.SIGKILL, true); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := monitor.WaitExit(wctx, f.svc2dir(id), r.State.MonitorPid); err != nil {
-		t.Fatalf("the monitor recorded no exit: %v", err)
-	}
-	f.svc = f.open(t)
+	f.exitWhileDown(t, id)
 	in, err := f.svc.Inspect(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -172,4 +161,24 @@ func TestRecoveryRemovesOrphans(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// exitWhileDown closes f's Service, kills container id's init and waits
+// until its monitor recorded the exit, then opens a new Service: an exit
+// that happened while no daemon ran.
+func (f *fixture) exitWhileDown(t *testing.T, id string) {
+	t.Helper()
+	ctx := context.Background()
+	r := f.svc.snapshotOf(t, id)
+	f.svc.Close()
+	f.svc = nil
+	if err := f.rt.Kill(ctx, id, unix.SIGKILL, true); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := monitor.WaitExit(wctx, f.svc2dir(id), r.State.MonitorPid); err != nil {
+		t.Fatalf("the monitor recorded no exit: %v", err)
+	}
+	f.svc = f.open(t)
 }

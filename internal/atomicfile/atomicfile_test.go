@@ -9,9 +9,16 @@ import (
 )
 
 func TestWriteReplacesWithMode(t *testing.T) {
-	dir := t.TempDir()
+	checkReplacesWithMode(t, t.TempDir())
+}
+
+// checkReplacesWithMode writes a file in dir twice, the second time with
+// another mode, and checks the content, the mode and that no temporary
+// file is left.
+func checkReplacesWithMode(t *testing.T, dir string) {
+	t.Helper()
 	path := filepath.Join(dir, "state.json")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+	if err := Write(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := Write(path, []byte("new"), 0o600); err != nil {

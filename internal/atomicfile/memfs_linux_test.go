@@ -40,27 +40,9 @@ func TestWriteInMemory(t *testing.T) {
 		t.Fatalf("mounting a tmpfs: %v", err)
 	}
 	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
-	path := filepath.Join(dir, "state.json")
-	if err := Write(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(path, []byte("new"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil || string(b) != "new" {
-		t.Fatalf("content %q, %v; want new", b, err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
-	}
-	assertNoTemps(t, dir)
+	checkReplacesWithMode(t, dir)
 
-	f, err := os.Open(path)
+	f, err := os.Open(filepath.Join(dir, "state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
