@@ -3,35 +3,11 @@ package dockercli
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-)
 
-// blockDevice is a whole block device of the host with a size (the VM's
-// disk): /dev/NAME and its "MAJOR:MINOR".
-func blockDevice(t *testing.T) (path, numbers string) {
-	t.Helper()
-	entries, err := os.ReadDir("/sys/block")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, "loop") || strings.HasPrefix(name, "ram") || strings.HasPrefix(name, "zram") {
-			continue
-		}
-		size, _ := os.ReadFile(filepath.Join("/sys/block", name, "size"))
-		dev, _ := os.ReadFile(filepath.Join("/sys/block", name, "dev"))
-		if n, _ := strconv.ParseInt(strings.TrimSpace(string(size)), 10, 64); n > 0 && len(dev) > 0 {
-			if _, err := os.Stat("/dev/" + name); err == nil {
-				return "/dev/" + name, strings.TrimSpace(string(dev))
-			}
-		}
-	}
-	t.Fatal("no block device with a size under /sys/block")
-	return "", ""
-}
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
+)
 
 // cgroupFile reads a file of container id's v1 cgroup.
 func cgroupFile(t *testing.T, id, controller, file string) string {
@@ -50,7 +26,10 @@ func cgroupFile(t *testing.T, id, controller, file string) string {
 // names, and Docker's refusals come back to the docker CLI.
 func TestDockerRunLimits(t *testing.T) {
 	c := newCLI(t)
-	dev, numbers := blockDevice(t)
+	dev, numbers, err := host.BlockDevice()
+	if err != nil {
+		t.Fatal(err)
+	}
 	id := strings.TrimSpace(c.ok(t, "run", "-d", "-m", "64m", "--memory-reservation", "32m", "--memory-swappiness", "20",
 		"--oom-kill-disable", "--oom-score-adj", "300", "--cpu-period", "50000", "--cpu-quota", "20000", "--cpuset-mems", "0",
 		"--device-write-iops", dev+":300", "busybox", "sleep", "1000"))

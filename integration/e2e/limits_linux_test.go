@@ -8,32 +8,8 @@ import (
 	"testing"
 
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
+	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
-
-// hostBlockDevice is a whole block device of the host with a size (the
-// disk the VM boots from): /dev/NAME and its "MAJOR:MINOR".
-func hostBlockDevice(t *testing.T) (path, numbers string) {
-	t.Helper()
-	entries, err := os.ReadDir("/sys/block")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, "loop") || strings.HasPrefix(name, "ram") || strings.HasPrefix(name, "zram") {
-			continue
-		}
-		size, _ := os.ReadFile(filepath.Join("/sys/block", name, "size"))
-		dev, _ := os.ReadFile(filepath.Join("/sys/block", name, "dev"))
-		if n, _ := strconv.ParseInt(strings.TrimSpace(string(size)), 10, 64); n > 0 && len(dev) > 0 {
-			if _, err := os.Stat("/dev/" + name); err == nil {
-				return "/dev/" + name, strings.TrimSpace(string(dev))
-			}
-		}
-	}
-	t.Fatal("no block device with a size under /sys/block")
-	return "", ""
-}
 
 // hasCapability tells whether this process has capability bit in its
 // effective set.
@@ -159,7 +135,10 @@ func TestRunLimits(t *testing.T) {
 	})
 
 	t.Run("device-throttles", func(t *testing.T) {
-		dev, numbers := hostBlockDevice(t)
+		dev, numbers, err := host.BlockDevice()
+		if err != nil {
+			t.Fatal(err)
+		}
 		id := running(t, "--device-read-bps", dev+":1mb", "--device-write-bps", dev+":2mb",
 			"--device-read-iops", dev+":100", "--device-write-iops", dev+":200")
 		expectLimits(t, id, "run", [][3]string{

@@ -205,9 +205,9 @@ var floors = []floor{
 				tests: "distribution image internal/busyboxfs internal/testutil/command " +
 					"internal/testutil/dockerd internal/testutil/host internal/testutil/registry snapshot",
 			},
-			"integration/dockercli":     {tests: "internal/testutil/daemon internal/testutil/registry"},
+			"integration/dockercli":     {tests: "internal/testutil/daemon internal/testutil/host internal/testutil/registry"},
 			"integration/dockerclients": {tests: "internal/testutil/daemon"},
-			"integration/e2e":           {tests: "api internal/testutil/daemon internal/testutil/registry"},
+			"integration/e2e":           {tests: "api internal/testutil/daemon internal/testutil/host internal/testutil/registry"},
 			"integration/network": {
 				tests: "api client errdefs internal/busyboxfs internal/testutil/daemon network",
 			},
