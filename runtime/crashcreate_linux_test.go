@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +53,33 @@ func TestDeleteAfterCreateDied(t *testing.T) {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Errorf("cgroup %s (%s) still there: %v", p, ctrl, err)
 		}
+	}
+}
+
+// TestDeleteAfterPowerCut: state.json is written without syncs, so a
+// power cut may leave it empty or cut short. State says it is corrupt;
+// Delete removes what is left (nothing it described outlived the reboot),
+// so that the daemon's cleanup after a reboot does not fail forever.
+func TestDeleteAfterPowerCut(t *testing.T) {
+	b := newTestBundle(t, "/bin/true")
+	for name, content := range map[string]string{"empty": "", "truncated": `{"id":"`} {
+		t.Run(name, func(t *testing.T) {
+			id := testID(t)
+			if err := os.MkdirAll(b.rt.dir(id), 0o711); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(b.rt.dir(id), stateFile), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.rt.State(context.Background(), id); err == nil || !strings.Contains(err.Error(), "corrupt") {
+				t.Fatalf("State of a %s state.json: %v; want an error saying it is corrupt", name, err)
+			}
+			if err := b.rt.Delete(context.Background(), id, false); err != nil {
+				t.Fatalf("Delete: %v", err)
+			}
+			if _, err := os.Stat(b.rt.dir(id)); !os.IsNotExist(err) {
+				t.Errorf("the state directory is still there: %v", err)
+			}
+		})
 	}
 }

@@ -199,7 +199,8 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		return nil, err
 	}
 	if opts.PidFile != "" {
-		if err := atomicfile.Write(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
+		// A PID means nothing after a reboot: no syncs (save).
+		if err := atomicfile.WriteVolatile(opts.PidFile, []byte(strconv.Itoa(proc.pid)), 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -165,6 +165,11 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 				return os.RemoveAll(r.dir(id))
 			}
 		}
+		if errors.Is(err, errCorruptState) {
+			// Only a power cut leaves one (save): what it described
+			// ended with the reboot.
+			return os.RemoveAll(r.dir(id))
+		}
 		return err
 	}
 	st := r.status(rec)

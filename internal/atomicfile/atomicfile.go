@@ -12,6 +12,8 @@
 // On a file system held in memory (tmpfs, ramfs: the exec root /run in
 // production) both syncs are skipped: nothing there survives a power cut,
 // and the rename alone already protects against a crash of the writer.
+// WriteVolatile skips them wherever the file is, for state that means
+// nothing after a reboot (an OCI runtime's state.json, a pid file).
 package atomicfile
 
 import (
@@ -40,6 +42,24 @@ func Write(path string, data []byte, perm os.FileMode) error {
 // streamed rather than held in memory. When fill fails, path is left as
 // it was and the temporary file is removed.
 func WriteFunc(path string, perm os.FileMode, fill func(io.Writer) error) error {
+	return write(path, perm, fill, true)
+}
+
+// WriteVolatile replaces path with data like Write, without the syncs: a
+// crash of the writer leaves the old content or the new one, a power cut
+// may leave an empty or truncated file. It is for state that describes
+// processes, mounts and cgroups, all of which a reboot ends anyway: what
+// it costs (two syncs, milliseconds on a disk) would buy nothing then.
+// Its readers must take a file they cannot decode as left by a reboot.
+func WriteVolatile(path string, data []byte, perm os.FileMode) error {
+	return write(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}, false)
+}
+
+// write is WriteFunc; sync false skips the syncs wherever the file is.
+func write(path string, perm os.FileMode, fill func(io.Writer) error, sync bool) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -49,7 +69,7 @@ func WriteFunc(path string, perm os.FileMode, fill func(io.Writer) error) error 
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
-	durable := !inMemory(f)
+	durable := sync && !inMemory(f)
 	err = f.Chmod(perm)
 	if err == nil {
 		err = fill(f)

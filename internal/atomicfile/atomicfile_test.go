@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -12,16 +13,36 @@ func TestWriteReplacesWithMode(t *testing.T) {
 	checkReplacesWithMode(t, t.TempDir())
 }
 
+// TestWriteVolatileReplacesWithMode: without its syncs, a write still
+// replaces the file whole, with its mode, and leaves no temporary file.
+func TestWriteVolatileReplacesWithMode(t *testing.T) {
+	checkWriterReplacesWithMode(t, t.TempDir(), WriteVolatile)
+}
+
+// TestWriteVolatileMissingDirFails: the error names the file.
+func TestWriteVolatileMissingDirFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "state.json")
+	err := WriteVolatile(path, []byte("x"), 0o600)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("WriteVolatile into a missing directory: %v; want an error naming %s", err, path)
+	}
+}
+
 // checkReplacesWithMode writes a file in dir twice, the second time with
 // another mode, and checks the content, the mode and that no temporary
 // file is left.
 func checkReplacesWithMode(t *testing.T, dir string) {
 	t.Helper()
+	checkWriterReplacesWithMode(t, dir, Write)
+}
+
+func checkWriterReplacesWithMode(t *testing.T, dir string, write func(string, []byte, os.FileMode) error) {
+	t.Helper()
 	path := filepath.Join(dir, "state.json")
-	if err := Write(path, []byte("old"), 0o644); err != nil {
+	if err := write(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(path, []byte("new"), 0o600); err != nil {
+	if err := write(path, []byte("new"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
