@@ -150,7 +150,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	}
 	// The init gets the compiled program, not the profile (often most of
 	// the spec's bytes), which it would decode for nothing.
-	cfg := initConfig{Seccomp: prog, StartupCommands: opts.StartupCommands,
+	cfg := initConfig{StartupCommands: opts.StartupCommands,
 		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
@@ -159,7 +159,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
 		fifo: fifo, console: console, report: opts.StartupReport, launcher: opts.Launcher,
 		stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
-		config: cfg, clock: clock,
+		config: cfg, seccomp: prog, clock: clock,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)

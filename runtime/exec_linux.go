@@ -45,6 +45,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		extra:       opts.ExtraFiles,
 		cgroupProcs: prep.procs,
 		configMsg:   config,
+		seccomp:     prep.seccomp,
 	}
 	proc, err := r.spawn(ctx, req)
 	release()

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +60,9 @@ type execPrep struct {
 	// configHead and configTail are the encoded config message of an
 	// exec (see configMessage), around the process.
 	configHead, configTail []byte
+	// seccomp is the run's compiled filter (nil: none), shared with the
+	// runtime's cache, which owns its file.
+	seccomp *filterProgram
 	// init is a pidfd of the run's init, opened once its start time was
 	// checked (nil: it was gone already). It is readable once the init
 	// has exited, a zombie included, which is what alive tells.
@@ -219,8 +221,8 @@ func (r *Runtime) prepareExec(id string) (*execPrep, error) {
 	if err != nil {
 		return nil, err
 	}
-	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), procs: procs}
-	if prep.configHead, prep.configTail, err = configMessage(rec, prog); err != nil {
+	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), procs: procs, seccomp: prog}
+	if prep.configHead, prep.configTail, err = configMessage(rec); err != nil {
 		prep.close()
 		return nil, err
 	}
@@ -257,16 +259,17 @@ func openInit(rec *record) *os.File {
 // tail: the same bytes json.Encoder writes for
 //
 //	syncMsg{Type: msgConfig, Config: &initConfig{ID: ..., Spec: withoutSeccomp(rec.Config),
-//		Exec: true, Process: p, Seccomp: prog, InitPid: rec.Pid}}
+//		Exec: true, Process: p, InitPid: rec.Pid}}
 //
 // The spec is most of it; encoding it once per run instead of once per
 // exec is the point.
-func configMessage(rec *record, prog []byte) (head, tail []byte, err error) {
+func configMessage(rec *record) (head, tail []byte, err error) {
 	str := func(s string) []byte {
 		b, _ := json.Marshal(s) // a string always encodes
 		return b
 	}
-	// The profile is compiled (prog): the stage does not read it.
+	// The profile is compiled (execPrep.seccomp): the stage does not
+	// read it.
 	spec, err := json.Marshal(withoutSeccomp(rec.Config))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encoding the spec of %q: %w", rec.ID, err)
@@ -277,11 +280,6 @@ func configMessage(rec *record, prog []byte) (head, tail []byte, err error) {
 	head = append(append(head, `,"rootfs":`...), str(rec.Rootfs)...)
 	head = append(append(head, `,"spec":`...), spec...)
 	head = append(head, `,"exec":true,"process":`...)
-	if len(prog) > 0 {
-		tail = append(tail, `,"seccomp":"`...)
-		tail = base64.StdEncoding.AppendEncode(tail, prog)
-		tail = append(tail, '"')
-	}
 	if rec.Pid != 0 {
 		tail = append(tail, `,"initPid":`+strconv.Itoa(rec.Pid)...)
 	}

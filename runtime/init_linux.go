@@ -42,11 +42,12 @@ func containerStage(stage string) {
 		fifoFD:    envFD(envFifoFD),
 		consoleFD: envFD(envConsoleFD),
 		reportFD:  envFD(envReportFD),
+		seccompFD: envFD(envSeccompFD),
 		preserve:  max(envFD(envPreserve), 0),
 		fifo:      -1,
 		stamps:    []int64{entered},
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envPreserve} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envSeccompFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	var err error
@@ -70,6 +71,8 @@ func containerStage(stage string) {
 // stageEnv is what the parent passed besides the config.
 type stageEnv struct {
 	fifoFD, consoleFD, reportFD int
+	// seccompFD is the sealed memfd of the compiled filter (-1: none).
+	seccompFD int
 	// fifo is the exec fifo opened for writing, once Start was called:
 	// from then on failures are written there (-1 before).
 	fifo int
@@ -100,12 +103,11 @@ func envFD(name string) int {
 // initStage sets up a new container and waits on the exec fifo; see the
 // protocol in sync.go.
 func initStage(conn *syncConn, env *stageEnv) error {
-	m, err := conn.expect(msgConfig)
+	cfg, err := readConfig(conn, env)
 	if err != nil {
 		return err
 	}
 	env.stamp() // config
-	cfg := m.Config
 	spec := cfg.Spec
 	if _, err := unix.Setsid(); err != nil {
 		return fmt.Errorf("setsid: %w", err)
@@ -213,11 +215,10 @@ func initStage(conn *syncConn, env *stageEnv) error {
 // execStage runs a process inside a running container: the C stage has
 // already entered every namespace, the mount namespace included.
 func execStage(conn *syncConn, env *stageEnv) error {
-	m, err := conn.expect(msgConfig)
+	cfg, err := readConfig(conn, env)
 	if err != nil {
 		return err
 	}
-	cfg := m.Config
 	p := cfg.Process
 	if !hasNamespace(cfg.Spec, specs.MountNamespace) {
 		// No mount namespace to join: the container's root is its
@@ -239,6 +240,24 @@ func execStage(conn *syncConn, env *stageEnv) error {
 		return err
 	}
 	return execProgram(p, cfg.Seccomp, target, env, false)
+}
+
+// readConfig reads the "config" message, and the compiled seccomp
+// program from its memfd.
+func readConfig(conn *syncConn, env *stageEnv) (*initConfig, error) {
+	m, err := conn.expect(msgConfig)
+	if err != nil {
+		return nil, err
+	}
+	if m.Config == nil {
+		return nil, fmt.Errorf("protocol: %q without a config", msgConfig)
+	}
+	if env.seccompFD >= 0 {
+		if m.Config.Seccomp, err = readSealedFile(env.seccompFD); err != nil {
+			return nil, fmt.Errorf("reading the seccomp program: %w", err)
+		}
+	}
+	return m.Config, nil
 }
 
 // enterProcess is the end of the setup of a container's init and of an

@@ -26,19 +26,28 @@ func initPlan(p *specs.Process, filter []byte) (*os.File, error) {
 	}
 	b := binary.NativeEndian.AppendUint64(nil, mask)
 	b = append(b, filter...)
-	fd, err := unix.MemfdCreate("container-runtime-init-plan", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	f, err := sealedFile("container-runtime-init-plan", b)
 	if err != nil {
-		return nil, fmt.Errorf("memfd for the init's plan: %w", err)
+		return nil, fmt.Errorf("the init's plan: %w", err)
 	}
-	f := os.NewFile(uintptr(fd), "init-plan")
+	return f, nil
+}
+
+// sealedFile returns a memfd holding b, sealed so that nothing that
+// shares the descriptor can change it.
+func sealedFile(name string, b []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), name)
 	if _, err := f.Write(b); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("writing the init's plan: %w", err)
+		return nil, fmt.Errorf("writing the memfd: %w", err)
 	}
-	// Sealed, so that nothing that shares the descriptor can change it.
 	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SEAL|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("sealing the init's plan: %w", err)
+		return nil, fmt.Errorf("sealing the memfd: %w", err)
 	}
 	return f, nil
 }

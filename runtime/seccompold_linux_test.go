@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // TestCreateStartUnderProfileWithoutOpenat2 runs a container whose seccomp
@@ -64,5 +67,44 @@ func TestStageWithoutRseqUnderOldProfile(t *testing.T) {
 	c.start(t)
 	if st := c.wait(t); st.Code != 0 {
 		t.Fatalf("exit status %+v, want 0 (output %q)", st, c.out.all(t))
+	}
+}
+
+// TestSeccompProgramSealedFile: the compiled program reaches every stage
+// as one sealed memfd per profile: the same file for the same profile,
+// holding the program's bytes, which nobody holding the descriptor can
+// change, and which readSealedFile reads back whole from any offset.
+func TestSeccompProgramSealedFile(t *testing.T) {
+	r := &Runtime{Root: t.TempDir()}
+	profile := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActErrno}}}
+	p, err := r.seccompProgram(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := r.seccompProgram(profile)
+	if err != nil || again != p {
+		t.Fatalf("second lookup of the same profile: %p, %v; want the cached %p", again, err, p)
+	}
+	if _, err := p.file.WriteAt([]byte{0}, 0); err == nil {
+		t.Errorf("writing into the sealed program succeeded")
+	}
+	if err := unix.Ftruncate(int(p.file.Fd()), 1); err == nil {
+		t.Errorf("shrinking the sealed program succeeded")
+	}
+	// A stage gets its own descriptor (dup), sharing the file offset.
+	if _, err := p.file.Seek(5, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Dup(int(p.file.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readSealedFile(fd)
+	if err != nil || !bytes.Equal(got, p.bytes) {
+		t.Fatalf("readSealedFile: %d bytes, %v; want the program's %d bytes", len(got), err, len(p.bytes))
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil {
+		t.Errorf("readSealedFile left its descriptor open")
 	}
 }

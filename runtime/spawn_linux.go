@@ -23,6 +23,9 @@ const (
 	envConsoleFD = "_CRT_CONSOLEFD"
 	envPreserve  = "_CRT_PRESERVE"
 	envReportFD  = "_CRT_REPORTFD"
+	// envSeccompFD is the sealed memfd of the compiled seccomp program
+	// (filterProgram); unset when the process has no filter.
+	envSeccompFD = "_CRT_SECCOMPFD"
 )
 
 const (
@@ -61,6 +64,8 @@ type spawnRequest struct {
 	// only up to the end of the "go" line, so it waits in the socket for
 	// the Go stage. That saves the caller a round trip per exec.
 	configMsg []byte
+	// seccomp is the process's compiled filter, or nil.
+	seccomp *filterProgram
 	// clock, for a create, gets the time the stage is started and the
 	// stage's timestamps.
 	clock *phaseClock
@@ -176,7 +181,11 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		cmd.Stderr = req.stdio.Stderr
 	}
 	if req.config.Init {
-		plan, err := initPlan(req.config.Spec.Process, req.config.Seccomp)
+		var filter []byte
+		if req.seccomp != nil {
+			filter = req.seccomp.bytes
+		}
+		plan, err := initPlan(req.config.Spec.Process, filter)
 		if err != nil {
 			parent.Close()
 			return nil, err
@@ -184,6 +193,10 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		defer plan.Close()
 		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitPlan+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
 		cmd.ExtraFiles = append(cmd.ExtraFiles, plan)
+	}
+	if req.seccomp != nil {
+		cmd.Env = append(cmd.Env, envSeccompFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
+		cmd.ExtraFiles = append(cmd.ExtraFiles, req.seccomp.file)
 	}
 	if req.fifo != nil {
 		cmd.Env = append(cmd.Env, envFifoFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))

@@ -70,8 +70,10 @@ type initConfig struct {
 	Exec bool `json:"exec,omitempty"`
 	// Process replaces Spec.Process (exec).
 	Process *specs.Process `json:"process,omitempty"`
-	// Seccomp is the compiled filter (seccomp.Filter's binary form).
-	Seccomp []byte `json:"seccomp,omitempty"`
+	// Seccomp is the compiled filter (seccomp.Filter's binary form). It
+	// does not travel in the message: the stage reads it from the sealed
+	// memfd of filterProgram (envSeccompFD).
+	Seccomp []byte `json:"-"`
 	// StartupCommands run before the program (create only).
 	StartupCommands [][]string `json:"startupCommands,omitempty"`
 	// Init runs the minimal init (nsenter.c) as PID 1; the C stage reads
