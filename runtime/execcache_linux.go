@@ -255,14 +255,14 @@ func openInit(rec *record) *os.File {
 }
 
 // configMessage encodes the "config" message of an exec into rec's
-// container (sync.go) but for its process, which goes between head and
-// tail: the same bytes json.Encoder writes for
+// container (sync.go) but for its process: the same bytes encodeConfig
+// gives for
 //
-//	syncMsg{Type: msgConfig, Config: &initConfig{ID: ..., Spec: withoutSeccomp(rec.Config),
-//		Exec: true, Process: p, InitPid: rec.Pid}}
+//	initConfig{ID: ..., Exec: true, InitPid: rec.Pid, Spec: withoutSeccomp(rec.Config), Process: p}
 //
-// The spec is most of it; encoding it once per run instead of once per
-// exec is the point.
+// are head, the length of p's stage form, tail, then that form. The spec
+// is most of it; encoding it once per run instead of once per exec is the
+// point.
 func configMessage(rec *record) (head, tail []byte, err error) {
 	str := func(s string) []byte {
 		b, _ := json.Marshal(s) // a string always encodes
@@ -270,31 +270,26 @@ func configMessage(rec *record) (head, tail []byte, err error) {
 	}
 	// The profile is compiled (execPrep.seccomp): the stage does not
 	// read it.
-	spec, err := json.Marshal(withoutSeccomp(rec.Config))
-	if err != nil {
-		return nil, nil, fmt.Errorf("encoding the spec of %q: %w", rec.ID, err)
-	}
+	spec := encodeStageSpec(nil, withoutSeccomp(rec.Config))
 	head = append(head, `{"type":"`+msgConfig+`","config":{"id":`...)
 	head = append(head, str(rec.ID)...)
 	head = append(append(head, `,"bundle":`...), str(rec.Bundle)...)
 	head = append(append(head, `,"rootfs":`...), str(rec.Rootfs)...)
-	head = append(append(head, `,"spec":`...), spec...)
-	head = append(head, `,"exec":true,"process":`...)
+	head = append(head, `,"exec":true`...)
 	if rec.Pid != 0 {
-		tail = append(tail, `,"initPid":`+strconv.Itoa(rec.Pid)...)
+		head = append(head, `,"initPid":`+strconv.Itoa(rec.Pid)...)
 	}
-	tail = append(tail, "}}\n"...)
+	head = append(head, `,"specLen":`+strconv.Itoa(len(spec))+`,"processLen":`...)
+	tail = append(append(tail, "}}\n"...), spec...)
 	return head, tail, nil
 }
 
 // config is the encoded config message of an exec of p.
 func (p *execPrep) config(proc *specs.Process) ([]byte, error) {
-	b, err := json.Marshal(proc)
-	if err != nil {
-		return nil, fmt.Errorf("encoding the process: %w", err)
-	}
-	msg := make([]byte, 0, len(p.configHead)+len(b)+len(p.configTail))
-	return append(append(append(msg, p.configHead...), b...), p.configTail...), nil
+	b := encodeStageProcess(nil, proc)
+	n := strconv.Itoa(len(b))
+	msg := make([]byte, 0, len(p.configHead)+len(n)+len(p.configTail)+len(b))
+	return append(append(append(append(msg, p.configHead...), n...), p.configTail...), b...), nil
 }
 
 // cgroupProcsFiles opens the cgroup.procs file of each of the container's

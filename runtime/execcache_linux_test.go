@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -41,37 +40,72 @@ func TestExecAfterRecreate(t *testing.T) {
 }
 
 // TestExecConfigMessage checks that the config message an exec sends,
-// encoded once per run but for its process, decodes to the config that
-// encoding the whole message would give; the spec's seccomp profile,
-// compiled into the program that travels in a memfd, is left out.
+// encoded once per run but for its process, is what encodeConfig gives
+// for the whole config, and that the stage reads back that config, its
+// spec and process included; the spec's seccomp profile, compiled into
+// the program that travels in a memfd, is left out. A message after it
+// is still read.
 func TestExecConfigMessage(t *testing.T) {
 	spec := &specs.Spec{Version: specs.Version, Hostname: `h"<&>`, Process: &specs.Process{Args: []string{"sleep"}},
 		Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}},
 			Seccomp: &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}}}
 	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
-	rec := &record{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Pid: 42, Config: spec}
-	head, tail, err := configMessage(rec)
+	for _, pid := range []int{42, 0} {
+		rec := &record{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Pid: pid, Config: spec}
+		head, tail, err := configMessage(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := (&execPrep{configHead: head, configTail: tail}).config(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: withoutSeccomp(spec), Exec: true, Process: p, InitPid: rec.Pid}
+		want, err := encodeConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("pid %d: config message\n%q\nwant\n%q", pid, got, want)
+		}
+		if bytes.Contains(got, []byte("seccomp")) {
+			t.Errorf("pid %d: the config message carries seccomp: %q", pid, got)
+		}
+		var stream bytes.Buffer
+		stream.Write(got)
+		newSyncConn(&stream).send(syncMsg{Type: msgHooksDone, Pid: 7})
+		conn := newSyncConn(&stream)
+		dec, err := conn.recvConfig()
+		if err != nil {
+			t.Fatalf("pid %d: reading the config: %v", pid, err)
+		}
+		cfg.SpecLen, cfg.ProcessLen = dec.SpecLen, dec.ProcessLen
+		if !reflect.DeepEqual(*dec, cfg) {
+			t.Errorf("pid %d: decoded %+v, want %+v", pid, dec, cfg)
+		}
+		if m, err := conn.expect(msgHooksDone); err != nil || m.Pid != 7 {
+			t.Errorf("pid %d: the message after the config: %+v, %v", pid, m, err)
+		}
+	}
+}
+
+// TestConfigMessageBad: a config line whose lengths do not match what
+// follows, or without a config, fails with an error.
+func TestConfigMessageBad(t *testing.T) {
+	good, err := encodeConfig(initConfig{ID: "c", Spec: DefaultSpec()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := (&execPrep{configHead: head, configTail: tail}).config(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want bytes.Buffer
-	cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: withoutSeccomp(spec), Exec: true, Process: p, InitPid: rec.Pid}
-	if err := newSyncConn(&want).send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != want.String() {
-		t.Errorf("config message\n%s\nwant\n%s", got, want.String())
-	}
-	if bytes.Contains(got, []byte("seccomp")) {
-		t.Errorf("the config message carries seccomp: %s", got)
-	}
-	var m syncMsg
-	if err := json.Unmarshal(got, &m); err != nil || m.Type != msgConfig || !reflect.DeepEqual(*m.Config, cfg) {
-		t.Errorf("decoded %+v (%v), want %+v", m.Config, err, cfg)
+	for name, b := range map[string][]byte{
+		"no config":     []byte(`{"type":"config"}` + "\n"),
+		"no spec":       []byte(`{"type":"config","config":{"id":"c","specLen":0}}` + "\n"),
+		"cut short":     good[:len(good)-1],
+		"huge length":   []byte(`{"type":"config","config":{"id":"c","specLen":1000000000}}` + "\n"),
+		"not the stage": []byte(`{"type":"config","config":{"id":"c","specLen":2}}` + "\n{}"),
+	} {
+		if cfg, err := newSyncConn(bytes.NewBuffer(b)).recvConfig(); err == nil {
+			t.Errorf("%s: read %+v; want an error", name, cfg)
+		}
 	}
 }
 

@@ -245,19 +245,16 @@ func execStage(conn *syncConn, env *stageEnv) error {
 // readConfig reads the "config" message, and the compiled seccomp
 // program from its memfd.
 func readConfig(conn *syncConn, env *stageEnv) (*initConfig, error) {
-	m, err := conn.expect(msgConfig)
+	cfg, err := conn.recvConfig()
 	if err != nil {
 		return nil, err
 	}
-	if m.Config == nil {
-		return nil, fmt.Errorf("protocol: %q without a config", msgConfig)
-	}
 	if env.seccompFD >= 0 {
-		if m.Config.Seccomp, err = readSealedFile(env.seccompFD); err != nil {
+		if cfg.Seccomp, err = readSealedFile(env.seccompFD); err != nil {
 			return nil, fmt.Errorf("reading the seccomp program: %w", err)
 		}
 	}
-	return m.Config, nil
+	return cfg, nil
 }
 
 // enterProcess is the end of the setup of a container's init and of an

@@ -274,7 +274,7 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	}
 	s.pid = pid
 	cfg := req.config
-	if err := s.conn.send(syncMsg{Type: msgConfig, Config: &cfg}); err != nil {
+	if err := s.conn.sendConfig(cfg); err != nil {
 		killAndReap(pid)
 		parent.Close()
 		return nil, err

@@ -60,20 +60,23 @@ type syncMsg struct {
 	Times []int64 `json:"times,omitempty"`
 }
 
-// initConfig is what the Go stage needs to set up the process.
+// initConfig is what the Go stage needs to set up the process. Its
+// spec and process do not travel as JSON: the "config" line gives their
+// lengths, and their stage forms (stagespec.go) follow the line, in that
+// order (encodeConfig).
 type initConfig struct {
-	ID     string      `json:"id"`
-	Bundle string      `json:"bundle"`
-	Rootfs string      `json:"rootfs"`
-	Spec   *specs.Spec `json:"spec"`
+	ID     string `json:"id"`
+	Bundle string `json:"bundle"`
+	Rootfs string `json:"rootfs"`
 	// Exec is true for a process joining a running container.
 	Exec bool `json:"exec,omitempty"`
-	// Process replaces Spec.Process (exec).
-	Process *specs.Process `json:"process,omitempty"`
-	// Seccomp is the compiled filter (seccomp.Filter's binary form). It
-	// does not travel in the message: the stage reads it from the sealed
-	// memfd of filterProgram (envSeccompFD).
-	Seccomp []byte `json:"-"`
+	// InitPid is the container's init (exec): without a mount namespace,
+	// the exec'd process enters its root through /proc/InitPid/root.
+	InitPid int `json:"initPid,omitempty"`
+	// SpecLen and ProcessLen are the lengths of the spec's and the
+	// process's stage forms after the line (ProcessLen 0: no Process).
+	SpecLen    int `json:"specLen"`
+	ProcessLen int `json:"processLen,omitempty"`
 	// StartupCommands run before the program (create only).
 	StartupCommands [][]string `json:"startupCommands,omitempty"`
 	// Init runs the minimal init (nsenter.c) as PID 1; the C stage reads
@@ -82,24 +85,61 @@ type initConfig struct {
 	// NewNetwork is true when the container has a new network namespace
 	// whose loopback the init stage brings up.
 	NewNetwork bool `json:"newNetwork,omitempty"`
-	// InitPid is the container's init (exec): without a mount namespace,
-	// the exec'd process enters its root through /proc/InitPid/root.
-	InitPid int `json:"initPid,omitempty"`
+
+	// Spec is the container's spec without its seccomp profile.
+	Spec *specs.Spec `json:"-"`
+	// Process replaces Spec.Process (exec).
+	Process *specs.Process `json:"-"`
+	// Seccomp is the compiled filter (seccomp.Filter's binary form). It
+	// does not travel in the message: the stage reads it from the sealed
+	// memfd of filterProgram (envSeccompFD).
+	Seccomp []byte `json:"-"`
+}
+
+// encodeConfig encodes the "config" message for cfg: its line, then the
+// stage forms of its spec and process.
+func encodeConfig(cfg initConfig) ([]byte, error) {
+	spec := encodeStageSpec(nil, cfg.Spec)
+	cfg.SpecLen = len(spec)
+	var proc []byte
+	if cfg.Process != nil {
+		proc = encodeStageProcess(nil, cfg.Process)
+	}
+	cfg.ProcessLen = len(proc)
+	b, err := json.Marshal(syncMsg{Type: msgConfig, Config: &cfg})
+	if err != nil {
+		return nil, fmt.Errorf("encoding %q: %w", msgConfig, err)
+	}
+	b = append(b, '\n')
+	return append(append(b, spec...), proc...), nil
 }
 
 // syncConn reads and writes protocol messages.
 type syncConn struct {
 	dec *json.Decoder
 	enc *json.Encoder
+	rw  io.ReadWriter
 }
 
 func newSyncConn(rw io.ReadWriter) *syncConn {
-	return &syncConn{dec: json.NewDecoder(rw), enc: json.NewEncoder(rw)}
+	return &syncConn{dec: json.NewDecoder(rw), enc: json.NewEncoder(rw), rw: rw}
 }
 
 func (c *syncConn) send(m syncMsg) error {
 	if err := c.enc.Encode(m); err != nil {
 		return fmt.Errorf("sending %q: %w", m.Type, err)
+	}
+	return nil
+}
+
+// sendConfig sends the "config" message (encodeConfig) in one write.
+func (c *syncConn) sendConfig(cfg initConfig) error {
+	b, err := encodeConfig(cfg)
+	if err == nil {
+		_, err = c.rw.Write(b)
+	}
+	if err != nil {
+		return fmt.Errorf("sending %q: %w", msgConfig, err)
 	}
 	return nil
 }
@@ -112,6 +152,42 @@ func (c *syncConn) recv() (syncMsg, error) {
 	}
 	return m, nil
 }
+
+// recvConfig reads the "config" message, its spec and process included.
+func (c *syncConn) recvConfig() (*initConfig, error) {
+	m, err := c.expect(msgConfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg := m.Config
+	if cfg == nil || cfg.SpecLen <= 0 || cfg.ProcessLen < 0 || cfg.SpecLen > maxStageForm || cfg.ProcessLen > maxStageForm {
+		return nil, fmt.Errorf("protocol: %q without a valid config", msgConfig)
+	}
+	// The decoder read ahead: what it holds comes first, from the end of
+	// the line on.
+	buf := c.dec.Buffered()
+	b := make([]byte, 1+cfg.SpecLen+cfg.ProcessLen)
+	if _, err := io.ReadFull(io.MultiReader(buf, c.rw), b); err != nil {
+		return nil, fmt.Errorf("reading the config's spec: %w", err)
+	}
+	if b[0] != '\n' {
+		return nil, fmt.Errorf("protocol: %q line not ended by a newline", msgConfig)
+	}
+	b = b[1:]
+	c.dec = json.NewDecoder(io.MultiReader(buf, c.rw))
+	if cfg.Spec, err = decodeStageSpec(b[:cfg.SpecLen]); err != nil {
+		return nil, err
+	}
+	if cfg.ProcessLen > 0 {
+		if cfg.Process, err = decodeStageProcess(b[cfg.SpecLen:]); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+// maxStageForm bounds what recvConfig allocates for a spec or process.
+const maxStageForm = 64 << 20
 
 // expect reads the next message and fails unless it has type want. An
 // error message from the other side becomes the returned error.
