@@ -2,6 +2,7 @@ package cgroup
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -80,5 +81,44 @@ func TestPrimeMigrationShared(t *testing.T) {
 	defer primer.mu.Unlock()
 	if len(primer.leases) != 0 || primer.running {
 		t.Errorf("after the goroutine ended: %d leases, running %v", len(primer.leases), primer.running)
+	}
+}
+
+// TestPrimeFollowsMove: the loop keeps its files open between writes,
+// but reads /proc/self/cgroup before each: a process moved elsewhere
+// meanwhile gets its next "0" in its new cgroup, and is not moved back.
+func TestPrimeFollowsMove(t *testing.T) {
+	requireRoot(t)
+	orig := ownProcsFile()
+	if orig == "" {
+		t.Fatal("no cgroup.procs file found for this process")
+	}
+	var st primeState
+	defer st.close()
+	if !st.write() {
+		t.Fatal("the first write failed")
+	}
+	dir := filepath.Join(filepath.Dir(orig), "crt-prime-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	moved := filepath.Join(dir, "cgroup.procs")
+	t.Cleanup(func() {
+		os.WriteFile(orig, []byte(strconv.Itoa(os.Getpid())), 0)
+		testutil.WaitFor(t, 5*time.Second, "the test cgroup to be removed", func() bool {
+			return os.Remove(dir) == nil
+		})
+	})
+	if err := os.WriteFile(moved, []byte(strconv.Itoa(os.Getpid())), 0); err != nil {
+		t.Fatal(err)
+	}
+	if !st.write() {
+		t.Fatal("the write after the move failed")
+	}
+	if got := ownProcsFile(); got != moved {
+		t.Fatalf("after a move to %s and a prime, this process is in %s", moved, got)
+	}
+	if st.procs == nil || st.procs.Name() != moved {
+		t.Errorf("the loop writes to %v, want %s", st.procs, moved)
 	}
 }
