@@ -449,13 +449,17 @@ func loopbackUp() error {
 }
 
 // closeExtraFDs marks every descriptor above stderr and the preserved ones
-// close-on-exec, so no descriptor of ours reaches the container process.
+// close-on-exec, so no descriptor of ours reaches the container process:
+// one close_range(2) (Linux 5.11), or each descriptor /proc lists on an
+// older kernel.
 func closeExtraFDs(preserve int) error {
 	first := 3 + preserve
+	if err := unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err == nil {
+		return nil
+	}
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		// Without /proc, fall back to the range call.
-		return unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+		return err
 	}
 	for _, e := range entries {
 		fd, err := strconv.Atoi(e.Name())
