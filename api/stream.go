@@ -33,6 +33,12 @@ const frameHeader = 8
 // MaxFrame is the largest payload a frame may carry.
 const MaxFrame = 1 << 20
 
+// StartedHeader is in the 101 answer of POST /containers/{id}/attach?start=1
+// when the daemon started the container; a daemon older than start=1
+// ignores it, does not answer this header, and leaves the start to the
+// client.
+const StartedHeader = "Container-Started"
+
 // WriteFrame writes one frame.
 func WriteFrame(w io.Writer, stream byte, p []byte) error {
 	if len(p) > MaxFrame {

@@ -15,6 +15,12 @@ type AttachOptions struct {
 	// empty) with which the daemon ends the session when it reads it in
 	// stdin, leaving the container running.
 	DetachKeys string
+	// Start asks the daemon to start the container once attached, in the
+	// same round trip: a failed start is ContainerAttach's error, as
+	// ContainerStart's would be. A daemon older than this ignores it:
+	// Stream.Started then reports false and the caller starts the
+	// container itself.
+	Start bool
 }
 
 // ContainerAttach connects to a container's stdio. The container may be
@@ -22,7 +28,7 @@ type AttachOptions struct {
 // output. The stream ends with an Exit frame when the container exits.
 func (c *Client) ContainerAttach(ctx context.Context, id string, opts AttachOptions) (*Stream, error) {
 	q := url.Values{}
-	for k, v := range map[string]bool{"stdin": opts.Stdin, "stdout": opts.Stdout, "stderr": opts.Stderr, "logs": opts.Logs} {
+	for k, v := range map[string]bool{"stdin": opts.Stdin, "stdout": opts.Stdout, "stderr": opts.Stderr, "logs": opts.Logs, "start": opts.Start} {
 		if v {
 			q.Set(k, "1")
 		}

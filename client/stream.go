@@ -30,6 +30,8 @@ type Stream struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	started bool
 }
 
 // newStream wraps the body of a 101 answer. Cancelling ctx closes the
@@ -40,10 +42,14 @@ func newStream(ctx context.Context, resp *http.Response) (*Stream, error) {
 		resp.Body.Close()
 		return nil, errors.New("the upgraded connection is not writable")
 	}
-	s := &Stream{conn: conn}
+	s := &Stream{conn: conn, started: resp.Header.Get(api.StartedHeader) == "1"}
 	s.stop = context.AfterFunc(ctx, func() { s.Close() })
 	return s, nil
 }
+
+// Started reports whether the daemon started the container of an attach
+// with AttachOptions.Start.
+func (s *Stream) Started() bool { return s.started }
 
 // ReadFrame returns the next frame from the daemon. The payload is valid
 // until the next call. It returns io.EOF when the daemon closed the stream.

@@ -150,6 +150,7 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) error {
 		Logs:       q.bool("logs", false),
 		DetachKeys: q.string("detachKeys"),
 	}
+	start := q.bool("start", false)
 	if q.err != nil {
 		return q.err
 	}
@@ -158,7 +159,23 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	return s.session(w, r, func(ctx context.Context, conn *upgradeConn) error {
-		return s.cfg.Containers.Attach(ctx, id, opts, conn)
+		if !start {
+			return s.cfg.Containers.Attach(ctx, id, opts, conn)
+		}
+		st := &attachStart{start: func() error { return s.cfg.Containers.Start(r.Context(), id) }}
+		conn.before = st.run
+		conn.header = api.StartedHeader + ": 1\r\n"
+		err := s.cfg.Containers.Attach(ctx, id, opts, conn)
+		if tried, serr := st.end(); tried {
+			if serr != nil {
+				return serr
+			}
+			// The take-over follows the start in the same first use of
+			// the connection, maybe still under way in Attach's reader:
+			// wait for it, so that the session's end sees it.
+			conn.upgrade()
+		}
+		return err
 	})
 }
 

@@ -21,8 +21,14 @@ const upgradeResponse = "HTTP/1.1 101 UPGRADED\r\n" +
 // Write, not before, so that a service that fails first (no such
 // container) still gets a proper status and api.Error body.
 type upgradeConn struct {
-	w       http.ResponseWriter
-	track   func(net.Conn) (untrack func())
+	w     http.ResponseWriter
+	track func(net.Conn) (untrack func())
+	// before, when set, runs at the first Read or Write, before the
+	// connection is taken over; its error fails every Read and Write and
+	// nothing is hijacked (attach's start=1).
+	before func() error
+	// header holds more header lines ("Name: value\r\n") for the 101.
+	header  string
 	once    sync.Once
 	conn    net.Conn
 	r       io.Reader
@@ -33,6 +39,11 @@ type upgradeConn struct {
 // upgrade hijacks the connection and answers 101, once.
 func (u *upgradeConn) upgrade() error {
 	u.once.Do(func() {
+		if u.before != nil {
+			if u.err = u.before(); u.err != nil {
+				return
+			}
+		}
 		conn, brw, err := http.NewResponseController(u.w).Hijack()
 		if err != nil {
 			u.err = fmt.Errorf("taking over the connection: %w", err)
@@ -42,7 +53,11 @@ func (u *upgradeConn) upgrade() error {
 		conn.SetDeadline(time.Time{})
 		u.conn = conn
 		u.untrack = u.track(conn)
-		if _, err := brw.WriteString(upgradeResponse); err == nil {
+		answer := upgradeResponse
+		if u.header != "" {
+			answer = answer[:len(answer)-len("\r\n")] + u.header + "\r\n"
+		}
+		if _, err := brw.WriteString(answer); err == nil {
 			err = brw.Flush()
 		}
 		if err != nil {

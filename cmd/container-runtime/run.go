@@ -163,32 +163,33 @@ type foreground struct {
 // until it exits, and returns its exit code as a statusError (nil for 0
 // or a detach).
 func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) error {
-	// Attach first, so that no output is lost.
-	stdout, stderr := true, true
-	if f.streams != nil {
-		stdout, stderr = f.streams.stdout, f.streams.stderr
-	}
-	stream, err := cl.ContainerAttach(ctx, f.id, client.AttachOptions{
-		Stdin: f.stdin, Stdout: stdout, Stderr: stderr, DetachKeys: f.detachSpec,
-	})
-	if err != nil {
-		if f.autoRemove {
-			cl.ContainerRemove(context.WithoutCancel(ctx), f.id, true)
-		}
-		return err
-	}
-	defer stream.Close()
 	if f.sigProxy && !f.tty {
 		// Before the start, so that no signal is missed once it runs.
 		stop := proxySignals(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), f.id, sig) })
 		defer stop()
 	}
-	if err := cl.ContainerStart(ctx, f.id); err != nil {
+	// The attach starts the container once it is attached, so that no
+	// output is lost, in one round trip; a daemon that predates this
+	// leaves the start to us.
+	stdout, stderr := true, true
+	if f.streams != nil {
+		stdout, stderr = f.streams.stdout, f.streams.stderr
+	}
+	stream, err := cl.ContainerAttach(ctx, f.id, client.AttachOptions{
+		Stdin: f.stdin, Stdout: stdout, Stderr: stderr, DetachKeys: f.detachSpec, Start: true,
+	})
+	if err == nil && !stream.Started() {
+		if err = cl.ContainerStart(ctx, f.id); err != nil {
+			stream.Close()
+		}
+	}
+	if err != nil {
 		if f.autoRemove {
 			cl.ContainerRemove(context.WithoutCancel(ctx), f.id, true)
 		}
 		return startError(err)
 	}
+	defer stream.Close()
 	if f.started != nil {
 		f.started(ctx)
 	}

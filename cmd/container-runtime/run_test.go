@@ -133,7 +133,9 @@ func TestRunFlagErrors(t *testing.T) {
 	}
 }
 
-// TestRunExitCodes checks Docker's exit codes for run.
+// TestRunExitCodes checks Docker's exit codes for run, against a daemon
+// that ignores attach's start=1 (older than it): the CLI starts the
+// container itself (TestRunAttachStarts: one that starts it in the attach).
 func TestRunExitCodes(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -248,4 +250,60 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestRunAttachStarts checks run against a daemon that starts the
+// container in the attach (start=1): no separate start, the output and
+// exit code of the stream, and a failed start answered to the attach
+// mapped to Docker's codes, the --rm container removed.
+func TestRunAttachStarts(t *testing.T) {
+	cases := []struct {
+		name     string
+		startErr string // a JSON api.Error answered to the attach
+		code     int
+		stdout   string
+	}{
+		{name: "started", code: 3, stdout: "hi\n"},
+		{name: "command not found", startErr: `{"kind":"invalid_argument","message":"process.args[0] \"nope\": executable file not found in $PATH"}`, code: 127},
+		{name: "engine failure", startErr: `{"kind":"internal","message":"mounting rootfs: device busy"}`, code: 125},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newFakeDaemon(t)
+			d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+			d.handle("POST /v1/containers/c1/attach", func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("start") != "1" {
+					t.Errorf("attach without start=1: %q", r.URL.RawQuery)
+				}
+				if tc.startErr != "" {
+					w.WriteHeader(400)
+					w.Write([]byte(tc.startErr))
+					return
+				}
+				conn, rw, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer conn.Close()
+				rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" + api.StartedHeader + ": 1\r\n\r\n")
+				writeFrame(rw, api.Stdout, "hi\n")
+				writeExit(rw, 3)
+				rw.Flush()
+			})
+			d.answer("DELETE /v1/containers/c1", 204, "")
+			d.answer("POST /v1/containers/c1/wait", 404, `{"kind":"not_found","message":"no such container: c1"}`)
+			r := d.run("", "run", "--rm", "base", "nope")
+			if r.code != tc.code || r.stdout != tc.stdout {
+				t.Errorf("got %+v, want code %d and stdout %q", r, tc.code, tc.stdout)
+			}
+			calls := d.called()
+			if contains(calls, "POST /v1/containers/c1/start") {
+				t.Errorf("a separate start after the attach started the container: %q", calls)
+			}
+			if removed := contains(calls, "DELETE /v1/containers/c1?force=1"); removed != (tc.startErr != "") {
+				t.Errorf("removed by the CLI %v, want %v: %q", removed, tc.startErr != "", calls)
+			}
+		})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/container-runtime/container-runtime/api"
 )
 
 // TestSigProxy: a SIGINT the CLI receives during a foreground run without
@@ -27,6 +29,39 @@ func TestSigProxy(t *testing.T) {
 		close(killed)
 	})
 	d.handle("POST /v1/containers/c1/attach", attachScript{started: killed, exit: code(130)}.serve(t))
+	r := d.run("", "run", "base", "sleep", "100")
+	if r.code != 130 {
+		t.Errorf("got %+v, want exit code 130", r)
+	}
+}
+
+// TestSigProxyAttachStart: with a daemon that starts the container in
+// the attach (start=1), signals are proxied from before that request on.
+func TestSigProxyAttachStart(t *testing.T) {
+	d := newFakeDaemon(t)
+	killed := make(chan struct{})
+	d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+	d.handle("POST /v1/containers/c1/kill", func(w http.ResponseWriter, r *http.Request) {
+		if sig := r.URL.Query().Get("signal"); sig != "SIGINT" {
+			t.Errorf("signal %q, want SIGINT", sig)
+		}
+		w.WriteHeader(204)
+		close(killed)
+	})
+	d.handle("POST /v1/containers/c1/attach", func(w http.ResponseWriter, r *http.Request) {
+		// The start, before the 101.
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-killed
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" + api.StartedHeader + ": 1\r\n\r\n")
+		writeExit(rw, 130)
+		rw.Flush()
+	})
 	r := d.run("", "run", "base", "sleep", "100")
 	if r.code != 130 {
 		t.Errorf("got %+v, want exit code 130", r)
