@@ -21,7 +21,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/passwd"
 	"github.com/container-runtime/container-runtime/runtime"
@@ -176,10 +175,6 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 	if r.State.Status != StateRunning {
 		return errNotRunning(r)
 	}
-	// The exec's stage moves itself into the container's cgroups: the
-	// kernel's wait for that starts now (see cgroup.PrimeMigration).
-	primed := cgroup.PrimeMigration()
-	defer primed()
 	proc, err := s.execProcess(e, r, x.req)
 	if err != nil {
 		return err
