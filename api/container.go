@@ -327,6 +327,11 @@ type ExecCreated struct {
 	ID string `json:"id"`
 }
 
+// ExecIDHeader names, in the 101 answer of POST
+// /v1/containers/{id}/exec?start=1 (create and start in one request), the
+// id of the exec it created.
+const ExecIDHeader = "Exec-Id"
+
 // ExecInspect answers GET /v1/exec/{id}.
 type ExecInspect struct {
 	ID          string `json:"id"`

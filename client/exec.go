@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/container-runtime/container-runtime/api"
 )
@@ -13,6 +14,20 @@ func (c *Client) ExecCreate(ctx context.Context, containerID string, req api.Exe
 	var v api.ExecCreated
 	err := c.call(ctx, request{method: http.MethodPost, path: "/containers/" + seg(containerID) + "/exec", in: req}, &v)
 	return v.ID, err
+}
+
+// ExecRun creates an exec and starts it, in one request: what ExecCreate
+// then ExecStart do, less a round trip. It returns the exec's id and the
+// stream, which ends with an Exit frame when the process exits.
+func (c *Client) ExecRun(ctx context.Context, containerID string, req api.ExecCreate) (string, *Stream, error) {
+	resp, err := c.send(ctx, request{method: http.MethodPost, path: "/containers/" + seg(containerID) + "/exec",
+		query: url.Values{"start": {"1"}}, in: req, upgrade: true})
+	if err != nil {
+		return "", nil, err
+	}
+	id := resp.Header.Get(api.ExecIDHeader)
+	stream, err := newStream(ctx, resp)
+	return id, stream, err
 }
 
 // ExecStart starts a created exec and connects to its stdio. The stream

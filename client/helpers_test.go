@@ -39,12 +39,15 @@ func serve(t testing.TB, h http.Handler) *Client {
 // hijack answers 101 and returns the raw connection.
 func hijack(t testing.TB, w http.ResponseWriter) (net.Conn, *bufio.ReadWriter) {
 	t.Helper()
+	header := w.Header().Clone() // the 101 carries the headers set on w
 	conn, rw, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		t.Error(err)
 		return nil, nil
 	}
-	rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+	header.Write(rw)
+	rw.WriteString("\r\n")
 	rw.Flush()
 	return conn, rw
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -255,6 +256,40 @@ func TestExecStart(t *testing.T) {
 	}
 	code, exited, err := s.Copy(nil, nil)
 	if err != nil || !exited || code != -1 {
+		t.Errorf("Copy = %d %v %v", code, exited, err)
+	}
+}
+
+// TestExecRun checks the exec created and started in one request: the
+// create's body and start=1 go in the upgrade request, and the exec's id
+// comes back from the 101's header.
+func TestExecRun(t *testing.T) {
+	c := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req api.ExecCreate
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !reflect.DeepEqual(req.Cmd, []string{"true"}) {
+			t.Errorf("body %+v %v", req, err)
+		}
+		if r.Method != "POST" || r.URL.Path != "/v1/containers/web/exec" || r.URL.RawQuery != "start=1" || r.Header.Get("Upgrade") != "tcp" {
+			t.Errorf("request %s %s?%s, Upgrade %q", r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Upgrade"))
+		}
+		w.Header().Set(api.ExecIDHeader, "e7")
+		conn, rw := hijack(t, w)
+		if conn == nil {
+			return
+		}
+		defer conn.Close()
+		rw.Write(exitFrame(4))
+		rw.Flush()
+	}))
+	id, s, err := c.ExecRun(t.Context(), "web", api.ExecCreate{Cmd: []string{"true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if id != "e7" {
+		t.Errorf("exec id %q, want e7", id)
+	}
+	if code, exited, err := s.Copy(nil, nil); err != nil || !exited || code != 4 {
 		t.Errorf("Copy = %d %v %v", code, exited, err)
 	}
 }

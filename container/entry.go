@@ -37,6 +37,10 @@ type entry struct {
 	// read at most once per daemon. Each use decodes its own copy, which
 	// it may change (the user resolved at start, an exec's process).
 	spec []byte
+	// execProcess is the process of spec, encoded alone, and execOf the
+	// spec it was taken from (exec.go): an exec decodes that rather than
+	// the whole spec, most of which is the seccomp profile.
+	execProcess, execOf []byte
 }
 
 func newEntry(r *record) *entry {

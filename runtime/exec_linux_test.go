@@ -2,6 +2,9 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,5 +117,66 @@ func TestExecWithInit(t *testing.T) {
 	}
 	if st := c.wait(t); st.Signal != 9 {
 		t.Errorf("init after SIGKILL: %+v", st)
+	}
+}
+
+// TestExecJoinsCgroups checks, from the host, that an exec'd process is in
+// every cgroup of the container's init, both ways in (see cgroupJoin):
+// born in the v2 cgroup, and writing itself into its cgroup.procs once
+// clone3 was refused.
+func TestExecJoinsCgroups(t *testing.T) {
+	b := newTestBundle(t, "/bin/sleep", "60")
+	id := testID(t)
+	watchLeaks(t, b, id)
+	c := b.create(t, id, CreateOptions{})
+	c.start(t)
+	initCgroups := readCgroups(t, c.state(t).Pid)
+	for _, tt := range []struct {
+		name        string
+		noCloneInto bool
+	}{
+		{"born in the v2 cgroup", false},
+		{"clone3 refused", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b.rt.execs.noCloneInto.Store(tt.noCloneInto)
+			defer b.rt.execs.noCloneInto.Store(false)
+			p, err := b.rt.Exec(t.Context(), id, processSpec("/bin/sleep", "60"), ExecOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := readCgroups(t, p.Pid)
+			unix.Kill(p.Pid, unix.SIGKILL)
+			p.Wait()
+			if got != initCgroups {
+				t.Errorf("exec'd process's cgroups:\n%s\nwant the init's:\n%s", got, initCgroups)
+			}
+		})
+	}
+}
+
+func readCgroups(t testing.TB, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCloneIntoRefused(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.ENOSYS}), true},
+		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.E2BIG}), true},
+		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.ENODEV}), false},
+		{&processError{msg: "exec: no such file"}, false},
+	} {
+		if got := cloneIntoRefused(tt.err); got != tt.want {
+			t.Errorf("cloneIntoRefused(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

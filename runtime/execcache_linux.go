@@ -31,6 +31,10 @@ const maxExecCache = 256
 type execCache struct {
 	mu   sync.Mutex
 	byID map[string]*execCached
+	// noCloneInto is set once clone3 with CLONE_INTO_CGROUP was refused
+	// (exec_linux.go): from then on every stage joins the v2 cgroup by
+	// writing itself into its cgroup.procs.
+	noCloneInto atomic.Bool
 }
 
 type execCached struct {
@@ -54,9 +58,9 @@ type execPrep struct {
 	// joins is the namespace plan (execJoins): the paths name the run's
 	// init, which the key's state.json belongs to.
 	joins []string
-	// procs are the run's cgroup.procs files, open while the entry is
-	// cached, passed to every exec's stage.
-	procs []*os.File
+	// cgroups are the run's cgroups, open while the entry is cached
+	// (cgroupJoin).
+	cgroups cgroupJoin
 	// configHead and configTail are the encoded config message of an
 	// exec (see configMessage), around the process.
 	configHead, configTail []byte
@@ -85,7 +89,7 @@ type execPrep struct {
 // Preconditions: the entry is no longer in the cache.
 func (p *execPrep) close() {
 	p.use.Lock()
-	closeFiles(p.procs)
+	p.cgroups.close()
 	if p.init != nil {
 		p.init.Close()
 	}
@@ -217,11 +221,11 @@ func (r *Runtime) prepareExec(id string) (*execPrep, error) {
 	if _, err := rec.cgroupOf(); err != nil {
 		return nil, err
 	}
-	procs, err := cgroupProcsFiles(rec.CgroupPaths)
+	cgroups, err := openCgroupJoin(rec.CgroupPaths)
 	if err != nil {
 		return nil, err
 	}
-	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), procs: procs, seccomp: prog}
+	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), cgroups: cgroups, seccomp: prog}
 	if prep.configHead, prep.configTail, err = configMessage(rec); err != nil {
 		prep.close()
 		return nil, err
@@ -290,27 +294,6 @@ func (p *execPrep) config(proc *specs.Process) ([]byte, error) {
 	n := strconv.Itoa(len(b))
 	msg := make([]byte, 0, len(p.configHead)+len(n)+len(p.configTail)+len(b))
 	return append(append(append(append(msg, p.configHead...), n...), p.configTail...), b...), nil
-}
-
-// cgroupProcsFiles opens the cgroup.procs file of each of the container's
-// cgroup directories (paths checked by cgroup.Load), for the exec stage to
-// write itself into.
-func cgroupProcsFiles(paths map[string]string) ([]*os.File, error) {
-	var files []*os.File
-	seen := map[string]bool{}
-	for _, p := range paths {
-		if p == "" || seen[p] {
-			continue // not mounted; or mounted with another controller
-		}
-		seen[p] = true
-		f, err := os.OpenFile(filepath.Join(p, "cgroup.procs"), os.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			closeFiles(files)
-			return nil, fmt.Errorf("opening the container's cgroup %s: %w", p, err)
-		}
-		files = append(files, f)
-	}
-	return files, nil
 }
 
 func closeFiles(files []*os.File) {

@@ -42,7 +42,9 @@ type ExecTemplate struct {
 	Exe *os.File
 	// Args and Env are the stage's.
 	Args, Env []string
-	// CgroupProcs are the run's cgroup.procs files.
+	// CgroupProcs are the files the stage writes itself into to join
+	// the run's cgroups: the v1 tasks files and the v2 cgroup.procs
+	// (see cgroupJoin).
 	CgroupProcs []*os.File
 	// Sync is what goes on the sync socket: "go" and the config.
 	Sync []byte
@@ -75,8 +77,11 @@ func (r *Runtime) ExecTemplate(id string, p *specs.Process) (*ExecTemplate, erro
 	if t.Exe, err = dupFile(exe); err != nil {
 		return nil, err
 	}
-	fds := make([]string, len(prep.procs))
-	for i, f := range prep.procs {
+	// The executor's vfork cannot place the stage in a cgroup: it writes
+	// itself into the v2 one too.
+	procs := prep.cgroups.files(true)
+	fds := make([]string, len(procs))
+	for i, f := range procs {
 		c, err := dupFile(f)
 		if err != nil {
 			t.Close()

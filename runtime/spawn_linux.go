@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -53,10 +54,12 @@ type spawnRequest struct {
 	extra []*os.File
 	// cgroup receives the process before it may unshare a cgroup namespace.
 	cgroup cgroup.Manager
-	// cgroupProcs, instead of cgroup, are the cgroup.procs files the stage
-	// writes itself into (exec: the kernel's cost of moving a process
-	// between v1 cgroups is then the new process's, not the caller's).
+	// cgroupProcs, instead of cgroup, are the cgroup files the stage
+	// writes itself into (exec: see cgroupJoin), and cgroupDir, if set,
+	// the cgroup v2 directory it is born in (clone3 with
+	// CLONE_INTO_CGROUP).
 	cgroupProcs []*os.File
+	cgroupDir   *os.File
 	config      initConfig
 	// configMsg, when set (exec), is the encoded config message, sent
 	// right after "go" in the same write instead of config after "pid"
@@ -168,6 +171,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		Env:        stageEnviron(req.stage, 2+len(files), req.plan, len(req.extra)),
 		ExtraFiles: files,
 		Dir:        req.dir,
+	}
+	if req.cgroupDir != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(req.cgroupDir.Fd())}
 	}
 	// A nil *os.File in an io.Reader is not a nil Reader: assign only the
 	// files we have, so exec.Cmd gives /dev/null for the others.

@@ -65,12 +65,17 @@ func TestExec(t *testing.T) {
 	d := newFakeDaemon(t)
 	var got api.ExecCreate
 	gotStdin := make(chan string, 1)
+	// One request creates and starts the exec.
+	serve := attachScript{readStdin: true, gotStdin: gotStdin,
+		frames: [][2]string{{"1", "out"}, {"2", "err"}}, exit: code(3)}.serve(t)
 	d.handle("POST /v1/containers/web/exec", func(w http.ResponseWriter, r *http.Request) {
+		if q := r.URL.RawQuery; q != "start=1" {
+			t.Errorf("exec query %q, want start=1", q)
+		}
 		decode(t, r, &got)
-		answerJSON(w, 201, api.ExecCreated{ID: "e1"})
+		w.Header().Set(api.ExecIDHeader, "e1")
+		serve(w, r)
 	})
-	d.handle("POST /v1/exec/e1/start", attachScript{readStdin: true, gotStdin: gotStdin,
-		frames: [][2]string{{"1", "out"}, {"2", "err"}}, exit: code(3)}.serve(t))
 	r := runCLI(t, map[string]string{"CONTAINER_RUNTIME_HOST": d.host, "FOO": "bar"}, "input",
 		"exec", "-i", "-u", "nobody", "-e", "FOO", "-w", "/tmp", "web", "cat", "-n")
 	if r.code != 3 || r.stdout != "out" || r.stderr != "err" {
@@ -98,9 +103,36 @@ func TestExecExitCodes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newFakeDaemon(t)
-			d.answer("POST /v1/containers/web/exec", 201, `{"id":"e1"}`)
-			d.answer("POST /v1/exec/e1/start", tc.status, tc.body)
+			d.answer("POST /v1/containers/web/exec", tc.status, tc.body)
 			if r := d.run("", "exec", "web", "nope"); r.code != tc.code {
+				t.Errorf("got %+v, want code %d", r, tc.code)
+			}
+		})
+	}
+}
+
+// TestExecStreamEndsWithoutExit checks that an exec whose stream ends
+// without an Exit frame exits with the code exec inspect gives, found by
+// the id in the answer's header; without the header it fails.
+func TestExecStreamEndsWithoutExit(t *testing.T) {
+	for _, tc := range []struct {
+		name, id string
+		code     int
+	}{
+		{"with the exec id", "e1", 7},
+		{"no exec id", "", 125},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newFakeDaemon(t)
+			serve := attachScript{frames: [][2]string{{"1", "out"}}}.serve(t)
+			d.handle("POST /v1/containers/web/exec", func(w http.ResponseWriter, r *http.Request) {
+				if tc.id != "" {
+					w.Header().Set(api.ExecIDHeader, tc.id)
+				}
+				serve(w, r)
+			})
+			d.answer("GET /v1/exec/e1", 200, `{"id":"e1","running":false,"exitCode":7}`)
+			if r := d.run("", "exec", "web", "true"); r.code != tc.code || r.stdout != "out" {
 				t.Errorf("got %+v, want code %d", r, tc.code)
 			}
 		})

@@ -43,11 +43,8 @@ Options stop at CONTAINER: everything after it is the command.`,
 			if tty && !detach {
 				req.ConsoleSize = c.consoleSize()
 			}
-			execID, err := cl.ExecCreate(ctx, args[0], req)
-			if err != nil {
-				return err
-			}
-			stream, err := cl.ExecStart(ctx, execID)
+			// Create and start in one request (docker exec makes two).
+			execID, stream, err := cl.ExecRun(ctx, args[0], req)
 			if err != nil {
 				return startError(err)
 			}
@@ -57,6 +54,9 @@ Options stop at CONTAINER: everything after it is the command.`,
 				return nil
 			}
 			code, _, err := session{stream: stream, tty: tty, stdin: interactive, detachKeys: keys}.runToExit(ctx, c, func() (int, error) {
+				if execID == "" {
+					return 0, fmt.Errorf("the exec's stream ended before it exited")
+				}
 				ei, err := cl.ExecInspect(ctx, execID)
 				if err != nil {
 					return 0, err

@@ -121,14 +121,18 @@ func decode(t testing.TB, r *http.Request, v any) {
 	}
 }
 
-// hijack answers 101 and returns the raw connection.
+// hijack answers 101, with the headers set on w, and returns the raw
+// connection.
 func hijack(t testing.TB, w http.ResponseWriter) (net.Conn, *bufio.ReadWriter) {
+	header := w.Header().Clone()
 	conn, rw, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		t.Error(err)
 		return nil, nil
 	}
-	rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+	header.Write(rw)
+	rw.WriteString("\r\n")
 	rw.Flush()
 	return conn, rw
 }

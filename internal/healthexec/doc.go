@@ -14,6 +14,6 @@ package healthexec
 // #cgo CFLAGS: -Wall -Werror -std=gnu99 -O2
 import "C"
 
-// envExecutor, set to the number of cgroup.procs descriptors, makes the
+// envExecutor, set to the number of cgroup file descriptors, makes the
 // binary an executor (healthexec.c).
 const envExecutor = "_CRT_HEALTHEXEC"

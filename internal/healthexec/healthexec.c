@@ -23,13 +23,14 @@
 //            argv[0] NUL  env[0] NUL ... env[n-1] NUL  NUL  sync bytes
 //          where the sync bytes ("go" and the config message, sync.go in
 //          package runtime) are written to the stage's sync socket
-//   fd 6.. the container's cgroup.procs files, _CRT_HEALTHEXEC of them
+//   fd 6.. the container's cgroup files (runtime.ExecTemplate's
+//          CgroupProcs: v1 tasks, v2 cgroup.procs), _CRT_HEALTHEXEC of them
 //
 // Each check's stage gets its descriptors at the numbers its environment
 // (made by runtime.ExecTemplate) names:
 //
 //   0 /dev/null, 1 and 2 the output pipe, 3 the sync socket,
-//   4 the PID pipe, 5.. the cgroup.procs files
+//   4 the PID pipe, 5.. the cgroup files
 //
 // Control protocol, on fd 3:
 //

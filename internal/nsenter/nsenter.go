@@ -21,8 +21,9 @@ const (
 	// init reads the bounding set and seccomp program it confines itself
 	// with (format in nsenter.c).
 	EnvInitPlan = "_CRT_INITPLAN"
-	// EnvCgroupFDs lists (comma-separated) descriptors of cgroup.procs
-	// files the stage writes itself into before it reads "go".
+	// EnvCgroupFDs lists (comma-separated) descriptors of cgroup files
+	// (cgroup.procs, or a v1 hierarchy's tasks) the stage writes itself
+	// ("0") into before it reads "go".
 	EnvCgroupFDs = "_CRT_CGROUPFDS"
 	// EnvPidPipe is the descriptor of a pipe to which the stage writes
 	// the PID of the process it cloned (decimal, then a newline) instead

@@ -1,0 +1,101 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// cgroupJoin is what an exec's namespace stage needs to join a running
+// container's cgroups, opened by the caller (the stage runs with the
+// caller's privileges but must not resolve paths itself).
+//
+// Every write to a cgroup.procs file takes the kernel's
+// cgroup_threadgroup_rwsem for writing, and the first writer after a quiet
+// spell waits for an RCU grace period (8–20 ms of sleep on this kind of
+// machine; see cgroup.PrimeMigration). Two ways in skip that semaphore:
+//
+//   - v1: writing "0" to a hierarchy's tasks file moves only the writing
+//     thread, and the kernel takes the semaphore only to move a whole
+//     thread group or another task (cgroup_procs_write_start). The stage
+//     is a C constructor that runs before the Go runtime, with one
+//     thread, so moving that thread moves the process, and the child it
+//     clones inherits the cgroups.
+//   - v2 has no per-thread move across domains (cgroup.threads refuses
+//     it), but a process can be born in a cgroup: clone3 with
+//     CLONE_INTO_CGROUP takes the semaphore only for reading, as any fork
+//     does. Exec starts the stage so, in dir.
+//
+// v2Procs, the v2 cgroup's cgroup.procs, is the way in for a stage that
+// is not started by us (the health executor's: ExecTemplate), or when the
+// kernel or a seccomp filter refuses clone3 (Exec falls back to it).
+type cgroupJoin struct {
+	// tasks are the tasks files of the v1 hierarchies, one per
+	// hierarchy.
+	tasks []*os.File
+	// dir (O_PATH) and v2Procs are the v2 cgroup's, or nil without one.
+	dir, v2Procs *os.File
+}
+
+// openCgroupJoin opens the files of the container's cgroup directories
+// (paths as saved in the record and checked by cgroup.Load: the key ""
+// names the v2 cgroup, the others v1 hierarchies).
+func openCgroupJoin(paths map[string]string) (j cgroupJoin, err error) {
+	defer func() {
+		if err != nil {
+			j.close()
+		}
+	}()
+	seen := map[string]bool{}
+	for key, p := range paths {
+		if p == "" || seen[p] {
+			continue // not mounted; or mounted with another controller
+		}
+		seen[p] = true
+		if key != "" {
+			f, err := openCgroupFile(p, "tasks", os.O_WRONLY)
+			if err != nil {
+				return j, err
+			}
+			j.tasks = append(j.tasks, f)
+			continue
+		}
+		if j.v2Procs, err = openCgroupFile(p, "cgroup.procs", os.O_WRONLY); err != nil {
+			return j, err
+		}
+		if j.dir, err = openCgroupFile(p, ".", unix.O_PATH|unix.O_DIRECTORY); err != nil {
+			return j, err
+		}
+	}
+	return j, nil
+}
+
+func openCgroupFile(dir, name string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, name), flag|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening the container's cgroup %s: %w", dir, err)
+	}
+	return f, nil
+}
+
+// files are the files a stage writes itself into: the tasks files, and
+// with v2Procs the v2 cgroup.procs (last, once the process is in every v1
+// cgroup).
+func (j cgroupJoin) files(v2Procs bool) []*os.File {
+	files := append([]*os.File(nil), j.tasks...)
+	if v2Procs && j.v2Procs != nil {
+		files = append(files, j.v2Procs)
+	}
+	return files
+}
+
+func (j cgroupJoin) close() {
+	closeFiles(j.tasks)
+	for _, f := range []*os.File{j.dir, j.v2Procs} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
