@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,4 +100,50 @@ func (j cgroupJoin) close() {
 			f.Close()
 		}
 	}
+}
+
+// spawnInCgroups spawns req's stage into the cgroups of j: born in the v2
+// cgroup when it can be (no launcher, which forks the stage itself, and
+// clone3 not refused here before), writing itself into the others. If
+// the kernel (older than 5.7) or a seccomp filter (Docker's default
+// profile, for a daemon in a container) refuses clone3 with
+// CLONE_INTO_CGROUP, the stage is started again, writing itself into the
+// v2 cgroup.procs too, and so is every later one.
+func (r *Runtime) spawnInCgroups(ctx context.Context, req spawnRequest, j cgroupJoin) (*spawned, error) {
+	born := j.dir != nil && req.launcher == nil && !r.noCloneInto.Load()
+	if born {
+		req.cgroupDir, req.cgroupProcs = j.dir, j.files(false)
+	} else {
+		req.cgroupDir, req.cgroupProcs = nil, j.files(true)
+	}
+	proc, err := r.spawn(ctx, req)
+	if born && cloneIntoRefused(err) {
+		r.noCloneInto.Store(true)
+		req.cgroupDir, req.cgroupProcs = nil, j.files(true)
+		proc, err = r.spawn(ctx, req)
+	}
+	return proc, err
+}
+
+// bornError is a failure to start a stage that was to be born in a
+// cgroup (spawnRequest.cgroupDir): only then may clone3 be what failed.
+type bornError struct{ err error }
+
+func (e *bornError) Error() string { return e.err.Error() }
+func (e *bornError) Unwrap() error { return e.err }
+
+// cloneIntoRefused tells whether err is the kernel or a seccomp filter
+// refusing clone3 with CLONE_INTO_CGROUP, rather than a failure that the
+// stage's own cgroup.procs write would meet as well.
+func cloneIntoRefused(err error) bool {
+	var born *bornError
+	if !errors.As(err, &born) {
+		return false
+	}
+	for _, e := range []error{unix.ENOSYS, unix.E2BIG, unix.EINVAL, unix.EPERM} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -122,7 +122,8 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	})
 	// A record in state "creating" (no PID yet) is written before the
 	// cgroup exists on disk, so that if we die half-way, Delete knows
-	// which cgroup to remove.
+	// which cgroup to remove. The cgroup is made, with its limits, before
+	// the stage starts, which joins it by itself (cgroupJoin).
 	rec := &record{
 		ID: id, Bundle: bundle, Rootfs: rootfsPath,
 		Created: time.Now().UTC(), Owner: owner(), CgroupPaths: cg.Paths(), Config: spec,
@@ -144,6 +145,14 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err := r.save(rec); err != nil {
 		return nil, err
 	}
+	if err := cg.Create(); err != nil {
+		return nil, fmt.Errorf("creating container %q: %w", id, err)
+	}
+	join, err := openCgroupJoin(cg.Paths())
+	if err != nil {
+		return nil, err
+	}
+	defer join.close()
 	prog, err := r.seccompProgram(spec.Linux.Seccomp)
 	if err != nil {
 		return nil, err
@@ -154,13 +163,13 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
-	proc, err := r.spawn(ctx, spawnRequest{
+	proc, err := r.spawnInCgroups(ctx, spawnRequest{
 		stage: stageInit, plan: plan, dir: bundle,
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
 		fifo: fifo, console: console, report: opts.StartupReport, launcher: opts.Launcher,
-		stdio: opts.Stdio, extra: opts.ExtraFiles, cgroup: cg,
+		stdio: opts.Stdio, extra: opts.ExtraFiles,
 		config: cfg, seccomp: prog, clock: clock,
-	})
+	}, join)
 	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)
 	}

@@ -2,13 +2,11 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
@@ -43,20 +41,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		configMsg: config,
 		seccomp:   prep.seccomp,
 	}
-	// The stage is born in the v2 cgroup and writes itself into the v1
-	// ones (see cgroupJoin), unless clone3 was refused here before.
-	born := prep.cgroups.dir != nil && !r.execs.noCloneInto.Load()
-	if born {
-		req.cgroupDir, req.cgroupProcs = prep.cgroups.dir, prep.cgroups.files(false)
-	} else {
-		req.cgroupProcs = prep.cgroups.files(true)
-	}
-	proc, err := r.spawn(ctx, req)
-	if born && cloneIntoRefused(err) {
-		r.execs.noCloneInto.Store(true)
-		req.cgroupDir, req.cgroupProcs = nil, prep.cgroups.files(true)
-		proc, err = r.spawn(ctx, req)
-	}
+	proc, err := r.spawnInCgroups(ctx, req, prep.cgroups)
 	release()
 	if err != nil {
 		return nil, fmt.Errorf("exec in %q: %w", id, err)
@@ -106,17 +91,4 @@ func (r *Runtime) prepareProcess(id string, p *specs.Process) (prep *execPrep, c
 		return nil, nil, nil, fmt.Errorf("exec in %q: %w", id, err)
 	}
 	return prep, config, release, nil
-}
-
-// cloneIntoRefused tells whether err is the kernel (older than 5.7) or a
-// seccomp filter (Docker's default profile, for a daemon in a container)
-// refusing clone3 with CLONE_INTO_CGROUP, rather than a failure that
-// the stage's own cgroup.procs write would meet as well.
-func cloneIntoRefused(err error) bool {
-	for _, e := range []error{unix.ENOSYS, unix.E2BIG, unix.EINVAL, unix.EPERM} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }

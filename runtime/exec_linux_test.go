@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,8 +140,8 @@ func TestExecJoinsCgroups(t *testing.T) {
 		{"clone3 refused", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			b.rt.execs.noCloneInto.Store(tt.noCloneInto)
-			defer b.rt.execs.noCloneInto.Store(false)
+			b.rt.noCloneInto.Store(tt.noCloneInto)
+			defer b.rt.noCloneInto.Store(false)
 			p, err := b.rt.Exec(t.Context(), id, processSpec("/bin/sleep", "60"), ExecOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -170,13 +171,66 @@ func TestCloneIntoRefused(t *testing.T) {
 		want bool
 	}{
 		{nil, false},
-		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.ENOSYS}), true},
-		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.E2BIG}), true},
-		{fmt.Errorf("starting the container process: %w", &os.PathError{Op: "fork/exec", Err: unix.ENODEV}), false},
+		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.ENOSYS}}), true},
+		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.E2BIG}}), true},
+		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.ENODEV}}), false},
+		// A later step's EPERM (a usermap write, say) is not clone3's.
+		{fmt.Errorf("writing the id maps: %w", unix.EPERM), false},
 		{&processError{msg: "exec: no such file"}, false},
 	} {
 		if got := cloneIntoRefused(tt.err); got != tt.want {
 			t.Errorf("cloneIntoRefused(%v) = %v, want %v", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestCreateJoinsCgroups checks from the host that a container's init is
+// in its cgroup in every hierarchy of its record, however the stage got
+// there: born in the v2 cgroup, writing itself into it once clone3 was
+// refused, or started by a launcher. Limits are set before it joins.
+func TestCreateJoinsCgroups(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		noCloneInto bool
+		launcher    bool
+	}{
+		{"born in the v2 cgroup", false, false},
+		{"clone3 refused", true, false},
+		{"through a launcher", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newTestBundle(t, "/bin/true")
+			b.spec.Linux.Resources.Pids = &specs.LinuxPids{Limit: ptrTo[int64](42)}
+			id := testID(t)
+			watchLeaks(t, b, id)
+			b.rt.noCloneInto.Store(tt.noCloneInto)
+			defer b.rt.noCloneInto.Store(false)
+			opts := CreateOptions{}
+			if tt.launcher {
+				opts.Launcher = &testLauncher{}
+			}
+			c := b.create(t, id, opts)
+			rec, err := b.rt.load(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := readCgroups(t, rec.Pid)
+			for ctrl, dir := range rec.CgroupPaths {
+				rel := strings.TrimPrefix(dir, "/sys/fs/cgroup/")
+				if ctrl == "" {
+					rel = strings.TrimPrefix(rel, "unified")
+				} else {
+					rel = strings.TrimPrefix(rel, strings.SplitN(rel, "/", 2)[0])
+				}
+				if !strings.Contains(got, ":"+ctrl+":"+rel+"\n") && !(ctrl != "" && strings.Contains(got, ","+ctrl+":"+rel+"\n")) &&
+					!(ctrl != "" && strings.Contains(got, ":"+ctrl+",")) {
+					t.Errorf("the init is not in %s (%q):\n%s", dir, ctrl, got)
+				}
+			}
+			if max, err := os.ReadFile(filepath.Join(rec.CgroupPaths["pids"], "pids.max")); err != nil || string(max) != "42\n" {
+				t.Errorf("pids.max of the container's cgroup: %q, %v; want 42", max, err)
+			}
+			c.cleanup(t)
+		})
 	}
 }

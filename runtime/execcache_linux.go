@@ -31,10 +31,6 @@ const maxExecCache = 256
 type execCache struct {
 	mu   sync.Mutex
 	byID map[string]*execCached
-	// noCloneInto is set once clone3 with CLONE_INTO_CGROUP was refused
-	// (exec_linux.go): from then on every stage joins the v2 cgroup by
-	// writing itself into its cgroup.procs.
-	noCloneInto atomic.Bool
 }
 
 type execCached struct {

@@ -13,12 +13,13 @@ type Phase struct {
 // doing the step: the parent (p), the C namespace stage (c, sent with
 // "pid") or the Go init stage (i, sent with "ready").
 //
-//	prepare      p  validation, state directory, exec fifo, cgroup manager,
-//	                the "creating" record, the seccomp program
+//	prepare      p  validation, state directory, exec fifo, the "creating"
+//	                record, the cgroup made with its limits, the seccomp
+//	                program
 //	stage-exec   c  starting the sealed binary (with a launcher: the
 //	                monitor's fork) until the C stage runs
-//	cgroups      c  the parent makes the cgroup, sets its limits and moves
-//	                the stage in; the stage reads "go"
+//	cgroups      c  the stage writes itself into the cgroup (cgroupJoin)
+//	                and reads "go"
 //	namespaces   c  joins, unshares, the user namespace's maps, the clone
 //	init-start   i  the init stage's runtime starting (the Go runtime: the
 //	                cost a C init would not pay)

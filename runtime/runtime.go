@@ -11,6 +11,7 @@ package runtime
 
 import (
 	"os"
+	"sync/atomic"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -108,6 +109,10 @@ type Runtime struct {
 	exe     sealedExe
 	seccomp seccompCache
 	execs   execCache // execcache_linux.go
+	// noCloneInto is set once clone3 with CLONE_INTO_CGROUP was refused
+	// (spawnInCgroups): from then on every stage joins the v2 cgroup by
+	// writing itself into its cgroup.procs.
+	noCloneInto atomic.Bool
 	// startPoll is how long Start polls the exec fifo before it checks
 	// that the init is alive (0: 100 ms). Tests shorten it to make the
 	// exit-right-after-start race frequent.

@@ -14,7 +14,6 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
-	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/nsenter"
 )
 
@@ -52,12 +51,10 @@ type spawnRequest struct {
 	stdio    Stdio
 	// extra are the caller's descriptors for the process, at 3, 4, ...
 	extra []*os.File
-	// cgroup receives the process before it may unshare a cgroup namespace.
-	cgroup cgroup.Manager
-	// cgroupProcs, instead of cgroup, are the cgroup files the stage
-	// writes itself into (exec: see cgroupJoin), and cgroupDir, if set,
-	// the cgroup v2 directory it is born in (clone3 with
-	// CLONE_INTO_CGROUP).
+	// cgroupProcs are the cgroup files the stage writes itself into
+	// before it reads "go", so before it may unshare a cgroup namespace
+	// (see cgroupJoin), and cgroupDir, if set, the cgroup v2 directory it
+	// is born in (clone3 with CLONE_INTO_CGROUP).
 	cgroupProcs []*os.File
 	cgroupDir   *os.File
 	config      initConfig
@@ -247,6 +244,9 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		if pidRead != nil {
 			pidRead.Close()
 		}
+		if req.cgroupDir != nil {
+			err = &bornError{err}
+		}
 		return nil, fmt.Errorf("starting the container process: %w", err)
 	}
 	child.Close()
@@ -290,12 +290,6 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 
 // stageToPid runs the parent's half of the C stage's protocol.
 func (r *Runtime) stageToPid(req spawnRequest, st *stageProcess, conn *syncConn) (int, []int64, error) {
-	if req.cgroup != nil {
-		if err := req.cgroup.Apply(st.pid); err != nil {
-			st.kill()
-			return 0, nil, fmt.Errorf("placing the container process in its cgroup: %w", err)
-		}
-	}
 	if req.configMsg == nil {
 		if err := conn.send(syncMsg{Type: msgGo}); err != nil {
 			st.kill()

@@ -14,8 +14,8 @@ import (
 // stage (init_linux.go) that runs in the cloned child:
 //
 //	who     sends            when
-//	parent  go               the stage is in the container's cgroup (exec:
-//	                         the stage moved itself, _CRT_CGROUPFDS)
+//	parent  go               proceed (the stage moved itself into the
+//	                         container's cgroups first, _CRT_CGROUPFDS)
 //	stage   usermap          new user namespace made; parent writes maps
 //	parent  usermap-ack      maps written
 //	stage   pid              the container process exists (then stage exits);

@@ -11,6 +11,12 @@ type Manager interface {
 	// removed; if moving pid fails, the caller kills pid and calls Destroy.
 	// On a manager from Load, Apply only places pid (exec).
 	Apply(pid int) error
+	// Create is Apply without a process: the cgroup is made and given its
+	// limits, and a process joins it by itself (the runtime's stage writes
+	// "0" into the tasks files, or is born in the v2 cgroup: see
+	// runtime/cgroupjoin_linux.go). If it fails, what was created is
+	// removed. On a manager from Load it does nothing.
+	Create() error
 	// Set applies resource limits to an existing cgroup (an update): nil
 	// fields leave the current values, and a nil device list leaves the
 	// device rules as they are.

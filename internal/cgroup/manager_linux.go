@@ -144,9 +144,16 @@ func (m *manager) Apply(pid int) error {
 	if pid <= 0 {
 		return fmt.Errorf("placing pid %d into a cgroup: %w", pid, errdefs.ErrInvalidArgument)
 	}
+	if err := m.Create(); err != nil {
+		return err
+	}
+	return m.join(pid)
+}
+
+func (m *manager) Create() error {
 	if m.res == nil {
 		// Loaded: the cgroup exists and has its limits (exec joins it).
-		return m.join(pid)
+		return nil
 	}
 	// Pid -1 makes the library create every directory without joining.
 	if err := m.lib.Apply(-1); err != nil {
@@ -173,7 +180,7 @@ func (m *manager) Apply(pid int) error {
 			return errors.Join(fmt.Errorf("cgroup %s: %w", m.name, tag(err)), m.Destroy())
 		}
 	}
-	return m.join(pid)
+	return nil
 }
 
 // join moves pid into the cgroup of every hierarchy. The cgroup exists:

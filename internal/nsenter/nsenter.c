@@ -8,12 +8,15 @@
 //
 // Protocol on the sync socket (fd _CRT_SYNCFD), one line per message:
 //
-//   parent -> stage  {"type":"go"}              cgroup is ready, proceed
+//   parent -> stage  {"type":"go"}              proceed
 //
-// With _CRT_CGROUPFDS (exec: a comma-separated list of descriptors of the
-// container's cgroup.procs files, opened by the parent), the stage moves
-// itself into the cgroups before it reads "go", so that the kernel's cost
-// of the move is the new process's rather than its caller's.
+// With _CRT_CGROUPFDS (a comma-separated list of descriptors of the
+// container's cgroup files, opened by the parent: each v1 hierarchy's
+// tasks file, and the v2 cgroup.procs unless we were born in that cgroup),
+// the stage moves itself into the cgroups before it reads "go", so before
+// it may unshare a cgroup namespace. "0" in a tasks file moves only the
+// writing thread, which we are, and so spares the kernel's grace-period
+// wait of a process move (runtime/cgroupjoin_linux.go).
 //   stage  -> parent {"type":"usermap"}          (only with CLONE_NEWUSER)
 //   parent -> stage  {"type":"usermap-ack"}      uid_map/gid_map written
 //   stage  -> parent {"type":"pid","pid":N,"times":[E,G,C]}
@@ -121,7 +124,7 @@ static void fail(const char *fmt, ...)
 // expect reads one line from the parent and fails unless it contains want.
 // It reads a byte at a time so that nothing meant for the Go stage that
 // follows is consumed here.
-// join_cgroups writes "0" (the writer) to each cgroup.procs descriptor in
+// join_cgroups writes "0" (the writer) to each cgroup file descriptor in
 // fds (see _CRT_CGROUPFDS) and closes it.
 static void join_cgroups(const char *fds)
 {
