@@ -11,7 +11,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
@@ -195,7 +194,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("encoding the container's spec: %w", err)
 	}
-	if err := atomicfile.Write(s.specPath(id), b, 0o600); err != nil {
+	if err := s.saveSpec(id, b, req.AutoRemove); err != nil {
 		return api.ContainerCreated{}, err
 	}
 	if req.Userns == "private" {
