@@ -166,6 +166,13 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 			return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
 		}
 	}
+	ahead := s.startMonitorAhead(id, req)
+	defer func() {
+		if retErr != nil {
+			ahead.discard(ctx)
+			os.RemoveAll(ahead.dir)
+		}
+	}()
 	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
 	// Volumes (named, anonymous, the image's, --volumes-from) become bind
 	// mounts of their directories in the spec; the record keeps the request.
@@ -220,6 +227,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	}
 	ent := newEntry(rec)
 	ent.spec = b
+	s.keepMonitor(ent, ahead)
 	s.mu.Lock()
 	s.containers[id] = ent
 	s.mu.Unlock()
