@@ -227,6 +227,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	}
 	ent := newEntry(rec)
 	ent.spec = b
+	ent.prepareSpec()
 	s.keepMonitor(ent, ahead)
 	s.mu.Lock()
 	s.containers[id] = ent

@@ -37,6 +37,9 @@ type entry struct {
 	// read at most once per daemon. Each use decodes its own copy, which
 	// it may change (the user resolved at start, an exec's process).
 	spec []byte
+	// decoded, when set, is a copy of spec decoded in the background
+	// for the next loadSpec (prepareSpec).
+	decoded *decodedSpec
 	// monitor, when set, is the monitor started ahead of the next start
 	// (keepMonitor).
 	monitor *pendingMonitor

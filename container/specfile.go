@@ -1,6 +1,7 @@
 package container
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -67,13 +68,45 @@ func (s *Service) removeIfSpecLost(ctx context.Context, e *entry) bool {
 	return true
 }
 
+// decodedSpec is a copy of a container's spec decoded ahead of its use.
+type decodedSpec struct {
+	from []byte        // the encoding it is decoded from
+	done chan struct{} // closed when spec and err are set
+	spec *specs.Spec
+	err  error
+}
+
+// prepareSpec decodes a copy of e's spec in the background, for the next
+// loadSpec. Decoding it (11 KB of JSON, most of it the seccomp profile)
+// took 0.3 ms of a start here; after a create, which `run` follows with
+// a start, it is done while the client sends its next requests.
+func (e *entry) prepareSpec() {
+	e.mu.Lock()
+	d := &decodedSpec{from: e.spec, done: make(chan struct{})}
+	e.decoded = d
+	e.mu.Unlock()
+	go func() {
+		defer close(d.done)
+		d.spec, d.err = decodeSpec(e.id, d.from)
+	}()
+}
+
 // loadSpec returns a copy of the spec Create saved, which the caller may
-// change. config.json is read only when this daemon has not seen it yet.
+// change: the one prepareSpec decoded if it is of the current spec, else
+// a new one. config.json is read only when this daemon has not seen it
+// yet.
 func (s *Service) loadSpec(e *entry) (*specs.Spec, error) {
 	id := e.id
 	e.mu.Lock()
-	b := e.spec
+	b, d := e.spec, e.decoded
+	e.decoded = nil
 	e.mu.Unlock()
+	if d != nil && bytes.Equal(d.from, b) {
+		<-d.done
+		if d.err == nil {
+			return d.spec, nil
+		}
+	}
 	if b == nil {
 		var err error
 		if b, err = os.ReadFile(s.specPath(id)); err != nil {
@@ -83,6 +116,11 @@ func (s *Service) loadSpec(e *entry) (*specs.Spec, error) {
 		e.spec = b
 		e.mu.Unlock()
 	}
+	return decodeSpec(id, b)
+}
+
+// decodeSpec decodes the spec of container id.
+func decodeSpec(id string, b []byte) (*specs.Spec, error) {
 	var spec specs.Spec
 	if err := json.Unmarshal(b, &spec); err != nil {
 		return nil, fmt.Errorf("decoding the spec of container %s: %w", id, err)
