@@ -93,8 +93,9 @@ func (s *Service) startMonitorAhead(id string, req api.ContainerCreate) *pending
 // keepMonitor gives p, started ahead by Create, to e, a new entry not yet
 // shared, for its first start. A monitor without a start within
 // s.monitorKeep, or whose container is removed, is discarded, as it is
-// at Close: until then a created container has a monitor process, which
-// has created its log file and sockets.
+// at Close (and the spec decoded for that start dropped): until then a
+// created container has a monitor process, which has created its log
+// file and sockets.
 func (s *Service) keepMonitor(e *entry, p *pendingMonitor) {
 	e.monitor = p
 	s.goBg(func(ctx context.Context) {
@@ -102,6 +103,10 @@ func (s *Service) keepMonitor(e *entry, p *pendingMonitor) {
 		if !unused || !e.claimMonitor(p) {
 			return
 		}
+		// Nor is the spec decoded for that start kept (prepareSpec).
+		e.mu.Lock()
+		e.decoded = nil
+		e.mu.Unlock()
 		p.discard(ctx)
 		if removed {
 			// The removal may have come before the monitor made its

@@ -100,6 +100,16 @@ func TestMonitorStartedAheadIsDiscarded(t *testing.T) {
 	if !testutil.Eventually(20*time.Second, func() bool { return gone(pid) }) {
 		t.Fatalf("monitor %d of a container never started still runs", pid)
 	}
+	e, err := f.svc.lookup(idle.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	decoded := e.decoded
+	e.mu.Unlock()
+	if decoded != nil {
+		t.Error("the spec decoded for the first start is kept after its monitor went")
+	}
 	if err := f.svc.Start(ctx, idle.ID); err != nil {
 		t.Fatalf("start after the monitor ahead was discarded: %v", err)
 	}
