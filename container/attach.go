@@ -27,22 +27,25 @@ type attacher struct {
 func (a *attacher) done() { a.once.Do(func() { close(a.connected) }) }
 
 // releaseAttachers hands the new monitor to the clients waiting for the
-// start, and waits (bounded) until they connected: the container writes
-// nothing before the start continues, so they miss nothing.
-func (s *Service) releaseAttachers(e *entry, dir string) {
+// start and returns a function that waits (bounded) until they connected.
+// The start calls it before the container's program may run, so that
+// they miss nothing; their connecting overlaps the runtime's create.
+func (s *Service) releaseAttachers(e *entry, dir string) (waitConnected func()) {
 	e.mu.Lock()
 	waiting := e.attachers
 	e.attachers = nil
 	e.mu.Unlock()
-	deadline := time.After(attachWait)
 	for _, a := range waiting {
 		a.ready <- dir
 	}
-	for _, a := range waiting {
-		select {
-		case <-a.connected:
-		case <-deadline:
-			return
+	return func() {
+		deadline := time.After(attachWait)
+		for _, a := range waiting {
+			select {
+			case <-a.connected:
+			case <-deadline:
+				return
+			}
 		}
 	}
 }

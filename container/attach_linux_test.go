@@ -12,6 +12,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 // TestAttachBeforeStart: a client attached to a created container gets
@@ -28,6 +29,7 @@ func TestAttachBeforeStart(t *testing.T) {
 	s := startSession(t, func(conn io.ReadWriter) error {
 		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdin: true, Stdout: true, Stderr: true}, conn)
 	})
+	waitAttacher(t, f.svc, c.ID)
 	if err := f.svc.Start(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +137,7 @@ func TestAttachLeavesNoGoroutines(t *testing.T) {
 		s := startSession(t, func(conn io.ReadWriter) error {
 			return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
 		})
+		waitAttacher(t, f.svc, c.ID)
 		if err := f.svc.Start(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -155,5 +158,25 @@ func TestAttachLeavesNoGoroutines(t *testing.T) {
 	}
 	if n := goruntime.NumGoroutine(); n > before+3 {
 		t.Fatalf("%d goroutines after 10 sessions, %d before", n, before)
+	}
+}
+
+// waitAttacher waits until a client attached to the created container id
+// waits for its start, as the daemon's answer to an attach request (101,
+// sent once the session is set up) tells a client before it sends the
+// start.
+func waitAttacher(tb testing.TB, s *Service, id string) {
+	tb.Helper()
+	e, err := s.lookup(id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	attached := testutil.Eventually(20*time.Second, func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return len(e.attachers) > 0
+	})
+	if !attached {
+		tb.Fatal("the attach session never waited for the start")
 	}
 }

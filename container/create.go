@@ -11,7 +11,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
@@ -167,6 +166,13 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 			return api.ContainerCreated{}, fmt.Errorf("creating container directory: %w", err)
 		}
 	}
+	ahead := s.startMonitorAhead(id, req)
+	defer func() {
+		if retErr != nil {
+			ahead.discard(ctx)
+			os.RemoveAll(ahead.dir)
+		}
+	}()
 	nc := NetworkContainer{ID: id, Name: name, Hostname: hostname, Network: req.Network, Dir: dir}
 	// Volumes (named, anonymous, the image's, --volumes-from) become bind
 	// mounts of their directories in the spec; the record keeps the request.
@@ -195,7 +201,7 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if err != nil {
 		return api.ContainerCreated{}, fmt.Errorf("encoding the container's spec: %w", err)
 	}
-	if err := atomicfile.Write(s.specPath(id), b, 0o600); err != nil {
+	if err := s.saveSpec(id, b, req.AutoRemove); err != nil {
 		return api.ContainerCreated{}, err
 	}
 	if req.Userns == "private" {
@@ -221,6 +227,8 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	}
 	ent := newEntry(rec)
 	ent.spec = b
+	ent.prepareSpec()
+	s.keepMonitor(ent, ahead)
 	s.mu.Lock()
 	s.containers[id] = ent
 	s.mu.Unlock()

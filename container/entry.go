@@ -41,6 +41,12 @@ type entry struct {
 	// spec it was taken from (exec.go): an exec decodes that rather than
 	// the whole spec, most of which is the seccomp profile.
 	execProcess, execOf []byte
+	// decoded, when set, is a copy of spec decoded in the background
+	// for the next loadSpec (prepareSpec).
+	decoded *decodedSpec
+	// monitor, when set, is the monitor started ahead of the next start
+	// (keepMonitor).
+	monitor *pendingMonitor
 }
 
 func newEntry(r *record) *entry {

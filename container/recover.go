@@ -31,7 +31,8 @@ var isContainerID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //   - restarting: restarted after the policy's delay;
 //   - exited: restarted when the policy says so at daemon start (always,
 //     even if the user stopped it; unless-stopped unless the user did);
-//   - created or exited: nothing runs; a mount left by a crash goes.
+//   - created or exited: nothing runs; a mount left by a crash goes; a
+//     created --rm container whose spec a power cut lost is removed.
 //
 // Then leftovers no record claims are removed: container and monitor
 // directories, and runtime state of containers with our kind of id. When
@@ -77,6 +78,9 @@ func (s *Service) recover(ctx context.Context) error {
 			}
 			s.scheduleRestart(e, backoffMin)
 		default:
+			if s.removeIfSpecLost(ctx, e) {
+				continue
+			}
 			if err := s.cleanupRun(ctx, r); err != nil {
 				log.Warn("cleaning up a stopped container", "container", r.ID, "error", err)
 			}

@@ -182,3 +182,55 @@ func (f *fixture) exitWhileDown(t *testing.T, id string) {
 	}
 	f.svc = f.open(t)
 }
+
+// TestRecoveryRemovesRmContainerWithLostSpec: the spec of an --rm
+// container is written without a sync (saveSpec), so a power cut may
+// leave its record without it. Such a created --rm container goes at the
+// next daemon start; one with its spec, and a normal container (whose
+// spec is synced, so a damaged one is the operator's to see), stay.
+func TestRecoveryRemovesRmContainerWithLostSpec(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		autoRemove, lose bool
+		kept             bool
+	}{
+		{name: "rm, spec lost", autoRemove: true, lose: true, kept: false},
+		{name: "rm, spec kept", autoRemove: true, lose: false, kept: true},
+		{name: "normal, spec lost", autoRemove: false, lose: true, kept: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", AutoRemove: tc.autoRemove, Cmd: []string{"true"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := f.svc.snapshotOf(t, c.ID).Name
+			f.svc.Close()
+			if tc.lose {
+				// What delayed allocation leaves of a file whose data
+				// never reached the disk: its name, no content.
+				if err := os.Truncate(f.svc.specPath(c.ID), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.svc = f.open(t)
+			in, err := f.svc.Inspect(ctx, c.ID)
+			if tc.kept {
+				if err != nil || in.State != StateCreated {
+					t.Fatalf("after restart: %+v, %v; want it created", in.State, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("after restart the container is still there (%s)", in.State)
+			}
+			if _, err := os.Stat(f.svc.containerDir(c.ID)); !os.IsNotExist(err) {
+				t.Errorf("its directory: %v; want it removed", err)
+			}
+			if _, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", Name: name}); err != nil {
+				t.Errorf("a new container with its name: %v", err)
+			}
+		})
+	}
+}

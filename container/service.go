@@ -79,6 +79,10 @@ type Service struct {
 
 	// cpu keeps CPU readings of the running containers for stats.
 	cpu *cpuMarks
+
+	// monitorKeep bounds the wait of a monitor started ahead of a start
+	// (keepMonitor): defaultMonitorKeep, changed only by tests.
+	monitorKeep time.Duration
 }
 
 // New opens the container database under cfg.Root and re-adopts the
@@ -112,8 +116,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		containers: map[string]*entry{},
 		execs:      map[string]*execSession{},
 		userns:     pool, usernsReserved: map[uint32]bool{},
-		cpu:     newCPUMarks(),
-		volumes: cfg.Volumes,
+		cpu:         newCPUMarks(),
+		volumes:     cfg.Volumes,
+		monitorKeep: defaultMonitorKeep,
 	}
 	if err := s.recover(ctx); err != nil {
 		s.Close()

@@ -1,9 +1,7 @@
 package container
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -189,30 +187,4 @@ func ociHooks(in []api.Hook) (*specs.Hooks, error) {
 		}
 	}
 	return h, nil
-}
-
-// loadSpec returns a copy of the spec Create saved, which the caller may
-// change. config.json is read only when this daemon has not seen it yet.
-func (s *Service) loadSpec(e *entry) (*specs.Spec, error) {
-	id := e.id
-	e.mu.Lock()
-	b := e.spec
-	e.mu.Unlock()
-	if b == nil {
-		var err error
-		if b, err = os.ReadFile(s.specPath(id)); err != nil {
-			return nil, fmt.Errorf("reading the spec of container %s: %w", id, err)
-		}
-		e.mu.Lock()
-		e.spec = b
-		e.mu.Unlock()
-	}
-	var spec specs.Spec
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return nil, fmt.Errorf("decoding the spec of container %s: %w", id, err)
-	}
-	if spec.Process == nil || spec.Linux == nil || spec.Root == nil {
-		return nil, fmt.Errorf("the spec of container %s is incomplete", id)
-	}
-	return &spec, nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
-	"github.com/container-runtime/container-runtime/internal/monitor"
 	"github.com/container-runtime/container-runtime/runtime"
 )
 
@@ -100,6 +99,14 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	primed := cgroup.PrimeMigration()
 	defer primed()
 	t := time.Now()
+	// The monitor Create started ahead, or one that gets ready while the
+	// root file system is mounted; the phase "monitor" is what is left
+	// of its start after "rootfs".
+	pending := e.takeMonitor()
+	if pending == nil {
+		pending = s.startMonitor(ctx, r)
+	}
+	undo = append(undo, func() { pending.discard(ctx) })
 	if err := s.mountRootfs(ctx, r); err != nil {
 		return err
 	}
@@ -128,43 +135,26 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	phase("rootfs", t)
 
 	t = time.Now()
-	mdir := s.monitorDir(r.ID)
-	if err := os.RemoveAll(mdir); err != nil {
-		return fmt.Errorf("clearing the monitor directory: %w", err)
-	}
-	if err := os.MkdirAll(mdir, 0o700); err != nil {
-		return fmt.Errorf("creating the monitor directory: %w", err)
-	}
-	logPath, logMaxSize, logMaxFiles := s.runLog(r)
-	mon, err := monitor.Start(ctx, monitor.Config{
-		Dir: mdir, LogPath: logPath,
-		LogMaxSize: logMaxSize, LogMaxFiles: logMaxFiles,
-		Tty: r.Config.Tty, Stdin: r.Config.OpenStdin,
-	})
+	mon, err := pending.wait()
 	if err != nil {
 		return err
 	}
 	defer mon.Close()
-	monStart, _ := procStartTime(mon.Pid())
-	undo = append(undo, func() {
-		// Runs after the runtime's delete killed the init (or before any
-		// init existed): the monitor then ends; wait for it, so that it
-		// no longer writes the log when the next start begins.
-		wctx, cancel := context.WithTimeout(ctx, attachWait)
-		defer cancel()
-		monitor.WaitExit(wctx, mdir, mon.Pid())
-		mon.Close()
-	})
 	phase("monitor", t)
-	// Clients that attached to the created container connect now, before
-	// the container can write anything.
-	s.releaseAttachers(e, mdir)
+	// Clients that attached to the created container connect now; the
+	// program runs only once they did (attachersConnected below).
+	attachersConnected := s.releaseAttachers(e, pending.dir)
 
-	report, err := os.OpenFile(filepath.Join(s.containerDir(r.ID), "startup.jsonl"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("creating the startup report: %w", err)
+	// The startup commands' results, one JSON line each; a container
+	// without any needs no file.
+	var report *os.File
+	if len(r.StartupCommands) > 0 {
+		report, err = os.OpenFile(filepath.Join(s.containerDir(r.ID), "startup.jsonl"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("creating the startup report: %w", err)
+		}
+		defer report.Close()
 	}
-	defer report.Close()
 
 	// With a terminal, the init sends the pty master straight to the
 	// monitor's console.sock.
@@ -213,12 +203,16 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	}
 	phase("network", t)
 
+	attachersConnected()
 	t = time.Now()
 	startErr := s.rt.StartCreated(ctx, proc)
 	started := time.Since(t)
-	results, rerr := readStartupReport(report)
-	if rerr != nil {
-		log.Warn("reading the startup report", "error", rerr)
+	var results []api.StartupResult
+	if report != nil {
+		var rerr error
+		if results, rerr = readStartupReport(report); rerr != nil {
+			log.Warn("reading the startup report", "error", rerr)
+		}
 	}
 	var inStartup time.Duration
 	for _, res := range results {
@@ -248,7 +242,7 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		rec.StartPhases = phases
 		rec.State = runState{
 			Status: StateRunning, Pid: proc.Pid,
-			MonitorPid: mon.Pid(), MonitorStart: monStart,
+			MonitorPid: mon.Pid(), MonitorStart: pending.start,
 			StartedAt: now,
 		}
 		if !netStatus.isZero() {
