@@ -11,7 +11,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/privdir"
 )
@@ -47,10 +46,6 @@ func (s *Service) Create(ctx context.Context, req api.ContainerCreate) (_ api.Co
 	if req.Log.MaxSize < 0 || req.Log.MaxFiles < 0 {
 		return api.ContainerCreated{}, fmt.Errorf("log max size and max files must not be negative: %w", errdefs.ErrInvalidArgument)
 	}
-	// `run` is a create and a start a few milliseconds apart: the
-	// kernel's wait for the start's cgroup move begins now (see
-	// cgroup.PrimeMigration; it stops by itself if no start follows).
-	_ = cgroup.PrimeMigration()
 	if req.Network == "" {
 		req.Network = s.defaultNetwork()
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
-	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/runtime"
 )
@@ -94,10 +93,6 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 		}
 	}()
 
-	// The init's move into its cgroups comes in a few milliseconds: the
-	// kernel's wait for it starts now (see cgroup.PrimeMigration).
-	primed := cgroup.PrimeMigration()
-	defer primed()
 	t := time.Now()
 	// The monitor Create started ahead, or one that gets ready while the
 	// root file system is mounted; the phase "monitor" is what is left

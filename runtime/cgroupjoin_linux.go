@@ -10,14 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// cgroupJoin is what an exec's namespace stage needs to join a running
-// container's cgroups, opened by the caller (the stage runs with the
-// caller's privileges but must not resolve paths itself).
+// cgroupJoin is what a namespace stage needs to join a container's
+// cgroups (made by Create with their limits, or a running container's for
+// an exec), opened by the caller (the stage runs with the caller's
+// privileges but must not resolve paths itself).
 //
 // Every write to a cgroup.procs file takes the kernel's
 // cgroup_threadgroup_rwsem for writing, and the first writer after a quiet
 // spell waits for an RCU grace period (8–20 ms of sleep on this kind of
-// machine; see cgroup.PrimeMigration). Two ways in skip that semaphore:
+// machine: rcu_sync_enter in percpu_down_write). Two ways in skip that
+// semaphore:
 //
 //   - v1: writing "0" to a hierarchy's tasks file moves only the writing
 //     thread, and the kernel takes the semaphore only to move a whole
@@ -28,11 +30,13 @@ import (
 //   - v2 has no per-thread move across domains (cgroup.threads refuses
 //     it), but a process can be born in a cgroup: clone3 with
 //     CLONE_INTO_CGROUP takes the semaphore only for reading, as any fork
-//     does. Exec starts the stage so, in dir.
+//     does. The stage is started so, in dir, by us or by the monitor
+//     (CgroupLauncher).
 //
-// v2Procs, the v2 cgroup's cgroup.procs, is the way in for a stage that
-// is not started by us (the health executor's: ExecTemplate), or when the
-// kernel or a seccomp filter refuses clone3 (Exec falls back to it).
+// v2Procs, the v2 cgroup's cgroup.procs, is the way in for a stage whose
+// starter cannot do that (the health executor's vfork: ExecTemplate; a
+// plain Launcher), or when the kernel or a seccomp filter refuses clone3
+// (spawnInCgroups falls back to it). Such a stage pays the wait.
 type cgroupJoin struct {
 	// tasks are the tasks files of the v1 hierarchies, one per
 	// hierarchy.
@@ -103,14 +107,15 @@ func (j cgroupJoin) close() {
 }
 
 // spawnInCgroups spawns req's stage into the cgroups of j: born in the v2
-// cgroup when it can be (no launcher, which forks the stage itself, and
-// clone3 not refused here before), writing itself into the others. If
+// cgroup when it can be (started by us or by a CgroupLauncher, and clone3
+// not refused here before), writing itself into the others. If
 // the kernel (older than 5.7) or a seccomp filter (Docker's default
 // profile, for a daemon in a container) refuses clone3 with
 // CLONE_INTO_CGROUP, the stage is started again, writing itself into the
 // v2 cgroup.procs too, and so is every later one.
 func (r *Runtime) spawnInCgroups(ctx context.Context, req spawnRequest, j cgroupJoin) (*spawned, error) {
-	born := j.dir != nil && req.launcher == nil && !r.noCloneInto.Load()
+	_, canBear := req.launcher.(CgroupLauncher)
+	born := j.dir != nil && (req.launcher == nil || canBear) && !r.noCloneInto.Load()
 	if born {
 		req.cgroupDir, req.cgroupProcs = j.dir, j.files(false)
 	} else {

@@ -64,14 +64,6 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errdefs.ErrInvalidArgument, err)
 	}
-	// A stage started by a launcher writes itself into the v2 cgroup's
-	// cgroup.procs (spawnInCgroups), whose kernel wait starts now. One
-	// we start is born there and takes no part of that wait; priming
-	// would only make its tasks writes wait on cgroup_mutex.
-	if opts.Launcher != nil {
-		primed := cgroup.PrimeMigration()
-		defer primed()
-	}
 	rootfsPath := spec.Root.Path
 	if !filepath.IsAbs(rootfsPath) {
 		rootfsPath = filepath.Join(bundle, rootfsPath)

@@ -127,3 +127,13 @@ type Runtime struct {
 type Launcher interface {
 	Launch(exe *os.File, args, env []string, files []*os.File, dir string) (pid int, err error)
 }
+
+// A CgroupLauncher is a Launcher that can also start the process born in
+// a cgroup v2 directory (clone3 with CLONE_INTO_CGROUP), which spares the
+// stage the kernel's grace-period wait of moving into it
+// (runtime/cgroupjoin_linux.go). When the kernel or a seccomp filter
+// refuses clone3, its error wraps the errno.
+type CgroupLauncher interface {
+	Launcher
+	LaunchInCgroup(exe, cgroupDir *os.File, args, env []string, files []*os.File, dir string) (pid int, err error)
+}

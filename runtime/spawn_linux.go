@@ -238,7 +238,7 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 	if req.clock != nil {
 		req.clock.prepared = time.Now()
 	}
-	stage, err := startStage(cmd, exe, req.launcher)
+	stage, err := startStage(cmd, exe, req.launcher, req.cgroupDir)
 	if err != nil {
 		parent.Close()
 		if pidRead != nil {
@@ -363,7 +363,7 @@ type stageProcess struct {
 	cmd *exec.Cmd
 }
 
-func startStage(cmd *exec.Cmd, exe *os.File, l Launcher) (*stageProcess, error) {
+func startStage(cmd *exec.Cmd, exe *os.File, l Launcher, cgroupDir *os.File) (*stageProcess, error) {
 	if l == nil {
 		// The child resolves cmd.Path only after exec.Cmd has moved the
 		// extra files onto 3, 4, ... (moving first, to just above them,
@@ -384,7 +384,13 @@ func startStage(cmd *exec.Cmd, exe *os.File, l Launcher) (*stageProcess, error) 
 		return &stageProcess{pid: cmd.Process.Pid, cmd: cmd}, nil
 	}
 	// The launcher supplies stdio; it gets exactly our extra files.
-	pid, err := l.Launch(exe, cmd.Args, cmd.Env, cmd.ExtraFiles, cmd.Dir)
+	var pid int
+	var err error
+	if cl, ok := l.(CgroupLauncher); ok && cgroupDir != nil {
+		pid, err = cl.LaunchInCgroup(exe, cgroupDir, cmd.Args, cmd.Env, cmd.ExtraFiles, cmd.Dir)
+	} else {
+		pid, err = l.Launch(exe, cmd.Args, cmd.Env, cmd.ExtraFiles, cmd.Dir)
+	}
 	if err != nil {
 		return nil, err
 	}

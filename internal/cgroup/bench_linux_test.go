@@ -50,28 +50,3 @@ func BenchmarkCreateApplyDestroy(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkPrimeWrite is one write of PrimeMigration's loop, which runs
-// every primeEvery while any start or exec holds a lease: its cost is
-// paid by the daemon many times per container. BenchmarkPrimeOnce is the
-// same write with its files opened and checked anew, as before the loop
-// kept them.
-func BenchmarkPrimeWrite(b *testing.B) {
-	requireRoot(b)
-	var st primeState
-	defer st.close()
-	for b.Loop() {
-		if !st.write() {
-			b.Fatal("nothing to write to")
-		}
-	}
-}
-
-func BenchmarkPrimeOnce(b *testing.B) {
-	requireRoot(b)
-	for b.Loop() {
-		if !primeOnce() {
-			b.Fatal("nothing to write to")
-		}
-	}
-}

@@ -8,7 +8,12 @@
 //
 // dir is the working directory ("" keeps the monitor's), argc is decimal,
 // and the environment is everything after the arguments. SCM_RIGHTS
-// carries [exe, file for fd 3, file for fd 4, ...]. exe is executed with
+// carries [exe, file for fd 3, file for fd 4, ...]. "launch-cg", with the
+// same payload, carries [exe, cgroup, file for fd 3, ...]: the process is
+// born in that cgroup v2 directory (clone3 with CLONE_INTO_CGROUP), which
+// spares it the kernel's grace-period wait of a move (see
+// runtime/cgroupjoin_linux.go); if the kernel or a seccomp filter refuses
+// clone3, the reply is "error clone3 <errno> <reason>". exe is executed with
 // fexecve(3) (execveat AT_EMPTY_PATH): it must be an ELF binary, since
 // the monitor's copy of it is close-on-exec and a script interpreter
 // could not open it.
@@ -16,6 +21,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +97,7 @@ static void __attribute__((noreturn)) run_child(struct mon *m, int errfd, const 
 // mon_launch handles one LAUNCH message: buf holds len bytes of payload
 // and room for ptrcap pointers follows in ptrs.
 void mon_launch(struct mon *m, char *buf, size_t len, char **ptrs, size_t ptrcap, const int *fds,
-		int nfds)
+		int nfds, int cgroupfd)
 {
 	static const char *steps[] = { "", "placing descriptors", "chdir", "exec" };
 	char *p, *end = buf + len, *dir, **argv, **envp;
@@ -132,13 +139,30 @@ void mon_launch(struct mon *m, char *buf, size_t len, char **ptrs, size_t ptrcap
 		mon_reply(m, "error launch: pipe: %s", strerror(errno));
 		return;
 	}
-	pid = fork();
+	if (cgroupfd >= 0) {
+		// Like fork, but born in the cgroup. The child makes only
+		// system calls until it executes, as after a fork.
+		struct clone_args args;
+
+		memset(&args, 0, sizeof(args));
+		args.flags = CLONE_INTO_CGROUP;
+		args.exit_signal = SIGCHLD;
+		args.cgroup = (uint64_t)cgroupfd;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	} else {
+		pid = fork();
+	}
 	if (pid == 0)
 		run_child(m, errp[1], dir, argv, envp, fds, nfds);
 	close(errp[1]);
 	if (pid < 0) {
+		int err = errno;
+
 		close(errp[0]);
-		mon_reply(m, "error launch: fork: %s", strerror(errno));
+		if (cgroupfd >= 0)
+			mon_reply(m, "error clone3 %d %s", err, strerror(err));
+		else
+			mon_reply(m, "error launch: fork: %s", strerror(err));
 		return;
 	}
 	// EOF: the exec succeeded (the pipe closed with it). Otherwise the

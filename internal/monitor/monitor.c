@@ -353,7 +353,17 @@ static void control(struct mon *m)
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		mon_reply(m, "error message too large (at most %d bytes and %d files)", CTL_BUF - 1, CTL_MAXFDS);
 	else if (big && n >= 7 && memcmp(buf, "launch", 7) == 0)
-		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), fds, nfds);
+		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), fds, nfds, -1);
+	else if (big && n >= 10 && memcmp(buf, "launch-cg", 10) == 0 && nfds >= 2) {
+		// [exe, cgroup directory, files...]: the cgroup goes aside.
+		int files[CTL_MAXFDS];
+
+		files[0] = fds[0];
+		for (int i = 2; i < nfds; i++)
+			files[i - 1] = fds[i];
+		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), files, nfds - 1,
+			   fds[1]);
+	}
 	else if (strncmp(buf, "init ", 5) == 0)
 		set_init(m, (pid_t)atoi(buf + 5));
 	else

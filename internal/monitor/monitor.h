@@ -107,7 +107,7 @@ void mon_reply(struct mon *m, const char *fmt, ...) __attribute__((format(printf
 
 // launch.c
 void mon_launch(struct mon *m, char *buf, size_t len, char **ptrs, size_t ptrcap, const int *fds,
-		int nfds);
+		int nfds, int cgroupfd);
 
 // logfile.c
 int mon_log_open(struct mon_log *l);

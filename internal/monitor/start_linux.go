@@ -223,11 +223,26 @@ func (m *Monitor) ConsoleSocket() string { return m.console }
 // child is the namespace stage, whose CLONE_PARENT child, the container's
 // init, becomes the monitor's child too.
 func (m *Monitor) Launch(exe *os.File, args, env []string, files []*os.File, dir string) (int, error) {
+	return m.launch("launch", exe, nil, args, env, files, dir)
+}
+
+// LaunchInCgroup is Launch with the child born in cgroupDir, a cgroup v2
+// directory (clone3 with CLONE_INTO_CGROUP). When the kernel or a seccomp
+// filter refuses clone3 the error wraps its errno. It implements the
+// runtime's CgroupLauncher.
+func (m *Monitor) LaunchInCgroup(exe, cgroupDir *os.File, args, env []string, files []*os.File, dir string) (int, error) {
+	if cgroupDir == nil {
+		return 0, fmt.Errorf("launching through the monitor: no cgroup: %w", errdefs.ErrInvalidArgument)
+	}
+	return m.launch("launch-cg", exe, cgroupDir, args, env, files, dir)
+}
+
+func (m *Monitor) launch(verb string, exe, cgroupDir *os.File, args, env []string, files []*os.File, dir string) (int, error) {
 	if exe == nil || len(args) == 0 {
 		return 0, fmt.Errorf("launching through the monitor: an executable and args[0] are required: %w", errdefs.ErrInvalidArgument)
 	}
 	var b bytes.Buffer
-	b.WriteString("launch\x00" + dir + "\x00" + strconv.Itoa(len(args)) + "\x00")
+	b.WriteString(verb + "\x00" + dir + "\x00" + strconv.Itoa(len(args)) + "\x00")
 	for _, s := range append(append([]string{}, args...), env...) {
 		if bytes.IndexByte([]byte(s), 0) >= 0 {
 			return 0, fmt.Errorf("launching %q through the monitor: NUL byte in an argument or variable: %w", args[0], errdefs.ErrInvalidArgument)
@@ -235,6 +250,9 @@ func (m *Monitor) Launch(exe *os.File, args, env []string, files []*os.File, dir
 		b.WriteString(s + "\x00")
 	}
 	fds := []int{int(exe.Fd())}
+	if cgroupDir != nil {
+		fds = append(fds, int(cgroupDir.Fd()))
+	}
 	for i, f := range files {
 		if f == nil {
 			return 0, fmt.Errorf("launching %q through the monitor: file %d is nil: %w", args[0], 3+i, errdefs.ErrInvalidArgument)
@@ -243,12 +261,17 @@ func (m *Monitor) Launch(exe *os.File, args, env []string, files []*os.File, dir
 	}
 	reply, err := m.request(b.Bytes(), unix.UnixRights(fds...))
 	runtime.KeepAlive(exe)
+	runtime.KeepAlive(cgroupDir)
 	runtime.KeepAlive(files)
 	if err != nil {
 		return 0, fmt.Errorf("launching %q through monitor %d: %w", args[0], m.pid, err)
 	}
 	var pid int
 	if _, err := fmt.Sscanf(string(reply), "pid %d", &pid); err != nil {
+		var errno int
+		if _, serr := fmt.Sscanf(string(reply), "error clone3 %d", &errno); serr == nil {
+			return 0, fmt.Errorf("launching %q through monitor %d: clone3 into the cgroup: %w", args[0], m.pid, unix.Errno(errno))
+		}
 		return 0, fmt.Errorf("launching %q through monitor %d: %w", args[0], m.pid, replyError(reply))
 	}
 	return pid, nil
