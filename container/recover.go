@@ -98,12 +98,14 @@ func (s *Service) recover(ctx context.Context) error {
 }
 
 // removeOrphans removes what containers without a record left: a crash
-// between the steps of a create or a remove.
+// between the steps of a create or a remove, or before the directories
+// of a removed container were emptied.
 func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 	log := logctx.From(ctx)
 	if s.db.fresh {
 		s.quarantineUnrecorded(ctx)
 	}
+	s.removeTrash(ctx)
 	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
