@@ -51,6 +51,12 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	code, finished, msg := exitUnknown, time.Now().UTC(), ""
 	if ex != nil {
 		code, finished = ex.ExitCode, ex.Time.UTC()
+		if ex.Pid != r.State.Pid {
+			// The monitor finds the init itself (the child the
+			// runtime's stage left); it must be the one the stage
+			// reported to the runtime.
+			log.Warn("the monitor recorded the exit of another process than the init", "pid", ex.Pid, "init", r.State.Pid)
+		}
 	} else {
 		msg = fmt.Sprintf("the container's exit status was lost: %v", werr)
 		log.Warn("exit status lost", "error", werr)
