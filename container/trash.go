@@ -25,6 +25,10 @@ const trashPrefix = ".trash-"
 // writable layer is some forty, which a `run --rm` client would
 // otherwise wait for. A directory that cannot be renamed is returned
 // under its own name.
+//
+// A trashed directory is made 0700: with --userns private it was 0710
+// for the container's range, which is free for another container once
+// the record is gone.
 func (s *Service) trashDirs(id string) []string {
 	var trash []string
 	for _, dir := range []string{s.containerDir(id), s.monitorDir(id)} {
@@ -36,6 +40,7 @@ func (s *Service) trashDirs(id string) []string {
 		case err != nil:
 			t = dir
 		}
+		os.Chmod(t, 0o700)
 		trash = append(trash, t)
 	}
 	return trash
