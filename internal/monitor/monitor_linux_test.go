@@ -122,8 +122,9 @@ func TestLaunchErrors(t *testing.T) {
 	if _, err := m.Launch(exe, []string{"true"}, nil, nil, "/nonexistent"); err == nil || !strings.Contains(err.Error(), "chdir /nonexistent") {
 		t.Errorf("Launch in a missing dir: %v, want a chdir error", err)
 	}
-	// The monitor still works after a refused request, and launches once.
-	pid := runInit(t, m, "exit 0")
+	// The monitor still works after a refused request, and launches once
+	// (the init outlives the second request: the monitor ends with it).
+	pid := runInit(t, m, "sleep 1")
 	if _, err := m.Launch(exe, []string{"true"}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), "already launched") {
 		t.Errorf("a second Launch: %v, want an already-launched error", err)
 	}
