@@ -105,7 +105,7 @@ func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 	if s.db.fresh {
 		s.quarantineUnrecorded(ctx)
 	}
-	s.removeTrash(ctx)
+	s.removeTrash(ctx, known) // trash.go
 	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {

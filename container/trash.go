@@ -58,15 +58,18 @@ func (s *Service) emptyTrash(ctx context.Context, id string, trash []string) {
 }
 
 // removeTrash removes the trash that a daemon which stopped (or crashed)
-// before emptying it left.
-func (s *Service) removeTrash(ctx context.Context) {
+// before emptying it left. The trash of a container in known (it has a
+// record) is its removal's, which the recovery itself started: that
+// removal empties it.
+func (s *Service) removeTrash(ctx context.Context, known map[string]bool) {
 	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			continue
 		}
 		for _, de := range entries {
-			if !strings.HasPrefix(de.Name(), trashPrefix) {
+			id, ok := strings.CutPrefix(de.Name(), trashPrefix)
+			if !ok || known[id] {
 				continue
 			}
 			if err := mounttree.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
