@@ -2,6 +2,8 @@ package container
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,5 +40,26 @@ func TestExitSeenEarly(t *testing.T) {
 	}
 	if r := e.snapshot(); r.State.ExitCode != 128+int(unix.SIGKILL) || r.State.Error != "" {
 		t.Errorf("recorded exit %+v", r.State)
+	}
+}
+
+// TestAutoRemoveSharedPidNamespace: an --rm container in the host's PID
+// namespace may leave processes behind when its init exits (no kernel
+// ends them with it), so its removal kills them and removes its cgroups
+// before it answers, as Docker does.
+func TestAutoRemoveSharedPidNamespace(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := f.run(t, api.ContainerCreate{AutoRemove: true, PidMode: "host", Cmd: []string{"sh", "-c", "sleep 60 & exit 0"}})
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := f.svc.Wait(wctx, id, "removed"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"pids", "memory"} {
+		p := filepath.Join(cgroupRoot, c, "container-runtime", id)
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s remains when the removal answered (%v)", p, err)
+		}
 	}
 }
