@@ -68,8 +68,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -428,14 +428,15 @@ static void control(struct mon *m)
 			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 	}
 	buf[n] = '\0';
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 		mon_reply(m, "error message too large (at most %d bytes and %d files)", CTL_BUF - 1, CTL_MAXFDS);
-	else if (big && n >= 7 && memcmp(buf, "launch", 7) == 0) {
+	} else if (big && n >= 7 && memcmp(buf, "launch", 7) == 0) {
 		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), fds, nfds);
 		if (m->stage > 0)
 			close_child_ends(m); // the stage has them now
-	} else
+	} else {
 		mon_reply(m, "error unknown message");
+	}
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 out:
