@@ -8,6 +8,7 @@ import (
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
 	"github.com/container-runtime/container-runtime/internal/monitor"
 )
@@ -31,6 +32,7 @@ func (s *Service) watch(e *entry, monPid int) {
 	dir := s.monitorDir(e.id)
 	s.goBg(func(context.Context) {
 		defer cancel()
+		cg := s.runCgroup(e.id) // oom_linux.go
 		ex, err := monitor.WaitExit(wctx, dir, monPid)
 		if err != nil && ctx.Err() == nil && wctx.Err() != nil {
 			// Woken by exitSeen. A stray wake (a session of an
@@ -42,7 +44,7 @@ func (s *Service) watch(e *entry, monPid int) {
 		if ctx.Err() != nil {
 			return // the Service closes: a later one re-adopts the run
 		}
-		s.handleExit(s.bg, e, monPid, ex, err)
+		s.handleExit(s.bg, e, monPid, ex, err, cg)
 	})
 }
 
@@ -61,10 +63,11 @@ func (e *entry) exitSeen() {
 	}
 }
 
-// handleExit records the end of a run: the exit code and OOM kill, the
-// run's cleanup (runtime state, cgroup, network, mounts), the "die"
-// event, then the restart policy or --rm.
-func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *monitor.Exit, werr error) {
+// handleExit records the end of a run: the exit code and OOM kill (read
+// in cg, the run's cgroup, or nil to resolve it), the run's cleanup
+// (runtime state, cgroup, network, mounts), the "die" event, then the
+// restart policy or --rm.
+func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *monitor.Exit, werr error, cg cgroup.Manager) {
 	log := logctx.From(ctx).With("container", e.id)
 	e.op.Lock()
 	defer e.op.Unlock()
@@ -86,7 +89,7 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 		msg = fmt.Sprintf("the container's exit status was lost: %v", werr)
 		log.Warn("exit status lost", "error", werr)
 	}
-	oom := s.oomKilled(r.ID)
+	oom := s.oomKilled(r.ID, cg)
 	policy, _ := parseRestartPolicy(r.Config.RestartPolicy)
 	restart := policy.shouldRestart(code, r.RestartCount, r.StoppedByUser)
 	autoRemove := !restart && r.Config.AutoRemove

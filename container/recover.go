@@ -68,7 +68,7 @@ func (s *Service) recover(ctx context.Context) error {
 			if ex == nil && err == nil {
 				err = fmt.Errorf("the monitor ended without recording it")
 			}
-			s.handleExit(s.bg, e, r.State.MonitorPid, ex, err)
+			s.handleExit(s.bg, e, r.State.MonitorPid, ex, err, nil)
 		case StateRestarting:
 			if r.StoppedByUser {
 				e.update(func(r *record) { r.State.Status = StateExited })
