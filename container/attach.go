@@ -225,6 +225,7 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 	defer stopClosing()
 	code, exited := s.relay(ac, fc, early, frames, opts, keys, r.Config.OpenStdin)
 	if exited {
+		e.exitSeen() // exit.go
 		// The monitor reports the exit before our watcher recorded it.
 		// A client told the exit code must find the container stopped
 		// (`run X; rm X`), as Docker guarantees: wait for the record.

@@ -19,6 +19,7 @@
 //	Root/containers/<id>/container.log* the monitor's log files
 //	ExecRoot/containers/<id>/          the monitor's sockets and exit.json
 //	ExecRoot/runtime/<id>/             the low-level runtime's state
+//	{Root,ExecRoot}/containers/.trash-<id>/  a removed container's directories, until emptied (trash.go)
 //
 // Three files describe a container; each says something the others do not,
 // so they cannot disagree:

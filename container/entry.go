@@ -28,8 +28,9 @@ type entry struct {
 	removed bool
 	// attachers wait for the next start (attach before start).
 	attachers []*attacher
-	// stopWatch ends the exit watcher of the current run (nil when none).
-	stopWatch context.CancelFunc
+	// stopWatch ends the exit watcher of the current run (nil when none);
+	// wakeWatch makes it look for the exit at once (exitSeen).
+	stopWatch, wakeWatch context.CancelFunc
 	// health runs the health checks of the current run (health.go).
 	health *healthRun
 	// spec is config.json as Create wrote it (or as the first start or

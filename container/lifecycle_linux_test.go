@@ -39,7 +39,7 @@ func TestRunEcho(t *testing.T) {
 	for _, p := range in.StartPhases {
 		names = append(names, p.Name)
 	}
-	want := "rootfs,monitor,prepare,stage-exec,cgroups,namespaces,init-start,config,mounts,hooks,pivot_root,setup,privileges,state,monitor-init,network,exec"
+	want := "rootfs,monitor,prepare,stage-exec,cgroups,namespaces,init-start,config,mounts,hooks,pivot_root,setup,privileges,state,network,exec"
 	if strings.Join(names, ",") != want {
 		t.Errorf("start phases %v", names)
 	}

@@ -69,7 +69,7 @@ func (s *Service) recover(ctx context.Context) error {
 			if ex == nil && err == nil {
 				err = fmt.Errorf("the monitor ended without recording it")
 			}
-			s.handleExit(s.bg, e, r.State.MonitorPid, ex, err)
+			s.handleExit(s.bg, e, r.State.MonitorPid, ex, err, nil)
 		case StateRestarting:
 			if r.StoppedByUser {
 				e.update(func(r *record) { r.State.Status = StateExited })
@@ -102,12 +102,14 @@ func (s *Service) recover(ctx context.Context) error {
 }
 
 // removeOrphans removes what containers without a record left: a crash
-// between the steps of a create or a remove.
+// between the steps of a create or a remove, or before the directories
+// of a removed container were emptied.
 func (s *Service) removeOrphans(ctx context.Context, known map[string]bool) {
 	log := logctx.From(ctx)
 	if s.db.fresh {
 		s.quarantineUnrecorded(ctx)
 	}
+	s.removeTrash(ctx, known) // trash.go
 	for _, dir := range []string{filepath.Join(s.root, "containers"), filepath.Join(s.execRoot, "containers")} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {

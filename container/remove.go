@@ -3,10 +3,8 @@ package container
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
-	"github.com/container-runtime/container-runtime/internal/mounttree"
 	"github.com/container-runtime/container-runtime/internal/privdir"
 
 	"github.com/container-runtime/container-runtime/api"
@@ -58,12 +56,21 @@ func (s *Service) remove(ctx context.Context, id string, force, volumes bool) er
 // when it was made with --rm (as Docker's --rm does). The caller holds
 // e.op.
 func (s *Service) removeLocked(ctx context.Context, e *entry) error {
-	return s.removeVolumesLocked(ctx, e, false)
+	return s.removeRecordLocked(ctx, e, false, false)
 }
 
 // removeVolumesLocked is removeLocked, removing the anonymous volumes
 // too when volumes is set.
 func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes bool) error {
+	return s.removeRecordLocked(ctx, e, volumes, false)
+}
+
+// removeRecordLocked removes the container: what its run left, its
+// record, then (in the background, see removeTail) its directories. With
+// ended, nothing of the container can be running (endedWithInit): its
+// runtime state and cgroups go in the background too, after the record.
+// The caller holds e.op.
+func (s *Service) removeRecordLocked(ctx context.Context, e *entry, volumes, ended bool) error {
 	r := e.snapshot()
 	if e.isRemoved() {
 		return fmt.Errorf("no such container: %s: %w", r.Name, errdefs.ErrNotFound)
@@ -71,8 +78,13 @@ func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes boo
 	if r.active() {
 		return fmt.Errorf("container %s was started again: %w", r.Name, errdefs.ErrConflict)
 	}
-	// Whatever a run left (normally nothing: the exit handler cleans up).
-	if err := s.cleanupRun(ctx, r); err != nil {
+	// Whatever a run left (normally nothing: the exit handler cleans up,
+	// except after an --rm container's exit, which leaves it to us).
+	cleanup := s.cleanupRun
+	if ended {
+		cleanup = s.detachRun
+	}
+	if err := cleanup(ctx, r); err != nil {
 		return fmt.Errorf("removing container %s: %w", r.Name, err)
 	}
 	// The ACL entries that let this container's root reach its
@@ -96,20 +108,36 @@ func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes boo
 	}
 	s.mu.Unlock()
 	s.releaseVolumes(ctx, r, volumes || r.Config.AutoRemove)
-	// From here the container is gone for clients; a failure below leaves
-	// a directory that the next daemon start removes.
-	if err := mounttree.RemoveAll(s.containerDir(r.ID)); err != nil {
-		logctx.From(ctx).Warn("removing container directory", "container", r.ID, "error", err)
-	}
-	os.RemoveAll(s.monitorDir(r.ID))
-	removeCgroupParent(r.Config.CgroupParent) // cgroupparent_linux.go
+	// From here the container is gone for clients. What is left is
+	// removed in the background, or, after a crash, at the next daemon
+	// start (removeOrphans).
+	trash := s.trashDirs(r.ID) // trash.go
 	e.mu.Lock()
 	e.removed = true
 	e.notifyLocked()
 	e.mu.Unlock()
 	logctx.From(ctx).Info("container removed", "container", r.ID, "name", r.Name)
-	s.publish(r, "destroy", nil)
+	s.removeTail(ctx, r, ended, trash)
 	return nil
+}
+
+// removeTail finishes the removal of r off the client's path: the
+// runtime's state and cgroups when the record went first (ended), the
+// --cgroup-parent directories, the trashed directories. The "destroy"
+// event comes last: when it is published, nothing of the container is
+// left.
+func (s *Service) removeTail(ctx context.Context, r *record, ended bool, trash []string) {
+	ctx = context.WithoutCancel(ctx)
+	s.goBg(func(context.Context) {
+		if ended {
+			if err := s.deleteRun(ctx, r.ID); err != nil {
+				logctx.From(ctx).Warn("deleting the runtime state of a removed container", "container", r.ID, "error", err)
+			}
+		}
+		removeCgroupParent(r.Config.CgroupParent) // cgroupparent_linux.go
+		s.emptyTrash(ctx, r.ID, trash)
+		s.publish(r, "destroy", nil)
+	})
 }
 
 func (e *entry) isRemoved() bool {

@@ -180,11 +180,6 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	for _, p := range proc.Phases {
 		phases = append(phases, api.Phase{Name: p.Name, Duration: p.Duration})
 	}
-	t = time.Now()
-	if err := mon.SetInit(proc.Pid); err != nil {
-		return err
-	}
-	phase("monitor-init", t)
 
 	t = time.Now()
 	netStatus, err := nw.Attach(ctx, nc, proc.Pid)

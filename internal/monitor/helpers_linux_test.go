@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,25 +72,46 @@ func startMonitor(t testing.TB, cfg Config) *Monitor {
 	return m
 }
 
-// runInit launches /bin/sh -c script through m with files at 3, 4, ...
-// and makes it the init, standing in for the namespace stage and the
-// container's init at once.
+// runInit launches, through m, a stand-in for the runtime's namespace
+// stage (this test binary, see TestMain) that starts /bin/sh -c script
+// as the container's init, a child of the monitor, with files at 3, 4,
+// ..., and exits. It returns the init's PID, as the stage told it.
 func runInit(t testing.TB, m *Monitor, script string, files ...*os.File) int {
 	t.Helper()
-	exe, err := os.Open("/bin/sh")
+	return launchStage(t, m, 0, script, files...)
+}
+
+// launchStage is runInit with a stage that exits only delay after it
+// started the init.
+func launchStage(t testing.TB, m *Monitor, delay time.Duration, script string, files ...*os.File) int {
+	t.Helper()
+	exe, err := os.Open("/proc/self/exe")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer exe.Close()
-	pid, err := m.Launch(exe, []string{"sh", "-c", script}, []string{"PATH=/usr/bin:/bin"}, files, "/")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	env := []string{"PATH=/usr/bin:/bin", envTestStage + "=" + strconv.Itoa(3+len(files)), envTestStageDelay + "=" + delay.String()}
+	pid, err := m.Launch(exe, []string{"stage", script}, env, append(files, w), "/")
+	w.Close()
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
 	}
 	killOnCleanup(t, pid)
-	if err := m.SetInit(pid); err != nil {
-		t.Fatalf("SetInit: %v", err)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return pid
+	init, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("the stage told the init's PID as %q: %v", b, err)
+	}
+	killOnCleanup(t, init)
+	return init
 }
 
 func attach(t testing.TB, dir string) *AttachConn {

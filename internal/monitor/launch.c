@@ -1,6 +1,8 @@
 // LAUNCH: start a process for the daemon (the runtime's namespace stage)
 // as a child of the monitor, so that the container's init, which the
 // stage clones with CLONE_PARENT, is our child too and we can wait for it.
+// One LAUNCH succeeds per monitor: the init is the child that this
+// process leaves behind (find_init in monitor.c).
 //
 // Payload (every field NUL-terminated):
 //
@@ -106,8 +108,8 @@ void mon_launch(struct mon *m, char *buf, size_t len, char **ptrs, size_t ptrcap
 	ssize_t r;
 	pid_t pid;
 
-	if (m->init > 0) {
-		mon_reply(m, "error launch: the init is already set");
+	if (m->stage != 0) {
+		mon_reply(m, "error launch: already launched");
 		return;
 	}
 	if (len == 0 || buf[len - 1] != '\0' || nfds < 1) {
@@ -179,5 +181,6 @@ void mon_launch(struct mon *m, char *buf, size_t len, char **ptrs, size_t ptrcap
 			  strerror(msg[1]));
 		return;
 	}
+	m->stage = pid;
 	mon_reply(m, "pid %d", (int)pid);
 }

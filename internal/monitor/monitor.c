@@ -29,13 +29,15 @@
 //   step  direction         message                 meaning
 //   1     monitor -> daemon "ready"                 sockets listen, pipes exist
 //         monitor -> daemon "error <msg>"           setup failed; the monitor exits
-//   2     daemon -> monitor "launch\0..." + fds     start a child (launch.c)
+//   2     daemon -> monitor "launch\0..." + fds     start the stage (launch.c), once
 //         monitor -> daemon "pid <N>" | "error <msg>"
-//   3     daemon -> monitor "init <N>"              child N is the container's init
-//         monitor -> daemon "ok" | "error <msg>"
-//   4     daemon closes                             before INIT: the monitor exits once
-//                                                   it has no children left, without
-//                                                   exit.json; after INIT: ignored
+//   3     daemon closes                             before the init is known: the
+//                                                   monitor exits once it has no
+//                                                   children left, without exit.json;
+//                                                   after: ignored
+//
+// The init is not named by the daemon: when the stage exits, the child
+// it left (its CLONE_PARENT clone) is the init (find_init).
 //
 // When the init exits, the monitor reads the output still buffered (until
 // EOF on the pipes or EIO on the master, at most 2 s: a process outside
@@ -52,6 +54,7 @@
 // received into an mmap that is unmapped right after.
 #include "monitor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -65,6 +68,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -258,32 +262,100 @@ static void init_exited(struct mon *m, int status, const struct timespec *when)
 	m->drain_by.tv_sec += DRAIN_MS / 1000;
 }
 
-static void set_init(struct mon *m, pid_t pid)
+// children_first returns the first PID in our list of children
+// (/proc/self/task/<tid>/children; we have one thread), 0 when the list
+// is empty, -1 when it cannot be read.
+static pid_t children_first(void)
 {
-	siginfo_t si;
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
 
-	if (m->init > 0 || pid <= 0) {
-		mon_reply(m, "error init: %s", pid <= 0 ? "bad pid" : "already set");
-		return;
-	}
-	for (int i = 0; i < MON_RECENT && i < m->nrecent; i++) {
-		if (m->recent[i].pid == pid) {
-			m->init = pid;
-			init_exited(m, m->recent[i].status, &m->recent[i].when);
-			close_child_ends(m);
-			mon_reply(m, "ok");
-			return;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (pid_t)atoi(buf);
+}
+
+// stat_child reads /proc/<pid>/stat (dir is /proc) and, when pid is our
+// child, returns 1 with its start time (clock ticks after boot).
+static int stat_child(int dir, pid_t pid, unsigned long long *start)
+{
+	char path[32], buf[1024], *p;
+	ssize_t n;
+	int fd, ppid, field;
+
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	if ((fd = openat(dir, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1 || ppid != getpid())
+		return 0;
+	// The start time is field 22; field 3, the state, follows the ')'.
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return 0;
+	*start = strtoull(p + 1, NULL, 10);
+	return 1;
+}
+
+// scan_children finds the init without the children list (a kernel built
+// without CONFIG_PROC_CHILDREN): of the processes in /proc whose parent
+// we are, the one started first (the lower PID on a tie, as start times
+// count clock ticks). 0: none.
+static pid_t scan_children(void)
+{
+	char buf[4096];
+	unsigned long long start, best_start = 0;
+	pid_t best = 0;
+	long n;
+	int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		return 0;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			pid_t pid = (pid_t)atoi(d->d_name);
+
+			off += d->d_reclen;
+			if (pid > 0 && stat_child(dir, pid, &start) &&
+			    (best == 0 || start < best_start || (start == best_start && pid < best))) {
+				best = pid;
+				best_start = start;
+			}
 		}
 	}
-	// WNOWAIT: only ask whether pid is our child; SIGCHLD reaps it.
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
-		mon_reply(m, "error init: pid %d is not a child of the monitor: %s", pid, strerror(errno));
-		return;
-	}
-	m->init = pid;
-	close_child_ends(m);
-	mon_reply(m, "ok");
+	close(dir);
+	return best;
+}
+
+// find_init returns the container's init: the child that the stage (the
+// launched process, just reaped) left behind, its CLONE_PARENT clone. The
+// kernel keeps a process's children in the order they became its
+// children (a clone appends one, so does the adoption of an orphan), and
+// lists them in that order, zombies included. Nothing but the init can
+// become our child before it does: the stage clones once, and every
+// orphan we adopt descends from the init. Until the init is known no
+// other child is reaped (reap), so it is listed even once it exited. The
+// PID comes from the kernel, never from the container. 0: the stage left
+// no child (it failed before its clone).
+static pid_t find_init(void)
+{
+	pid_t pid = children_first();
+
+	return pid >= 0 ? pid : scan_children();
 }
 
 static void reap(struct mon *m)
@@ -295,21 +367,27 @@ static void reap(struct mon *m)
 
 	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
 		;
+	if (m->init == 0) {
+		if (m->stage <= 0)
+			return;
+		do
+			pid = waitpid(m->stage, &status, WNOHANG);
+		while (pid < 0 && errno == EINTR);
+		if (pid != m->stage)
+			return;
+		m->stage = -1;
+		if ((m->init = find_init()) == 0)
+			return;
+	}
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);
 		if (pid < 0 && errno == EINTR)
 			continue;
 		if (pid <= 0)
 			return;
-		clock_gettime(CLOCK_REALTIME, &now);
 		if (pid == m->init) {
+			clock_gettime(CLOCK_REALTIME, &now);
 			init_exited(m, status, &now);
-		} else if (m->init == 0) {
-			struct mon_exited *e = &m->recent[m->nrecent++ % MON_RECENT];
-
-			e->pid = pid;
-			e->status = status;
-			e->when = now;
 		}
 	}
 }
@@ -350,11 +428,13 @@ static void control(struct mon *m)
 			memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 	}
 	buf[n] = '\0';
-	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 		mon_reply(m, "error message too large (at most %d bytes and %d files)", CTL_BUF - 1, CTL_MAXFDS);
-	else if (big && n >= 7 && memcmp(buf, "launch", 7) == 0)
+	} else if (big && n >= 7 && memcmp(buf, "launch", 7) == 0) {
 		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), fds, nfds, -1);
-	else if (big && n >= 10 && memcmp(buf, "launch-cg", 10) == 0 && nfds >= 2) {
+		if (m->stage > 0)
+			close_child_ends(m); // the stage has them now
+	} else if (big && n >= 10 && memcmp(buf, "launch-cg", 10) == 0 && nfds >= 2) {
 		// [exe, cgroup directory, files...]: the cgroup goes aside.
 		int files[CTL_MAXFDS];
 
@@ -363,11 +443,11 @@ static void control(struct mon *m)
 			files[i - 1] = fds[i];
 		mon_launch(m, buf, n, (char **)(buf + CTL_BUF), CTL_PTRS / sizeof(char *), files, nfds - 1,
 			   fds[1]);
-	}
-	else if (strncmp(buf, "init ", 5) == 0)
-		set_init(m, (pid_t)atoi(buf + 5));
-	else
+		if (m->stage > 0)
+			close_child_ends(m); // the stage has them now
+	} else {
 		mon_reply(m, "error unknown message");
+	}
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 out:

@@ -20,9 +20,6 @@
 #define MON_CLIENTS 64
 // Log entries gathered into one writev(2).
 #define MON_BATCH 64
-// Children reaped before the daemon named the init are remembered, so
-// that an init that exits before INIT arrives is not lost.
-#define MON_RECENT 16
 // Room for a formatted timestamp (35 bytes are used).
 #define MON_TS 72
 
@@ -69,12 +66,6 @@ struct mon_log {
 	char hdr[MON_BATCH][MON_TS + 16];
 };
 
-struct mon_exited {
-	pid_t pid;
-	int status;
-	struct timespec when;
-};
-
 struct mon {
 	int ctl;               // control socket (SOCK_SEQPACKET); -1 once closed
 	int sigfd;             // signalfd for SIGCHLD
@@ -93,13 +84,12 @@ struct mon {
 	int ws_set;
 	struct mon_client clients[MON_CLIENTS];
 	struct mon_log log;
-	pid_t init;            // 0 until INIT
+	pid_t stage;           // the launched process; 0 before LAUNCH, -1 once reaped
+	pid_t init;            // the child the stage left (find_init); 0 until known
 	int init_done;         // the init was reaped
 	int status;            // its wait status
 	struct timespec exited;  // CLOCK_REALTIME of its exit
 	struct timespec drain_by; // CLOCK_MONOTONIC deadline for the last output
-	struct mon_exited recent[MON_RECENT];
-	int nrecent;
 };
 
 // monitor.c

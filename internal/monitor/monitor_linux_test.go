@@ -10,11 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/api"
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/testutil"
 )
 
 func TestExit(t *testing.T) {
@@ -120,19 +122,14 @@ func TestLaunchErrors(t *testing.T) {
 	if _, err := m.Launch(exe, []string{"true"}, nil, nil, "/nonexistent"); err == nil || !strings.Contains(err.Error(), "chdir /nonexistent") {
 		t.Errorf("Launch in a missing dir: %v, want a chdir error", err)
 	}
-	if err := m.SetInit(1); err == nil || !strings.Contains(err.Error(), "not a child") {
-		t.Errorf("SetInit(1): %v, want a not-a-child error", err)
+	// The monitor still works after a refused request, and launches once
+	// (the init outlives the second request: the monitor ends with it).
+	pid := runInit(t, m, "sleep 1")
+	if _, err := m.Launch(exe, []string{"true"}, nil, nil, ""); err == nil || !strings.Contains(err.Error(), "already launched") {
+		t.Errorf("a second Launch: %v, want an already-launched error", err)
 	}
-	// The monitor still works after refused requests.
-	pid, err := m.Launch(exe, []string{"true"}, nil, nil, "")
-	if err != nil {
-		t.Fatalf("Launch: %v", err)
-	}
-	if err := m.SetInit(pid); err != nil {
-		t.Fatalf("SetInit: %v", err)
-	}
-	if e := waitExit(t, m, cfg.Dir); e.ExitCode != 0 {
-		t.Errorf("exit code %d, want 0", e.ExitCode)
+	if e := waitExit(t, m, cfg.Dir); e.Pid != pid || e.ExitCode != 0 {
+		t.Errorf("exit %+v, want pid %d code 0", e, pid)
 	}
 }
 
@@ -408,35 +405,56 @@ func monitorPids(t testing.TB) []int {
 	return pids
 }
 
-// TestSubreaper: the init is not the launched process but its child, as
-// with the runtime's stage, here adopted when its parent exits (the
-// stage's CLONE_PARENT gives the same parentage directly). The launched
-// process's own exit must not end the container.
-func TestSubreaper(t *testing.T) {
+// TestInitIsTheStagesChild: the init is not the launched process but
+// the child it leaves behind, as with the runtime's stage; the stage's
+// own exit does not end the container, whether the init exits after it,
+// before it, or leaves orphans that the monitor (a subreaper) adopts
+// before the stage exits. Nobody tells the monitor the init's PID.
+func TestInitIsTheStagesChild(t *testing.T) {
+	tests := []struct {
+		name   string
+		delay  time.Duration // the stage's exit after the init's start
+		script string
+		code   int
+	}{
+		{name: "init exits last", script: "sleep 0.3; exit 4", code: 4},
+		{name: "init exits first", delay: 300 * time.Millisecond, script: "exit 5", code: 5},
+		// The init's orphan is adopted after the init, before the stage
+		// exits: the init is still the first child the stage left.
+		{name: "orphans adopted first", delay: 300 * time.Millisecond, script: "sleep 5 >/dev/null 2>&1 & exit 6", code: 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			m := startMonitor(t, cfg)
+			init := launchStage(t, m, tt.delay, tt.script)
+			if e := waitExit(t, m, cfg.Dir); e.Pid != init || e.ExitCode != tt.code {
+				t.Errorf("exit %+v, want pid %d code %d", e, init, tt.code)
+			}
+		})
+	}
+}
+
+// TestInitWithoutChildrenList: on a kernel without
+// /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN), the monitor finds
+// the init by scanning /proc. The file is hidden here by a mount over the
+// monitor's task directory.
+func TestInitWithoutChildrenList(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testutil.Missing(t, "needs root: mounts over /proc/PID/task")
+	}
 	cfg := testConfig(t)
 	m := startMonitor(t, cfg)
-	a := attach(t, cfg.Dir)
-	exe, err := os.Open("/bin/sh")
-	if err != nil {
-		t.Fatal(err)
+	task := fmt.Sprintf("/proc/%d/task", m.Pid())
+	if err := unix.Mount("tmpfs", task, "tmpfs", 0, ""); err != nil {
+		t.Fatalf("hiding %s: %v", task, err)
 	}
-	defer exe.Close()
-	stage, err := m.Launch(exe, []string{"sh", "-c", "sh -c 'sleep 0.3; exit 4' & echo $!"}, nil, nil, "")
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { unix.Unmount(task, unix.MNT_DETACH) })
+	if _, err := os.Stat(fmt.Sprintf("%s/%d/children", task, m.Pid())); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the children list is still there: %v", err)
 	}
-	killOnCleanup(t, stage)
-	s := readUntil(t, a, func(s *session) bool { return strings.HasSuffix(s.stdout.String(), "\n") })
-	init, err := strconv.Atoi(strings.TrimSpace(s.stdout.String()))
-	if err != nil {
-		t.Fatalf("init pid %q: %v", s.stdout.String(), err)
-	}
-	killOnCleanup(t, init)
-	waitGone(t, stage)
-	if err := m.SetInit(init); err != nil {
-		t.Fatalf("SetInit of the adopted process: %v", err)
-	}
-	if e := waitExit(t, m, cfg.Dir); e.Pid != init || e.ExitCode != 4 {
-		t.Errorf("exit %+v, want pid %d code 4", e, init)
+	init := launchStage(t, m, 300*time.Millisecond, "sleep 5 >/dev/null 2>&1 & exit 6")
+	if e := waitExit(t, m, cfg.Dir); e.Pid != init || e.ExitCode != 6 {
+		t.Errorf("exit %+v, want pid %d code 6", e, init)
 	}
 }

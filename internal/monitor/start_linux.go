@@ -53,7 +53,7 @@ type Config struct {
 }
 
 // Monitor is the daemon's handle of a running monitor: its control
-// connection, used to launch the container and name its init.
+// connection, used to launch the container.
 type Monitor struct {
 	pid     int
 	console string
@@ -64,8 +64,8 @@ type Monitor struct {
 
 // Start re-executes the calling binary, which must import this package,
 // as a monitor, and waits until it is ready. The monitor outlives the
-// caller; until it has an init (SetInit) it also exits when the control
-// connection closes and it has no children left.
+// caller; until it has an init (see Launch) it also exits when the
+// control connection closes and it has no children left.
 func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 	if cfg.Dir == "" || cfg.LogPath == "" {
 		return nil, fmt.Errorf("starting a monitor: Dir and LogPath are required: %w", errdefs.ErrInvalidArgument)
@@ -221,7 +221,10 @@ func (m *Monitor) ConsoleSocket() string { return m.console }
 // in dir, and with the container's stdio (all /dev/null with a tty). It
 // returns the child's PID. It implements the runtime's Launcher: the
 // child is the namespace stage, whose CLONE_PARENT child, the container's
-// init, becomes the monitor's child too.
+// init, becomes the monitor's child too. The monitor takes the child
+// that the launched process leaves behind when it exits as the init,
+// whose exit ends the container and the monitor: one Launch succeeds per
+// monitor.
 func (m *Monitor) Launch(exe *os.File, args, env []string, files []*os.File, dir string) (int, error) {
 	return m.launch("launch", exe, nil, args, env, files, dir)
 }
@@ -275,19 +278,6 @@ func (m *Monitor) launch(verb string, exe, cgroupDir *os.File, args, env []strin
 		return 0, fmt.Errorf("launching %q through monitor %d: %w", args[0], m.pid, replyError(reply))
 	}
 	return pid, nil
-}
-
-// SetInit tells the monitor which of its children is the container's
-// init: the process whose exit ends the container and the monitor.
-func (m *Monitor) SetInit(pid int) error {
-	reply, err := m.request([]byte("init "+strconv.Itoa(pid)), nil)
-	if err == nil && string(reply) != "ok" {
-		err = replyError(reply)
-	}
-	if err != nil {
-		return fmt.Errorf("setting the init of monitor %d to %d: %w", m.pid, pid, err)
-	}
-	return nil
 }
 
 // Close closes the control connection. A monitor with an init keeps
