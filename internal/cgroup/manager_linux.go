@@ -73,14 +73,57 @@ func New(id, cgroupsPath string, r *specs.LinuxResources) (Manager, error) {
 	cg := &cgroups.Cgroup{Path: inner, Resources: copyResources(res)}
 	if layout == Unified {
 		m.lib, err = fs2.NewManager(cg, filepath.Join(cgroupRoot, inner))
+	} else if mounts := v1Mounts.get(); mounts != nil {
+		paths := make(map[string]string, len(mounts))
+		for ctrl, mnt := range mounts {
+			paths[ctrl] = mnt + inner
+		}
+		m.lib, err = fs.NewManager(cg, paths)
 	} else {
 		// Finds each controller's mount point (reads only).
 		m.lib, err = fs.NewManager(cg, nil)
+		if err == nil {
+			v1Mounts.learn(m.lib.GetPaths(), inner)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("preparing cgroup %s: %w", inner, tag(err))
 	}
 	return m, nil
+}
+
+// v1Mounts keeps where each v1 controller's hierarchy is mounted, as the
+// library found it for the first New: it looks them up in
+// /proc/self/mountinfo at every New otherwise (0.2 ms of every start),
+// and the hierarchies of a host do not move under a running daemon.
+var v1Mounts mountCache
+
+type mountCache struct {
+	mu     sync.Mutex
+	mounts map[string]string // controller -> mount point
+}
+
+func (c *mountCache) get() map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mounts
+}
+
+// learn takes the mount points from the paths the library gave for the
+// cgroup inner (an absolute path: each is mount point + inner), unless
+// one of them is not of that form.
+func (c *mountCache) learn(paths map[string]string, inner string) {
+	mounts := make(map[string]string, len(paths))
+	for ctrl, p := range paths {
+		mnt, ok := strings.CutSuffix(p, inner)
+		if !ok || !strings.HasPrefix(inner, "/") || mnt == "" {
+			return
+		}
+		mounts[ctrl] = mnt
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mounts = mounts
 }
 
 // newUnifiedAt returns a v2 manager for the cgroup directory dir, which may

@@ -2,12 +2,15 @@ package cgroup
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/opencontainers/cgroups"
+	"github.com/opencontainers/cgroups/fs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/container-runtime/container-runtime/errdefs"
@@ -56,5 +59,47 @@ func TestApplyRollsBack(t *testing.T) {
 	}
 	if err := m.Apply(0); !errors.Is(err, errdefs.ErrInvalidArgument) {
 		t.Errorf("Apply(0) = %v; want ErrInvalidArgument", err)
+	}
+}
+
+// TestNewCachedMountsSamePaths: after the first New, the mount points
+// come from v1Mounts, and the paths of a cgroup are what the library
+// finds by itself in /proc/self/mountinfo.
+func TestNewCachedMountsSamePaths(t *testing.T) {
+	if Mode() == Unified {
+		testutil.Missing(t, "no v1 hierarchies on this host")
+	}
+	if _, err := New("crt-cache-first", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if v1Mounts.get() == nil {
+		t.Fatal("New did not learn the mount points")
+	}
+	m, err := New("crt-cache-second", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg := &cgroups.Cgroup{Path: defaultParent + "/crt-cache-second", Resources: &cgroups.Resources{}}
+	lib, err := fs.NewManager(cg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.(*manager).lib.GetPaths()
+	if want := lib.GetPaths(); !maps.Equal(got, want) {
+		t.Errorf("paths from the cached mounts:\n%v\nwant the library's:\n%v", got, want)
+	}
+}
+
+// TestMountCacheRefusesOddPaths: a path that is not mount point + the
+// cgroup's path teaches nothing.
+func TestMountCacheRefusesOddPaths(t *testing.T) {
+	var c mountCache
+	c.learn(map[string]string{"cpu": "/sys/fs/cgroup/cpu/a/b", "pids": "/elsewhere"}, "/a/b")
+	if c.get() != nil {
+		t.Errorf("learned %v from a path without the cgroup's", c.get())
+	}
+	c.learn(map[string]string{"cpu": "/sys/fs/cgroup/cpu/a/b"}, "/a/b")
+	if got := c.get(); got["cpu"] != "/sys/fs/cgroup/cpu" {
+		t.Errorf("learned %v, want cpu at /sys/fs/cgroup/cpu", got)
 	}
 }
