@@ -21,16 +21,28 @@ type attacher struct {
 	// connected is closed once the client connected (or gave up).
 	connected chan struct{}
 	once      sync.Once
+	// failed is closed when the start that released the client failed
+	// after that: the init the monitor saw end was never the container's
+	// run, and no exit will be recorded for the session to wait for.
+	failed     chan struct{}
+	failedOnce sync.Once
+}
+
+func newAttacher() *attacher {
+	return &attacher{ready: make(chan string, 1), connected: make(chan struct{}), failed: make(chan struct{})}
 }
 
 // done tells the start that this client no longer needs waiting for.
 func (a *attacher) done() { a.once.Do(func() { close(a.connected) }) }
 
+func (a *attacher) fail() { a.failedOnce.Do(func() { close(a.failed) }) }
+
 // releaseAttachers hands the new monitor to the clients waiting for the
-// start and returns a function that waits (bounded) until they connected.
-// The start calls it before the container's program may run, so that
-// they miss nothing; their connecting overlaps the runtime's create.
-func (s *Service) releaseAttachers(e *entry, dir string) (waitConnected func()) {
+// start and returns a function that waits (bounded) until they connected,
+// and one that tells them the start failed. The start calls the first
+// before the container's program may run, so that they miss nothing;
+// their connecting overlaps the runtime's create.
+func (s *Service) releaseAttachers(e *entry, dir string) (waitConnected, failed func()) {
 	e.mu.Lock()
 	waiting := e.attachers
 	e.attachers = nil
@@ -38,7 +50,7 @@ func (s *Service) releaseAttachers(e *entry, dir string) (waitConnected func()) 
 	for _, a := range waiting {
 		a.ready <- dir
 	}
-	return func() {
+	waitConnected = func() {
 		deadline := time.After(attachWait)
 		for _, a := range waiting {
 			select {
@@ -48,6 +60,12 @@ func (s *Service) releaseAttachers(e *entry, dir string) (waitConnected func()) 
 			}
 		}
 	}
+	failed = func() {
+		for _, a := range waiting {
+			a.fail()
+		}
+	}
+	return waitConnected, failed
 }
 
 // failAttachers ends the wait of the clients attached to a container
@@ -129,7 +147,7 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 			return err
 		}
 	case StateCreated, StateRestarting:
-		wait = &attacher{ready: make(chan string, 1), connected: make(chan struct{})}
+		wait = newAttacher()
 		e.mu.Lock()
 		e.attachers = append(e.attachers, wait)
 		e.mu.Unlock()
@@ -229,9 +247,28 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 		// The monitor reports the exit before our watcher recorded it.
 		// A client told the exit code must find the container stopped
 		// (`run X; rm X`), as Docker guarantees: wait for the record.
+		// Unless the start this session waited for failed once the
+		// client had connected: the monitor then saw a failed init end,
+		// no exit is recorded, and the start's error is the answer.
 		wctx, cancel := context.WithTimeout(ctx, killWait)
+		if wait != nil {
+			go func() {
+				select {
+				case <-wait.failed:
+					cancel()
+				case <-wctx.Done():
+				}
+			}()
+		}
 		e.waitFor(wctx, func(_ *record, exits int, removed bool) bool { return removed || exits > exits0 })
 		cancel()
+		if wait != nil {
+			select {
+			case <-wait.failed:
+				return nil
+			default:
+			}
+		}
 		fc.exit(code)
 	}
 	return nil

@@ -180,3 +180,35 @@ func waitAttacher(tb testing.TB, s *Service, id string) {
 		tb.Fatal("the attach session never waited for the start")
 	}
 }
+
+// TestAttachStartFails: a client attached to a created container whose
+// start fails once the monitor was handed to it (the program is missing:
+// the init fails after the client connected) gets no exit code, as
+// Docker's attach stream just ends, and its session ends with the start
+// rather than waiting for an exit that is never recorded.
+func TestAttachStartFails(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", Cmd: []string{"/no/such/program"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
+	})
+	waitAttacher(t, f.svc, c.ID)
+	if err := f.svc.Start(ctx, c.ID); err == nil || !strings.Contains(err.Error(), "/no/such/program") {
+		t.Fatalf("Start: %v; want the missing program named", err)
+	}
+	// Well within killWait, the bound of the wait for an exit record.
+	select {
+	case <-s.done:
+	case <-time.After(killWait / 2):
+		t.Fatalf("the attach session still runs %v after its start failed", killWait/2)
+	}
+	select {
+	case code := <-s.exit:
+		t.Errorf("the session sent exit code %d for a start that failed", code)
+	default:
+	}
+}

@@ -138,7 +138,8 @@ func (s *Service) startLocked(ctx context.Context, e *entry) (retErr error) {
 	phase("monitor", t)
 	// Clients that attached to the created container connect now; the
 	// program runs only once they did (attachersConnected below).
-	attachersConnected := s.releaseAttachers(e, pending.dir)
+	attachersConnected, attachersFailed := s.releaseAttachers(e, pending.dir)
+	undo = append(undo, attachersFailed)
 
 	// The startup commands' results, one JSON line each; a container
 	// without any needs no file.
