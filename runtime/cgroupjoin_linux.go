@@ -122,8 +122,13 @@ func (r *Runtime) spawnInCgroups(ctx context.Context, req spawnRequest, j cgroup
 		req.cgroupDir, req.cgroupProcs = nil, j.files(true)
 	}
 	proc, err := r.spawn(ctx, req)
-	if born && cloneIntoRefused(err) {
-		r.noCloneInto.Store(true)
+	var notBorn *bornError
+	if born && errors.As(err, &notBorn) {
+		// Whatever stopped the birth in the cgroup, the stage's own
+		// write says it plainly, or works; a refusal is remembered.
+		if cloneIntoRefused(err) {
+			r.noCloneInto.Store(true)
+		}
 		req.cgroupDir, req.cgroupProcs = nil, j.files(true)
 		proc, err = r.spawn(ctx, req)
 	}
@@ -138,14 +143,18 @@ func (e *bornError) Error() string { return e.err.Error() }
 func (e *bornError) Unwrap() error { return e.err }
 
 // cloneIntoRefused tells whether err is the kernel or a seccomp filter
-// refusing clone3 with CLONE_INTO_CGROUP, rather than a failure that the
-// stage's own cgroup.procs write would meet as well.
+// refusing clone3 with CLONE_INTO_CGROUP, for good: then no later stage
+// tries. EACCES is among them: in the cgroup v2 guest of
+// integration/cgroupv2 (Debian's 6.1 kernel, root) every stage born in
+// the container's cgroup failed to start with "fork/exec ...: permission
+// denied", and the stage's own cgroup.procs write works there. (Why is
+// not established yet: see the closing note of issue 13.)
 func cloneIntoRefused(err error) bool {
 	var born *bornError
 	if !errors.As(err, &born) {
 		return false
 	}
-	for _, e := range []error{unix.ENOSYS, unix.E2BIG, unix.EINVAL, unix.EPERM} {
+	for _, e := range []error{unix.ENOSYS, unix.E2BIG, unix.EINVAL, unix.EPERM, unix.EACCES} {
 		if errors.Is(err, e) {
 			return true
 		}

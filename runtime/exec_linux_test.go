@@ -174,6 +174,7 @@ func TestCloneIntoRefused(t *testing.T) {
 		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.ENOSYS}}), true},
 		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.E2BIG}}), true},
 		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.ENODEV}}), false},
+		{fmt.Errorf("starting the container process: %w", &bornError{&os.PathError{Op: "fork/exec", Err: unix.EACCES}}), true},
 		// A later step's EPERM (a usermap write, say) is not clone3's.
 		{fmt.Errorf("writing the id maps: %w", unix.EPERM), false},
 		{&processError{msg: "exec: no such file"}, false},
