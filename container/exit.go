@@ -140,7 +140,7 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	case autoRemove:
 		// The removal cleans up the run before it deletes the record; the
 		// runtime's part after, when nothing of the run remains.
-		if err := s.removeRecordLocked(ctx, e, false, endedWithInit(r, ex)); err != nil {
+		if err := s.removeLocked(ctx, e, false, endedWithInit(r, ex)); err != nil {
 			log.Warn("removing the container (--rm)", "error", err)
 			// It stays, exited: its record says so.
 			if err := s.save(e); err != nil {

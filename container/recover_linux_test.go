@@ -168,6 +168,14 @@ func TestRecoveryRemovesOrphans(t *testing.T) {
 // that happened while no daemon ran.
 func (f *fixture) exitWhileDown(t *testing.T, id string) {
 	t.Helper()
+	f.exitWhileClosed(t, id)
+	f.svc = f.open(t)
+}
+
+// exitWhileClosed is exitWhileDown without the new Service: the test
+// changes what the closed one left first.
+func (f *fixture) exitWhileClosed(t *testing.T, id string) {
+	t.Helper()
 	ctx := context.Background()
 	r := f.svc.snapshotOf(t, id)
 	f.svc.Close()
@@ -180,7 +188,6 @@ func (f *fixture) exitWhileDown(t *testing.T, id string) {
 	if _, err := monitor.WaitExit(wctx, f.svc2dir(id), r.State.MonitorPid); err != nil {
 		t.Fatalf("the monitor recorded no exit: %v", err)
 	}
-	f.svc = f.open(t)
 }
 
 // TestRecoveryRemovesRmContainerWithLostSpec: the spec of an --rm

@@ -45,32 +45,20 @@ func (s *Service) remove(ctx context.Context, id string, force, volumes bool) er
 			// done, as Docker answers.
 			return nil
 		}
-		return s.removeVolumesLocked(ctx, e, volumes)
+		return s.removeLocked(ctx, e, volumes, false)
 	}
 	e.op.Lock()
 	defer e.op.Unlock()
-	return s.removeVolumesLocked(ctx, e, volumes)
+	return s.removeLocked(ctx, e, volumes, false)
 }
 
-// removeLocked removes a stopped container, and its anonymous volumes
-// when it was made with --rm (as Docker's --rm does). The caller holds
-// e.op.
-func (s *Service) removeLocked(ctx context.Context, e *entry) error {
-	return s.removeRecordLocked(ctx, e, false, false)
-}
-
-// removeVolumesLocked is removeLocked, removing the anonymous volumes
-// too when volumes is set.
-func (s *Service) removeVolumesLocked(ctx context.Context, e *entry, volumes bool) error {
-	return s.removeRecordLocked(ctx, e, volumes, false)
-}
-
-// removeRecordLocked removes the container: what its run left, its
-// record, then (in the background, see removeTail) its directories. With
-// ended, nothing of the container can be running (endedWithInit): its
-// runtime state and cgroups go in the background too, after the record.
-// The caller holds e.op.
-func (s *Service) removeRecordLocked(ctx context.Context, e *entry, volumes, ended bool) error {
+// removeLocked removes a stopped container: what its run left, its
+// record, then (in the background, see removeTail) its directories; and
+// its anonymous volumes when volumes is set or it was made with --rm (as
+// Docker's --rm does). With ended, nothing of the container can be
+// running (endedWithInit): its runtime state and cgroups go in the
+// background too, after the record. The caller holds e.op.
+func (s *Service) removeLocked(ctx context.Context, e *entry, volumes, ended bool) error {
 	r := e.snapshot()
 	if e.isRemoved() {
 		return fmt.Errorf("no such container: %s: %w", r.Name, errdefs.ErrNotFound)
@@ -155,7 +143,7 @@ func (s *Service) Prune(ctx context.Context) (api.PruneReport, error) {
 		}
 		size := dirSize(s.containerDir(e.id))
 		e.op.Lock()
-		err := s.removeLocked(ctx, e)
+		err := s.removeLocked(ctx, e, false, false)
 		e.op.Unlock()
 		if err != nil {
 			continue // started or removed meanwhile

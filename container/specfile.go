@@ -62,7 +62,7 @@ func (s *Service) removeIfSpecLost(ctx context.Context, e *entry) bool {
 	log.Warn("removing an --rm container that never started: its spec was lost", "container", r.ID, "error", err)
 	e.op.Lock()
 	defer e.op.Unlock()
-	if err := s.removeLocked(ctx, e); err != nil {
+	if err := s.removeLocked(ctx, e, false, false); err != nil {
 		log.Warn("removing an --rm container whose spec was lost", "container", r.ID, "error", err)
 	}
 	return true

@@ -157,11 +157,10 @@ func (e *entry) claimMonitor(p *pendingMonitor) bool {
 // any.
 func (e *entry) takeMonitor() *pendingMonitor {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	p := e.monitor
-	if p != nil {
-		e.monitor = nil
-		close(p.claimed)
+	e.mu.Unlock()
+	if p == nil || !e.claimMonitor(p) {
+		return nil // none, or the keeper discarded it meanwhile
 	}
 	return p
 }

@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/container-runtime/container-runtime/api"
-	"github.com/container-runtime/container-runtime/internal/monitor"
 	"github.com/container-runtime/container-runtime/internal/mounttree"
 )
 
@@ -72,17 +69,8 @@ func TestRecoveryAfterCrashInRemoveTail(t *testing.T) {
 	ctx := context.Background()
 	id := f.run(t, api.ContainerCreate{Name: "tail", Cmd: []string{"sleep", "60"}})
 	r := f.svc.snapshotOf(t, id)
-	f.svc.Close()
-	f.svc = nil
 	// The init exits while no daemon runs; its monitor records it.
-	if err := f.rt.Kill(ctx, id, unix.SIGKILL, true); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := monitor.WaitExit(wctx, f.svc2dir(id), r.State.MonitorPid); err != nil {
-		t.Fatalf("the monitor recorded no exit: %v", err)
-	}
+	f.exitWhileClosed(t, id)
 	// What the removal did before the crash.
 	d, err := openDB(f.root)
 	if err != nil {

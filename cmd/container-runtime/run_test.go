@@ -280,13 +280,12 @@ func TestRunAttachStarts(t *testing.T) {
 					w.Write([]byte(tc.startErr))
 					return
 				}
-				conn, rw, err := w.(http.Hijacker).Hijack()
-				if err != nil {
-					t.Error(err)
+				w.Header().Set(api.StartedHeader, "1")
+				conn, rw := hijack(t, w)
+				if conn == nil {
 					return
 				}
 				defer conn.Close()
-				rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" + api.StartedHeader + ": 1\r\n\r\n")
 				writeFrame(rw, api.Stdout, "hi\n")
 				writeExit(rw, 3)
 				rw.Flush()

@@ -52,13 +52,12 @@ func TestSigProxyAttachStart(t *testing.T) {
 		// The start, before the 101.
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 		<-killed
-		conn, rw, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			t.Error(err)
+		w.Header().Set(api.StartedHeader, "1")
+		conn, rw := hijack(t, w)
+		if conn == nil {
 			return
 		}
 		defer conn.Close()
-		rw.WriteString("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" + api.StartedHeader + ": 1\r\n\r\n")
 		writeExit(rw, 130)
 		rw.Flush()
 	})
