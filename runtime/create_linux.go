@@ -17,6 +17,7 @@ import (
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/cgroup"
 	"github.com/container-runtime/container-runtime/internal/logctx"
+	"github.com/container-runtime/container-runtime/internal/nsenter"
 	"github.com/container-runtime/container-runtime/internal/privdir"
 	"github.com/container-runtime/container-runtime/internal/rootfs"
 )
@@ -155,8 +156,12 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	}
 	// The init gets the compiled program, not the profile (often most of
 	// the spec's bytes), which it would decode for nothing.
-	cfg := initConfig{StartupCommands: opts.StartupCommands,
-		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Init: opts.Init,
+	procPlan, err := nsenter.EncodePlan(spec.Process, nsenter.PlanOptions{Startup: opts.StartupCommands})
+	if err != nil {
+		return nil, fmt.Errorf("creating container %q: %w", id, err)
+	}
+	cfg := initConfig{
+		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Plan: procPlan, Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawnInCgroups(ctx, spawnRequest{

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // checkCwdEscape fails t if a container process whose cwd was
@@ -119,70 +117,5 @@ func TestCwdCreatedInsideRoot(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("/tmp", name)); err == nil {
 		os.RemoveAll(filepath.Join("/tmp", name))
 		t.Errorf("the cwd was created on the host, in /tmp/%s", name)
-	}
-}
-
-// TestOpenCwdRefusesMagicLinks resolves a magic link to a directory
-// descriptor, which must fail rather than lead to that directory.
-func TestOpenCwdRefusesMagicLinks(t *testing.T) {
-	dir, err := unix.Open(t.TempDir(), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(dir)
-	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(root)
-	fd, err := openCwd(root, "/proc/self/fd/"+strconv.Itoa(dir))
-	if err == nil {
-		unix.Close(fd)
-		t.Fatal("a cwd through /proc/self/fd/N was opened")
-	}
-	if !strings.Contains(err.Error(), "magic link") {
-		t.Errorf("error does not say why: %v", err)
-	}
-}
-
-// TestCheckNoDirectoryFDs checks the guard run before the cwd is
-// resolved: a directory descriptor of ours makes it fail, and
-// releaseDirectoryFDs leaves the number open on something that is not a
-// directory.
-func TestCheckNoDirectoryFDs(t *testing.T) {
-	// The test binary may hold directories of its own (cgroup managers):
-	// only the descriptors above them are ours here.
-	first := 3
-	if dirs, err := directoryFDs(3); err != nil {
-		t.Fatal(err)
-	} else if len(dirs) > 0 {
-		first = dirs[len(dirs)-1].fd + 1
-	}
-	low, err := unix.Open(t.TempDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Above every descriptor the test binary holds.
-	dir, err := unix.FcntlInt(uintptr(low), unix.F_DUPFD_CLOEXEC, max(first, 1000))
-	unix.Close(low)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(dir)
-	err = checkNoDirectoryFDs(first - 3)
-	if err == nil || !strings.Contains(err.Error(), "descriptor "+strconv.Itoa(dir)) {
-		t.Fatalf("a directory descriptor %d went unnoticed: %v", dir, err)
-	}
-	// The scan used where the container has no /proc finds it too.
-	scanned, err := scanDirectoryFDs(first)
-	if err != nil || len(scanned) != 1 || scanned[0].fd != dir {
-		t.Errorf("scanning from %d: %v, %v; want only %d", first, scanned, err, dir)
-	}
-	if err := releaseDirectoryFDs(first - 3); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(dir, &st); err != nil || st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		t.Fatalf("descriptor %d after release: %v, mode %o", dir, err, st.Mode)
 	}
 }

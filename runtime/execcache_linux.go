@@ -2,12 +2,11 @@ package runtime
 
 import (
 	"bytes"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/nsenter"
 )
 
 // maxExecCache bounds how many containers' records execCache keeps.
@@ -57,9 +57,9 @@ type execPrep struct {
 	// cgroups are the run's cgroups, open while the entry is cached
 	// (cgroupJoin).
 	cgroups cgroupJoin
-	// configHead and configTail are the encoded config message of an
-	// exec (see configMessage), around the process.
-	configHead, configTail []byte
+	// chrootPid is the run's init when the container has no mount
+	// namespace: an exec enters the init's root (process.h).
+	chrootPid int
 	// seccomp is the run's compiled filter (nil: none), shared with the
 	// runtime's cache, which owns its file.
 	seccomp *filterProgram
@@ -222,9 +222,8 @@ func (r *Runtime) prepareExec(id string) (*execPrep, error) {
 		return nil, err
 	}
 	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), cgroups: cgroups, seccomp: prog}
-	if prep.configHead, prep.configTail, err = configMessage(rec); err != nil {
-		prep.close()
-		return nil, err
+	if !hasNamespace(rec.Config, specs.MountNamespace) {
+		prep.chrootPid = rec.Pid
 	}
 	prep.init = openInit(rec)
 	if p, ok := rec.CgroupPaths["freezer"]; ok {
@@ -254,42 +253,17 @@ func openInit(rec *record) *os.File {
 	return f
 }
 
-// configMessage encodes the "config" message of an exec into rec's
-// container (sync.go) but for its process: the same bytes encodeConfig
-// gives for
-//
-//	initConfig{ID: ..., Exec: true, InitPid: rec.Pid, Spec: withoutSeccomp(rec.Config), Process: p}
-//
-// are head, the length of p's stage form, tail, then that form. The spec
-// is most of it; encoding it once per run instead of once per exec is the
-// point.
-func configMessage(rec *record) (head, tail []byte, err error) {
-	str := func(s string) []byte {
-		b, _ := json.Marshal(s) // a string always encodes
-		return b
-	}
-	// The profile is compiled (execPrep.seccomp): the stage does not
-	// read it.
-	spec := encodeStageSpec(nil, withoutSeccomp(rec.Config))
-	head = append(head, `{"type":"`+msgConfig+`","config":{"id":`...)
-	head = append(head, str(rec.ID)...)
-	head = append(append(head, `,"bundle":`...), str(rec.Bundle)...)
-	head = append(append(head, `,"rootfs":`...), str(rec.Rootfs)...)
-	head = append(head, `,"exec":true`...)
-	if rec.Pid != 0 {
-		head = append(head, `,"initPid":`+strconv.Itoa(rec.Pid)...)
-	}
-	head = append(head, `,"specLen":`+strconv.Itoa(len(spec))+`,"processLen":`...)
-	tail = append(append(tail, "}}\n"...), spec...)
-	return head, tail, nil
-}
-
-// config is the encoded config message of an exec of p.
+// config is what follows "go" for an exec of proc (sync.go): the length
+// of its process plan and the plan. The plan is small (no spec, no
+// seccomp profile): encoding it per exec costs microseconds.
 func (p *execPrep) config(proc *specs.Process) ([]byte, error) {
-	b := encodeStageProcess(nil, proc)
-	n := strconv.Itoa(len(b))
-	msg := make([]byte, 0, len(p.configHead)+len(n)+len(p.configTail)+len(b))
-	return append(append(append(append(msg, p.configHead...), n...), p.configTail...), b...), nil
+	msg := make([]byte, 4, 512)
+	msg, err := nsenter.AppendPlan(msg, proc, nsenter.PlanOptions{InitPid: p.chrootPid})
+	if err != nil {
+		return nil, err
+	}
+	binary.NativeEndian.PutUint32(msg, uint32(len(msg)-4))
+	return msg, nil
 }
 
 func closeFiles(files []*os.File) {

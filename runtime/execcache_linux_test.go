@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
+	"github.com/container-runtime/container-runtime/internal/nsenter"
 )
 
 // TestExecAfterRecreate checks that the records Exec keeps per container
@@ -39,53 +41,67 @@ func TestExecAfterRecreate(t *testing.T) {
 	}
 }
 
-// TestExecConfigMessage checks that the config message an exec sends,
-// encoded once per run but for its process, is what encodeConfig gives
-// for the whole config, and that the stage reads back that config, its
-// spec and process included; the spec's seccomp profile, compiled into
-// the program that travels in a memfd, is left out. A message after it
-// is still read.
+// TestExecConfigMessage checks what follows "go" for an exec: the length
+// of the process plan, then the plan nsenter.EncodePlan gives for the
+// process, with the init's PID only when the container has no mount
+// namespace of its own (the exec enters the init's root then). Nothing of
+// the spec travels, its seccomp profile least of all.
 func TestExecConfigMessage(t *testing.T) {
+	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
+	for _, tt := range []struct {
+		name      string
+		chrootPid int
+	}{{"own mount namespace", 0}, {"host's mount namespace", 42}} {
+		got, err := (&execPrep{chrootPid: tt.chrootPid}).config(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := nsenter.EncodePlan(p, nsenter.PlanOptions{InitPid: tt.chrootPid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) < 4 || int(binary.NativeEndian.Uint32(got)) != len(got)-4 || !bytes.Equal(got[4:], want) {
+			t.Errorf("%s: config\n%q\nwant the length of, then\n%q", tt.name, got, want)
+		}
+		if bytes.Contains(got, []byte("seccomp")) {
+			t.Errorf("%s: the config carries seccomp: %q", tt.name, got)
+		}
+	}
+}
+
+// TestInitConfigMessage checks that the "config" message of a create
+// reads back as sent, its spec and plan included, without the seccomp
+// profile, and that a message after it is still read.
+func TestInitConfigMessage(t *testing.T) {
 	spec := &specs.Spec{Version: specs.Version, Hostname: `h"<&>`, Process: &specs.Process{Args: []string{"sleep"}},
 		Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}},
 			Seccomp: &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{{Names: []string{"read"}, Action: specs.ActAllow}}}}}
-	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
-	for _, pid := range []int{42, 0} {
-		rec := &record{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Pid: pid, Config: spec}
-		head, tail, err := configMessage(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := (&execPrep{configHead: head, configTail: tail}).config(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := initConfig{ID: rec.ID, Bundle: rec.Bundle, Rootfs: rec.Rootfs, Spec: withoutSeccomp(spec), Exec: true, Process: p, InitPid: rec.Pid}
-		want, err := encodeConfig(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("pid %d: config message\n%q\nwant\n%q", pid, got, want)
-		}
-		if bytes.Contains(got, []byte("seccomp")) {
-			t.Errorf("pid %d: the config message carries seccomp: %q", pid, got)
-		}
-		var stream bytes.Buffer
-		stream.Write(got)
-		newSyncConn(&stream).send(syncMsg{Type: msgHooksDone, Pid: 7})
-		conn := newSyncConn(&stream)
-		dec, err := conn.recvConfig()
-		if err != nil {
-			t.Fatalf("pid %d: reading the config: %v", pid, err)
-		}
-		cfg.SpecLen, cfg.ProcessLen = dec.SpecLen, dec.ProcessLen
-		if !reflect.DeepEqual(*dec, cfg) {
-			t.Errorf("pid %d: decoded %+v, want %+v", pid, dec, cfg)
-		}
-		if m, err := conn.expect(msgHooksDone); err != nil || m.Pid != 7 {
-			t.Errorf("pid %d: the message after the config: %+v, %v", pid, m, err)
-		}
+	plan, err := nsenter.EncodePlan(spec.Process, nsenter.PlanOptions{Startup: [][]string{{"setup", "x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := initConfig{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Spec: withoutSeccomp(spec), Plan: plan}
+	b, err := encodeConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("seccomp")) {
+		t.Errorf("the config message carries seccomp: %q", b)
+	}
+	var stream bytes.Buffer
+	stream.Write(b)
+	newSyncConn(&stream).send(syncMsg{Type: msgHooksDone, Pid: 7})
+	conn := newSyncConn(&stream)
+	dec, err := conn.recvConfig()
+	if err != nil {
+		t.Fatalf("reading the config: %v", err)
+	}
+	cfg.SpecLen, cfg.PlanLen = dec.SpecLen, dec.PlanLen
+	if !reflect.DeepEqual(*dec, cfg) {
+		t.Errorf("decoded %+v, want %+v", dec, cfg)
+	}
+	if m, err := conn.expect(msgHooksDone); err != nil || m.Pid != 7 {
+		t.Errorf("the message after the config: %+v, %v", m, err)
 	}
 }
 

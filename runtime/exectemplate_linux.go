@@ -46,7 +46,7 @@ type ExecTemplate struct {
 	// the run's cgroups: the v1 tasks files and the v2 cgroup.procs
 	// (see cgroupJoin).
 	CgroupProcs []*os.File
-	// Sync is what goes on the sync socket: "go" and the config.
+	// Sync is what goes on the sync socket: "go" and the process plan.
 	Sync []byte
 }
 

@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"strings"
 
-	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/container-runtime/container-runtime/internal/capabilities"
 )
 
 // initPlan writes what the minimal init (CreateOptions.Init) confines
@@ -53,23 +53,15 @@ func sealedFile(name string, b []byte) (*os.File, error) {
 }
 
 // boundingMask is the bounding set the container process ends up with:
-// c.Bounding, or every capability when the spec sets none (dropPrivileges
-// then leaves the bounding set alone).
+// c.Bounding, or every capability when the spec sets none (the process
+// stage then leaves the bounding set alone).
 func boundingMask(c *specs.LinuxCapabilities) (uint64, error) {
 	if c == nil {
 		return ^uint64(0), nil
 	}
-	byName := map[string]capability.Cap{}
-	for _, cp := range capability.ListKnown() {
-		byName["CAP_"+strings.ToUpper(cp.String())] = cp
+	sets, err := capabilities.Masks(c)
+	if err != nil {
+		return 0, fmt.Errorf("process.capabilities: %w", err)
 	}
-	var mask uint64
-	for _, n := range c.Bounding {
-		cp, ok := byName[n]
-		if !ok {
-			return 0, fmt.Errorf("process.capabilities.bounding: unknown capability %q", n)
-		}
-		mask |= 1 << uint(cp)
-	}
-	return mask, nil
+	return sets.Bounding, nil
 }

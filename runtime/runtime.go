@@ -82,6 +82,15 @@ type CreateOptions struct {
 	Spec *specs.Spec
 }
 
+// StartupResult is how one startup command ended: the process stage
+// (internal/nsenter/process.c, report_startup) writes one JSON line per
+// command to CreateOptions.StartupReport.
+type StartupResult struct {
+	Args     []string      `json:"args"`
+	ExitCode int           `json:"exitCode"`
+	Duration time.Duration `json:"durationNs"`
+}
+
 // ExecOptions tune Exec.
 type ExecOptions struct {
 	PidFile       string

@@ -11,8 +11,6 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
 	"github.com/container-runtime/container-runtime/internal/seccomp"
@@ -95,29 +93,4 @@ func (c *seccompCache) remember(key string, b []byte) (*filterProgram, error) {
 	p := &filterProgram{bytes: b, file: f}
 	c.byHash[key] = p
 	return p, nil
-}
-
-// readSealedFile reads what the parent put in a sealed memfd (fd), from
-// offset 0, and closes it.
-func readSealedFile(fd int) ([]byte, error) {
-	f := os.NewFile(uintptr(fd), "sealed")
-	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, err
-	}
-	b := make([]byte, st.Size)
-	if _, err := f.ReadAt(b, 0); err != nil {
-		return nil, err
-	}
-	return b, nil
-}
-
-// loadSeccompProgram installs a program compiled by the parent.
-func loadSeccompProgram(b []byte) error {
-	var f seccomp.Filter
-	if err := f.UnmarshalBinary(b); err != nil {
-		return fmt.Errorf("decoding the seccomp program: %w", err)
-	}
-	return f.Load()
 }

@@ -11,7 +11,7 @@ import (
 // The parent (Create or Exec) and the container process talk over one
 // socketpair, one JSON object per line. The first messages are exchanged
 // with the C stage (internal/nsenter/nsenter.c); the rest with the Go init
-// stage (init_linux.go) that runs in the cloned child:
+// stage (init_linux.go) that runs in the cloned child of a create:
 //
 //	who     sends            when
 //	parent  go               proceed (the stage moved itself into the
@@ -31,12 +31,14 @@ import (
 // With CreateOptions.Init the cloned child stays in the C stage as the
 // minimal init: "pid" is its PID and the Go init stage runs in its child.
 //
-// For exec there is no "ready": the socket is close-on-exec, so the parent
-// reads EOF once the process has been executed, or an error before that.
-// And an exec's stage writes its PID to a pipe (nsenter.EnvPidPipe), not
-// "pid" to the socket; the parent sends "config" in the same write as
-// "go" (it does not depend on the PID): the parent then waits on the
-// socket once per exec, for its outcome.
+// An exec never runs Go in the container: after "go" the parent sends, in
+// the same write, the process plan (internal/nsenter/process.h) as a
+// 32-bit length in host byte order and the plan, which the C stage's
+// clone reads and carries out. There is no "config" and no "ready": the
+// socket is close-on-exec, so the parent reads EOF once the process has
+// been executed, or an "error" before that. And an exec's stage writes its
+// PID to a pipe (nsenter.EnvPidPipe), not "pid" to the socket: the parent
+// then waits on the socket once per exec, for its outcome.
 const (
 	msgGo         = "go"
 	msgUsermap    = "usermap"
@@ -68,17 +70,10 @@ type initConfig struct {
 	ID     string `json:"id"`
 	Bundle string `json:"bundle"`
 	Rootfs string `json:"rootfs"`
-	// Exec is true for a process joining a running container.
-	Exec bool `json:"exec,omitempty"`
-	// InitPid is the container's init (exec): without a mount namespace,
-	// the exec'd process enters its root through /proc/InitPid/root.
-	InitPid int `json:"initPid,omitempty"`
-	// SpecLen and ProcessLen are the lengths of the spec's and the
-	// process's stage forms after the line (ProcessLen 0: no Process).
-	SpecLen    int `json:"specLen"`
-	ProcessLen int `json:"processLen,omitempty"`
-	// StartupCommands run before the program (create only).
-	StartupCommands [][]string `json:"startupCommands,omitempty"`
+	// SpecLen and PlanLen are the lengths of the spec's stage form and
+	// of the process plan after the line.
+	SpecLen int `json:"specLen"`
+	PlanLen int `json:"planLen"`
 	// Init runs the minimal init (nsenter.c) as PID 1; the C stage reads
 	// it from the environment, the Go stage does not use it.
 	Init bool `json:"init,omitempty"`
@@ -88,30 +83,23 @@ type initConfig struct {
 
 	// Spec is the container's spec without its seccomp profile.
 	Spec *specs.Spec `json:"-"`
-	// Process replaces Spec.Process (exec).
-	Process *specs.Process `json:"-"`
-	// Seccomp is the compiled filter (seccomp.Filter's binary form). It
-	// does not travel in the message: the stage reads it from the sealed
-	// memfd of filterProgram (envSeccompFD).
-	Seccomp []byte `json:"-"`
+	// Plan is the process plan of Spec.Process and the startup commands
+	// (nsenter.EncodePlan), which the C process stage carries out.
+	Plan []byte `json:"-"`
 }
 
 // encodeConfig encodes the "config" message for cfg: its line, then the
-// stage forms of its spec and process.
+// stage form of its spec and its process plan.
 func encodeConfig(cfg initConfig) ([]byte, error) {
 	spec := encodeStageSpec(nil, cfg.Spec)
 	cfg.SpecLen = len(spec)
-	var proc []byte
-	if cfg.Process != nil {
-		proc = encodeStageProcess(nil, cfg.Process)
-	}
-	cfg.ProcessLen = len(proc)
+	cfg.PlanLen = len(cfg.Plan)
 	b, err := json.Marshal(syncMsg{Type: msgConfig, Config: &cfg})
 	if err != nil {
 		return nil, fmt.Errorf("encoding %q: %w", msgConfig, err)
 	}
 	b = append(b, '\n')
-	return append(append(b, spec...), proc...), nil
+	return append(append(b, spec...), cfg.Plan...), nil
 }
 
 // syncConn reads and writes protocol messages.
@@ -153,20 +141,20 @@ func (c *syncConn) recv() (syncMsg, error) {
 	return m, nil
 }
 
-// recvConfig reads the "config" message, its spec and process included.
+// recvConfig reads the "config" message, its spec and plan included.
 func (c *syncConn) recvConfig() (*initConfig, error) {
 	m, err := c.expect(msgConfig)
 	if err != nil {
 		return nil, err
 	}
 	cfg := m.Config
-	if cfg == nil || cfg.SpecLen <= 0 || cfg.ProcessLen < 0 || cfg.SpecLen > maxStageForm || cfg.ProcessLen > maxStageForm {
+	if cfg == nil || cfg.SpecLen <= 0 || cfg.PlanLen <= 0 || cfg.SpecLen > maxStageForm || cfg.PlanLen > maxStageForm {
 		return nil, fmt.Errorf("protocol: %q without a valid config", msgConfig)
 	}
 	// The decoder read ahead: what it holds comes first, from the end of
 	// the line on.
 	buf := c.dec.Buffered()
-	b := make([]byte, 1+cfg.SpecLen+cfg.ProcessLen)
+	b := make([]byte, 1+cfg.SpecLen+cfg.PlanLen)
 	if _, err := io.ReadFull(io.MultiReader(buf, c.rw), b); err != nil {
 		return nil, fmt.Errorf("reading the config's spec: %w", err)
 	}
@@ -178,15 +166,11 @@ func (c *syncConn) recvConfig() (*initConfig, error) {
 	if cfg.Spec, err = decodeStageSpec(b[:cfg.SpecLen]); err != nil {
 		return nil, err
 	}
-	if cfg.ProcessLen > 0 {
-		if cfg.Process, err = decodeStageProcess(b[cfg.SpecLen:]); err != nil {
-			return nil, err
-		}
-	}
+	cfg.Plan = b[cfg.SpecLen:]
 	return cfg, nil
 }
 
-// maxStageForm bounds what recvConfig allocates for a spec or process.
+// maxStageForm bounds what recvConfig allocates for a spec or plan.
 const maxStageForm = 64 << 20
 
 // expect reads the next message and fails unless it has type want. An

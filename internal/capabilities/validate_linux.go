@@ -21,7 +21,7 @@ import (
 // errdefs.ErrInvalidArgument. Names this build does not know are reported
 // as unknown; names it knows but the running kernel lacks (a spec written
 // for a newer kernel) are reported as unsupported, with the kernel's last
-// capability. ApplyBounding and Apply skip the latter instead of failing,
+// capability. Masks leaves the latter out instead of failing,
 // as runc does, so a caller that wants runc's leniency may skip Validate.
 func Validate(c *specs.LinuxCapabilities) error {
 	if c == nil {

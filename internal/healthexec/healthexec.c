@@ -21,7 +21,7 @@
 //   fd 4   the sealed binary, executed with fexecve(3) as the exec stage
 //   fd 5   the template: a file holding, one after the other,
 //            argv[0] NUL  env[0] NUL ... env[n-1] NUL  NUL  sync bytes
-//          where the sync bytes ("go" and the config message, sync.go in
+//          where the sync bytes ("go" and the process plan, sync.go in
 //          package runtime) are written to the stage's sync socket
 //   fd 6.. the container's cgroup files (runtime.ExecTemplate's
 //          CgroupProcs: v1 tasks, v2 cgroup.procs), _CRT_HEALTHEXEC of them

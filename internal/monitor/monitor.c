@@ -471,7 +471,7 @@ static void console_accept(struct mon *m)
 }
 
 // console_recv takes the pty master from the console connection
-// (runtime.setupConsole sends it with SCM_RIGHTS, the slave's name as the
+// (the process stage's console_setup, internal/nsenter/process.c, sends it with SCM_RIGHTS, the slave's name as the
 // message, as runc does).
 static void console_recv(struct mon *m)
 {

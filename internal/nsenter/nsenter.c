@@ -72,6 +72,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "process.h"
+
 #define MAX_JOIN 16
 
 // now_ns is the wall clock in nanoseconds, the clock of Go's time.Now, so
@@ -86,22 +88,14 @@ static long long now_ns(void)
 
 static int syncfd = -1;
 
-// fail reports a formatted error to the parent and exits. The message is
-// escaped for JSON: only quotes, backslashes and control bytes need it.
-static void fail(const char *fmt, ...)
+// report_error sends msg to the parent as an "error" message, escaped for
+// JSON: only quotes, backslashes and control bytes need it. Without a sync
+// socket it goes to stderr.
+static void report_error(const char *msg)
 {
-	char msg[512], out[1100];
-	int saved = errno;
-	va_list ap;
+	char out[2 * ERRMAX + 8];
 	size_t j = 0;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (saved != 0) {
-		size_t n = strlen(msg);
-		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
-	}
 	for (size_t i = 0; msg[i] != '\0' && j < sizeof(out) - 8; i++) {
 		unsigned char c = (unsigned char)msg[i];
 		if (c == '"' || c == '\\') {
@@ -115,15 +109,31 @@ static void fail(const char *fmt, ...)
 	}
 	out[j] = '\0';
 	if (syncfd >= 0)
-		dprintf(syncfd, "{\"type\":\"error\",\"message\":\"nsenter: %s\"}\n", out);
+		dprintf(syncfd, "{\"type\":\"error\",\"message\":\"%s\"}\n", out);
 	else
-		fprintf(stderr, "nsenter: %s\n", out);
+		fprintf(stderr, "%s\n", out);
+}
+
+// fail reports a formatted error, prefixed "nsenter: " and followed by
+// errno's text, to the parent and exits.
+static void fail(const char *fmt, ...)
+{
+	char msg[512];
+	int saved = errno;
+	va_list ap;
+	size_t n = (size_t)snprintf(msg, sizeof(msg), "nsenter: ");
+
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	if (saved != 0) {
+		n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	report_error(msg);
 	_exit(1);
 }
 
-// expect reads one line from the parent and fails unless it contains want.
-// It reads a byte at a time so that nothing meant for the Go stage that
-// follows is consumed here.
 // join_cgroups writes "0" (the writer) to each cgroup file descriptor in
 // fds (see _CRT_CGROUPFDS) and closes it.
 static void join_cgroups(const char *fds)
@@ -145,6 +155,9 @@ static void join_cgroups(const char *fds)
 	}
 }
 
+// expect reads one line from the parent and fails unless it contains want.
+// It reads a byte at a time so that nothing meant for the Go stage that
+// follows is consumed here.
 static void expect(const char *want)
 {
 	char line[256];
@@ -451,6 +464,73 @@ static void start_init(void)
 	reap_forever(target, &all);
 }
 
+// env_fd returns the descriptor named by environment variable name, or -1.
+static int env_fd(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long fd;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	fd = strtol(v, &end, 10);
+	return *end == '\0' && fd >= 0 ? (int)fd : -1;
+}
+
+// enter_init_root makes the root of process pid (a container's init
+// without a mount namespace) our own: /proc/PID/root is a magic link to
+// exactly that root.
+static int enter_init_root(struct process *pr)
+{
+	char path[64];
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%u/root", pr->plan.init_pid);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fchdir(fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(pr->err, sizeof(pr->err), "entering the root of the container's init %u: chroot %s: %s",
+			 pr->plan.init_pid, path, strerror(e));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+// exec_process is the whole of an exec's container process (the exec
+// stage): it reads the process plan that follows "go" on the sync socket
+// and becomes the process (process.c). The Go runtime never starts. The
+// sync socket is close-on-exec: the parent reads EOF once the program
+// runs, or our error before that.
+static void __attribute__((noreturn)) exec_process(void)
+{
+	static struct process pr;
+
+	pr.seccomp_fd = env_fd("_CRT_SECCOMPFD");
+	pr.preserve = env_fd("_CRT_PRESERVE");
+	if (pr.preserve < 0)
+		pr.preserve = 0;
+	if (pp_read(syncfd, &pr) < 0)
+		goto fail;
+	if ((pr.plan.flags & PP_CHROOT_INIT) && enter_init_root(&pr) < 0)
+		goto fail;
+	if (pr.plan.flags & PP_TERMINAL) {
+		if (setsid() < 0) {
+			snprintf(pr.err, sizeof(pr.err), "setsid: %s", strerror(errno));
+			goto fail;
+		}
+		if (console_setup(&pr, env_fd("_CRT_CONSOLEFD")) < 0)
+			goto fail;
+	}
+	if (process_enter(&pr) == 0)
+		process_exec(&pr);
+fail:
+	report_error(pr.err);
+	_exit(1);
+}
+
 __attribute__((constructor)) static void nsenter(void)
 {
 	const char *stage = getenv("_CRT_STAGE");
@@ -523,7 +603,9 @@ __attribute__((constructor)) static void nsenter(void)
 		initstr = getenv("_CRT_INIT");
 		if (initstr != NULL && strcmp(initstr, "1") == 0)
 			start_init();
-		return; // into the Go runtime, which runs the init or exec stage
+		if (strcmp(stage, "exec") == 0)
+			exec_process();
+		return; // into the Go runtime, which runs the init stage
 	}
 	t_cloned = now_ns();
 	if (pidpipe >= 0)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
@@ -135,13 +134,6 @@ func Chroot(rootfs string) error {
 		return fmt.Errorf("chroot: chdir to the new root: %w", err)
 	}
 	return nil
-}
-
-// ChrootInto makes the root directory of process pid (a container's init
-// without a mount namespace) the caller's own, for a process joining
-// that container. /proc/PID/root is a magic link to exactly that root.
-func ChrootInto(pid int) error {
-	return Chroot("/proc/" + strconv.Itoa(pid) + "/root")
 }
 
 // mountID returns the ID of the mount on top at path.
