@@ -57,9 +57,6 @@ type execPrep struct {
 	// cgroups are the run's cgroups, open while the entry is cached
 	// (cgroupJoin).
 	cgroups cgroupJoin
-	// chrootPid is the run's init when the container has no mount
-	// namespace: an exec enters the init's root (process.h).
-	chrootPid int
 	// seccomp is the run's compiled filter (nil: none), shared with the
 	// runtime's cache, which owns its file.
 	seccomp *filterProgram
@@ -222,9 +219,6 @@ func (r *Runtime) prepareExec(id string) (*execPrep, error) {
 		return nil, err
 	}
 	prep := &execPrep{rec: rec, joins: execJoins(rec.Pid, rec.Config), cgroups: cgroups, seccomp: prog}
-	if !hasNamespace(rec.Config, specs.MountNamespace) {
-		prep.chrootPid = rec.Pid
-	}
 	prep.init = openInit(rec)
 	if p, ok := rec.CgroupPaths["freezer"]; ok {
 		if f, err := os.Open(filepath.Join(p, "freezer.state")); err == nil {
@@ -255,10 +249,15 @@ func openInit(rec *record) *os.File {
 
 // config is what follows "go" for an exec of proc (sync.go): the length
 // of its process plan and the plan. The plan is small (no spec, no
-// seccomp profile): encoding it per exec costs microseconds.
+// seccomp profile): encoding it per exec costs microseconds. In a
+// container without a mount namespace of its own the exec enters its
+// init's root first (process.h).
 func (p *execPrep) config(proc *specs.Process) ([]byte, error) {
-	msg := make([]byte, 4, 512)
-	msg, err := nsenter.AppendPlan(msg, proc, nsenter.PlanOptions{InitPid: p.chrootPid})
+	var o nsenter.PlanOptions
+	if !hasNamespace(p.rec.Config, specs.MountNamespace) {
+		o.InitPid = p.rec.Pid
+	}
+	msg, err := nsenter.AppendPlan(make([]byte, 4, 512), proc, o)
 	if err != nil {
 		return nil, err
 	}

@@ -49,10 +49,15 @@ func TestExecAfterRecreate(t *testing.T) {
 func TestExecConfigMessage(t *testing.T) {
 	p := &specs.Process{Args: []string{"sh", "-c", "echo >> /tmp/n"}, Cwd: "/", Env: []string{"A=b\n"}}
 	for _, tt := range []struct {
-		name      string
-		chrootPid int
-	}{{"own mount namespace", 0}, {"host's mount namespace", 42}} {
-		got, err := (&execPrep{chrootPid: tt.chrootPid}).config(p)
+		name       string
+		namespaces []specs.LinuxNamespace
+		chrootPid  int
+	}{
+		{"own mount namespace", []specs.LinuxNamespace{{Type: specs.MountNamespace}, {Type: specs.PIDNamespace}}, 0},
+		{"host's mount namespace", []specs.LinuxNamespace{{Type: specs.PIDNamespace}}, 42},
+	} {
+		rec := &record{Pid: 42, Config: &specs.Spec{Linux: &specs.Linux{Namespaces: tt.namespaces}}}
+		got, err := (&execPrep{rec: rec}).config(p)
 		if err != nil {
 			t.Fatal(err)
 		}

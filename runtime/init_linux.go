@@ -47,7 +47,7 @@ func containerStage(stage string) {
 		fifo:      -1,
 		stamps:    []int64{entered},
 	}
-	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitPlan, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envSeccompFD, envPreserve} {
+	for _, k := range []string{nsenter.EnvStage, nsenter.EnvSyncFD, nsenter.EnvJoin, nsenter.EnvClone, nsenter.EnvInit, nsenter.EnvInitBounding, nsenter.EnvPidPipe, envFifoFD, envConsoleFD, envReportFD, envSeccompFD, envPreserve} {
 		os.Unsetenv(k)
 	}
 	err := fmt.Errorf("protocol: stage %q does not run in Go", stage)

@@ -8,7 +8,8 @@ import "golang.org/x/sys/unix"
 // internal/nsenter/nsenter.c: a re-executed Go binary cannot start inside
 // a root filesystem without our dynamic loader and libraries. It is
 // confined like the container process before that process may run: the
-// same seccomp program and bounding set (initPlan), and non-dumpable.
+// same seccomp program and bounding set (nsenter.EnvInitBounding), and
+// non-dumpable.
 
 // exitCode turns a wait status into a shell-style exit code.
 func exitCode(ws unix.WaitStatus) int {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/container-runtime/container-runtime/errdefs"
 	"github.com/container-runtime/container-runtime/internal/atomicfile"
@@ -93,4 +94,23 @@ func (c *seccompCache) remember(key string, b []byte) (*filterProgram, error) {
 	p := &filterProgram{bytes: b, file: f}
 	c.byHash[key] = p
 	return p, nil
+}
+
+// sealedFile returns a memfd holding b, sealed so that nothing that
+// shares the descriptor can change it.
+func sealedFile(name string, b []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("memfd: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing the memfd: %w", err)
+	}
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_SEAL|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sealing the memfd: %w", err)
+	}
+	return f, nil
 }

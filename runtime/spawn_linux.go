@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/container-runtime/container-runtime/internal/capabilities"
 	"github.com/container-runtime/container-runtime/internal/nsenter"
 )
 
@@ -184,18 +185,17 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		cmd.Stderr = req.stdio.Stderr
 	}
 	if req.config.Init {
-		var filter []byte
-		if req.seccomp != nil {
-			filter = req.seccomp.bytes
-		}
-		plan, err := initPlan(req.config.Spec.Process, filter)
+		// The init confines itself with the container process's bounding
+		// set and its seccomp filter (the memfd below): PID 1 must never
+		// be a way around the container's own limits (ptrace of an
+		// unfiltered, dumpable PID 1 ran any system call the profile
+		// refused).
+		mask, err := boundingMask(req.config.Spec.Process.Capabilities)
 		if err != nil {
 			parent.Close()
 			return nil, err
 		}
-		defer plan.Close()
-		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitPlan+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
-		cmd.ExtraFiles = append(cmd.ExtraFiles, plan)
+		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitBounding+"="+strconv.FormatUint(mask, 16))
 	}
 	if req.seccomp != nil {
 		cmd.Env = append(cmd.Env, envSeccompFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))
@@ -410,3 +410,17 @@ func (s *stageProcess) wait() error {
 // glibcNoRseq turns off glibc's per-thread rseq registration in the
 // init and exec stages (see spawn).
 const glibcNoRseq = "GLIBC_TUNABLES=glibc.pthread.rseq=0"
+
+// boundingMask is the bounding set the container process ends up with:
+// c.Bounding, or every capability when the spec sets none (the process
+// stage then leaves the bounding set alone).
+func boundingMask(c *specs.LinuxCapabilities) (uint64, error) {
+	if c == nil {
+		return ^uint64(0), nil
+	}
+	sets, err := capabilities.Masks(c)
+	if err != nil {
+		return 0, fmt.Errorf("process.capabilities: %w", err)
+	}
+	return sets.Bounding, nil
+}

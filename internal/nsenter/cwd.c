@@ -215,17 +215,11 @@ static int open_in_root(struct process *pr, int root, const char *rel, int *errn
 		fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
 	while (fd < 0 && errno == EAGAIN);
 	if (fd < 0) {
-		*errnum = errno;
-		if (errno == ELOOP)
-			fail_with(pr, ELOOP, "resolving \"/%s\" inside the container", rel);
-		else
-			fail_with(pr, errno, "resolving \"/%s\" inside the container", rel);
-		if (errno == ELOOP) {
-			size_t n = strlen(pr->err);
+		char t[128];
 
-			snprintf(pr->err + n, sizeof(pr->err) - n,
-				 " (a magic link such as /proc/self/fd/N is refused, as are symlink loops)");
-		}
+		*errnum = errno;
+		fail_with(pr, 0, "resolving \"/%s\" inside the container: %s%s", rel, errtext(*errnum, t, sizeof(t)),
+			  *errnum == ELOOP ? " (a magic link such as /proc/self/fd/N is refused, as are symlink loops)" : "");
 	}
 	return fd;
 }
@@ -319,9 +313,10 @@ int enter_cwd(struct process *pr)
 	// getcwd fails with ENOENT, or answers "(unreachable)...", for a
 	// directory outside our root.
 	if (getcwd(wd, sizeof(wd)) == NULL) {
-		fail_with(pr, errno, "the directory entered is not inside the container's root (getcwd");
-		size_t n = strlen(pr->err);
-		snprintf(pr->err + n, sizeof(pr->err) - n, ")");
+		char t[128];
+
+		fail_with(pr, 0, "the directory entered is not inside the container's root (getcwd: %s)",
+			  errtext(errno, t, sizeof(t)));
 		goto fail;
 	}
 	if (wd[0] != '/') {

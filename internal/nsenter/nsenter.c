@@ -41,13 +41,11 @@
 //
 // With _CRT_INIT=1 the child stays here as the container's minimal init
 // (see reaper below) and forks the process that returns into the Go
-// runtime; the reported PID is the init's. _CRT_INITPLAN is then the
-// descriptor of a file holding what the init must confine itself with,
-// the container process's own limits, in host byte order:
-//
-//   u64             capability bounding set (bit n = capability n)
-//   u32 + sock_filter[]  the seccomp program as seccomp.Filter encodes it
-//                   (flags, then the instructions); absent: no filter
+// runtime; the reported PID is the init's. The init confines itself with
+// the container process's own limits: its capability bounding set,
+// _CRT_INITBOUNDING (hexadecimal, bit n = capability n), and its seccomp
+// filter, the sealed memfd _CRT_SECCOMPFD that the process stage reads
+// too (process.c, read_filter).
 //
 // The init applies them before its child may go on (see lock_down), so
 // nothing of the container ever runs beside an init that is less
@@ -247,60 +245,29 @@ static void become_root(void)
 		fail("setresuid(0) in the user namespace");
 }
 
-// init_plan is what _CRT_INITPLAN holds (see the top of this file).
-struct init_plan {
-	uint64_t bounding;
-	uint32_t seccomp_flags;
-	struct sock_filter *filter; // NULL: no filter
-	unsigned short filter_len;
-};
+static int env_fd(const char *name);
 
-// Largest plan accepted: the bounding set, the flags and BPF_MAXINSNS
-// instructions.
-#define MAX_PLAN (8 + 4 + 4096 * sizeof(struct sock_filter))
-
-// read_plan reads and closes the plan descriptor named by _CRT_INITPLAN.
-// Without one (an older parent) the init keeps only CAP_KILL in its
-// bounding set and loads no filter.
-static void read_plan(struct init_plan *plan)
+// init_limits reads what the minimal init confines itself with (see the
+// top of this file) into bounding and sc. Without _CRT_INITBOUNDING the
+// init keeps only CAP_KILL in its bounding set.
+static void init_limits(uint64_t *bounding, struct process *sc)
 {
-	const char *fdstr = getenv("_CRT_INITPLAN");
-	unsigned char *buf;
-	struct stat st;
-	ssize_t n;
-	int fd;
+	const char *v = getenv("_CRT_INITBOUNDING");
+	char *end;
 
-	memset(plan, 0, sizeof(*plan));
-	plan->bounding = 1ull << CAP_KILL;
-	if (fdstr == NULL || *fdstr == '\0')
-		return;
-	fd = atoi(fdstr);
-	if (fstat(fd, &st) < 0)
-		fail("init: reading the plan");
-	if ((st.st_size != 8 && st.st_size < 12 + (off_t)sizeof(struct sock_filter)) ||
-	    (size_t)st.st_size > MAX_PLAN || (st.st_size > 8 && (st.st_size - 12) % sizeof(struct sock_filter) != 0)) {
+	*bounding = 1ull << CAP_KILL;
+	if (v != NULL && *v != '\0') {
 		errno = 0;
-		fail("init: the plan has a bad size (%lld bytes)", (long long)st.st_size);
+		*bounding = strtoull(v, &end, 16);
+		if (errno != 0 || *end != '\0')
+			fail("init: _CRT_INITBOUNDING %s: not a hexadecimal mask", v);
 	}
-	buf = malloc(st.st_size);
-	if (buf == NULL)
-		fail("init: malloc");
-	n = pread(fd, buf, st.st_size, 0);
-	if (n != st.st_size)
-		fail("init: reading the plan");
-	close(fd);
-	memcpy(&plan->bounding, buf, 8);
-	if (st.st_size > 8) {
-		size_t len = (st.st_size - 12) / sizeof(struct sock_filter);
-
-		memcpy(&plan->seccomp_flags, buf + 8, 4);
-		plan->filter = malloc(len * sizeof(struct sock_filter));
-		if (plan->filter == NULL)
-			fail("init: malloc");
-		memcpy(plan->filter, buf + 12, len * sizeof(struct sock_filter));
-		plan->filter_len = (unsigned short)len;
+	memset(sc, 0, sizeof(*sc));
+	sc->seccomp_fd = env_fd("_CRT_SECCOMPFD");
+	if (read_filter(sc) < 0) {
+		errno = 0;
+		fail("init: %s", sc->err);
 	}
-	free(buf);
 }
 
 // close_from closes every descriptor in [first, last].
@@ -332,7 +299,7 @@ static void close_fds_except(int keep1, int keep2)
 // without this the init was dumpable, unfiltered and kept every bounding
 // capability, so such a process could PTRACE_ATTACH to it and make any
 // system call the container's seccomp profile refuses.
-static void lock_down(const struct init_plan *plan, int ready)
+static void lock_down(uint64_t bounding, struct process *sc, int ready)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct caps[2];
@@ -351,12 +318,12 @@ static void lock_down(const struct init_plan *plan, int ready)
 	// The container process's bounding set. EINVAL: a capability this
 	// kernel does not have.
 	for (int c = 0; c <= 63; c++)
-		if (!(plan->bounding & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+		if (!(bounding & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			fail("init: dropping capability %d from the bounding set", c);
 	// Of the other sets, only CAP_KILL, to forward signals to a target
 	// that changed its uid, and only if the container may have it.
 	memset(caps, 0, sizeof(caps));
-	if (plan->bounding & (1ull << CAP_KILL))
+	if (bounding & (1ull << CAP_KILL))
 		caps[0].permitted = caps[0].effective = 1u << CAP_KILL;
 	if (syscall(SYS_capset, &hdr, caps) < 0)
 		fail("init: capset");
@@ -368,13 +335,10 @@ static void lock_down(const struct init_plan *plan, int ready)
 	// The container's filter, last: from here on we make only the calls
 	// of reap_forever (rt_sigtimedwait, kill, wait4, exit_group) and
 	// write and close, which any usable profile allows.
-	if (plan->filter != NULL) {
-		struct sock_fprog prog = { .len = plan->filter_len, .filter = plan->filter };
-		unsigned int flags = plan->seccomp_flags &
-			(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
-
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) != 0)
-			fail("init: loading the container's seccomp filter");
+	sc->filter_flags &= SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	if (load_filter(sc) < 0) {
+		errno = 0;
+		fail("init: %s", sc->err);
 	}
 	if (write(ready, "1", 1) != 1)
 		fail("init: releasing the container process");
@@ -427,12 +391,13 @@ static void __attribute__((noreturn)) reap_forever(pid_t target, sigset_t *all)
 // until the init is locked down.
 static void start_init(void)
 {
-	struct init_plan plan;
+	struct process sc;
+	uint64_t bounding;
 	sigset_t all, old;
 	pid_t target;
 	int ready[2];
 
-	read_plan(&plan);
+	init_limits(&bounding, &sc);
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		fail("init: pipe2");
 	sigfillset(&all);
@@ -446,7 +411,7 @@ static void start_init(void)
 		ssize_t n;
 
 		close(ready[1]);
-		free(plan.filter);
+		free(sc.filter);
 		do
 			n = read(ready[0], &c, 1);
 		while (n < 0 && errno == EINTR);
@@ -459,8 +424,8 @@ static void start_init(void)
 		return;
 	}
 	close(ready[0]);
-	lock_down(&plan, ready[1]);
-	free(plan.filter);
+	lock_down(bounding, &sc, ready[1]);
+	free(sc.filter);
 	reap_forever(target, &all);
 }
 

@@ -17,10 +17,10 @@ const (
 	// EnvInit set to "1" makes the cloned process the container's minimal
 	// init, which forks the container process (see reap_forever).
 	EnvInit = "_CRT_INIT"
-	// EnvInitPlan is the descriptor of the file from which the minimal
-	// init reads the bounding set and seccomp program it confines itself
-	// with (format in nsenter.c).
-	EnvInitPlan = "_CRT_INITPLAN"
+	// EnvInitBounding is the container process's capability bounding
+	// set (hexadecimal, bit n = capability n), which the minimal init
+	// confines itself with, as with the container's seccomp filter.
+	EnvInitBounding = "_CRT_INITBOUNDING"
 	// EnvCgroupFDs lists (comma-separated) descriptors of cgroup files
 	// (cgroup.procs, or a v1 hierarchy's tasks) the stage writes itself
 	// ("0") into before it reads "go".

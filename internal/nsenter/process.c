@@ -253,11 +253,11 @@ static int set_limits(struct process *pr, int may_defer)
 
 // read_filter reads the compiled filter from its sealed memfd: a u32 of
 // seccomp(2) flags, then the instructions (seccomp.Filter's binary form).
-static int read_filter(struct process *pr)
+// pread: the descriptor's offset is shared with every stage that has it.
+int read_filter(struct process *pr)
 {
 	struct stat st;
 	size_t len;
-	char *buf;
 
 	if (pr->seccomp_fd < 0)
 		return 0;
@@ -266,29 +266,21 @@ static int read_filter(struct process *pr)
 	if (st.st_size < 4 + (off_t)sizeof(struct sock_filter) || (st.st_size - 4) % sizeof(struct sock_filter) != 0 ||
 	    (st.st_size - 4) / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return fail_with(pr, 0, "reading the seccomp program: bad size %lld", (long long)st.st_size);
-	len = (size_t)st.st_size;
-	buf = malloc(len);
-	if (buf == NULL)
+	len = (size_t)st.st_size - 4;
+	pr->filter = malloc(len);
+	if (pr->filter == NULL)
 		return fail_with(pr, errno, "reading the seccomp program");
-	if (pread(pr->seccomp_fd, buf, len, 0) != (ssize_t)len) {
-		free(buf);
-		return fail_with(pr, errno, "reading the seccomp program");
-	}
-	memcpy(&pr->filter_flags, buf, 4);
-	pr->filter_len = (unsigned short)((len - 4) / sizeof(struct sock_filter));
-	pr->filter = (struct sock_filter *)malloc(len - 4);
-	if (pr->filter == NULL) {
-		free(buf);
+	if (pread(pr->seccomp_fd, &pr->filter_flags, 4, 0) != 4 ||
+	    pread(pr->seccomp_fd, pr->filter, len, 4) != (ssize_t)len) {
+		free(pr->filter);
+		pr->filter = NULL;
 		return fail_with(pr, errno, "reading the seccomp program");
 	}
-	memcpy(pr->filter, buf + 4, len - 4);
-	free(buf);
-	close(pr->seccomp_fd);
-	pr->seccomp_fd = -1;
+	pr->filter_len = (unsigned short)(len / sizeof(struct sock_filter));
 	return 0;
 }
 
-static int load_filter(struct process *pr)
+int load_filter(struct process *pr)
 {
 	struct sock_fprog prog = { .len = pr->filter_len, .filter = pr->filter };
 	long r;
@@ -475,7 +467,7 @@ int process_late(struct process *pr)
 	return load_filter(pr);
 }
 
-// --- startup commands -----------------------------------------------------
+// --- startup commands and the exec --------------------------------------
 
 static long long now_ns(void)
 {
@@ -525,53 +517,6 @@ static void report_startup(int fd, char *const *argv, int code, long long ns)
 	}
 }
 
-static int cloexec_from(struct process *pr, int first);
-
-int process_startup(struct process *pr, int reportfd)
-{
-	const struct process_plan *p = &pr->plan;
-
-	if (p->nstartup == 0)
-		return 0;
-	// Startup commands run under the same limits and filter as the
-	// program, and are forked from this thread: they inherit its
-	// credentials, capabilities and filter, and, like the program, only
-	// the descriptors meant for it (not the report pipe, the sync socket
-	// or the exec fifo's O_PATH handle, which we inherited open).
-	if (cloexec_from(pr, 3 + pr->preserve) < 0 || process_late(pr) < 0)
-		return -1;
-	for (uint32_t i = 0; i < p->nstartup; i++) {
-		char *const *argv = p->startup[i];
-		char path[4096], q[4400], why[ERRMAX];
-		long long start;
-		pid_t pid;
-		int status, e, code;
-
-		quote_list(q, sizeof(q), argv);
-		if (argv[0] == NULL)
-			return fail_with(pr, 0, "startup command #%u %s: empty command", i + 1, q);
-		if (look_path(pr, argv[0], p->env, path, sizeof(path)) < 0) {
-			snprintf(why, sizeof(why), "%s", pr->err);
-			return fail_with(pr, 0, "startup command #%u %s: %s", i + 1, q, why);
-		}
-		start = now_ns();
-		e = posix_spawn(&pid, path, NULL, NULL, argv, p->env);
-		if (e != 0)
-			return fail_with(pr, e, "startup command #%u %s", i + 1, q);
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno != EINTR)
-				return fail_with(pr, errno, "startup command #%u %s: waiting for it", i + 1, q);
-		code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-		if (reportfd >= 0)
-			report_startup(reportfd, argv, code, now_ns() - start);
-		if (code != 0)
-			return fail_with(pr, 0, "startup command #%u %s exited with code %d", i + 1, q, code);
-	}
-	return 0;
-}
-
-// --- the exec -----------------------------------------------------------------
-
 // cloexec_from marks every descriptor from first up close-on-exec, so no
 // descriptor of ours reaches the program: one close_range(2) (Linux
 // 5.11), or each descriptor /proc lists on an older kernel.
@@ -595,16 +540,70 @@ static int cloexec_from(struct process *pr, int first)
 	return 0;
 }
 
+// run_startup runs startup command argv to completion and returns its
+// exit code (128+n when killed by signal n), or -1 with the reason in
+// pr->err.
+static int run_startup(struct process *pr, char *const *argv, int reportfd)
+{
+	const struct process_plan *p = &pr->plan;
+	char path[4096];
+	long long start;
+	pid_t pid;
+	int status, e, code;
+
+	if (argv[0] == NULL)
+		return fail_with(pr, 0, "empty command");
+	if (look_path(pr, argv[0], p->env, path, sizeof(path)) < 0)
+		return -1;
+	start = now_ns();
+	e = posix_spawn(&pid, path, NULL, NULL, argv, p->env);
+	if (e != 0)
+		return fail_with(pr, e, "spawning %s", path);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fail_with(pr, errno, "waiting for it");
+	code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	if (reportfd >= 0)
+		report_startup(reportfd, argv, code, now_ns() - start);
+	return code;
+}
+
+int process_startup(struct process *pr, int reportfd)
+{
+	const struct process_plan *p = &pr->plan;
+
+	if (p->nstartup == 0)
+		return 0;
+	// Startup commands run under the same limits and filter as the
+	// program, and are forked from this thread: they inherit its
+	// credentials, capabilities and filter, and, like the program, only
+	// the descriptors meant for it (not the report pipe, the sync socket
+	// or the exec fifo's O_PATH handle, which we inherited open).
+	if (cloexec_from(pr, 3 + pr->preserve) < 0 || process_late(pr) < 0)
+		return -1;
+	for (uint32_t i = 0; i < p->nstartup; i++) {
+		int code = run_startup(pr, p->startup[i], reportfd);
+		char q[4400], why[ERRMAX];
+
+		if (code == 0)
+			continue;
+		quote_list(q, sizeof(q), p->startup[i]);
+		if (code > 0)
+			return fail_with(pr, 0, "startup command #%u %s exited with code %d", i + 1, q, code);
+		snprintf(why, sizeof(why), "%s", pr->err);
+		return fail_with(pr, 0, "startup command #%u %s: %s", i + 1, q, why);
+	}
+	return 0;
+}
+
 int process_exec(struct process *pr)
 {
+	char q[4200];
+
 	if (cloexec_from(pr, 3 + pr->preserve) < 0 || process_late(pr) < 0)
 		return -1;
 	execve(pr->target, pr->plan.args, pr->plan.env);
-	{
-		char q[4200];
-
-		return fail_with(pr, errno, "executing %s", quote(q, sizeof(q), pr->target));
-	}
+	return fail_with(pr, errno, "executing %s", quote(q, sizeof(q), pr->target));
 }
 
 // --- the exec fifo and the console ------------------------------------------

@@ -86,19 +86,28 @@ func AppendPlan(dst []byte, p *specs.Process, o PlanOptions) ([]byte, error) {
 	b := dst
 	u32 := func(v uint32) { b = binary.NativeEndian.AppendUint32(b, v) }
 	u64 := func(v uint64) { b = binary.NativeEndian.AppendUint64(b, v) }
-	var bad error
-	str := func(field, s string) {
-		if strings.IndexByte(s, 0) >= 0 && bad == nil {
-			bad = fmt.Errorf("%s %q contains a NUL byte: %w", field, s, errdefs.ErrInvalidArgument)
-		}
+	// A string's NUL byte would end it early in C: str and strs report
+	// whether (and which) string has one; the field is named only then.
+	str := func(s string) bool {
 		u32(uint32(len(s)))
 		b = append(append(b, s...), 0)
+		return strings.IndexByte(s, 0) < 0
 	}
-	strs := func(field string, v []string) {
+	strs := func(v []string) int {
 		u32(uint32(len(v)))
+		bad := -1
 		for i, s := range v {
-			str(fmt.Sprintf("%s[%d]", field, i), s)
+			if !str(s) && bad < 0 {
+				bad = i
+			}
 		}
+		return bad
+	}
+	nul := func(field string, i int, s string) error {
+		if i >= 0 {
+			field = fmt.Sprintf("%s[%d]", field, i)
+		}
+		return fmt.Errorf("%s %q contains a NUL byte: %w", field, s, errdefs.ErrInvalidArgument)
 	}
 
 	u32(ppMagic)
@@ -146,15 +155,20 @@ func AppendPlan(dst []byte, p *specs.Process, o PlanOptions) ([]byte, error) {
 		u64(rl.Soft)
 		u64(rl.Hard)
 	}
-	str("process.cwd", p.Cwd)
-	strs("process.args", p.Args)
-	strs("process.env", p.Env)
+	if !str(p.Cwd) {
+		return nil, nul("process.cwd", -1, p.Cwd)
+	}
+	if i := strs(p.Args); i >= 0 {
+		return nil, nul("process.args", i, p.Args[i])
+	}
+	if i := strs(p.Env); i >= 0 {
+		return nil, nul("process.env", i, p.Env[i])
+	}
 	u32(uint32(len(o.Startup)))
 	for i, cmd := range o.Startup {
-		strs(fmt.Sprintf("startup command #%d", i+1), cmd)
-	}
-	if bad != nil {
-		return nil, bad
+		if j := strs(cmd); j >= 0 {
+			return nil, nul(fmt.Sprintf("startup command #%d", i+1), j, cmd[j])
+		}
 	}
 	if n := len(b) - len(dst); n > C.PP_MAX {
 		return nil, fmt.Errorf("process: %d bytes encoded, more than the %d a plan may have: %w", n, C.PP_MAX, errdefs.ErrInvalidArgument)

@@ -112,6 +112,13 @@ int pp_read(int fd, struct process *pr);
 // terminal.
 int console_setup(struct process *pr, int sockfd);
 
+// read_filter reads the compiled seccomp filter from pr->seccomp_fd (a
+// u32 of seccomp(2) flags, then the instructions: seccomp.Filter's binary
+// form), if there is one; the descriptor stays open. load_filter loads it,
+// once.
+int read_filter(struct process *pr);
+int load_filter(struct process *pr);
+
 // process_enter sets the plan's limits, enters its working directory,
 // looks its program up and takes its identity and capabilities: the end of
 // the setup of an init and of an exec alike. A bad user or cwd thus fails
