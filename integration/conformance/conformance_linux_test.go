@@ -4,6 +4,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -101,7 +102,13 @@ func buildRuntime(t *testing.T, dir string) string {
 func buildSuite(t *testing.T, dir string) []string {
 	t.Helper()
 	const mod = "github.com/opencontainers/runtime-tools"
-	src := strings.TrimSpace(goOutput(t, "tools", "list", "-m", "-f", "{{.Dir}}", mod))
+	// go mod download, not go list -m: on a clean module cache list
+	// reports an empty Dir for a module not downloaded yet.
+	var dl struct{ Dir, Error string }
+	if err := json.Unmarshal([]byte(goOutput(t, "tools", "mod", "download", "-json", mod)), &dl); err != nil || dl.Dir == "" {
+		t.Fatalf("downloading %s: %v %s", mod, err, dl.Error)
+	}
+	src := dl.Dir
 	entries, err := os.ReadDir(filepath.Join(src, "validation"))
 	if err != nil {
 		t.Fatalf("reading the suite's validation programs: %v", err)
