@@ -340,16 +340,25 @@ func (h *Handler) containerAttach(w http.ResponseWriter, r *http.Request) error 
 	})
 }
 
-// runSession hijacks the connection and runs a service's session on it.
+// runSession runs a service's session on the connection, which is taken
+// over at the session's first use. An error before that is the answer's
+// status; after it, it reaches the client on the stream.
 func (h *Handler) runSession(w http.ResponseWriter, r *http.Request, tty, stdin bool, run func(context.Context, *session) error) error {
 	ctx, cancel := h.streamCtx(r.Context())
 	defer cancel()
-	s, err := h.hijack(w, r, tty, stdin)
-	if err != nil {
+	s := h.hijack(w, r, tty, stdin)
+	err := run(ctx, s)
+	if err != nil && s.seal() {
+		s.close()
 		return err
 	}
 	defer s.close()
-	if err := run(ctx, s); err != nil && ctx.Err() == nil {
+	// A session that ended without a word still answers (and ends the
+	// stream), as a taken-over connection.
+	if oerr := s.open(); oerr != nil {
+		return nil
+	}
+	if err != nil && ctx.Err() == nil {
 		s.fail(err)
 	}
 	return nil

@@ -60,6 +60,11 @@ func (h *Handler) execStart(w http.ResponseWriter, r *http.Request) error {
 		h.cfg.Containers.ExecResize(r.Context(), id, uint16(min(cs[0], 65535)), uint16(min(cs[1], 65535)))
 	}
 	return h.runSession(w, r, req.Tty, true, func(ctx context.Context, s *session) error {
+		// As Docker: the connection is taken over before the exec starts,
+		// and its errors (a missing program) reach the client on it.
+		if err := s.open(); err != nil {
+			return nil
+		}
 		return h.cfg.Containers.ExecStart(ctx, id, s)
 	})
 }

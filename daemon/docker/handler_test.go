@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -24,6 +25,13 @@ type fakeContainers struct {
 	daemon.ContainerService
 	created []api.ContainerCreate
 	running bool
+	// attach, when set, is the service's Attach (the container is then
+	// "created").
+	attach func(context.Context, string, api.AttachOptions, io.ReadWriter) error
+}
+
+func (f *fakeContainers) Attach(ctx context.Context, id string, opts api.AttachOptions, conn io.ReadWriter) error {
+	return f.attach(ctx, id, opts, conn)
 }
 
 func (f *fakeContainers) Create(_ context.Context, req api.ContainerCreate) (api.ContainerCreated, error) {
@@ -37,6 +45,9 @@ func (f *fakeContainers) Inspect(_ context.Context, id string) (api.ContainerIns
 	}
 	c := api.ContainerInspect{ContainerSummary: api.ContainerSummary{ID: "c1", Name: "one", State: "created"}}
 	c.StateDetail.Running = f.running
+	if f.attach != nil {
+		c.StateDetail.Status = "created"
+	}
 	return c, nil
 }
 
@@ -209,6 +220,69 @@ func TestSessionFrames(t *testing.T) {
 	go s.close()
 	if _, _, err := api.ReadFrame(s, nil); !errors.Is(err, io.EOF) {
 		t.Errorf("after close: %v, want EOF", err)
+	}
+}
+
+// TestAttachAnswersAtFirstUse: an attach is answered (101) only once the
+// service used the session, so that a client starting the container when
+// answered (`docker run`) finds the service ready for the output; and an
+// error before that first use is the answer's status, not a stream.
+func TestAttachAnswersAtFirstUse(t *testing.T) {
+	h, fc := newTestHandler()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	// attach sends the request; first is closed when the client got the
+	// first byte of the answer.
+	attach := func(first chan<- struct{}) (status int, body []byte) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(conn, "POST /v1.47/containers/c1/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+		br := bufio.NewReader(conn)
+		br.Peek(1)
+		close(first)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusSwitchingProtocols {
+			body, _ = io.ReadAll(br)
+		} else {
+			body, _ = io.ReadAll(resp.Body)
+		}
+		return resp.StatusCode, body
+	}
+
+	first := make(chan struct{})
+	fc.attach = func(_ context.Context, _ string, _ api.AttachOptions, conn io.ReadWriter) error {
+		// Not answered while the service gets ready (registers for the
+		// start): the client would start the container now.
+		select {
+		case <-first:
+			t.Errorf("the attach was answered before the service used it")
+		case <-time.After(200 * time.Millisecond):
+		}
+		var b bytes.Buffer
+		api.WriteFrame(&b, api.Stdout, []byte("out"))
+		_, err := conn.Write(b.Bytes())
+		return err
+	}
+	status, body := attach(first)
+	var want bytes.Buffer
+	api.WriteFrame(&want, api.Stdout, []byte("out"))
+	if status != http.StatusSwitchingProtocols || !bytes.Equal(body, want.Bytes()) {
+		t.Errorf("attach: %d then %q, want 101 then the frame", status, body)
+	}
+
+	fc.attach = func(context.Context, string, api.AttachOptions, io.ReadWriter) error {
+		return errdefs.Kindf(errdefs.ErrConflict, "container one is not running")
+	}
+	status, body = attach(make(chan struct{}))
+	if status != http.StatusConflict || errorMessage(body) != "container one is not running" {
+		t.Errorf("attach failing before its first use: %d %q, want 409 with the error", status, body)
 	}
 }
 

@@ -2,9 +2,11 @@ package dockercli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +78,14 @@ func TestRun(t *testing.T) {
 	// CLI waits for the removal): a read-only root without the workdir.
 	if r := c.run(nil, nil, "run", "--rm", "--read-only", "-w", "/nonexistent", "busybox", "true"); r.code == 0 || !strings.Contains(r.stderr, "/nonexistent") {
 		t.Errorf("a container that cannot start: %v", r)
+	}
+	// The attach is answered only once the daemon waits for the start:
+	// no run misses its container's first output (CI saw one do so).
+	for i := range 20 {
+		want := fmt.Sprintf("run %d\n", i)
+		if got := c.ok(t, "run", "--rm", "busybox", "echo", "run", strconv.Itoa(i)); got != want {
+			t.Errorf("docker run --rm busybox echo run %d printed %q, want %q", i, got, want)
+		}
 	}
 	if got := c.ok(t, "ps", "-a", "-q"); got != "" {
 		t.Errorf("--rm left containers: %q", got)
