@@ -39,6 +39,12 @@ const MaxFrame = 1 << 20
 // client.
 const StartedHeader = "Container-Started"
 
+// ExitAfterRemovalHeader is in the 101 answer of POST
+// /containers/{id}/attach of a daemon that sends the Exit frame of an
+// --rm container (AutoRemove) only once the container is removed, or its
+// removal failed: the client need not wait for the removal itself.
+const ExitAfterRemovalHeader = "Container-Exit-After-Removal"
+
 // WriteFrame writes one frame.
 func WriteFrame(w io.Writer, stream byte, p []byte) error {
 	if len(p) > MaxFrame {

@@ -31,7 +31,7 @@ type Stream struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	started bool
+	started, exitAfterRemoval bool
 }
 
 // newStream wraps the body of a 101 answer. Cancelling ctx closes the
@@ -42,7 +42,8 @@ func newStream(ctx context.Context, resp *http.Response) (*Stream, error) {
 		resp.Body.Close()
 		return nil, errors.New("the upgraded connection is not writable")
 	}
-	s := &Stream{conn: conn, started: resp.Header.Get(api.StartedHeader) == "1"}
+	s := &Stream{conn: conn, started: resp.Header.Get(api.StartedHeader) == "1",
+		exitAfterRemoval: resp.Header.Get(api.ExitAfterRemovalHeader) == "1"}
 	s.stop = context.AfterFunc(ctx, func() { s.Close() })
 	return s, nil
 }
@@ -50,6 +51,11 @@ func newStream(ctx context.Context, resp *http.Response) (*Stream, error) {
 // Started reports whether the daemon started the container of an attach
 // with AttachOptions.Start.
 func (s *Stream) Started() bool { return s.started }
+
+// ExitAfterRemoval reports whether the daemon sends the Exit frame of an
+// --rm container only once the container is removed (or its removal
+// failed): after that frame, there is no removal left to wait for.
+func (s *Stream) ExitAfterRemoval() bool { return s.exitAfterRemoval }
 
 // ReadFrame returns the next frame from the daemon. The payload is valid
 // until the next call. It returns io.EOF when the daemon closed the stream.

@@ -247,6 +247,9 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 		// The monitor reports the exit before our watcher recorded it.
 		// A client told the exit code must find the container stopped
 		// (`run X; rm X`), as Docker guarantees: wait for the record.
+		// An --rm container is told once it is removed (or its removal
+		// failed), so that its client need not ask (`run --rm --name X`
+		// twice; see api.ExitAfterRemovalHeader).
 		// Unless the start this session waited for failed once the
 		// client had connected: the monitor then saw a failed init end,
 		// no exit is recorded, and the start's error is the answer.
@@ -260,7 +263,9 @@ func (s *Service) Attach(ctx context.Context, id string, opts AttachOptions, con
 				}
 			}()
 		}
-		e.waitFor(wctx, func(_ *record, exits int, removed bool) bool { return removed || exits > exits0 })
+		e.waitFor(wctx, func(r *record, exits int, removed bool) bool {
+			return removed || exits > exits0 && (!r.Config.AutoRemove || e.handledSince(exits0))
+		})
 		cancel()
 		if wait != nil {
 			select {

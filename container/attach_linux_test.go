@@ -41,6 +41,32 @@ func TestAttachBeforeStart(t *testing.T) {
 	}
 }
 
+// TestAttachExitAfterRemoval: the session of an --rm container tells its
+// exit only once the container is removed, so that a client told the
+// exit need not wait for the removal (api.ExitAfterRemovalHeader).
+func TestAttachExitAfterRemoval(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", AutoRemove: true, Cmd: []string{"sh", "-c", "echo bye; exit 3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSession(t, func(conn io.ReadWriter) error {
+		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
+	})
+	waitAttacher(t, f.svc, c.ID)
+	if err := f.svc.Start(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	out, code := s.collect(t)
+	if out != "bye\n" || code != 3 {
+		t.Errorf("output %q code %d, want \"bye\\n\" and 3", out, code)
+	}
+	if _, err := f.svc.Inspect(ctx, c.ID); !errors.Is(err, errdefs.ErrNotFound) {
+		t.Errorf("inspect once the exit was told: %v, want not found (removed)", err)
+	}
+}
+
 func TestAttachTtyDetach(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

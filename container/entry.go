@@ -21,8 +21,11 @@ type entry struct {
 	// changed is closed and replaced at every change of rec: waiters
 	// select on it.
 	changed chan struct{}
-	// exits counts the exits seen since the daemon started (next-exit).
-	exits int
+	// exits counts the exits seen since the daemon started (next-exit);
+	// handled counts those whose handling is over: the run cleaned up, a
+	// restart scheduled, an --rm container removed (or its removal
+	// failed).
+	exits, handled int
 	// removed is set once the record is gone; rec keeps the last state
 	// for waiters.
 	removed bool
@@ -52,6 +55,14 @@ type entry struct {
 
 func newEntry(r *record) *entry {
 	return &entry{id: r.ID, name: r.Name, rec: r, changed: make(chan struct{})}
+}
+
+// handledSince reports whether an exit after the first n has been
+// handled.
+func (e *entry) handledSince(n int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.handled > n
 }
 
 // snapshot returns a copy of the record.

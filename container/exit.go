@@ -113,6 +113,7 @@ func (s *Service) handleExit(ctx context.Context, e *entry, monPid int, ex *moni
 	e.exits++
 	e.notifyLocked()
 	e.mu.Unlock()
+	defer e.update(func(*record) { e.handled++ })
 	// The record of an --rm container is deleted below: saving its exit
 	// first would cost a transaction for nothing. A crash in between
 	// leaves the record running with its monitor gone, so the next daemon

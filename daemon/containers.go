@@ -159,12 +159,13 @@ func (s *Server) containerAttach(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	return s.session(w, r, func(ctx context.Context, conn *upgradeConn) error {
+		conn.header = api.ExitAfterRemovalHeader + ": 1\r\n"
 		if !start {
 			return s.cfg.Containers.Attach(ctx, id, opts, conn)
 		}
 		st := &attachStart{start: func() error { return s.cfg.Containers.Start(r.Context(), id) }}
 		conn.before = st.run
-		conn.header = api.StartedHeader + ": 1\r\n"
+		conn.header += api.StartedHeader + ": 1\r\n"
 		err := s.cfg.Containers.Attach(ctx, id, opts, conn)
 		if tried, serr := st.end(); tried {
 			if serr != nil {

@@ -193,7 +193,9 @@ func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) e
 	if f.started != nil {
 		f.started(ctx)
 	}
+	exitFramed := true
 	code, detached, err := session{stream: stream, tty: f.tty, stdin: f.stdin, detachKeys: f.detachKeys}.runToExit(ctx, c, func() (int, error) {
+		exitFramed = false
 		w, err := cl.ContainerWait(ctx, f.id, client.WaitNotRunning)
 		if err != nil {
 			return 0, fmt.Errorf("the container's stream ended before it exited: %w", err)
@@ -206,7 +208,10 @@ func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) e
 	if f.exited != nil {
 		f.exited(code)
 	}
-	if f.autoRemove {
+	// A daemon that tells the exit of an --rm container once it removed
+	// it spares us asking (a round trip); with an older one, or when the
+	// stream ended without the exit, we wait for the removal.
+	if f.autoRemove && !(exitFramed && stream.ExitAfterRemoval()) {
 		// Return once the daemon removed it, so that the name is free
 		// for the next command (not found: already removed).
 		// The bound only guards against a daemon that never removes it.

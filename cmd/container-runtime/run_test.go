@@ -306,3 +306,37 @@ func TestRunAttachStarts(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRmExitAfterRemoval: run --rm asks for the removal after the exit
+// frame only when the daemon does not say that it sends that frame once
+// the container is removed (api.ExitAfterRemovalHeader).
+func TestRunRmExitAfterRemoval(t *testing.T) {
+	for _, after := range []bool{true, false} {
+		d := newFakeDaemon(t)
+		d.answer("POST /v1/containers", 201, `{"id":"c1"}`)
+		d.handle("POST /v1/containers/c1/attach", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(api.StartedHeader, "1")
+			if after {
+				w.Header().Set(api.ExitAfterRemovalHeader, "1")
+			}
+			conn, rw := hijack(t, w)
+			if conn == nil {
+				return
+			}
+			defer conn.Close()
+			writeExit(rw, 0)
+			rw.Flush()
+		})
+		d.answer("POST /v1/containers/c1/wait", 404, `{"kind":"not_found","message":"no such container: c1"}`)
+		if r := d.run("", "run", "--rm", "base", "true"); r.code != 0 {
+			t.Errorf("exit after removal %v: got %+v", after, r)
+		}
+		waited := false
+		for _, c := range d.called() {
+			waited = waited || strings.HasPrefix(c, "POST /v1/containers/c1/wait")
+		}
+		if waited == after {
+			t.Errorf("exit after removal %v: waited for the removal %v: %q", after, waited, d.called())
+		}
+	}
+}
