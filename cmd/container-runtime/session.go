@@ -52,8 +52,12 @@ func proxySignals(kill func(sig string)) (stop func()) {
 		}
 	}()
 	return func() {
-		signal.Stop(ch)
 		close(done)
+		// signal.Stop waits, yielding, until the runtime's signal loop
+		// is idle: up to a millisecond here, at the end of every run.
+		// Nothing needs the default handling back at once (a signal in
+		// between is dropped), so the CLI does not wait for it.
+		go signal.Stop(ch)
 	}
 }
 
