@@ -254,14 +254,6 @@ func planCases() []planCase {
 			want: refPlan{Args: []string{"a"}, Startup: [][]string{{"/bin/true"}, {"/bin/sh", "-c", "exit 3"}}},
 		},
 		{
-			// An empty startup command is the C stage's to refuse (it
-			// names it); the format can carry it.
-			name: "an empty startup command",
-			p:    &specs.Process{Args: []string{"a"}},
-			o:    PlanOptions{Startup: [][]string{{}}},
-			want: refPlan{Args: []string{"a"}, Startup: [][]string{nil}},
-		},
-		{
 			name: "init pid",
 			p:    &specs.Process{Args: []string{"a"}},
 			o:    PlanOptions{InitPid: 4242},
@@ -380,6 +372,12 @@ func TestEncodePlanErrors(t *testing.T) {
 			p:    &specs.Process{Args: args},
 			o:    PlanOptions{Startup: [][]string{{"/bin/true"}, {"/bin/sh", "\x00"}}},
 			want: `startup command #2[1] "\x00" contains a NUL byte`,
+		},
+		{
+			name: "an empty startup command",
+			p:    &specs.Process{Args: args},
+			o:    PlanOptions{Startup: [][]string{{"/bin/true"}, {}}},
+			want: `startup command #2 is empty`,
 		},
 		{
 			name: "the first of two bad strings is named",

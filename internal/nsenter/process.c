@@ -142,8 +142,10 @@ static const char *envpath(char *const *env)
 	return path;
 }
 
-// look_path finds file in the PATH of env and writes it to out.
-static int look_path(struct process *pr, const char *file, char *const *env, char *out, size_t n)
+// look_path finds file in the PATH of env and writes it to out. what
+// names file in errors ("process.args[0] ", or "" for a startup command,
+// whose error names the command).
+static int look_path(struct process *pr, const char *what, const char *file, char *const *env, char *out, size_t n)
 {
 	char q[4200];
 	const char *p;
@@ -153,11 +155,11 @@ static int look_path(struct process *pr, const char *file, char *const *env, cha
 		int e = executable(file);
 
 		if (e == EISDIR)
-			return fail_with(pr, 0, "process.args[0] %s: is a directory", q);
+			return fail_with(pr, 0, "%s%s: is a directory", what, q);
 		if (e == EACCES)
-			return fail_with(pr, 0, "process.args[0] %s: permission denied", q);
+			return fail_with(pr, 0, "%s%s: permission denied", what, q);
 		if (e != 0)
-			return fail_with(pr, e, "process.args[0] %s", q);
+			return fail_with(pr, e, "%s%s", what, q);
 		snprintf(out, n, "%s", file);
 		return 0;
 	}
@@ -176,7 +178,7 @@ static int look_path(struct process *pr, const char *file, char *const *env, cha
 			break;
 		p = end + 1;
 	}
-	return fail_with(pr, 0, "process.args[0] %s: executable file not found in $PATH", q);
+	return fail_with(pr, 0, "%s%s: executable file not found in $PATH", what, q);
 }
 
 // --- limits -----------------------------------------------------------------
@@ -448,7 +450,7 @@ int process_enter(struct process *pr)
 		return -1;
 	if (enter_cwd(pr) < 0)
 		return -1;
-	if (look_path(pr, pr->plan.args[0], pr->plan.env, pr->target, sizeof(pr->target)) < 0)
+	if (look_path(pr, "process.args[0] ", pr->plan.args[0], pr->plan.env, pr->target, sizeof(pr->target)) < 0)
 		return -1;
 	return drop_privileges(pr);
 }
@@ -553,7 +555,7 @@ static int run_startup(struct process *pr, char *const *argv, int reportfd)
 
 	if (argv[0] == NULL)
 		return fail_with(pr, 0, "empty command");
-	if (look_path(pr, argv[0], p->env, path, sizeof(path)) < 0)
+	if (look_path(pr, "", argv[0], p->env, path, sizeof(path)) < 0)
 		return -1;
 	start = now_ns();
 	e = posix_spawn(&pid, path, NULL, NULL, argv, p->env);

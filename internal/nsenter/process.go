@@ -166,6 +166,9 @@ func AppendPlan(dst []byte, p *specs.Process, o PlanOptions) ([]byte, error) {
 	}
 	u32(uint32(len(o.Startup)))
 	for i, cmd := range o.Startup {
+		if len(cmd) == 0 {
+			return nil, fmt.Errorf("startup command #%d is empty: %w", i+1, errdefs.ErrInvalidArgument)
+		}
 		if j := strs(cmd); j >= 0 {
 			return nil, nul(fmt.Sprintf("startup command #%d", i+1), j, cmd[j])
 		}

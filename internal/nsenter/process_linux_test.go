@@ -527,9 +527,10 @@ func TestProcessStartup(t *testing.T) {
 			wantIn:  "no such file or directory",
 		},
 		{
-			name:    "an empty one stops the start",
-			cmds:    [][]string{{}},
-			wantErr: `startup command #1 []: empty command`,
+			name:    "one not in the PATH is named once",
+			cmds:    [][]string{{"no-such-command"}},
+			env:     []string{"PATH=" + pathDir},
+			wantErr: `startup command #1 ["no-such-command"]: "no-such-command": executable file not found in $PATH`,
 		},
 	}
 	for _, tt := range tests {
