@@ -37,7 +37,14 @@
 //  9. start phases: -n containers `run -d --network none base /bin/true`,
 //     the phases of each start from inspect (StartPhases), per phase name
 //     in first-seen order the median and 90th percentile, and the median
-//     of their sum next to the median wall time of `run --rm` (part 1).
+//     of their sum next to the median wall time of `run --rm` (part 1);
+//  10. where a `run --rm --network none base /bin/true` spends its time
+//     (part path): -n runs of the CLI's requests with the client package,
+//     each timed (create; the attach that starts the container, until its
+//     answer; the exit frame, which an --rm container's session sends once
+//     it is removed), next to the CLI's own start (--version) and its
+//     run --rm (part 1), and the attach next to the start phases' sum
+//     (part 9).
 //
 // Contenders take turns run by run, the first rotating each round, after
 // untimed warm-up runs. CPU time is everything outside the container's own
@@ -150,7 +157,7 @@ func (c config) check() error {
 }
 
 // allParts are the parts, in the order they run.
-var allParts = []string{"run", "seq", "conc", "exec", "phases", "mem", "net", "verbs"}
+var allParts = []string{"run", "seq", "conc", "exec", "phases", "path", "mem", "net", "verbs"}
 
 // part reports whether the part name is to run.
 func (c config) part(name string) bool { return slices.Contains(c.parts, name) }

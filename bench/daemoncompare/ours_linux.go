@@ -247,49 +247,70 @@ func (d *ourDaemon) waitVeths() {
 }
 
 // clientRunner does what the CLI's run --rm does, with the client package
-// in this process: create, attach, start, read to the exit, wait for the
-// removal.
+// in this process: create, attach with the start, read to the exit, wait
+// for the removal unless the daemon told the exit after it.
 func (d *ourDaemon) clientRunner(label, net string) runner {
 	return &funcRunner{label: label, groups: []group{d.group}, fn: func(ctx context.Context) error {
-		return d.runRm(ctx, net)
+		_, err := d.runRm(ctx, net)
+		return err
 	}}
 }
 
-func (d *ourDaemon) runRm(ctx context.Context, net string) error {
+// runRm runs one `run --rm --network net base /bin/true` as the CLI does,
+// and returns how long each step took: create (its request), attach+start
+// (the attach that starts the container, until its answer), exit (from
+// then to the exit frame: the container's run, and with a daemon that
+// tells it after the removal, the removal) and removal wait (the request
+// for the removal, made only when the daemon does not).
+func (d *ourDaemon) runRm(ctx context.Context, net string) ([]api.Phase, error) {
+	var steps []api.Phase
+	t := time.Now()
+	step := func(name string) {
+		now := time.Now()
+		steps = append(steps, api.Phase{Name: name, Duration: now.Sub(t)})
+		t = now
+	}
 	created, err := d.client.ContainerCreate(ctx, api.ContainerCreate{
 		Image: "base", Cmd: []string{"/bin/true"}, Network: net, AutoRemove: true,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stream, err := d.client.ContainerAttach(ctx, created.ID, client.AttachOptions{Stdout: true, Stderr: true})
+	step("create")
+	stream, err := d.client.ContainerAttach(ctx, created.ID, client.AttachOptions{Stdout: true, Stderr: true, Start: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer stream.Close()
-	if err := d.client.ContainerStart(ctx, created.ID); err != nil {
-		return err
+	if !stream.Started() {
+		return nil, errors.New("the daemon did not start the container in the attach (start=1)")
 	}
+	step("attach+start")
 	code, exited, err := stream.Copy(io.Discard, io.Discard)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !exited {
 		w, err := d.client.ContainerWait(ctx, created.ID, client.WaitNotRunning)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		code = w.StatusCode
 	}
 	if code != 0 {
-		return fmt.Errorf("/bin/true exited with %d", code)
+		return nil, fmt.Errorf("/bin/true exited with %d", code)
+	}
+	step("exit")
+	if exited && stream.ExitAfterRemoval() {
+		return steps, nil
 	}
 	// A container removed before the wait is asked for is no such
 	// container: removed, as the wait wanted.
-	if _, err = d.client.ContainerWait(ctx, created.ID, client.WaitRemoved); errors.Is(err, errdefs.ErrNotFound) {
-		return nil
+	if _, err = d.client.ContainerWait(ctx, created.ID, client.WaitRemoved); err != nil && !errors.Is(err, errdefs.ErrNotFound) {
+		return nil, err
 	}
-	return err
+	step("removal wait")
+	return steps, nil
 }
 
 // monitors are the PIDs of the monitors serving this daemon's

@@ -39,6 +39,7 @@ func (s *setup) partPhases(ctx context.Context) (retErr error) {
 	}
 	fmt.Printf("== Start phases (inspect's StartPhases) of %d containers run -d --network none base /bin/true, one after the other\n", s.cfg.n)
 	stats, sum := phaseStats(all)
+	s.phasesSum = sum
 	if len(stats) == 0 {
 		fmt.Println("  no start phases reported (the daemon records none)")
 	} else {

@@ -32,8 +32,10 @@ type setup struct {
 	// start-up footprints.
 	mem []*memEngine
 	// runRm is the median wall time of our CLI's run --rm in part run
-	// (0 until it ran), for part phases.
-	runRm time.Duration
+	// (0 until it ran), for parts phases and path; phasesSum the median
+	// sum of the start phases in part phases (0 until it ran), for part
+	// path.
+	runRm, phasesSum time.Duration
 }
 
 // run sets every contender up, runs the parts and cleans up.
@@ -122,7 +124,7 @@ func run(ctx context.Context, cfg config) (retErr error) {
 		name string
 		fn   func(context.Context) error
 	}{{"run", s.partRun}, {"seq", s.partSeq}, {"conc", s.partConc}, {"exec", s.partExec}, {"phases", s.partPhases},
-		{"mem", s.partMem}, {"net", s.partNet}, {"verbs", s.partVerbs}} {
+		{"path", s.partPath}, {"mem", s.partMem}, {"net", s.partNet}, {"verbs", s.partVerbs}} {
 		if !cfg.part(p.name) {
 			continue
 		}
