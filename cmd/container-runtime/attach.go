@@ -46,8 +46,9 @@ output, and exit with its exit code. With a terminal, the detach keys
 			}
 			defer stream.Close()
 			if sigProxy && !ci.Config.Tty {
-				stop := proxySignals(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), ci.ID, sig) })
-				defer stop()
+				p := startSignalProxy()
+				p.forward(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), ci.ID, sig) })
+				defer p.stop()
 			}
 			code, _, err := session{stream: stream, tty: ci.Config.Tty, stdin: stdin, detachKeys: keys}.runToExit(ctx, c, func() (int, error) {
 				w, err := cl.ContainerWait(ctx, ci.ID, client.WaitNotRunning)

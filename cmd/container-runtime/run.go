@@ -52,6 +52,12 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			if req.Tty && !detach {
 				req.ConsoleSize = c.consoleSize()
 			}
+			// Signals are caught while the create request runs.
+			var signals *signalProxy
+			if !detach && sigProxy && !req.Tty {
+				signals = startSignalProxy()
+				defer signals.stop()
+			}
 			cl, err := c.client()
 			if err != nil {
 				return err
@@ -76,7 +82,7 @@ Options stop at IMAGE: everything after it is the container's command.`,
 			}
 			return c.foreground(ctx, cl, foreground{
 				id: created.ID, tty: req.Tty, stdin: req.OpenStdin, detachKeys: keys, detachSpec: detachKeys,
-				sigProxy: sigProxy, autoRemove: req.AutoRemove, streams: streams,
+				sigProxy: sigProxy, signals: signals, autoRemove: req.AutoRemove, streams: streams,
 			})
 		},
 	}
@@ -148,6 +154,9 @@ type foreground struct {
 	// detachSpec is detachKeys as the user wrote them, for the daemon.
 	detachSpec string
 	sigProxy   bool
+	// signals, when set, is the signal proxy the caller started (and
+	// stops); with sigProxy and none, foreground starts its own.
+	signals    *signalProxy
 	autoRemove bool
 	// started, when set, runs once the container started, before its
 	// output is copied (the seed's "started" line).
@@ -165,8 +174,11 @@ type foreground struct {
 func (c *cli) foreground(ctx context.Context, cl *client.Client, f foreground) error {
 	if f.sigProxy && !f.tty {
 		// Before the start, so that no signal is missed once it runs.
-		stop := proxySignals(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), f.id, sig) })
-		defer stop()
+		if f.signals == nil {
+			f.signals = startSignalProxy()
+			defer f.signals.stop()
+		}
+		f.signals.forward(func(sig string) { cl.ContainerKill(context.WithoutCancel(ctx), f.id, sig) })
 	}
 	// The attach starts the container once it is attached, so that no
 	// output is lost, in one round trip; a daemon that predates this

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/container-runtime/container-runtime/api"
 )
@@ -64,5 +68,44 @@ func TestSigProxyAttachStart(t *testing.T) {
 	r := d.run("", "run", "base", "sleep", "100")
 	if r.code != 130 {
 		t.Errorf("got %+v, want exit code 130", r)
+	}
+}
+
+// TestSigProxyBeforeCreate: a signal caught while the create request runs
+// (the proxy starts before it, to overlap it) has no container to go to:
+// the CLI dies by it, as it would have uncaught. Run in a child process,
+// which the signal ends.
+func TestSigProxyBeforeCreate(t *testing.T) {
+	if host := os.Getenv("CRT_SIGPROXY_CHILD"); host != "" {
+		r := runCLI(t, map[string]string{"CONTAINER_RUNTIME_HOST": host}, "", "run", "base", "sleep", "100")
+		t.Fatalf("the CLI survived the signal: %+v", r)
+	}
+	d := newFakeDaemon(t)
+	var child atomic.Int64
+	gone := make(chan struct{})
+	d.handle("POST /v1/containers", func(w http.ResponseWriter, r *http.Request) {
+		syscall.Kill(int(child.Load()), syscall.SIGINT)
+		select {
+		case <-gone:
+		case <-time.After(10 * time.Second):
+		}
+		answerJSON(w, 201, map[string]string{"id": "c1"})
+	})
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSigProxyBeforeCreate$")
+	cmd.Env = append(os.Environ(), "CRT_SIGPROXY_CHILD="+d.host)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child.Store(int64(cmd.Process.Pid))
+	cmd.Wait()
+	close(gone)
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("the CLI ended with %v, want killed by SIGINT:\n%s", cmd.ProcessState, out.String())
+	}
+	if calls := d.called(); contains(calls, "POST /v1/containers/c1/kill") {
+		t.Errorf("a kill was sent for a container the CLI did not know yet: %q", calls)
 	}
 }
