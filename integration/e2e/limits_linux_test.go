@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/container-runtime/container-runtime/internal/testutil"
 	"github.com/container-runtime/container-runtime/internal/testutil/daemon"
 	"github.com/container-runtime/container-runtime/internal/testutil/host"
 )
@@ -184,8 +186,11 @@ func TestRunLimits(t *testing.T) {
 			t.Errorf("--cgroup-parent /container-runtime/web/backend: %v", err)
 		}
 		d.OK(t, "rm", "-f", id, other)
+		// The parents go off the client's path, with the container's
+		// "destroy" event (removeTail): wait for them, bounded.
 		for _, c := range []string{"memory", "pids", "cpu", "cpuset"} {
-			if _, err := os.Stat(filepath.Join("/sys/fs/cgroup", c, "container-runtime/web")); err == nil {
+			parent := filepath.Join("/sys/fs/cgroup", c, "container-runtime/web")
+			if !testutil.Eventually(10*time.Second, func() bool { _, err := os.Stat(parent); return os.IsNotExist(err) }) {
 				t.Errorf("the parent's cgroup %s/container-runtime/web is left after its containers were removed", c)
 			}
 		}
