@@ -39,12 +39,11 @@
 //     in first-seen order the median and 90th percentile, and the median
 //     of their sum next to the median wall time of `run --rm` (part 1);
 //  10. where a `run --rm --network none base /bin/true` spends its time
-//     (part path): -n runs of the CLI's requests with the client package,
-//     each timed (create; the attach that starts the container, until its
-//     answer; the exit frame, which an --rm container's session sends once
-//     it is removed), next to the CLI's own start (--version) and its
-//     run --rm (part 1), and the attach next to the start phases' sum
-//     (part 9).
+//     (part path): -n rounds of our CLI's run --rm, the same requests
+//     made with the client package, each timed (create; the attach that
+//     starts the container, until its answer; the exit frame, which an
+//     --rm container's session sends once it is removed), and the CLI's
+//     --version; the attach next to the start phases' sum (part 9).
 //
 // Contenders take turns run by run, the first rotating each round, after
 // untimed warm-up runs. CPU time is everything outside the container's own

@@ -34,7 +34,7 @@ func TestPathReport(t *testing.T) {
 	}
 	b.Reset()
 	pathReport{n: 3, steps: steps, sum: sum}.print(&b)
-	if out := b.String(); !strings.Contains(out, "part run did not run") || !strings.Contains(out, "part phases did not run") {
-		t.Errorf("without parts run and phases:\n%s", out)
+	if out := b.String(); !strings.Contains(out, "part phases did not run") {
+		t.Errorf("without part phases:\n%s", out)
 	}
 }
