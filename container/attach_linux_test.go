@@ -20,19 +20,8 @@ import (
 // ends with the exit code.
 func TestAttachBeforeStart(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", OpenStdin: true,
-		Cmd: []string{"sh", "-c", "echo first; read x; echo got $x >&2; exit 4"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := startSession(t, func(conn io.ReadWriter) error {
-		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdin: true, Stdout: true, Stderr: true}, conn)
-	})
-	waitAttacher(t, f.svc, c.ID)
-	if err := f.svc.Start(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	_, s := f.startAttached(t, api.ContainerCreate{Image: "busybox", OpenStdin: true,
+		Cmd: []string{"sh", "-c", "echo first; read x; echo got $x >&2; exit 4"}}, AttachOptions{Stdin: true, Stdout: true, Stderr: true})
 	s.until(t, "first\n")
 	s.send(t, api.Stdin, []byte("abc\n"))
 	out, code := s.collect(t)
@@ -46,23 +35,13 @@ func TestAttachBeforeStart(t *testing.T) {
 // exit need not wait for the removal (api.ExitAfterRemovalHeader).
 func TestAttachExitAfterRemoval(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", AutoRemove: true, Cmd: []string{"sh", "-c", "echo bye; exit 3"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := startSession(t, func(conn io.ReadWriter) error {
-		return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
-	})
-	waitAttacher(t, f.svc, c.ID)
-	if err := f.svc.Start(ctx, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	id, s := f.startAttached(t, api.ContainerCreate{Image: "busybox", AutoRemove: true, Cmd: []string{"sh", "-c", "echo bye; exit 3"}},
+		AttachOptions{Stdout: true, Stderr: true})
 	out, code := s.collect(t)
 	if out != "bye\n" || code != 3 {
 		t.Errorf("output %q code %d, want \"bye\\n\" and 3", out, code)
 	}
-	if _, err := f.svc.Inspect(ctx, c.ID); !errors.Is(err, errdefs.ErrNotFound) {
+	if _, err := f.svc.Inspect(context.Background(), id); !errors.Is(err, errdefs.ErrNotFound) {
 		t.Errorf("inspect once the exit was told: %v, want not found (removed)", err)
 	}
 }
@@ -156,19 +135,9 @@ func TestAttachLeavesNoGoroutines(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	session := func() {
-		c, err := f.svc.Create(ctx, api.ContainerCreate{Image: "busybox", Cmd: []string{"true"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := startSession(t, func(conn io.ReadWriter) error {
-			return f.svc.Attach(ctx, c.ID, AttachOptions{Stdout: true, Stderr: true}, conn)
-		})
-		waitAttacher(t, f.svc, c.ID)
-		if err := f.svc.Start(ctx, c.ID); err != nil {
-			t.Fatal(err)
-		}
+		id, s := f.startAttached(t, api.ContainerCreate{Image: "busybox", Cmd: []string{"true"}}, AttachOptions{Stdout: true, Stderr: true})
 		s.collect(t)
-		if err := f.svc.Remove(ctx, c.ID, true); err != nil {
+		if err := f.svc.Remove(ctx, id, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -185,6 +154,24 @@ func TestAttachLeavesNoGoroutines(t *testing.T) {
 	if n := goruntime.NumGoroutine(); n > before+3 {
 		t.Fatalf("%d goroutines after 10 sessions, %d before", n, before)
 	}
+}
+
+// startAttached creates a container from req, attaches a session to it
+// with opts, waits until the session waits for the start (as a client
+// told so by the daemon's answer), and starts the container.
+func (f *fixture) startAttached(tb testing.TB, req api.ContainerCreate, opts AttachOptions) (string, *session) {
+	tb.Helper()
+	ctx := context.Background()
+	c, err := f.svc.Create(ctx, req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := startSession(tb, func(conn io.ReadWriter) error { return f.svc.Attach(ctx, c.ID, opts, conn) })
+	waitAttacher(tb, f.svc, c.ID)
+	if err := f.svc.Start(ctx, c.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return c.ID, s
 }
 
 // waitAttacher waits until a client attached to the created container id

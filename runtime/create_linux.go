@@ -154,14 +154,18 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 	if err != nil {
 		return nil, err
 	}
-	// The init gets the compiled program, not the profile (often most of
-	// the spec's bytes), which it would decode for nothing.
 	procPlan, err := nsenter.EncodePlan(spec.Process, nsenter.PlanOptions{Startup: opts.StartupCommands})
 	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)
 	}
+	var initBounding uint64
+	if opts.Init {
+		if initBounding, err = boundingMask(spec.Process.Capabilities); err != nil {
+			return nil, fmt.Errorf("creating container %q: %w", id, err)
+		}
+	}
 	cfg := initConfig{
-		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: withoutSeccomp(spec), Plan: procPlan, Init: opts.Init,
+		ID: id, Bundle: bundle, Rootfs: rootfsPath, Spec: stageSpec(spec), Plan: procPlan, Init: opts.Init,
 		NewNetwork: plan.clone&unix.CLONE_NEWNET != 0,
 	}
 	proc, err := r.spawnInCgroups(ctx, spawnRequest{
@@ -169,7 +173,7 @@ func (r *Runtime) Create(ctx context.Context, id string, opts CreateOptions) (_ 
 		uidMap: spec.Linux.UIDMappings, gidMap: spec.Linux.GIDMappings,
 		fifo: fifo, console: console, report: opts.StartupReport, launcher: opts.Launcher,
 		stdio: opts.Stdio, extra: opts.ExtraFiles,
-		config: cfg, seccomp: prog, clock: clock,
+		config: cfg, initBounding: initBounding, seccomp: prog, clock: clock,
 	}, join)
 	if err != nil {
 		return nil, fmt.Errorf("creating container %q: %w", id, err)
@@ -286,6 +290,16 @@ func owner() string {
 		return "root"
 	}
 	return strconv.Itoa(os.Geteuid())
+}
+
+// stageSpec is what the init stage gets of spec: a shallow copy without
+// the seccomp profile (often most of the spec's bytes) and without the
+// process, both of which travel compiled (the sealed filter, the process
+// plan) and would be encoded and decoded for nothing.
+func stageSpec(spec *specs.Spec) *specs.Spec {
+	s := *withoutSeccomp(spec)
+	s.Process = nil
+	return &s
 }
 
 // withoutSeccomp returns a shallow copy of spec without linux.seccomp.

@@ -85,7 +85,7 @@ func TestInitConfigMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := initConfig{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Spec: withoutSeccomp(spec), Plan: plan}
+	cfg := initConfig{ID: "c1", Bundle: "/b\u2028", Rootfs: "/r", Spec: stageSpec(spec), Plan: plan}
 	b, err := encodeConfig(cfg)
 	if err != nil {
 		t.Fatal(err)

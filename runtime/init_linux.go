@@ -155,7 +155,7 @@ func initStage(conn *syncConn, env *stageEnv) error {
 	if err := writeSysctls(spec.Linux.Sysctl); err != nil {
 		return err
 	}
-	if spec.Process.Terminal {
+	if proc.Terminal() {
 		if err := proc.Console(env.consoleFD); err != nil {
 			return err
 		}

@@ -59,11 +59,15 @@ type spawnRequest struct {
 	cgroupProcs []*os.File
 	cgroupDir   *os.File
 	config      initConfig
-	// configMsg, when set (exec), is the encoded config message, sent
-	// right after "go" in the same write instead of config after "pid"
-	// (see sync.go): it does not depend on the PID, and the stage reads
-	// only up to the end of the "go" line, so it waits in the socket for
-	// the Go stage. That saves the caller a round trip per exec.
+	// initBounding, with config.Init, is the bounding set the minimal
+	// init keeps: the container process's (boundingMask).
+	initBounding uint64
+	// configMsg, when set (exec), is the process plan with its length,
+	// sent right after "go" in the same write instead of config after
+	// "pid" (see sync.go): it does not depend on the PID, and the stage
+	// reads only up to the end of the "go" line, so it waits in the
+	// socket for the exec's clone. That saves the caller a round trip per
+	// exec.
 	configMsg []byte
 	// seccomp is the process's compiled filter, or nil.
 	seccomp *filterProgram
@@ -190,12 +194,7 @@ func (r *Runtime) spawn(ctx context.Context, req spawnRequest) (*spawned, error)
 		// be a way around the container's own limits (ptrace of an
 		// unfiltered, dumpable PID 1 ran any system call the profile
 		// refused).
-		mask, err := boundingMask(req.config.Spec.Process.Capabilities)
-		if err != nil {
-			parent.Close()
-			return nil, err
-		}
-		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitBounding+"="+strconv.FormatUint(mask, 16))
+		cmd.Env = append(cmd.Env, nsenter.EnvInit+"=1", nsenter.EnvInitBounding+"="+strconv.FormatUint(req.initBounding, 16))
 	}
 	if req.seccomp != nil {
 		cmd.Env = append(cmd.Env, envSeccompFD+"="+strconv.Itoa(3+len(cmd.ExtraFiles)))

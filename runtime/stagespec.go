@@ -34,13 +34,8 @@ import (
 // It starts with stageSpecMagic, so that a stage of another version fails
 // clearly instead of misreading.
 
-// stageSpecMagic starts every encoded spec, and stageProcessMagic every
-// encoded process (an exec's, encodeStageProcess); change them with the
-// layout.
-const (
-	stageSpecMagic    = "crspec1\x00"
-	stageProcessMagic = "crproc1\x00"
-)
+// stageSpecMagic starts every encoded spec; change it with the layout.
+const stageSpecMagic = "crspec1\x00"
 
 // stageSpecOmits are the fields of specs.Spec (by path) that do not go to
 // the stage: other platforms, and what the parent applies before the
@@ -117,30 +112,6 @@ func encodeStageSpec(b []byte, s *specs.Spec) []byte {
 		})
 	})
 	return w.b
-}
-
-// encodeStageProcess appends the stage's form of an exec's process to b:
-// the same layout as the spec's process.
-func encodeStageProcess(b []byte, p *specs.Process) []byte {
-	w := &specWriter{b: append(b, stageProcessMagic...)}
-	w.process(p)
-	return w.b
-}
-
-// decodeStageProcess decodes what encodeStageProcess wrote.
-func decodeStageProcess(b []byte) (*specs.Process, error) {
-	if len(b) < len(stageProcessMagic) || string(b[:len(stageProcessMagic)]) != stageProcessMagic {
-		return nil, errors.New("decoding the process: not in the stage's form (another version of the runtime?)")
-	}
-	r := &specReader{b: b[len(stageProcessMagic):]}
-	p := r.process()
-	if r.err == nil && len(r.b) > 0 {
-		r.err = fmt.Errorf("%d bytes after the end", len(r.b))
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("decoding the process: %w", r.err)
-	}
-	return p, nil
 }
 
 func (w *specWriter) process(p *specs.Process) {

@@ -81,10 +81,12 @@ type initConfig struct {
 	// whose loopback the init stage brings up.
 	NewNetwork bool `json:"newNetwork,omitempty"`
 
-	// Spec is the container's spec without its seccomp profile.
+	// Spec is the container's spec without its seccomp profile and
+	// process (stageSpec).
 	Spec *specs.Spec `json:"-"`
-	// Plan is the process plan of Spec.Process and the startup commands
-	// (nsenter.EncodePlan), which the C process stage carries out.
+	// Plan is the process plan of the spec's process and the startup
+	// commands (nsenter.EncodePlan), which the C process stage carries
+	// out.
 	Plan []byte `json:"-"`
 }
 

@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "stage.h"
 
 #define MAX_JOIN 16
 
@@ -456,9 +457,7 @@ static int enter_init_root(struct process *pr)
 		e = errno;
 		if (fd >= 0)
 			close(fd);
-		snprintf(pr->err, sizeof(pr->err), "entering the root of the container's init %u: chroot %s: %s",
-			 pr->plan.init_pid, path, strerror(e));
-		return -1;
+		return fail_with(pr, e, "entering the root of the container's init %u: chroot %s", pr->plan.init_pid, path);
 	}
 	close(fd);
 	return 0;
@@ -483,7 +482,7 @@ static void __attribute__((noreturn)) exec_process(void)
 		goto fail;
 	if (pr.plan.flags & PP_TERMINAL) {
 		if (setsid() < 0) {
-			snprintf(pr.err, sizeof(pr.err), "setsid: %s", strerror(errno));
+			fail_with(&pr, errno, "setsid");
 			goto fail;
 		}
 		if (console_setup(&pr, env_fd("_CRT_CONSOLEFD")) < 0)

@@ -219,6 +219,10 @@ func (p *Process) result(r C.int) error {
 	return nil
 }
 
+// Terminal reports whether the plan's process has a terminal (the
+// console the parent's console socket gets).
+func (p *Process) Terminal() bool { return p.c.plan.flags&C.PP_TERMINAL != 0 }
+
 // Console makes a pty of the container's devpts our terminal and sends its
 // master over the console socket sockFD.
 func (p *Process) Console(sockFD int) error { return p.result(C.console_setup(p.c, C.int(sockFD))) }
