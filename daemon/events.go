@@ -33,11 +33,12 @@ func newEventHistory(size int) *eventHistory {
 	return &eventHistory{ring: make([]api.Event, size), subs: map[chan api.Event]struct{}{}}
 }
 
-// record copies the bus into the history until ctx ends, subscribing
-// again if the bus dropped it.
-func (h *eventHistory) record(ctx context.Context, src EventSource) {
-	for ctx.Err() == nil {
-		for e := range src.Subscribe(ctx) {
+// record copies the bus into the history from first, a subscription the
+// caller made (so that nothing published after it is missed), until ctx
+// ends, subscribing again if the bus dropped it.
+func (h *eventHistory) record(ctx context.Context, src EventSource, first <-chan api.Event) {
+	for sub := first; ctx.Err() == nil; sub = src.Subscribe(ctx) {
+		for e := range sub {
 			h.add(e)
 		}
 	}

@@ -82,7 +82,9 @@ func New(cfg Config) *Server {
 
 	s.history = newEventHistory(cfg.HistorySize)
 	if cfg.Events != nil {
-		go s.history.record(base, cfg.Events)
+		// Subscribed before the server is made: an event published once
+		// the daemon is up reaches the history and every client.
+		go s.history.record(base, cfg.Events, cfg.Events.Subscribe(base))
 	}
 
 	s.http = &http.Server{
